@@ -1,0 +1,256 @@
+//! Argument parsing, output and exit codes shared by every vendor command.
+
+use std::process::ExitCode;
+use std::time::Duration;
+
+use download_url::{DownloadLink, Error, RetryPolicy};
+use time::format_description::well_known::Rfc3339;
+
+pub const USAGE: &str = "\
+usage: dlurl [--base-url URL] [--json] [--timeout SECS] [--retries N] <vendor> <args…>
+
+  dlurl kie <file-url>                          credential: KIE_API_KEY
+  dlurl datalab <file-id> [--expires-in SECS]   credential: DATALAB_API_KEY
+  dlurl demo                                    runs every vendor against the built-in fake servers
+
+global options (before the vendor name):
+  --base-url URL   replace the vendor's default host (self-hosting, proxies, tests)
+  --json           print a JSON array of {vendor, url, file_name, expires_at}
+  --timeout SECS   overall per-call timeout in seconds (default 30)
+  --retries N      retry rate limits, maintenance and transient failures N times (default 0)
+
+output: one line per link: <url> TAB <file name or -> TAB <expires_at RFC 3339 UTC or ->
+exit codes: 0 ok; 1 vendor refused; 2 usage or invalid input (nothing sent);
+            3 transport failure or unexpected response; 4 partial success";
+
+/// Options that come before the vendor name.
+pub struct Global {
+    pub base_url: Option<String>,
+    pub json: bool,
+    pub timeout: Duration,
+    pub retries: u32,
+}
+
+impl Global {
+    pub fn agent(&self) -> ureq::Agent {
+        download_url::agent_with_timeout(self.timeout)
+    }
+
+    pub fn policy(&self) -> RetryPolicy {
+        RetryPolicy::with_retries(self.retries)
+    }
+}
+
+/// What a vendor command produced.
+#[derive(Default)]
+pub struct Outcome {
+    pub links: Vec<DownloadLink>,
+    /// One line per item that failed while others succeeded (exit 4).
+    pub failures: Vec<String>,
+}
+
+/// Why a vendor command failed.
+pub enum Failure {
+    /// Bad command line or a missing credential variable: exit 2.
+    Usage(String),
+    /// A library error, with extra stderr lines (e.g. per-item codes).
+    Error(Error, Vec<String>),
+}
+
+impl From<Error> for Failure {
+    fn from(err: Error) -> Self {
+        Failure::Error(err, Vec::new())
+    }
+}
+
+pub fn main(args: &[String]) -> ExitCode {
+    if args.iter().any(|a| a == "--help" || a == "-h") {
+        println!("{USAGE}");
+        return ExitCode::SUCCESS;
+    }
+    let (global, rest) = match parse_global(args) {
+        Ok(parsed) => parsed,
+        Err(msg) => return usage_error(&msg),
+    };
+    let Some((vendor, vendor_args)) = rest.split_first() else {
+        return usage_error("missing <vendor>");
+    };
+    let result = match vendor.as_str() {
+        "demo" => crate::demo::run(&global, vendor_args),
+        other => crate::vendors::run(other, &global, vendor_args),
+    };
+    finish(&global, result)
+}
+
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("dlurl: {msg}\n\n{USAGE}");
+    ExitCode::from(2)
+}
+
+fn parse_global(args: &[String]) -> Result<(Global, &[String]), String> {
+    let mut global = Global {
+        base_url: None,
+        json: false,
+        timeout: download_url::DEFAULT_TIMEOUT,
+        retries: 0,
+    };
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with("--") {
+        let flag = args[i].as_str();
+        let mut value = || {
+            i += 1;
+            args.get(i)
+                .cloned()
+                .ok_or_else(|| format!("{flag} needs a value"))
+        };
+        match flag {
+            "--json" => global.json = true,
+            "--base-url" => global.base_url = Some(value()?),
+            "--timeout" => {
+                let text = value()?;
+                let secs: f64 = text
+                    .parse()
+                    .ok()
+                    .filter(|s: &f64| s.is_finite() && *s > 0.0 && *s <= 86_400.0)
+                    .ok_or_else(|| {
+                        format!("--timeout takes seconds between 0 and 86400, got {text:?}")
+                    })?;
+                global.timeout = Duration::from_secs_f64(secs);
+            }
+            "--retries" => {
+                let text = value()?;
+                global.retries = text.parse().ok().filter(|n| *n <= 100).ok_or_else(|| {
+                    format!("--retries takes a number from 0 to 100, got {text:?}")
+                })?;
+            }
+            other => return Err(format!("unknown option {other}")),
+        }
+        i += 1;
+    }
+    Ok((global, &args[i..]))
+}
+
+/// A credential from the environment, or a usage failure naming the variable.
+pub fn env_credential(name: &str) -> Result<String, Failure> {
+    match std::env::var(name) {
+        Ok(value) if !value.trim().is_empty() => Ok(value),
+        _ => Err(Failure::Usage(format!("{name} is not set"))),
+    }
+}
+
+/// `--base-url`, else `default`.
+pub fn base_url(global: &Global, default: &str) -> String {
+    global
+        .base_url
+        .clone()
+        .unwrap_or_else(|| default.to_owned())
+}
+
+/// `--flag [value]` pairs in command-line order.
+pub type Options<'a> = Vec<(&'a str, Option<&'a str>)>;
+
+/// Splits `args` into positional arguments and `--flag [value]` options; `valued`
+/// lists the flags that take a value, `switches` those that do not.
+pub fn split_args<'a>(
+    args: &'a [String],
+    valued: &[&str],
+    switches: &[&str],
+) -> Result<(Vec<&'a str>, Options<'a>), Failure> {
+    let mut positional = Vec::new();
+    let mut options = Vec::new();
+    let mut i = 0;
+    while i < args.len() {
+        let arg = args[i].as_str();
+        if arg == "--" {
+            positional.extend(args[i + 1..].iter().map(String::as_str));
+            break;
+        }
+        if arg.starts_with("--") {
+            if valued.contains(&arg) {
+                i += 1;
+                let value = args
+                    .get(i)
+                    .ok_or_else(|| Failure::Usage(format!("{arg} needs a value")))?;
+                options.push((arg, Some(value.as_str())));
+            } else if switches.contains(&arg) {
+                options.push((arg, None));
+            } else {
+                return Err(Failure::Usage(format!("unknown option {arg}")));
+            }
+        } else {
+            positional.push(arg);
+        }
+        i += 1;
+    }
+    Ok((positional, options))
+}
+
+fn finish(global: &Global, result: Result<Outcome, Failure>) -> ExitCode {
+    match result {
+        Ok(outcome) => {
+            print_links(global, &outcome.links);
+            for line in &outcome.failures {
+                eprintln!("dlurl: failed: {line}");
+            }
+            if outcome.failures.is_empty() {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::from(4)
+            }
+        }
+        Err(Failure::Usage(msg)) => usage_error(&msg),
+        Err(Failure::Error(err, lines)) => {
+            eprintln!("dlurl: {err}");
+            for line in lines {
+                eprintln!("dlurl:   {line}");
+            }
+            ExitCode::from(exit_code(&err))
+        }
+    }
+}
+
+pub fn exit_code(err: &Error) -> u8 {
+    match err {
+        Error::InvalidInput(_) => 2,
+        Error::Api(_) => 1,
+        _ => 3,
+    }
+}
+
+fn rfc3339(link: &DownloadLink) -> Option<String> {
+    link.expires_at
+        .and_then(|at| at.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok())
+}
+
+fn print_links(global: &Global, links: &[DownloadLink]) {
+    if global.json {
+        let items: Vec<serde_json::Value> = links
+            .iter()
+            .map(|link| {
+                serde_json::json!({
+                    "vendor": link.vendor.id(),
+                    "url": link.url,
+                    "file_name": link.file_name,
+                    "expires_at": rfc3339(link),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(items));
+    } else {
+        for link in links {
+            println!(
+                "{}\t{}\t{}",
+                link.url,
+                link.file_name.as_deref().map_or("-".to_owned(), one_field),
+                rfc3339(link).unwrap_or_else(|| "-".to_owned())
+            );
+        }
+    }
+}
+
+/// A file name as one tab-separated field: tabs and line breaks become spaces.
+fn one_field(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}

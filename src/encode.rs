@@ -1,0 +1,88 @@
+//! Percent-encoding and JSON body helpers (private).
+
+use crate::{Error, Vendor};
+
+/// Percent-encodes `text` so that it is exactly one path segment: only RFC 3986
+/// unreserved characters (`A-Z a-z 0-9 - . _ ~`) stay literal; `/`, `?`, `#`, `%`,
+/// `:` and every other byte become `%XX` (uppercase hex).
+pub(crate) fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let mut out = String::with_capacity(text.len());
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || keep(b) {
+            out.push(char::from(b));
+        } else {
+            out.push('%');
+            out.push(char::from(HEX[usize::from(b >> 4)]));
+            out.push(char::from(HEX[usize::from(b & 15)]));
+        }
+    }
+    out
+}
+
+/// One path segment for an id: rejects empty, `.` and `..` (which a server or proxy
+/// would normalise away) and percent-encodes everything else.
+pub(crate) fn path_segment(vendor: Vendor, field: &'static str, id: &str) -> Result<String, Error> {
+    match id {
+        "" => Err(Error::invalid(vendor, field, "must not be empty")),
+        "." | ".." => Err(Error::invalid(vendor, field, "must not be `.` or `..`")),
+        _ => Ok(percent_encode(id, |_| false)),
+    }
+}
+
+/// Decodes `%XX` escapes (and leaves malformed ones as they are); invalid UTF-8
+/// becomes U+FFFD.
+pub(crate) fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |c: u8| char::from(c).to_digit(16);
+            if let (Some(h), Some(l)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push(u8::try_from(h * 16 + l).unwrap_or(b'?'));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Compact JSON bytes of a request body.
+pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    // Serializing plain structs of strings, numbers and bools cannot fail.
+    serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn segment_encoding_never_changes_the_route() {
+        assert_eq!(
+            percent_encode("a/b?c#d%e f", |_| false),
+            "a%2Fb%3Fc%23d%25e%20f"
+        );
+        assert_eq!(percent_encode("id:download", |_| false), "id%3Adownload");
+        assert_eq!(percent_encode("ü", |_| false), "%C3%BC");
+        assert!(path_segment(Vendor::Datalab, "file_id", "..").is_err());
+        assert!(path_segment(Vendor::Datalab, "file_id", "").is_err());
+        assert_eq!(
+            path_segment(Vendor::Datalab, "file_id", "../x").unwrap(),
+            "..%2Fx"
+        );
+    }
+
+    #[test]
+    fn decode_round_trips() {
+        for s in ["a b/c?d", "ü%", "%zz", "%", "%4", "x%41"] {
+            assert_eq!(percent_decode(&percent_encode(s, |_| false)), s);
+        }
+        assert_eq!(percent_decode("x%41"), "xA");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+    }
+}

@@ -1,0 +1,617 @@
+//! In-process fake vendor servers for offline tests and the CLI demo (feature `fake`).
+//!
+//! [`FakeServer::start`] listens on `127.0.0.1:0` and speaks every enabled vendor's
+//! endpoint on its real path, checking requests the way the vendor does (auth
+//! scheme and credential, required headers, body shape) and answering with the
+//! vendor documentation's example bodies. Tests can queue any reply or a transport
+//! [`Fault`] per vendor, count TCP connections and inspect every request.
+//!
+//! ```
+//! # #[cfg(feature = "kie")] {
+//! use download_url::{fake::{FakeReply, FakeServer}, kie, Vendor};
+//!
+//! let server = FakeServer::start()?;
+//! server.push(Vendor::Kie, FakeReply::json(200, serde_json::json!({"code": 402, "msg": "no credits"})));
+//! let mut config = kie::Config::new(download_url::fake::KIE_API_KEY);
+//! config.base_url = server.base_url();
+//! let err = kie::download_url(&download_url::agent(), &config, "https://x.example/a").unwrap_err();
+//! assert_eq!(err.code(), Some(402));
+//! assert_eq!(server.requests().len(), 1);
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! HTTP parsing uses `httparse` (already in ureq's dependency tree); the socket
+//! handling is written here so that faults (a stalled body, a connection closed
+//! mid-body) can be produced exactly.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use crate::Vendor;
+
+#[cfg(feature = "datalab")]
+mod datalab;
+#[cfg(feature = "kie")]
+mod kie;
+
+pub use self::settings::*;
+
+mod settings {
+    /// The API key the fake kie.ai accepts by default.
+    pub const KIE_API_KEY: &str = "fake-kie-api-key";
+    /// The API key the fake Datalab accepts by default.
+    pub const DATALAB_API_KEY: &str = "fake-datalab-api-key";
+
+    /// What the fake vendors accept and serve; change it with
+    /// [`FakeServer::configure`](super::FakeServer::configure).
+    #[derive(Debug, Clone, Default)]
+    #[non_exhaustive]
+    pub struct Settings {
+        /// kie.ai.
+        #[cfg(feature = "kie")]
+        pub kie: super::kie::KieSettings,
+        /// Datalab.
+        #[cfg(feature = "datalab")]
+        pub datalab: super::datalab::DatalabSettings,
+    }
+}
+
+#[cfg(feature = "datalab")]
+pub use self::datalab::{DatalabSettings, FakeFile};
+#[cfg(feature = "kie")]
+pub use self::kie::KieSettings;
+
+/// A request as the fake received it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RecordedRequest {
+    /// Which vendor's endpoint it hit (`None`: no endpoint matched).
+    pub vendor: Option<Vendor>,
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path as sent (still percent-encoded), without the query.
+    pub path: String,
+    /// The raw query string, if any.
+    pub query: Option<String>,
+    /// Headers with lowercase names, in order.
+    pub headers: Vec<(String, String)>,
+    /// The body bytes.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The first header called `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The body parsed as JSON (`Null` when it is not JSON).
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// The decoded value of query parameter `name`.
+    pub fn query_param(&self, name: &str) -> Option<String> {
+        let query = self.query.as_deref()?;
+        crate::link::query_param(&format!("x?{query}"), name)
+    }
+}
+
+/// A reply the fake sends: a complete HTTP response or a transport fault.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub enum FakeReply {
+    /// A complete response.
+    Response {
+        /// HTTP status.
+        status: u16,
+        /// Extra headers (Content-Length is added).
+        headers: Vec<(String, String)>,
+        /// Body bytes.
+        body: Vec<u8>,
+    },
+    /// A misbehaving server.
+    Fault(Fault),
+}
+
+impl FakeReply {
+    /// A JSON response.
+    pub fn json(status: u16, body: serde_json::Value) -> FakeReply {
+        FakeReply::raw(status, "application/json", body.to_string())
+    }
+
+    /// A response with any content type and body.
+    pub fn raw(status: u16, content_type: &str, body: impl Into<Vec<u8>>) -> FakeReply {
+        FakeReply::Response {
+            status,
+            headers: vec![("Content-Type".into(), content_type.into())],
+            body: body.into(),
+        }
+    }
+
+    /// Adds a header to a [`FakeReply::Response`] (no effect on a fault).
+    pub fn with_header(mut self, name: &str, value: &str) -> FakeReply {
+        if let FakeReply::Response { headers, .. } = &mut self {
+            headers.push((name.into(), value.into()));
+        }
+        self
+    }
+}
+
+/// Ways the fake can misbehave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// HTTP 502 with an HTML gateway page.
+    Html502,
+    /// The vendor's normal reply, cut in the middle (Content-Length matches the cut).
+    TruncatedJson,
+    /// Headers promising a body, then nothing for this long (then the connection closes).
+    StallBody(Duration),
+    /// Headers promising the full normal reply, half of it, then the connection closes.
+    CloseMidBody,
+    /// HTTP 200 JSON whose body is this many bytes.
+    Oversized(usize),
+    /// HTTP 429 with this `Retry-After` value and a plain-text body.
+    RateLimited(String),
+}
+
+/// Handler output before faults are applied.
+pub(crate) fn ok_json(body: serde_json::Value) -> FakeReply {
+    FakeReply::json(200, body)
+}
+
+struct State {
+    settings: Settings,
+    queues: HashMap<Vendor, VecDeque<FakeReply>>,
+    requests: Vec<RecordedRequest>,
+}
+
+struct Shared {
+    state: Mutex<State>,
+    connections: AtomicUsize,
+    stop: AtomicBool,
+}
+
+impl Shared {
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // A test that panicked while holding the lock must not poison later calls.
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// A running fake server; stops when dropped.
+pub struct FakeServer {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for FakeServer {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FakeServer")
+            .field("addr", &self.addr)
+            .finish()
+    }
+}
+
+impl FakeServer {
+    /// Starts a fake on `127.0.0.1:0` with default [`Settings`].
+    ///
+    /// # Errors
+    ///
+    /// The listening socket could not be opened.
+    pub fn start() -> io::Result<FakeServer> {
+        FakeServer::start_with(Settings::default())
+    }
+
+    /// Starts a fake on `127.0.0.1:0` with `settings`.
+    ///
+    /// # Errors
+    ///
+    /// The listening socket could not be opened.
+    pub fn start_with(settings: Settings) -> io::Result<FakeServer> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            state: Mutex::new(State {
+                settings,
+                queues: HashMap::new(),
+                requests: Vec::new(),
+            }),
+            connections: AtomicUsize::new(0),
+            stop: AtomicBool::new(false),
+        });
+        let accept_shared = Arc::clone(&shared);
+        let accept = thread::Builder::new()
+            .name("fake-accept".into())
+            .spawn(move || accept_loop(&listener, &accept_shared))?;
+        Ok(FakeServer {
+            addr,
+            shared,
+            accept: Some(accept),
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`: use it as any vendor's `base_url`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Changes what the fake vendors accept and serve.
+    pub fn configure(&self, change: impl FnOnce(&mut Settings)) {
+        change(&mut self.shared.lock().settings);
+    }
+
+    /// Queues `reply` for the next request to `vendor`'s endpoint (first in, first
+    /// out); once the queue is empty the vendor behaves normally again.
+    pub fn push(&self, vendor: Vendor, reply: FakeReply) {
+        self.shared
+            .lock()
+            .queues
+            .entry(vendor)
+            .or_default()
+            .push_back(reply);
+    }
+
+    /// Queues a fault for the next request to `vendor`.
+    pub fn push_fault(&self, vendor: Vendor, fault: Fault) {
+        self.push(vendor, FakeReply::Fault(fault));
+    }
+
+    /// Every request received so far, in order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        self.shared.lock().requests.clone()
+    }
+
+    /// The number of requests received so far.
+    pub fn request_count(&self) -> usize {
+        self.shared.lock().requests.len()
+    }
+
+    /// The last request to `vendor`'s endpoint.
+    pub fn last_request(&self, vendor: Vendor) -> Option<RecordedRequest> {
+        self.shared
+            .lock()
+            .requests
+            .iter()
+            .rev()
+            .find(|r| r.vendor == Some(vendor))
+            .cloned()
+    }
+
+    /// The number of TCP connections accepted so far.
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for FakeServer {
+    fn drop(&mut self) {
+        self.shared.stop.store(true, Ordering::SeqCst);
+        // Wake the accept loop.
+        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        if let Some(handle) = self.accept.take() {
+            let _ = handle.join();
+        }
+    }
+}
+
+fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    for stream in listener.incoming() {
+        if shared.stop.load(Ordering::SeqCst) {
+            break;
+        }
+        let Ok(stream) = stream else { continue };
+        shared.connections.fetch_add(1, Ordering::SeqCst);
+        let conn_shared = Arc::clone(shared);
+        let _ = thread::Builder::new()
+            .name("fake-conn".into())
+            .spawn(move || {
+                let _ = serve_connection(stream, &conn_shared);
+            });
+    }
+}
+
+const MAX_HEAD: usize = 64 * 1024;
+const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
+
+fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+    stream.set_read_timeout(Some(Duration::from_millis(100)))?;
+    stream.set_nodelay(true)?;
+    let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    loop {
+        let Some((request, used)) = read_request(&mut stream, &mut buf, shared)? else {
+            return Ok(());
+        };
+        buf.drain(..used);
+        let reply = respond(shared, request);
+        if !write_reply(&mut stream, reply, shared)? {
+            let _ = stream.shutdown(Shutdown::Both);
+            return Ok(());
+        }
+    }
+}
+
+/// Reads one request; `None` when the peer closed or the server stops.
+fn read_request(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    shared: &Shared,
+) -> io::Result<Option<(RecordedRequest, usize)>> {
+    let mut chunk = [0u8; 8192];
+    loop {
+        if !buf.is_empty() {
+            let mut headers = [httparse::EMPTY_HEADER; 64];
+            let mut req = httparse::Request::new(&mut headers);
+            match req.parse(buf) {
+                Ok(httparse::Status::Complete(head_len)) => {
+                    let method = req.method.unwrap_or("GET").to_owned();
+                    let target = req.path.unwrap_or("/");
+                    let (path, query) = match target.split_once('?') {
+                        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+                        None => (target.to_owned(), None),
+                    };
+                    let headers: Vec<(String, String)> = req
+                        .headers
+                        .iter()
+                        .map(|h| {
+                            (
+                                h.name.to_ascii_lowercase(),
+                                String::from_utf8_lossy(h.value).into_owned(),
+                            )
+                        })
+                        .collect();
+                    let length = headers
+                        .iter()
+                        .find(|(n, _)| n == "content-length")
+                        .and_then(|(_, v)| v.trim().parse::<usize>().ok())
+                        .unwrap_or(0)
+                        .min(MAX_REQUEST_BODY);
+                    while buf.len() < head_len + length {
+                        if !read_more(stream, buf, &mut chunk, shared)? {
+                            return Ok(None);
+                        }
+                    }
+                    let body = buf[head_len..head_len + length].to_vec();
+                    let request = RecordedRequest {
+                        vendor: route(&path),
+                        method,
+                        path,
+                        query,
+                        headers,
+                        body,
+                    };
+                    return Ok(Some((request, head_len + length)));
+                }
+                Ok(httparse::Status::Partial) if buf.len() < MAX_HEAD => {}
+                _ => {
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    );
+                    return Ok(None);
+                }
+            }
+        }
+        if !read_more(stream, buf, &mut chunk, shared)? {
+            return Ok(None);
+        }
+    }
+}
+
+fn read_more(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    chunk: &mut [u8],
+    shared: &Shared,
+) -> io::Result<bool> {
+    loop {
+        if shared.stop.load(Ordering::SeqCst) {
+            return Ok(false);
+        }
+        match stream.read(chunk) {
+            Ok(0) => return Ok(false),
+            Ok(n) => {
+                buf.extend_from_slice(&chunk[..n]);
+                return Ok(true);
+            }
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                ) => {}
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(_) => return Ok(false),
+        }
+    }
+}
+
+fn route(path: &str) -> Option<Vendor> {
+    #[cfg(feature = "kie")]
+    if kie::matches(path) {
+        return Some(Vendor::Kie);
+    }
+    #[cfg(feature = "datalab")]
+    if datalab::matches(path) {
+        return Some(Vendor::Datalab);
+    }
+    let _ = path;
+    None
+}
+
+/// What a vendor normally answers to `request` (no queue, no fault).
+fn normal_reply(settings: &Settings, request: &RecordedRequest) -> FakeReply {
+    let _ = settings;
+    match request.vendor {
+        #[cfg(feature = "kie")]
+        Some(Vendor::Kie) => kie::handle(&settings.kie, request),
+        #[cfg(feature = "datalab")]
+        Some(Vendor::Datalab) => datalab::handle(&settings.datalab, request),
+        _ => FakeReply::json(404, serde_json::json!({"error": "no such endpoint"})),
+    }
+}
+
+/// Records the request and picks the reply: a queued one first, else the vendor's.
+fn respond(shared: &Shared, request: RecordedRequest) -> Prepared {
+    let mut state = shared.lock();
+    let queued = request
+        .vendor
+        .and_then(|v| state.queues.get_mut(&v).and_then(VecDeque::pop_front));
+    let prepared = match queued {
+        Some(FakeReply::Fault(fault)) => {
+            Prepared::Fault(fault.clone(), normal_reply(&state.settings, &request))
+        }
+        Some(reply) => Prepared::Reply(reply),
+        None => Prepared::Reply(normal_reply(&state.settings, &request)),
+    };
+    state.requests.push(request);
+    prepared
+}
+
+enum Prepared {
+    Reply(FakeReply),
+    /// A fault, with the reply the vendor would normally have given.
+    Fault(Fault, FakeReply),
+}
+
+fn reason(status: u16) -> &'static str {
+    match status {
+        200 => "OK",
+        302 => "Found",
+        307 => "Temporary Redirect",
+        400 => "Bad Request",
+        401 => "Unauthorized",
+        403 => "Forbidden",
+        404 => "Not Found",
+        422 => "Unprocessable Entity",
+        429 => "Too Many Requests",
+        500 => "Internal Server Error",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        _ => "Status",
+    }
+}
+
+fn head(status: u16, headers: &[(String, String)], length: usize) -> Vec<u8> {
+    let mut out = format!("HTTP/1.1 {status} {}\r\n", reason(status));
+    for (name, value) in headers {
+        out.push_str(&format!("{name}: {value}\r\n"));
+    }
+    out.push_str(&format!("Content-Length: {length}\r\n\r\n"));
+    out.into_bytes()
+}
+
+/// Writes the reply; `false` when the connection must close afterwards.
+fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> io::Result<bool> {
+    let (fault, normal) = match prepared {
+        Prepared::Reply(FakeReply::Response {
+            status,
+            headers,
+            body,
+        }) => {
+            let mut out = head(status, &headers, body.len());
+            out.extend_from_slice(&body);
+            stream.write_all(&out)?;
+            return Ok(true);
+        }
+        Prepared::Reply(FakeReply::Fault(fault)) => (fault, None),
+        Prepared::Fault(fault, normal) => (fault, Some(normal)),
+    };
+    let (normal_status, normal_headers, normal_body) = match normal {
+        Some(FakeReply::Response {
+            status,
+            headers,
+            body,
+        }) => (status, headers, body),
+        _ => (200, json_type(), b"{\"ok\":true}".to_vec()),
+    };
+    match fault {
+        Fault::Html502 => {
+            let body = b"<html>\r\n<head><title>502 Bad Gateway</title></head>\r\n<body><center><h1>502 Bad Gateway</h1></center></body>\r\n</html>\r\n";
+            let mut out = head(
+                502,
+                &[("Content-Type".into(), "text/html".into())],
+                body.len(),
+            );
+            out.extend_from_slice(body);
+            stream.write_all(&out)?;
+            Ok(true)
+        }
+        Fault::TruncatedJson => {
+            let cut = &normal_body[..normal_body.len() / 2];
+            let mut out = head(normal_status, &normal_headers, cut.len());
+            out.extend_from_slice(cut);
+            stream.write_all(&out)?;
+            Ok(true)
+        }
+        Fault::StallBody(wait) => {
+            stream.write_all(&head(normal_status, &normal_headers, normal_body.len()))?;
+            let until = Instant::now() + wait;
+            while Instant::now() < until && !shared.stop.load(Ordering::SeqCst) {
+                thread::sleep(Duration::from_millis(20));
+            }
+            Ok(false)
+        }
+        Fault::CloseMidBody => {
+            let mut out = head(normal_status, &normal_headers, normal_body.len());
+            out.extend_from_slice(&normal_body[..normal_body.len() / 2]);
+            stream.write_all(&out)?;
+            Ok(false)
+        }
+        Fault::Oversized(size) => {
+            stream.write_all(&head(200, &json_type(), size))?;
+            let filler = [b' '; 64 * 1024];
+            let mut left = size;
+            while left > 0 {
+                let n = left.min(filler.len());
+                if stream.write_all(&filler[..n]).is_err() {
+                    return Ok(false);
+                }
+                left -= n;
+            }
+            Ok(true)
+        }
+        Fault::RateLimited(retry_after) => {
+            let body = b"Too Many Requests";
+            let mut out = head(
+                429,
+                &[
+                    ("Content-Type".into(), "text/plain".into()),
+                    ("Retry-After".into(), retry_after),
+                ],
+                body.len(),
+            );
+            out.extend_from_slice(body);
+            stream.write_all(&out)?;
+            Ok(true)
+        }
+    }
+}
+
+fn json_type() -> Vec<(String, String)> {
+    vec![("Content-Type".into(), "application/json".into())]
+}
+
+/// The token after `Bearer ` in an Authorization header.
+#[cfg_attr(not(any(feature = "kie")), allow(dead_code))]
+pub(crate) fn bearer(request: &RecordedRequest) -> Option<&str> {
+    let value = request.header("authorization")?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
+}

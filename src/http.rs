@@ -1,0 +1,532 @@
+//! The one transport path every vendor module uses (private).
+//!
+//! A vendor module describes its endpoint with a [`Call`] (method, base URL + path,
+//! query, headers, JSON body) and gets back a [`Reply`] (status, headers, the whole
+//! body read once under [`BODY_LIMIT`], and the time it arrived). Decoding helpers on
+//! [`Reply`] turn bad bodies into [`Error::UnexpectedResponse`] with the status and a
+//! bounded excerpt kept, and vendor refusals into [`Error::Api`].
+//!
+//! Whatever agent the caller passes, each request forces what the crate relies on:
+//! HTTP error statuses are returned as replies (their bodies carry the vendor's
+//! codes), redirects are never followed (credentials must not travel to another
+//! host), and an overall timeout of [`DEFAULT_TIMEOUT`] applies when the agent has
+//! none.
+
+use std::io::Read;
+use std::net::IpAddr;
+use std::time::Duration;
+
+use serde::de::DeserializeOwned;
+use time::OffsetDateTime;
+use ureq::http::{HeaderMap, HeaderName, HeaderValue};
+use ureq::Agent;
+
+use crate::error::{
+    bounded, redact_url_queries, ApiDetail, ApiError, DecodeCategory, DecodeError, TransportError,
+    TransportKind, UnexpectedReason, UnexpectedResponse,
+};
+use crate::{Error, Vendor};
+
+/// The most bytes of a reply body the crate reads (4 MiB); a larger body is an
+/// [`Error::UnexpectedResponse`] with reason [`TooLarge`](UnexpectedReason::TooLarge).
+/// The limit applies after decompression, so a gzip bomb stops there too.
+pub const BODY_LIMIT: usize = 4 << 20;
+
+/// The most bytes of a body kept in [`UnexpectedResponse::body_excerpt`] (512).
+pub const EXCERPT_LIMIT: usize = 512;
+
+/// The overall per-call timeout applied when the caller's agent sets none (30 s).
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// HTTP method of a vendor call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    Get,
+    Post,
+}
+
+/// A parsed, validated base URL (`http(s)://host[:port][/prefix]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct BaseUrl {
+    /// `http` or `https`, lowercase.
+    pub scheme: &'static str,
+    /// `host[:port]` exactly as given (lowercased host).
+    pub authority: String,
+    /// Host without port or brackets.
+    pub host: String,
+    /// Explicit port, if any.
+    pub port: Option<u16>,
+    /// Path prefix without trailing `/` (may be empty).
+    pub path: String,
+}
+
+impl BaseUrl {
+    /// Parses and validates a base URL; `field` names it in errors.
+    pub fn parse(vendor: Vendor, field: &'static str, text: &str) -> Result<BaseUrl, Error> {
+        let bad = |why: &str| Error::invalid(vendor, field, why.to_owned());
+        let text = text.trim();
+        let (scheme, rest) = if text.len() > 8 && text[..8].eq_ignore_ascii_case("https://") {
+            ("https", &text[8..])
+        } else if text.len() > 7 && text[..7].eq_ignore_ascii_case("http://") {
+            ("http", &text[7..])
+        } else {
+            return Err(bad("must start with http:// or https://"));
+        };
+        if rest.contains(['?', '#']) {
+            return Err(bad("must not contain a query or fragment"));
+        }
+        if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err(bad("must not contain spaces or control characters"));
+        }
+        let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+        if authority.contains('@') {
+            return Err(bad(
+                "must not contain user info (put credentials in the config)",
+            ));
+        }
+        let authority = authority.to_ascii_lowercase();
+        let (host, port) =
+            split_host_port(&authority).ok_or_else(|| bad("has an invalid host or port"))?;
+        if host.is_empty() {
+            return Err(bad("has no host"));
+        }
+        Ok(BaseUrl {
+            scheme,
+            host: host.to_owned(),
+            port,
+            authority: authority.clone(),
+            path: path.trim_end_matches('/').to_owned(),
+        })
+    }
+
+    /// The value of the `Host` header a request to this base carries: the host, with
+    /// the port only when it is not the scheme's default.
+    #[allow(dead_code)] // used by the request-signing vendors
+    pub fn host_header(&self) -> String {
+        let default = if self.scheme == "https" { 443 } else { 80 };
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
+        } else {
+            self.host.clone()
+        };
+        match self.port {
+            Some(p) if p != default => format!("{host}:{p}"),
+            _ => host,
+        }
+    }
+
+    /// Whether the host is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
+    pub fn is_loopback(&self) -> bool {
+        self.host == "localhost"
+            || self.host.ends_with(".localhost")
+            || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+    }
+
+    /// `scheme://authority/prefix` followed by `path` (which starts with `/`).
+    pub fn join(&self, path: &str) -> String {
+        format!("{}://{}{}{}", self.scheme, self.authority, self.path, path)
+    }
+}
+
+fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
+    if let Some(rest) = authority.strip_prefix('[') {
+        let (host, after) = rest.split_once(']')?;
+        host.parse::<std::net::Ipv6Addr>().ok()?;
+        return match after {
+            "" => Some((host, None)),
+            _ => Some((host, Some(after.strip_prefix(':')?.parse().ok()?))),
+        };
+    }
+    match authority.split_once(':') {
+        None => Some((authority, None)),
+        Some((host, port)) => Some((host, Some(port.parse().ok()?))),
+    }
+}
+
+/// One request to a vendor, described by the vendor module.
+pub(crate) struct Call {
+    vendor: Vendor,
+    method: Method,
+    base: BaseUrl,
+    url: String,
+    has_query: bool,
+    headers: Vec<(HeaderName, HeaderValue)>,
+    body: Option<Vec<u8>>,
+    credentials: bool,
+    allow_insecure_http: bool,
+}
+
+impl Call {
+    /// A call to `path` (starting with `/`, already percent-encoded) under `base`.
+    pub fn new(vendor: Vendor, method: Method, base: &BaseUrl, path: &str) -> Call {
+        Call {
+            vendor,
+            method,
+            url: base.join(path),
+            base: base.clone(),
+            has_query: false,
+            headers: Vec::new(),
+            body: None,
+            credentials: false,
+            allow_insecure_http: false,
+        }
+    }
+
+    /// Appends `name=value` to the query, percent-encoding both.
+    #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
+    pub fn query(mut self, name: &str, value: &str) -> Call {
+        self.url.push(if self.has_query { '&' } else { '?' });
+        self.url
+            .push_str(&crate::encode::percent_encode(name, |_| false));
+        self.url.push('=');
+        self.url
+            .push_str(&crate::encode::percent_encode(value, |_| false));
+        self.has_query = true;
+        self
+    }
+
+    /// Adds a header; a value that cannot be sent is invalid input for `name`.
+    #[allow(dead_code)] // not every vendor sends plain headers
+    pub fn header(self, name: &'static str, value: &str) -> Result<Call, Error> {
+        self.add_header(name, value, false)
+    }
+
+    /// Adds a credential header: marked sensitive, and subject to the cleartext guard.
+    pub fn credential(mut self, name: &'static str, value: &str) -> Result<Call, Error> {
+        self.credentials = true;
+        self.add_header(name, value, true)
+    }
+
+    fn add_header(
+        mut self,
+        name: &'static str,
+        value: &str,
+        sensitive: bool,
+    ) -> Result<Call, Error> {
+        let bad = |why: &str| Error::invalid(self.vendor, name, why.to_owned());
+        if value.is_empty() {
+            return Err(bad("must not be empty"));
+        }
+        let mut header = HeaderValue::from_str(value)
+            .map_err(|_| bad("contains characters that cannot be sent in an HTTP header"))?;
+        header.set_sensitive(sensitive);
+        self.headers.push((HeaderName::from_static(name), header));
+        Ok(self)
+    }
+
+    /// Sets the JSON body (compact bytes, sent with `Content-Type: application/json`).
+    pub fn json(mut self, body: Vec<u8>) -> Call {
+        self.body = Some(body);
+        self
+    }
+
+    /// Allows credentials over plain `http://` to a host that is not loopback.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Call {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The full request URL (for signing).
+    #[allow(dead_code)] // used by the request-signing vendors
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The body that will be sent (for signing).
+    #[allow(dead_code)] // used by the request-signing vendors
+    pub fn body(&self) -> &[u8] {
+        self.body.as_deref().unwrap_or(&[])
+    }
+
+    /// Sends the call and reads the whole reply body (bounded).
+    pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
+        let vendor = self.vendor;
+        if self.credentials
+            && self.base.scheme == "http"
+            && !self.base.is_loopback()
+            && !self.allow_insecure_http
+        {
+            return Err(Error::invalid(
+                vendor,
+                "base_url",
+                "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
+            ));
+        }
+        let timeouts = agent.config().timeouts();
+        let timeout = match (timeouts.global, timeouts.per_call) {
+            (None, None) => Some(DEFAULT_TIMEOUT),
+            (global, _) => global,
+        };
+        let result = match self.method {
+            Method::Get => configure(agent.get(&self.url), timeout, self.headers).call(),
+            Method::Post => configure(agent.post(&self.url), timeout, self.headers)
+                .header("content-type", "application/json")
+                .send(self.body.as_deref().unwrap_or(&[])),
+        };
+        let mut response = result.map_err(|e| transport(vendor, None, e))?;
+        let received_at = OffsetDateTime::now_utc();
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        let read = response
+            .body_mut()
+            .as_reader()
+            .take(BODY_LIMIT as u64 + 1)
+            .read_to_end(&mut body);
+        let (parts, _) = response.into_parts();
+        let reply = Reply {
+            vendor,
+            status,
+            headers: parts.headers,
+            body,
+            received_at,
+        };
+        if let Err(e) = read {
+            return Err(transport(vendor, Some(status), ureq::Error::from(e)));
+        }
+        if reply.body.len() > BODY_LIMIT {
+            return Err(reply.unexpected(
+                UnexpectedReason::TooLarge,
+                Some(format!("more than {BODY_LIMIT} bytes")),
+            ));
+        }
+        Ok(reply)
+    }
+}
+
+fn configure<B>(
+    builder: ureq::RequestBuilder<B>,
+    timeout: Option<Duration>,
+    headers: Vec<(HeaderName, HeaderValue)>,
+) -> ureq::RequestBuilder<B> {
+    let mut builder = builder
+        .config()
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .timeout_global(timeout)
+        .build()
+        .header("accept", "application/json");
+    for (name, value) in headers {
+        builder = builder.header(name, value);
+    }
+    builder
+}
+
+fn transport(vendor: Vendor, http_status: Option<u16>, err: ureq::Error) -> Error {
+    let kind = match &err {
+        ureq::Error::Timeout(_) => TransportKind::Timeout,
+        ureq::Error::HostNotFound => TransportKind::Dns,
+        ureq::Error::ConnectionFailed => TransportKind::Connect,
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => TransportKind::Connect,
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,
+            _ => TransportKind::Io,
+        },
+        ureq::Error::Tls(_) => TransportKind::Tls,
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) => TransportKind::Tls,
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(_) => TransportKind::Tls,
+        ureq::Error::Protocol(_)
+        | ureq::Error::LargeResponseHeader(..)
+        | ureq::Error::Decompress(..) => TransportKind::Protocol,
+        ureq::Error::BodyStalled => TransportKind::Io,
+        _ => TransportKind::Other,
+    };
+    Error::Transport(TransportError {
+        vendor,
+        kind,
+        http_status,
+        source: Box::new(err),
+    })
+}
+
+/// A complete reply: status, headers and the whole body.
+pub(crate) struct Reply {
+    pub vendor: Vendor,
+    pub status: u16,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+    /// When the response head arrived (the base of relative expiries).
+    pub received_at: OffsetDateTime,
+}
+
+const REQUEST_ID_HEADERS: [&str; 6] = [
+    "x-request-id",
+    "x-correlation-id",
+    "x-amz-request-id",
+    "x-trace-id",
+    "x-traceid",
+    "request-id",
+];
+
+impl Reply {
+    /// A header's value, if present and visible ASCII.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name)?.to_str().ok()
+    }
+
+    /// 2xx?
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// `Retry-After` as a duration (seconds or an HTTP date).
+    pub fn retry_after(&self) -> Option<Duration> {
+        parse_retry_after(self.header("retry-after")?, OffsetDateTime::now_utc())
+    }
+
+    /// The first request-id style header the vendor sent.
+    pub fn header_request_id(&self) -> Option<String> {
+        REQUEST_ID_HEADERS
+            .iter()
+            .find_map(|h| self.header(h))
+            .map(|v| bounded(v, 128))
+    }
+
+    /// Decodes the body as `T`, or explains why it is not one.
+    pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
+        serde_json::from_slice(&self.body).map_err(|e| self.decode_failure(&e))
+    }
+
+    /// Decodes the body as `T`, `None` when it is not one (for error envelopes).
+    #[allow(dead_code)] // not every vendor probes envelopes
+    pub fn try_json<T: DeserializeOwned>(&self) -> Option<T> {
+        serde_json::from_slice(&self.body).ok()
+    }
+
+    /// The error for a body that failed to decode.
+    pub fn decode_failure(&self, err: &serde_json::Error) -> Error {
+        let source = DecodeError::from_serde(err);
+        let reason = if self.body.iter().all(u8::is_ascii_whitespace) {
+            UnexpectedReason::NotJson
+        } else {
+            match source.category() {
+                DecodeCategory::Eof => UnexpectedReason::Truncated,
+                DecodeCategory::Syntax | DecodeCategory::Io => UnexpectedReason::NotJson,
+                DecodeCategory::Data => UnexpectedReason::WrongShape,
+            }
+        };
+        let note = (reason == UnexpectedReason::WrongShape).then(|| source.to_string());
+        self.unexpected_with(reason, note, Some(source))
+    }
+
+    /// An [`Error::UnexpectedResponse`] for this reply.
+    pub fn unexpected(&self, reason: UnexpectedReason, note: Option<String>) -> Error {
+        self.unexpected_with(reason, note, None)
+    }
+
+    fn unexpected_with(
+        &self,
+        reason: UnexpectedReason,
+        note: Option<String>,
+        source: Option<DecodeError>,
+    ) -> Error {
+        let cut = &self.body[..self.body.len().min(EXCERPT_LIMIT)];
+        Error::UnexpectedResponse(Box::new(UnexpectedResponse {
+            vendor: self.vendor,
+            http_status: self.status,
+            content_type: self.header("content-type").map(|c| bounded(c, 100)),
+            body_excerpt: redact_url_queries(&String::from_utf8_lossy(cut)),
+            reason,
+            note: note.map(|n| redact_url_queries(&n)),
+            retry_after: self.retry_after(),
+            request_id: self.header_request_id(),
+            source,
+        }))
+    }
+
+    /// An [`Error::Api`] for this reply: status, `Retry-After` and (when the body
+    /// had none) a request-id header are filled in here.
+    pub fn api_error(
+        &self,
+        code: Option<i64>,
+        message: &str,
+        request_id: Option<String>,
+        retryable: bool,
+        detail: ApiDetail,
+    ) -> Error {
+        Error::Api(Box::new(ApiError {
+            vendor: self.vendor,
+            http_status: self.status,
+            code,
+            message: redact_url_queries(message),
+            request_id: request_id
+                .filter(|id| !id.is_empty())
+                .or_else(|| self.header_request_id()),
+            retry_after: self.retry_after(),
+            retryable,
+            detail,
+        }))
+    }
+}
+
+/// `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3).
+pub(crate) fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Duration> {
+    let value = value.trim();
+    if let Ok(secs) = value.parse::<u64>() {
+        return Some(Duration::from_secs(secs));
+    }
+    let at = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
+    let wait = at - now;
+    Some(if wait.is_negative() {
+        Duration::ZERO
+    } else {
+        wait.unsigned_abs()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_seconds_and_http_date() {
+        let now = time::macros::datetime!(2015-10-21 07:27:00 UTC);
+        assert_eq!(
+            parse_retry_after("120", now),
+            Some(Duration::from_secs(120))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now),
+            Some(Duration::from_secs(60))
+        );
+        assert_eq!(
+            parse_retry_after("Wed, 21 Oct 2015 07:20:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(parse_retry_after("soon", now), None);
+        assert_eq!(parse_retry_after("-1", now), None);
+    }
+
+    #[test]
+    fn base_url_validation() {
+        let ok = BaseUrl::parse(Vendor::Kie, "base_url", "https://API.kie.ai/").unwrap();
+        assert_eq!(ok.join("/x"), "https://api.kie.ai/x");
+        assert_eq!(ok.host_header(), "api.kie.ai");
+        let port = BaseUrl::parse(Vendor::Kie, "base_url", "http://127.0.0.1:8080/pre/").unwrap();
+        assert_eq!(port.join("/x"), "http://127.0.0.1:8080/pre/x");
+        assert_eq!(port.host_header(), "127.0.0.1:8080");
+        assert!(port.is_loopback());
+        let v6 = BaseUrl::parse(Vendor::Kie, "base_url", "http://[::1]:9/").unwrap();
+        assert!(v6.is_loopback());
+        assert_eq!(v6.host_header(), "[::1]:9");
+        let default_port = BaseUrl::parse(Vendor::Kie, "base_url", "https://h:443").unwrap();
+        assert_eq!(default_port.host_header(), "h");
+        for bad in [
+            "ftp://x",
+            "https://",
+            "https://u:p@h",
+            "https://h?q",
+            "https://h:99999",
+            "https://h x",
+            "h",
+        ] {
+            assert!(
+                BaseUrl::parse(Vendor::Kie, "base_url", bad).is_err(),
+                "{bad}"
+            );
+        }
+        let lan = BaseUrl::parse(Vendor::Kie, "base_url", "http://192.168.1.5").unwrap();
+        assert!(!lan.is_loopback());
+    }
+}

@@ -1,0 +1,222 @@
+//! [`DownloadLink`]: the vendor-neutral result, and expiry helpers.
+
+use std::fmt;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+
+use crate::Vendor;
+
+/// A temporary download link from any vendor.
+///
+/// Every vendor's reply converts into this type (`From`/`into_links()` on the
+/// vendor's reply). The URL is a credential while it is valid: `Debug` shows its
+/// scheme, host and path only, never the query where presigned URLs keep their
+/// signature.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadLink {
+    /// Which vendor issued the link.
+    pub vendor: Vendor,
+    /// The link itself. Treat it as a secret until it expires.
+    pub url: String,
+    /// The file's name, when the vendor says it.
+    pub file_name: Option<String>,
+    /// When the link stops working, when known (`None` only where the vendor
+    /// states the link does not expire, e.g. a Cloudreve `sign=…:0`).
+    pub expires_at: Option<OffsetDateTime>,
+}
+
+impl DownloadLink {
+    /// Builds a link.
+    pub fn new(
+        vendor: Vendor,
+        url: impl Into<String>,
+        file_name: Option<String>,
+        expires_at: Option<OffsetDateTime>,
+    ) -> Self {
+        DownloadLink {
+            vendor,
+            url: url.into(),
+            file_name,
+            expires_at,
+        }
+    }
+
+    /// `true` once `expires_at` has passed. A link without an expiry never expires.
+    pub fn is_expired(&self) -> bool {
+        self.expires_within(Duration::ZERO)
+    }
+
+    /// `true` when the link expires within `window` from now (or already has).
+    pub fn expires_within(&self, window: Duration) -> bool {
+        match self.expires_at {
+            Some(at) => at <= OffsetDateTime::now_utc() + window,
+            None => false,
+        }
+    }
+}
+
+impl fmt::Debug for DownloadLink {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadLink")
+            .field("vendor", &self.vendor)
+            .field("url", &redact_url(&self.url))
+            .field("file_name", &self.file_name)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// `scheme://host/path` of `url`: user info, query and fragment are replaced by
+/// `[redacted]` markers so that a presigned URL can be shown safely.
+///
+/// ```
+/// assert_eq!(
+///     download_url::redact_url("https://u:p@h.example/a/b?X-Amz-Signature=s#f"),
+///     "https://h.example/a/b?[redacted]"
+/// );
+/// ```
+pub fn redact_url(url: &str) -> String {
+    let (scheme, rest) = match url.find("://") {
+        Some(i) => (&url[..i + 3], &url[i + 3..]),
+        None => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after = &rest[authority_end..];
+    let path_end = after.find(['?', '#']).unwrap_or(after.len());
+    let mut out = format!("{scheme}{host}{}", &after[..path_end]);
+    if path_end < after.len() {
+        out.push_str("?[redacted]");
+    }
+    out
+}
+
+/// The decoded value of query parameter `name` in `url` (first occurrence).
+pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
+    let query = url.split_once('?')?.1;
+    let query = query.split('#').next().unwrap_or("");
+    query.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        (crate::encode::percent_decode(key) == name).then(|| crate::encode::percent_decode(value))
+    })
+}
+
+/// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
+pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
+    let date = parse_amz_date(&query_param(url, "X-Amz-Date")?)?;
+    let seconds: u32 = query_param(url, "X-Amz-Expires")?.trim().parse().ok()?;
+    date.checked_add(time::Duration::seconds(i64::from(seconds)))
+}
+
+/// Parses the `yyyyMMdd'T'HHmmss'Z'` form used by `X-Amz-Date` and KooDrive's `X-Date`.
+pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = text.get(r)?;
+        if !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let year = i32::try_from(num(0..4)?).ok()?;
+    let month = time::Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?;
+    let day = u8::try_from(num(6..8)?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let clock = time::Time::from_hms(
+        u8::try_from(num(9..11)?).ok()?,
+        u8::try_from(num(11..13)?).ok()?,
+        u8::try_from(num(13..15)?).ok()?,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+}
+
+/// Formats a UTC time as `yyyyMMdd'T'HHmmss'Z'`.
+#[allow(dead_code)] // used by KooDrive and the fakes
+pub(crate) fn format_amz_date(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amz_expiry_from_koodrive_example() {
+        let url = "https://b/5e?response-content-disposition=attachment%3B&X-Amz-Date=20231227T072939Z&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Signature=9d";
+        let at = amz_expiry(url).unwrap();
+        assert_eq!(at, time::macros::datetime!(2023-12-27 08:29:39 UTC));
+    }
+
+    #[test]
+    fn amz_expiry_needs_both_parameters() {
+        assert_eq!(amz_expiry("https://h/p?X-Amz-Date=20231227T072939Z"), None);
+        assert_eq!(amz_expiry("https://h/p?X-Amz-Expires=3"), None);
+        assert_eq!(amz_expiry("https://h/p"), None);
+        assert_eq!(
+            amz_expiry("https://h/p?X-Amz-Date=2023122XT072939Z&X-Amz-Expires=3"),
+            None
+        );
+        assert_eq!(
+            amz_expiry("https://h/p?X-Amz-Date=20231327T072939Z&X-Amz-Expires=3"),
+            None
+        );
+    }
+
+    #[test]
+    fn amz_date_round_trips() {
+        let at = parse_amz_date("20240909T033325Z").unwrap();
+        assert_eq!(format_amz_date(at), "20240909T033325Z");
+        assert_eq!(parse_amz_date("20240909T033325"), None);
+        assert_eq!(parse_amz_date("2024090９T03332Z"), None);
+    }
+
+    #[test]
+    fn redact_url_keeps_scheme_host_path_only() {
+        assert_eq!(redact_url("https://h/p"), "https://h/p");
+        assert_eq!(redact_url("https://h?q=1"), "https://h?[redacted]");
+        assert_eq!(redact_url("not a url?secret"), "not a url?[redacted]");
+    }
+
+    #[test]
+    fn link_debug_hides_query() {
+        let link = DownloadLink::new(Vendor::Kie, "https://h/p?sig=SECRET", None, None);
+        let shown = format!("{link:?}");
+        assert!(!shown.contains("SECRET"), "{shown}");
+        assert!(shown.contains("https://h/p"), "{shown}");
+    }
+
+    #[test]
+    fn expiry_helpers() {
+        let now = OffsetDateTime::now_utc();
+        let mut link = DownloadLink::new(
+            Vendor::Kie,
+            "https://h/p",
+            None,
+            Some(now - time::Duration::seconds(1)),
+        );
+        assert!(link.is_expired());
+        link.expires_at = Some(now + time::Duration::minutes(10));
+        assert!(!link.is_expired());
+        assert!(link.expires_within(Duration::from_secs(3600)));
+        assert!(!link.expires_within(Duration::from_secs(60)));
+        link.expires_at = None;
+        assert!(!link.is_expired());
+        assert!(!link.expires_within(Duration::from_secs(u32::MAX.into())));
+    }
+}
