@@ -1,0 +1,104 @@
+//! The opt-in retry helper against the fake server.
+
+mod common;
+
+use std::time::{Duration, Instant};
+
+use download_url::fake::{FakeReply, FakeServer, Fault, KIE_API_KEY};
+use download_url::{kie, retry, RetryPolicy, Vendor};
+use serde_json::json;
+
+const FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
+
+fn setup() -> (FakeServer, kie::Config) {
+    let server = FakeServer::start().unwrap();
+    let mut config = kie::Config::new(KIE_API_KEY);
+    config.base_url = server.base_url();
+    (server, config)
+}
+
+fn fast_policy(attempts: u32) -> RetryPolicy {
+    let mut policy = RetryPolicy::with_retries(attempts - 1);
+    policy.base_delay = Duration::from_millis(10);
+    policy.max_delay = Duration::from_millis(40);
+    policy
+}
+
+#[test]
+fn rate_limit_then_success_waits_retry_after() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    server.push(
+        Vendor::Kie,
+        FakeReply::json(429, json!({"code": 429, "msg": "Rate limited"}))
+            .with_header("Retry-After", "1"),
+    );
+    let start = Instant::now();
+    let link = retry(&RetryPolicy::default(), || {
+        kie::download_url(&agent, &config, FILE)
+    })
+    .unwrap();
+    assert!(
+        start.elapsed() >= Duration::from_secs(1),
+        "Retry-After: 1 was honoured"
+    );
+    assert!(link.url.starts_with("https://"));
+    assert_eq!(server.request_count(), 2);
+}
+
+#[test]
+fn insufficient_credits_is_not_retried() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    server.push(
+        Vendor::Kie,
+        FakeReply::json(200, json!({"code": 402, "msg": "no credits"})),
+    );
+    let err = retry(&fast_policy(5), || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    assert_eq!(err.code(), Some(402));
+    assert_eq!(server.request_count(), 1);
+}
+
+#[test]
+fn the_attempt_bound_holds() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    for _ in 0..10 {
+        server.push_fault(Vendor::Kie, Fault::Html502);
+    }
+    let err = retry(&fast_policy(3), || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    assert_eq!(err.http_status(), Some(502));
+    assert_eq!(server.request_count(), 3);
+}
+
+#[test]
+fn retry_after_beyond_the_cap_is_not_slept() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    server.push_fault(Vendor::Kie, Fault::RateLimited("3600".into()));
+    let mut policy = fast_policy(5);
+    policy.max_retry_after = Duration::from_secs(5);
+    let err = retry(&policy, || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
+    assert_eq!(
+        server.request_count(),
+        1,
+        "gave up at once instead of sleeping an hour"
+    );
+}
+
+#[test]
+fn the_time_budget_is_not_overrun() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    server.push_fault(Vendor::Kie, Fault::RateLimited("2".into()));
+    let mut policy = fast_policy(5);
+    policy.max_total = Duration::from_secs(1);
+    let err = retry(&policy, || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    assert_eq!(err.http_status(), Some(429));
+    assert_eq!(
+        server.request_count(),
+        1,
+        "a 2 s wait does not fit a 1 s budget"
+    );
+}
