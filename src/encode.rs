@@ -22,6 +22,10 @@ pub(crate) fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
 
 /// One path segment for an id: rejects empty, `.` and `..` (which a server or proxy
 /// would normalise away) and percent-encodes everything else.
+#[cfg_attr(
+    not(any(feature = "datalab", feature = "blendvision")),
+    allow(dead_code)
+)]
 pub(crate) fn path_segment(vendor: Vendor, field: &'static str, id: &str) -> Result<String, Error> {
     match id {
         "" => Err(Error::invalid(vendor, field, "must not be empty")),

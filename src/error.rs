@@ -133,9 +133,18 @@ pub enum ApiDetail {
     /// kie.ai: the named body code.
     #[cfg(feature = "kie")]
     Kie(crate::kie::Code),
+    /// Cloudreve: the named code, the debug `error` and the per-URI `aggregated_error`.
+    #[cfg(feature = "cloudreve")]
+    Cloudreve(crate::cloudreve::ErrorDetail),
     /// Datalab: the `detail` (string or validation list) or `error` of the body.
     #[cfg(feature = "datalab")]
     Datalab(crate::datalab::ErrorDetail),
+    /// BlendVision One: the named gRPC code and the status `details`.
+    #[cfg(feature = "blendvision")]
+    BlendVision(crate::blendvision::ErrorDetail),
+    /// KooDrive: the named code, a gateway code, and every per-file failure.
+    #[cfg(feature = "koodrive")]
+    KooDrive(crate::koodrive::ErrorDetail),
 }
 
 impl ApiDetail {
@@ -144,8 +153,14 @@ impl ApiDetail {
         match self {
             #[cfg(feature = "kie")]
             ApiDetail::Kie(code) => code.description(),
+            #[cfg(feature = "cloudreve")]
+            ApiDetail::Cloudreve(detail) => detail.label(),
             #[cfg(feature = "datalab")]
             ApiDetail::Datalab(detail) => detail.label(),
+            #[cfg(feature = "blendvision")]
+            ApiDetail::BlendVision(detail) => detail.label(),
+            #[cfg(feature = "koodrive")]
+            ApiDetail::KooDrive(detail) => detail.label(),
             #[allow(unreachable_patterns)]
             _ => "vendor error",
         }

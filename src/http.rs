@@ -41,6 +41,7 @@ pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 /// HTTP method of a vendor call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Method {
+    #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
     Get,
     Post,
 }
@@ -347,6 +348,7 @@ pub(crate) struct Reply {
     pub headers: HeaderMap,
     pub body: Vec<u8>,
     /// When the response head arrived (the base of relative expiries).
+    #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
     pub received_at: OffsetDateTime,
 }
 
@@ -406,8 +408,26 @@ impl Reply {
                 DecodeCategory::Data => UnexpectedReason::WrongShape,
             }
         };
+        if (300..400).contains(&self.status) {
+            return self.unexpected_with(
+                UnexpectedReason::Status,
+                Some(self.redirect_note()),
+                Some(source),
+            );
+        }
         let note = (reason == UnexpectedReason::WrongShape).then(|| source.to_string());
         self.unexpected_with(reason, note, Some(source))
+    }
+
+    /// "redirect to <scheme://host/path> not followed".
+    fn redirect_note(&self) -> String {
+        match self.header("location") {
+            Some(location) => format!(
+                "redirect to {} not followed",
+                crate::link::redact_url(location)
+            ),
+            None => "redirect without a location, not followed".to_owned(),
+        }
     }
 
     /// An [`Error::UnexpectedResponse`] for this reply.

@@ -224,7 +224,7 @@ pub fn download_url(agent: &ureq::Agent, config: &Config, file_url: &str) -> Res
     }
     let success: Success = reply.json()?;
     let url = success.data.trim();
-    if !is_http_url(url) {
+    if !crate::link::is_http_url(url) {
         return Err(reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some("`data` is not an http(s) URL".to_owned()),
@@ -243,7 +243,7 @@ fn validate_file_url(url: &str) -> Result<(), Error> {
     if url.is_empty() {
         return Err(Error::invalid(Vendor::Kie, "url", "must not be empty"));
     }
-    if !is_http_url(url) {
+    if !crate::link::is_http_url(url) {
         return Err(Error::invalid(
             Vendor::Kie,
             "url",
@@ -251,17 +251,6 @@ fn validate_file_url(url: &str) -> Result<(), Error> {
         ));
     }
     Ok(())
-}
-
-fn is_http_url(url: &str) -> bool {
-    let rest = if url.len() > 8 && url[..8].eq_ignore_ascii_case("https://") {
-        &url[8..]
-    } else if url.len() > 7 && url[..7].eq_ignore_ascii_case("http://") {
-        &url[7..]
-    } else {
-        return false;
-    };
-    !rest.starts_with(['/', '?', '#']) && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 #[cfg(test)]

@@ -8,10 +8,10 @@
 //! | vendor | module | feature | endpoint |
 //! |---|---|---|---|
 //! | kie.ai | [`kie`] | `kie` | `POST /api/v1/common/download-url` |
-//! | Cloudreve v4 | `cloudreve` | `cloudreve` | `POST /api/v4/file/url` |
+//! | Cloudreve v4 | [`cloudreve`] | `cloudreve` | `POST /api/v4/file/url` |
 //! | Datalab | [`datalab`] | `datalab` | `GET /api/v1/files/{file_id}/download` |
-//! | BlendVision One | `blendvision` | `blendvision` | `POST /bv/cms/v1/library/files/{id}:download` |
-//! | KooDrive | `koodrive` | `koodrive` | `POST /koodrive/ose/v1/files/download` |
+//! | BlendVision One | [`blendvision`] | `blendvision` | `POST /bv/cms/v1/library/files/{id}:download` |
+//! | KooDrive | [`koodrive`] | `koodrive` | `POST /koodrive/ose/v1/files/download` |
 //!
 //! All vendor features are on by default. The `fake` feature adds [`fake`], an
 //! in-process server that speaks all five APIs on 127.0.0.1 for offline tests.
@@ -46,6 +46,17 @@
 //! query of a presigned URL in `Debug` or `Display`.
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
+// The module table above links every vendor; a build without some vendor cannot.
+#![cfg_attr(
+    not(all(
+        feature = "kie",
+        feature = "cloudreve",
+        feature = "datalab",
+        feature = "blendvision",
+        feature = "koodrive"
+    )),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 use std::fmt;
@@ -58,10 +69,16 @@ mod link;
 pub mod retry;
 mod secret;
 
+#[cfg(feature = "blendvision")]
+pub mod blendvision;
+#[cfg(feature = "cloudreve")]
+pub mod cloudreve;
 #[cfg(feature = "datalab")]
 pub mod datalab;
 #[cfg(feature = "kie")]
 pub mod kie;
+#[cfg(feature = "koodrive")]
+pub mod koodrive;
 
 #[cfg(feature = "fake")]
 pub mod fake;

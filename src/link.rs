@@ -104,7 +104,22 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
     })
 }
 
+/// Whether `url` is an `http://` or `https://` URL with a host and no whitespace
+/// or control characters (a usable link from a vendor).
+#[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
+pub(crate) fn is_http_url(url: &str) -> bool {
+    let rest = if url.len() > 8 && url[..8].eq_ignore_ascii_case("https://") {
+        &url[8..]
+    } else if url.len() > 7 && url[..7].eq_ignore_ascii_case("http://") {
+        &url[7..]
+    } else {
+        return false;
+    };
+    !rest.starts_with(['/', '?', '#']) && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
 /// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
+#[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
     let date = parse_amz_date(&query_param(url, "X-Amz-Date")?)?;
     let seconds: u32 = query_param(url, "X-Amz-Expires")?.trim().parse().ok()?;
@@ -112,6 +127,7 @@ pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
 }
 
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form used by `X-Amz-Date` and KooDrive's `X-Date`.
+#[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
 pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     let b = text.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {

@@ -1,4 +1,5 @@
 //! The `dlurl` CLI contract for kie.ai, Datalab and the shared options, tried as a user would.
+#![cfg(all(feature = "kie", feature = "datalab", feature = "fake"))]
 
 mod common;
 

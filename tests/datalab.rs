@@ -1,4 +1,5 @@
 //! Datalab against the fake server.
+#![cfg(all(feature = "datalab", feature = "fake"))]
 
 mod common;
 

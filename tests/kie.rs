@@ -1,4 +1,5 @@
 //! kie.ai against the fake server.
+#![cfg(all(feature = "kie", feature = "fake"))]
 
 mod common;
 

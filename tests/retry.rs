@@ -1,4 +1,5 @@
 //! The opt-in retry helper against the fake server.
+#![cfg(all(feature = "kie", feature = "fake"))]
 
 mod common;
 

@@ -11,6 +11,11 @@ usage: dlurl [--base-url URL] [--json] [--timeout SECS] [--retries N] <vendor> <
 
   dlurl kie <file-url>                          credential: KIE_API_KEY
   dlurl datalab <file-id> [--expires-in SECS]   credential: DATALAB_API_KEY
+  dlurl cloudreve [--download] [--redirect] [--archive] [--skip-error] [--no-cache]
+                  [--use-primary-site-url] [--entity ID] <uri|path>…
+                                                site: --base-url or CLOUDREVE_BASE_URL; CLOUDREVE_TOKEN optional
+  dlurl blendvision <file-id>…                  credentials: BLENDVISION_API_TOKEN, BLENDVISION_ORG_ID
+  dlurl koodrive <container-id> <file-id>…      credentials: KOODRIVE_USER_ID and KOODRIVE_TOKEN, or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET
   dlurl demo                                    runs every vendor against the built-in fake servers
 
 global options (before the vendor name):
@@ -131,6 +136,7 @@ fn parse_global(args: &[String]) -> Result<(Global, &[String]), String> {
 }
 
 /// A credential from the environment, or a usage failure naming the variable.
+#[allow(dead_code)] // not every vendor feature uses it
 pub fn env_credential(name: &str) -> Result<String, Failure> {
     match std::env::var(name) {
         Ok(value) if !value.trim().is_empty() => Ok(value),
@@ -139,6 +145,7 @@ pub fn env_credential(name: &str) -> Result<String, Failure> {
 }
 
 /// `--base-url`, else `default`.
+#[allow(dead_code)] // not every vendor feature uses it
 pub fn base_url(global: &Global, default: &str) -> String {
     global
         .base_url

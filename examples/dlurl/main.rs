@@ -4,6 +4,7 @@
 //! dlurl [--base-url URL] [--json] [--timeout SECS] [--retries N] <vendor> <args…>
 //! dlurl kie <file-url>                          credential: KIE_API_KEY
 //! dlurl datalab <file-id> [--expires-in SECS]   credential: DATALAB_API_KEY
+//! dlurl blendvision <file-id>…                  credentials: BLENDVISION_API_TOKEN, BLENDVISION_ORG_ID
 //! dlurl demo                                    every vendor against the built-in fake servers
 //! ```
 //!
@@ -13,8 +14,14 @@
 //! Exit codes: 0 every link obtained; 1 the vendor refused; 2 usage error or invalid
 //! input (nothing sent); 3 transport failure or unexpected response; 4 partial success.
 
+#[cfg(feature = "blendvision")]
+mod blendvision;
 mod cli;
+#[cfg(feature = "cloudreve")]
+mod cloudreve;
 mod demo;
+#[cfg(feature = "koodrive")]
+mod koodrive;
 mod vendors;
 
 use std::process::ExitCode;

@@ -1,17 +1,32 @@
 //! One function per vendor command.
 
-use download_url::{datalab, kie, retry};
+#[cfg(feature = "datalab")]
+use download_url::datalab;
+#[cfg(feature = "kie")]
+use download_url::kie;
+#[allow(unused_imports)] // every vendor command is behind its feature
+use download_url::retry;
 
+#[allow(unused_imports)] // every vendor command is behind its feature
 use crate::cli::{base_url, env_credential, split_args, Failure, Global, Outcome};
 
 pub fn run(vendor: &str, global: &Global, args: &[String]) -> Result<Outcome, Failure> {
     match vendor {
+        #[cfg(feature = "kie")]
         "kie" => run_kie(global, args),
+        #[cfg(feature = "datalab")]
         "datalab" => run_datalab(global, args),
+        #[cfg(feature = "cloudreve")]
+        "cloudreve" => crate::cloudreve::run(global, args),
+        #[cfg(feature = "blendvision")]
+        "blendvision" => crate::blendvision::run(global, args),
+        #[cfg(feature = "koodrive")]
+        "koodrive" => crate::koodrive::run(global, args),
         other => Err(Failure::Usage(format!("unknown vendor {other:?}"))),
     }
 }
 
+#[cfg(feature = "kie")]
 fn run_kie(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
     let (positional, _) = split_args(args, &[], &[])?;
     let [file_url] = positional[..] else {
@@ -29,6 +44,7 @@ fn run_kie(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
     })
 }
 
+#[cfg(feature = "datalab")]
 fn run_datalab(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
     let (positional, options) = split_args(args, &["--expires-in"], &[])?;
     let [file_id] = positional[..] else {

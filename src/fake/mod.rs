@@ -27,7 +27,7 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read, Write};
-use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
@@ -35,18 +35,40 @@ use std::time::{Duration, Instant};
 
 use crate::Vendor;
 
+#[cfg(feature = "blendvision")]
+mod blendvision;
+#[cfg(feature = "cloudreve")]
+mod cloudreve;
 #[cfg(feature = "datalab")]
 mod datalab;
 #[cfg(feature = "kie")]
 mod kie;
+#[cfg(feature = "koodrive")]
+mod koodrive;
 
 pub use self::settings::*;
 
 mod settings {
     /// The API key the fake kie.ai accepts by default.
     pub const KIE_API_KEY: &str = "fake-kie-api-key";
+    /// The access token the fake Cloudreve accepts by default.
+    pub const CLOUDREVE_TOKEN: &str = "fake-cloudreve-access-token";
+    /// A refresh token the fake Cloudreve knows: sent as the access token, it gets code 40020.
+    pub const CLOUDREVE_REFRESH_TOKEN: &str = "fake-cloudreve-refresh-token";
     /// The API key the fake Datalab accepts by default.
     pub const DATALAB_API_KEY: &str = "fake-datalab-api-key";
+    /// The `X-User-Id` the fake KooDrive accepts by default.
+    pub const KOODRIVE_USER_ID: &str = "1505084218764547200";
+    /// The access token the fake KooDrive accepts by default (as `Bearer <token>`).
+    pub const KOODRIVE_TOKEN: &str = "fake-koodrive-access-token";
+    /// The app id the fake KooDrive accepts by default.
+    pub const KOODRIVE_APP_ID: &str = "fake-koodrive-app-id";
+    /// The app secret the fake KooDrive verifies signatures with by default.
+    pub const KOODRIVE_APP_SECRET: &str = "fake-koodrive-app-secret";
+    /// The API token the fake BlendVision One accepts by default.
+    pub const BLENDVISION_API_TOKEN: &str = "fake-blendvision-api-token";
+    /// The organization id the fake BlendVision One requires by default.
+    pub const BLENDVISION_ORG_ID: &str = "fake-blendvision-org-id";
 
     /// What the fake vendors accept and serve; change it with
     /// [`FakeServer::configure`](super::FakeServer::configure).
@@ -56,16 +78,31 @@ mod settings {
         /// kie.ai.
         #[cfg(feature = "kie")]
         pub kie: super::kie::KieSettings,
+        /// Cloudreve v4.
+        #[cfg(feature = "cloudreve")]
+        pub cloudreve: super::cloudreve::CloudreveSettings,
         /// Datalab.
         #[cfg(feature = "datalab")]
         pub datalab: super::datalab::DatalabSettings,
+        /// KooDrive.
+        #[cfg(feature = "koodrive")]
+        pub koodrive: super::koodrive::KooDriveSettings,
+        /// BlendVision One.
+        #[cfg(feature = "blendvision")]
+        pub blendvision: super::blendvision::BlendVisionSettings,
     }
 }
 
+#[cfg(feature = "blendvision")]
+pub use self::blendvision::{BlendVisionFile, BlendVisionSettings};
+#[cfg(feature = "cloudreve")]
+pub use self::cloudreve::{CloudreveSettings, FakeShare};
 #[cfg(feature = "datalab")]
 pub use self::datalab::{DatalabSettings, FakeFile};
 #[cfg(feature = "kie")]
 pub use self::kie::KieSettings;
+#[cfg(feature = "koodrive")]
+pub use self::koodrive::{KooDriveFile, KooDriveSettings, KOODRIVE_CONTAINER_ID, KOODRIVE_FILE_ID};
 
 /// A request as the fake received it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -163,6 +200,18 @@ pub enum Fault {
     Oversized(usize),
     /// HTTP 429 with this `Retry-After` value and a plain-text body.
     RateLimited(String),
+    /// HTTP 200 JSON sent with `Transfer-Encoding: chunked` (no length up front),
+    /// this many bytes in all.
+    OversizedChunked(usize),
+    /// HTTP 200 JSON with `Content-Encoding: gzip`: a small compressed body that
+    /// inflates to this many bytes.
+    GzipBomb(usize),
+    /// The normal reply, one byte every this often.
+    Drip(Duration),
+    /// The request is read, then the connection closes before any status line.
+    CloseBeforeStatus,
+    /// Half of the normal reply, then a TCP reset (RST) instead of an orderly close.
+    ResetMidBody,
 }
 
 /// Handler output before faults are applied.
@@ -341,7 +390,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         buf.drain(..used);
         let reply = respond(shared, request);
         if !write_reply(&mut stream, reply, shared)? {
-            let _ = stream.shutdown(Shutdown::Both);
+            // Dropping the stream closes it (FIN, or RST after `ResetMidBody`).
             return Ok(());
         }
     }
@@ -445,9 +494,21 @@ fn route(path: &str) -> Option<Vendor> {
     if kie::matches(path) {
         return Some(Vendor::Kie);
     }
+    #[cfg(feature = "cloudreve")]
+    if cloudreve::matches(path) {
+        return Some(Vendor::Cloudreve);
+    }
     #[cfg(feature = "datalab")]
     if datalab::matches(path) {
         return Some(Vendor::Datalab);
+    }
+    #[cfg(feature = "koodrive")]
+    if koodrive::matches(path) {
+        return Some(Vendor::KooDrive);
+    }
+    #[cfg(feature = "blendvision")]
+    if blendvision::matches(path) {
+        return Some(Vendor::BlendVision);
     }
     let _ = path;
     None
@@ -459,8 +520,14 @@ fn normal_reply(settings: &Settings, request: &RecordedRequest) -> FakeReply {
     match request.vendor {
         #[cfg(feature = "kie")]
         Some(Vendor::Kie) => kie::handle(&settings.kie, request),
+        #[cfg(feature = "cloudreve")]
+        Some(Vendor::Cloudreve) => cloudreve::handle(&settings.cloudreve, request),
         #[cfg(feature = "datalab")]
         Some(Vendor::Datalab) => datalab::handle(&settings.datalab, request),
+        #[cfg(feature = "koodrive")]
+        Some(Vendor::KooDrive) => koodrive::handle(&settings.koodrive, request),
+        #[cfg(feature = "blendvision")]
+        Some(Vendor::BlendVision) => blendvision::handle(&settings.blendvision, request),
         _ => FakeReply::json(404, serde_json::json!({"error": "no such endpoint"})),
     }
 }
@@ -574,16 +641,39 @@ fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> i
         }
         Fault::Oversized(size) => {
             stream.write_all(&head(200, &json_type(), size))?;
-            let filler = [b' '; 64 * 1024];
-            let mut left = size;
-            while left > 0 {
-                let n = left.min(filler.len());
-                if stream.write_all(&filler[..n]).is_err() {
+            Ok(write_filler(stream, size, false).is_ok())
+        }
+        Fault::OversizedChunked(size) => {
+            let mut out = String::from("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n");
+            out.push_str("Transfer-Encoding: chunked\r\n\r\n");
+            stream.write_all(out.as_bytes())?;
+            Ok(write_filler(stream, size, true).is_ok())
+        }
+        Fault::GzipBomb(size) => {
+            let bomb = gzip_bomb(size);
+            let mut headers = json_type();
+            headers.push(("Content-Encoding".into(), "gzip".into()));
+            stream.write_all(&head(200, &headers, bomb.len()))?;
+            Ok(stream.write_all(&bomb).is_ok())
+        }
+        Fault::Drip(every) => {
+            stream.write_all(&head(normal_status, &normal_headers, normal_body.len()))?;
+            for byte in &normal_body {
+                if shared.stop.load(Ordering::SeqCst) || stream.write_all(&[*byte]).is_err() {
                     return Ok(false);
                 }
-                left -= n;
+                thread::sleep(every);
             }
             Ok(true)
+        }
+        Fault::CloseBeforeStatus => Ok(false),
+        Fault::ResetMidBody => {
+            let mut out = head(normal_status, &normal_headers, normal_body.len());
+            out.extend_from_slice(&normal_body[..normal_body.len() / 2]);
+            stream.write_all(&out)?;
+            // SO_LINGER 0: close() sends RST instead of FIN.
+            let _ = socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO));
+            Ok(false)
         }
         Fault::RateLimited(retry_after) => {
             let body = b"Too Many Requests";
@@ -602,12 +692,65 @@ fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> i
     }
 }
 
+/// Sends `size` bytes of JSON whitespace (an oversized body), `chunk` bytes at a time.
+fn write_filler(stream: &mut TcpStream, size: usize, chunked: bool) -> io::Result<()> {
+    let filler = [b' '; 64 * 1024];
+    let mut left = size;
+    while left > 0 {
+        let n = left.min(filler.len());
+        if chunked {
+            stream.write_all(format!("{n:x}\r\n").as_bytes())?;
+            stream.write_all(&filler[..n])?;
+            stream.write_all(b"\r\n")?;
+        } else {
+            stream.write_all(&filler[..n])?;
+        }
+        left -= n;
+    }
+    if chunked {
+        stream.write_all(b"0\r\n\r\n")?;
+    }
+    Ok(())
+}
+
+/// A gzip body that inflates to at least `size` spaces. Only two 1 MiB blocks are
+/// really compressed; the second one's deflate output (a sync-flushed run of
+/// back-references) is repeated, so building a bomb of hundreds of MiB is instant.
+/// The gzip trailer is left out: a client that reads to the end fails anyway.
+fn gzip_bomb(size: usize) -> Vec<u8> {
+    let block = vec![b' '; 1 << 20];
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut marks = Vec::new();
+    for _ in 0..3 {
+        let _ = encoder.write_all(&block);
+        let _ = encoder.flush();
+        marks.push(encoder.get_ref().len());
+    }
+    let bytes = encoder.get_ref();
+    let (first, second) = (&bytes[..marks[1]], &bytes[marks[0]..marks[1]]);
+    let third = &bytes[marks[1]..marks[2]];
+    let mut out = first.to_vec();
+    if second == third {
+        for _ in 2..size.div_ceil(block.len()) {
+            out.extend_from_slice(second);
+        }
+    } else {
+        // Unexpected encoder output: fall back to compressing everything.
+        let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        for _ in 0..size.div_ceil(block.len()) {
+            let _ = encoder.write_all(&block);
+        }
+        out = encoder.finish().unwrap_or_default();
+    }
+    out
+}
+
 fn json_type() -> Vec<(String, String)> {
     vec![("Content-Type".into(), "application/json".into())]
 }
 
 /// The token after `Bearer ` in an Authorization header.
-#[cfg_attr(not(any(feature = "kie")), allow(dead_code))]
+#[cfg_attr(not(any(feature = "kie", feature = "blendvision")), allow(dead_code))]
 pub(crate) fn bearer(request: &RecordedRequest) -> Option<&str> {
     let value = request.header("authorization")?;
     let (scheme, token) = value.split_once(' ')?;

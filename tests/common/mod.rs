@@ -15,7 +15,9 @@ pub fn dlurl_path() -> PathBuf {
     let exe = std::env::current_exe().expect("test executable path");
     // target/<profile>/deps/<test> → target/<profile>/examples/dlurl
     let dir = exe.parent().and_then(|p| p.parent()).expect("target dir");
-    let path = dir.join("examples").join(format!("dlurl{}", std::env::consts::EXE_SUFFIX));
+    let path = dir
+        .join("examples")
+        .join(format!("dlurl{}", std::env::consts::EXE_SUFFIX));
     assert!(
         path.exists(),
         "{} is missing: run the tests with `cargo test --all-features`",

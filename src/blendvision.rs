@@ -1,0 +1,615 @@
+//! BlendVision One: `POST /bv/cms/v1/library/files/{id}:download` and the batch
+//! `POST /bv/cms/v1/library/files:download`.
+//!
+//! Gets the download link of a file in the BlendVision One CMS library, with the
+//! time it stops working. Authentication: `Authorization: Bearer <api token>` plus
+//! `x-bv-org-id: <organization id>`, which the vendor requires with an API token.
+//!
+//! The API is a grpc-gateway in front of gRPC services: every failure, on any
+//! non-2xx status, is a `google.rpc.Status` body `{code, message, details}` whose
+//! `code` is the **gRPC** code (not the HTTP status). [`Error::Api`] keeps both,
+//! the message, and every detail (its `@type` and its other fields as raw JSON),
+//! in [`ErrorDetail`].
+//!
+//! The file id is sent as exactly one percent-encoded path segment: an id holding
+//! `/` or `:` cannot change the route (`:` becomes `%3A`, so the only literal
+//! colon left is the one before `download`).
+//!
+//! ```no_run
+//! use download_url::blendvision;
+//! let config = blendvision::Config::new(
+//!     std::env::var("BLENDVISION_API_TOKEN")?,
+//!     std::env::var("BLENDVISION_ORG_ID")?,
+//! );
+//! let file = blendvision::download_file(
+//!     &download_url::agent(),
+//!     &config,
+//!     "63df97e3-519b-4426-bf01-d1841cdc2ccd",
+//! )?;
+//! println!("{} valid until {}", file.download_filename, file.expiration_time);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! Against the crate's fake server:
+//!
+//! ```
+//! # #[cfg(feature = "fake")] {
+//! use download_url::{blendvision, fake, DownloadLink};
+//!
+//! let server = fake::FakeServer::start()?;
+//! let mut config = blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
+//! config.base_url = server.base_url();
+//! let files = blendvision::download_files(
+//!     &download_url::agent(),
+//!     &config,
+//!     &["63df97e3-519b-4426-bf01-d1841cdc2ccd", "3aabf3ce-9bf8-4dba-bc8b-274ffbf9e328"],
+//! )?;
+//! let links: Vec<DownloadLink> = files.into_iter().map(Into::into).collect();
+//! assert_eq!(links[0].file_name.as_deref(), Some("bbb.mp4"));
+//! assert!(!links[1].is_expired());
+//! # }
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::error::UnexpectedReason;
+use crate::http::{BaseUrl, Call, Method, Reply};
+use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+
+/// BlendVision One's public API host.
+pub const DEFAULT_BASE_URL: &str = "https://api.one.blendvision.com";
+/// The library files collection; the single call appends `/{id}:download`, the
+/// batch call `:download`.
+pub const FILES_PATH: &str = "/bv/cms/v1/library/files";
+
+/// Connection settings for BlendVision One.
+#[derive(Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Base URL, default [`DEFAULT_BASE_URL`].
+    pub base_url: String,
+    /// The API token (Console → Developers → API Tokens), sent as a Bearer token.
+    pub api_token: Secret,
+    /// The organization to act for, sent as `x-bv-org-id`. Required: an empty
+    /// value is invalid input.
+    pub org_id: String,
+    /// Allow sending the token over plain `http://` to a host that is not loopback.
+    pub allow_insecure_http: bool,
+}
+
+impl Config {
+    /// A config for the public API with `api_token`, acting for `org_id`.
+    pub fn new(api_token: impl Into<Secret>, org_id: impl Into<String>) -> Self {
+        Config {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            api_token: api_token.into(),
+            org_id: org_id.into(),
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &crate::redact_url(&self.base_url))
+            .field("api_token", &self.api_token)
+            .field("org_id", &self.org_id)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
+}
+
+/// One file's download link, as BlendVision One sent it.
+#[derive(Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct DownloadFile {
+    /// The file id (`id`).
+    pub id: String,
+    /// The download link (`download_uri`), an S3 presigned URL. Treat it as a secret.
+    pub download_uri: String,
+    /// The file's original name (`download_filename`).
+    pub download_filename: String,
+    /// Until when `download_uri` is valid (`expiration_time`, nanosecond precision;
+    /// in the vendor's example the presign time + 24 h).
+    pub expiration_time: OffsetDateTime,
+}
+
+impl fmt::Debug for DownloadFile {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DownloadFile")
+            .field("id", &self.id)
+            .field("download_uri", &crate::redact_url(&self.download_uri))
+            .field("download_filename", &self.download_filename)
+            .field("expiration_time", &self.expiration_time)
+            .finish()
+    }
+}
+
+impl From<DownloadFile> for DownloadLink {
+    fn from(file: DownloadFile) -> Self {
+        DownloadLink::new(
+            Vendor::BlendVision,
+            file.download_uri,
+            Some(file.download_filename),
+            Some(file.expiration_time),
+        )
+    }
+}
+
+/// A gRPC status code (`google.rpc.Code`), as in the `code` of an error body.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum GrpcCode {
+    /// 0 OK (the vendor page's own example error carries it).
+    Ok,
+    /// 1 CANCELLED.
+    Cancelled,
+    /// 2 UNKNOWN.
+    Unknown,
+    /// 3 INVALID_ARGUMENT: a bad id or body.
+    InvalidArgument,
+    /// 4 DEADLINE_EXCEEDED.
+    DeadlineExceeded,
+    /// 5 NOT_FOUND: no such file.
+    NotFound,
+    /// 6 ALREADY_EXISTS.
+    AlreadyExists,
+    /// 7 PERMISSION_DENIED: the token may not act for the organization or file.
+    PermissionDenied,
+    /// 8 RESOURCE_EXHAUSTED: quota or rate limit.
+    ResourceExhausted,
+    /// 9 FAILED_PRECONDITION.
+    FailedPrecondition,
+    /// 10 ABORTED.
+    Aborted,
+    /// 11 OUT_OF_RANGE.
+    OutOfRange,
+    /// 12 UNIMPLEMENTED.
+    Unimplemented,
+    /// 13 INTERNAL: server error.
+    Internal,
+    /// 14 UNAVAILABLE: the service is down for now.
+    Unavailable,
+    /// 15 DATA_LOSS.
+    DataLoss,
+    /// 16 UNAUTHENTICATED: the `authorization` header is missing or not recognised.
+    Unauthenticated,
+    /// Any other number.
+    Other(i64),
+}
+
+impl GrpcCode {
+    /// The named code for a body `code`.
+    pub fn from_code(code: i64) -> GrpcCode {
+        match code {
+            0 => GrpcCode::Ok,
+            1 => GrpcCode::Cancelled,
+            2 => GrpcCode::Unknown,
+            3 => GrpcCode::InvalidArgument,
+            4 => GrpcCode::DeadlineExceeded,
+            5 => GrpcCode::NotFound,
+            6 => GrpcCode::AlreadyExists,
+            7 => GrpcCode::PermissionDenied,
+            8 => GrpcCode::ResourceExhausted,
+            9 => GrpcCode::FailedPrecondition,
+            10 => GrpcCode::Aborted,
+            11 => GrpcCode::OutOfRange,
+            12 => GrpcCode::Unimplemented,
+            13 => GrpcCode::Internal,
+            14 => GrpcCode::Unavailable,
+            15 => GrpcCode::DataLoss,
+            16 => GrpcCode::Unauthenticated,
+            other => GrpcCode::Other(other),
+        }
+    }
+
+    /// The numeric code.
+    pub fn code(self) -> i64 {
+        match self {
+            GrpcCode::Ok => 0,
+            GrpcCode::Cancelled => 1,
+            GrpcCode::Unknown => 2,
+            GrpcCode::InvalidArgument => 3,
+            GrpcCode::DeadlineExceeded => 4,
+            GrpcCode::NotFound => 5,
+            GrpcCode::AlreadyExists => 6,
+            GrpcCode::PermissionDenied => 7,
+            GrpcCode::ResourceExhausted => 8,
+            GrpcCode::FailedPrecondition => 9,
+            GrpcCode::Aborted => 10,
+            GrpcCode::OutOfRange => 11,
+            GrpcCode::Unimplemented => 12,
+            GrpcCode::Internal => 13,
+            GrpcCode::Unavailable => 14,
+            GrpcCode::DataLoss => 15,
+            GrpcCode::Unauthenticated => 16,
+            GrpcCode::Other(code) => code,
+        }
+    }
+
+    /// The code's canonical name, e.g. `"NOT_FOUND"` (`"OTHER"` for [`GrpcCode::Other`]).
+    pub fn name(self) -> &'static str {
+        match self {
+            GrpcCode::Ok => "OK",
+            GrpcCode::Cancelled => "CANCELLED",
+            GrpcCode::Unknown => "UNKNOWN",
+            GrpcCode::InvalidArgument => "INVALID_ARGUMENT",
+            GrpcCode::DeadlineExceeded => "DEADLINE_EXCEEDED",
+            GrpcCode::NotFound => "NOT_FOUND",
+            GrpcCode::AlreadyExists => "ALREADY_EXISTS",
+            GrpcCode::PermissionDenied => "PERMISSION_DENIED",
+            GrpcCode::ResourceExhausted => "RESOURCE_EXHAUSTED",
+            GrpcCode::FailedPrecondition => "FAILED_PRECONDITION",
+            GrpcCode::Aborted => "ABORTED",
+            GrpcCode::OutOfRange => "OUT_OF_RANGE",
+            GrpcCode::Unimplemented => "UNIMPLEMENTED",
+            GrpcCode::Internal => "INTERNAL",
+            GrpcCode::Unavailable => "UNAVAILABLE",
+            GrpcCode::DataLoss => "DATA_LOSS",
+            GrpcCode::Unauthenticated => "UNAUTHENTICATED",
+            GrpcCode::Other(_) => "OTHER",
+        }
+    }
+
+    /// Short lowercase description, e.g. `"not found"`.
+    pub fn description(self) -> &'static str {
+        match self {
+            GrpcCode::Ok => "ok",
+            GrpcCode::Cancelled => "cancelled",
+            GrpcCode::Unknown => "unknown error",
+            GrpcCode::InvalidArgument => "invalid argument",
+            GrpcCode::DeadlineExceeded => "deadline exceeded",
+            GrpcCode::NotFound => "not found",
+            GrpcCode::AlreadyExists => "already exists",
+            GrpcCode::PermissionDenied => "permission denied",
+            GrpcCode::ResourceExhausted => "resource exhausted",
+            GrpcCode::FailedPrecondition => "failed precondition",
+            GrpcCode::Aborted => "aborted",
+            GrpcCode::OutOfRange => "out of range",
+            GrpcCode::Unimplemented => "unimplemented",
+            GrpcCode::Internal => "internal error",
+            GrpcCode::Unavailable => "service unavailable",
+            GrpcCode::DataLoss => "data loss",
+            GrpcCode::Unauthenticated => "unauthenticated",
+            GrpcCode::Other(_) => "vendor error",
+        }
+    }
+
+    /// The HTTP status grpc-gateway v2 answers this code with (`HTTPStatusFromCode`;
+    /// 500 for unknown numbers).
+    pub fn http_status(self) -> u16 {
+        match self {
+            GrpcCode::Ok => 200,
+            GrpcCode::Cancelled => 499,
+            GrpcCode::InvalidArgument | GrpcCode::FailedPrecondition | GrpcCode::OutOfRange => 400,
+            GrpcCode::DeadlineExceeded => 504,
+            GrpcCode::NotFound => 404,
+            GrpcCode::AlreadyExists | GrpcCode::Aborted => 409,
+            GrpcCode::PermissionDenied => 403,
+            GrpcCode::ResourceExhausted => 429,
+            GrpcCode::Unimplemented => 501,
+            GrpcCode::Unavailable => 503,
+            GrpcCode::Unauthenticated => 401,
+            GrpcCode::Unknown | GrpcCode::Internal | GrpcCode::DataLoss | GrpcCode::Other(_) => 500,
+        }
+    }
+
+    /// The code an HTTP status most likely stands for (grpc-gateway v2, reversed),
+    /// used to label a body whose own code says nothing (`0` or unknown).
+    fn from_http_status(status: u16) -> GrpcCode {
+        match status {
+            400 => GrpcCode::InvalidArgument,
+            401 => GrpcCode::Unauthenticated,
+            403 => GrpcCode::PermissionDenied,
+            404 => GrpcCode::NotFound,
+            409 => GrpcCode::Aborted,
+            429 => GrpcCode::ResourceExhausted,
+            499 => GrpcCode::Cancelled,
+            501 => GrpcCode::Unimplemented,
+            503 => GrpcCode::Unavailable,
+            504 => GrpcCode::DeadlineExceeded,
+            500..=599 => GrpcCode::Internal,
+            _ => GrpcCode::Unknown,
+        }
+    }
+}
+
+impl fmt::Display for GrpcCode {
+    /// `NAME (n)`, e.g. `NOT_FOUND (5)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.name(), self.code())
+    }
+}
+
+/// One entry of an error body's `details` (a `google.protobuf.Any` in JSON form).
+#[derive(Clone, PartialEq)]
+#[non_exhaustive]
+pub struct Detail {
+    /// The entry's `@type`, e.g. `type.googleapis.com/google.rpc.BadRequest`
+    /// (empty when the entry had none).
+    pub type_url: String,
+    /// Every other field of the entry, as sent.
+    pub fields: serde_json::Map<String, serde_json::Value>,
+}
+
+impl fmt::Debug for Detail {
+    /// Shows the fields as compact JSON with the query of any URL in it redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let fields = serde_json::Value::Object(self.fields.clone()).to_string();
+        f.debug_struct("Detail")
+            .field("type_url", &self.type_url)
+            .field("fields", &crate::error::redact_url_queries(&fields))
+            .finish()
+    }
+}
+
+/// The BlendVision part of an [`ApiError`](crate::ApiError): the named gRPC code and
+/// the body's `details`. The numeric code is [`ApiError::code`](crate::ApiError::code),
+/// the message [`ApiError::message`](crate::ApiError::message).
+///
+/// Retryable ([`Error::is_retryable`]): HTTP 429 and 503, and the gRPC codes
+/// UNAVAILABLE and RESOURCE_EXHAUSTED whatever the status (older grpc-gateways
+/// answer RESOURCE_EXHAUSTED with 403). INTERNAL (500) is not: gRPC reserves it for
+/// broken server invariants, which a repeat does not fix.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct ErrorDetail {
+    /// The body's `code`, named.
+    pub grpc_code: GrpcCode,
+    /// The body's `details`, in order.
+    pub details: Vec<Detail>,
+    label: &'static str,
+}
+
+impl ErrorDetail {
+    /// Short lowercase description of the gRPC code; when the body's code is `0`
+    /// or unknown, of the code the HTTP status stands for.
+    pub fn label(&self) -> &'static str {
+        self.label
+    }
+
+    /// The first detail whose `@type` ends with `type_name`, e.g.
+    /// `"google.rpc.BadRequest"`.
+    pub fn find(&self, type_name: &str) -> Option<&Detail> {
+        self.details
+            .iter()
+            .find(|d| d.type_url.ends_with(type_name))
+    }
+}
+
+#[derive(Deserialize)]
+struct WireStatus {
+    code: i64,
+    #[serde(default)]
+    message: String,
+    #[serde(default)]
+    details: Vec<serde_json::Map<String, serde_json::Value>>,
+}
+
+#[derive(Deserialize)]
+struct WireFile {
+    id: String,
+    download_uri: String,
+    download_filename: String,
+    #[serde(with = "time::serde::rfc3339")]
+    expiration_time: OffsetDateTime,
+}
+
+#[derive(Deserialize)]
+struct WireBatch {
+    download_files: Vec<WireFile>,
+}
+
+#[derive(Serialize)]
+struct SingleBody {}
+
+#[derive(Serialize)]
+struct BatchBody<'a> {
+    ids: Vec<&'a str>,
+}
+
+/// Gets the download link of one library file.
+///
+/// # Errors
+///
+/// - [`Error::InvalidInput`]: an empty, `.` or `..` id, an empty API token or
+///   organization id, or an unusable base URL (nothing is sent).
+/// - [`Error::Api`] with [`ApiDetail::BlendVision`]: a non-2xx reply with a gRPC
+///   status body (e.g. 404 NOT_FOUND, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED).
+/// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape,
+///   an empty `download_uri`).
+/// - [`Error::Transport`]: no complete reply.
+pub fn download_file(
+    agent: &ureq::Agent,
+    config: &Config,
+    id: &str,
+) -> Result<DownloadFile, Error> {
+    let segment = validate_id("id", id)?;
+    let reply = call(config, &format!("{FILES_PATH}/{segment}:download"))?
+        .json(crate::encode::json_body(&SingleBody {}))
+        .send(agent)?;
+    check_status(&reply)?;
+    let file: WireFile = reply.json()?;
+    convert(&reply, file)
+}
+
+/// Gets the download links of several library files in one call, in the order the
+/// vendor lists them (each carries its [`id`](DownloadFile::id)).
+///
+/// # Errors
+///
+/// - [`Error::InvalidInput`]: no ids, an empty, `.` or `..` id, an empty API token
+///   or organization id, or an unusable base URL (nothing is sent).
+/// - [`Error::Api`] with [`ApiDetail::BlendVision`]: a non-2xx reply with a gRPC
+///   status body; the vendor fails the whole call (e.g. 404 NOT_FOUND for an
+///   unknown id).
+/// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape,
+///   no files listed, an empty `download_uri`).
+/// - [`Error::Transport`]: no complete reply.
+pub fn download_files<S: AsRef<str>>(
+    agent: &ureq::Agent,
+    config: &Config,
+    ids: &[S],
+) -> Result<Vec<DownloadFile>, Error> {
+    if ids.is_empty() {
+        return Err(Error::invalid(
+            Vendor::BlendVision,
+            "ids",
+            "must list at least one id",
+        ));
+    }
+    for id in ids {
+        validate_id("ids", id.as_ref())?;
+    }
+    let body = BatchBody {
+        ids: ids.iter().map(AsRef::as_ref).collect(),
+    };
+    let reply = call(config, &format!("{FILES_PATH}:download"))?
+        .json(crate::encode::json_body(&body))
+        .send(agent)?;
+    check_status(&reply)?;
+    let batch: WireBatch = reply.json()?;
+    if batch.download_files.is_empty() {
+        return Err(reply.unexpected(
+            UnexpectedReason::InvalidContent,
+            Some("`download_files` is empty".to_owned()),
+        ));
+    }
+    batch
+        .download_files
+        .into_iter()
+        .map(|file| convert(&reply, file))
+        .collect()
+}
+
+/// An id as one path segment; the same rule for the single and the batch call.
+fn validate_id(field: &'static str, id: &str) -> Result<String, Error> {
+    if id.trim().is_empty() {
+        return Err(Error::invalid(
+            Vendor::BlendVision,
+            field,
+            "an id must not be empty",
+        ));
+    }
+    crate::encode::path_segment(Vendor::BlendVision, field, id)
+}
+
+/// The authenticated POST both calls share.
+fn call(config: &Config, path: &str) -> Result<Call, Error> {
+    if config.api_token.expose().trim().is_empty() {
+        return Err(Error::invalid(
+            Vendor::BlendVision,
+            "api_token",
+            "must not be empty",
+        ));
+    }
+    if config.org_id.trim().is_empty() {
+        return Err(Error::invalid(
+            Vendor::BlendVision,
+            "org_id",
+            "is required with an API token (sent as x-bv-org-id)",
+        ));
+    }
+    let base = BaseUrl::parse(Vendor::BlendVision, "base_url", &config.base_url)?;
+    Ok(Call::new(Vendor::BlendVision, Method::Post, &base, path)
+        .credential(
+            "authorization",
+            &format!("Bearer {}", config.api_token.expose()),
+        )?
+        .header("x-bv-org-id", config.org_id.trim())?
+        .allow_insecure_http(config.allow_insecure_http))
+}
+
+/// A non-2xx reply is the gRPC status body, or outside the contract.
+fn check_status(reply: &Reply) -> Result<(), Error> {
+    if reply.is_success() {
+        return Ok(());
+    }
+    let status: WireStatus = reply.json()?;
+    let grpc_code = GrpcCode::from_code(status.code);
+    let label = match grpc_code {
+        GrpcCode::Ok | GrpcCode::Other(_) => GrpcCode::from_http_status(reply.status),
+        named => named,
+    }
+    .description();
+    let retryable = matches!(reply.status, 429 | 503)
+        || matches!(
+            grpc_code,
+            GrpcCode::Unavailable | GrpcCode::ResourceExhausted
+        );
+    let details = status
+        .details
+        .into_iter()
+        .map(|mut fields| {
+            let type_url = match fields.remove("@type") {
+                Some(serde_json::Value::String(t)) => t,
+                Some(other) => {
+                    fields.insert("@type".to_owned(), other);
+                    String::new()
+                }
+                None => String::new(),
+            };
+            Detail { type_url, fields }
+        })
+        .collect();
+    Err(reply.api_error(
+        Some(status.code),
+        &status.message,
+        None,
+        retryable,
+        ApiDetail::BlendVision(ErrorDetail {
+            grpc_code,
+            details,
+            label,
+        }),
+    ))
+}
+
+fn convert(reply: &Reply, file: WireFile) -> Result<DownloadFile, Error> {
+    if file.download_uri.trim().is_empty() {
+        return Err(reply.unexpected(
+            UnexpectedReason::InvalidContent,
+            Some("empty `download_uri`".to_owned()),
+        ));
+    }
+    Ok(DownloadFile {
+        id: file.id,
+        download_uri: file.download_uri,
+        download_filename: file.download_filename,
+        expiration_time: file.expiration_time,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        for code in -1..=20 {
+            assert_eq!(GrpcCode::from_code(code).code(), code);
+        }
+        assert_eq!(GrpcCode::from_code(5), GrpcCode::NotFound);
+        assert_eq!(GrpcCode::from_code(99), GrpcCode::Other(99));
+        assert_eq!(GrpcCode::Unauthenticated.http_status(), 401);
+        assert_eq!(GrpcCode::NotFound.to_string(), "NOT_FOUND (5)");
+        for code in 1..=16 {
+            let named = GrpcCode::from_code(code);
+            let back = GrpcCode::from_http_status(named.http_status());
+            assert_eq!(back.http_status(), named.http_status(), "{named}");
+        }
+    }
+
+    #[test]
+    fn ids_are_one_segment() {
+        assert_eq!(validate_id("id", "a/b:c").unwrap(), "a%2Fb%3Ac");
+        for bad in ["", " ", ".", ".."] {
+            assert!(validate_id("id", bad).is_err(), "{bad:?}");
+        }
+    }
+}

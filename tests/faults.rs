@@ -1,0 +1,309 @@
+//! Hostile servers × every vendor: each behaviour must end in the exact error kind,
+//! with the HTTP status kept, without a panic and without hanging past the timeout.
+#![cfg(feature = "fake")]
+
+mod common;
+
+use std::time::Duration;
+
+use download_url::fake::{self, FakeReply, FakeServer, Fault};
+use download_url::{Error, TransportKind, UnexpectedReason, Vendor};
+use serde_json::json;
+
+/// One vendor: how to call it with the fake's default credentials, and its own
+/// "unknown code" error envelope.
+struct Case {
+    vendor: Vendor,
+    call: fn(&FakeServer, &ureq::Agent) -> Result<(), Error>,
+    /// HTTP status and body of a well-formed error with a code nobody documented.
+    unknown_code: fn() -> (u16, serde_json::Value),
+    /// The code `Error::code()` must report for it (`None`: the vendor has none).
+    unknown_code_value: Option<i64>,
+}
+
+fn cases() -> Vec<Case> {
+    #[allow(unused_mut)]
+    let mut cases = Vec::new();
+    #[cfg(feature = "kie")]
+    cases.push(Case {
+        vendor: Vendor::Kie,
+        call: |server, agent| {
+            let mut config = download_url::kie::Config::new(fake::KIE_API_KEY);
+            config.base_url = server.base_url();
+            download_url::kie::download_url(
+                agent,
+                &config,
+                "https://tempfile.aiquickdraw.com/a.png",
+            )
+            .map(drop)
+        },
+        unknown_code: || (200, json!({"code": 777, "msg": "new code", "data": null})),
+        unknown_code_value: Some(777),
+    });
+    #[cfg(feature = "datalab")]
+    cases.push(Case {
+        vendor: Vendor::Datalab,
+        call: |server, agent| {
+            let mut config = download_url::datalab::Config::new(fake::DATALAB_API_KEY);
+            config.base_url = server.base_url();
+            download_url::datalab::download_url(
+                agent,
+                &config,
+                &download_url::datalab::Request::new(42),
+            )
+            .map(drop)
+        },
+        unknown_code: || (418, json!({"detail": "I'm a teapot"})),
+        unknown_code_value: None,
+    });
+    #[cfg(feature = "cloudreve")]
+    cases.push(Case {
+        vendor: Vendor::Cloudreve,
+        call: |server, agent| {
+            let mut config = download_url::cloudreve::Config::new(server.base_url());
+            config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
+            let uri = download_url::cloudreve::my_uri("The Man.mp3");
+            let request = download_url::cloudreve::Request::new([uri]);
+            download_url::cloudreve::download_urls(agent, &config, &request).map(drop)
+        },
+        unknown_code: || (200, json!({"code": 40999, "msg": "new code"})),
+        unknown_code_value: Some(40999),
+    });
+    #[cfg(feature = "blendvision")]
+    cases.push(Case {
+        vendor: Vendor::BlendVision,
+        call: |server, agent| {
+            let mut config = download_url::blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
+            config.base_url = server.base_url();
+            download_url::blendvision::download_file(agent, &config, "63df97e3-519b-4426-bf01-d1841cdc2ccd").map(drop)
+        },
+        unknown_code: || (400, json!({"code": 99, "message": "new code", "details": [{"@type": "type.googleapis.com/x.New", "k": 1}]})),
+        unknown_code_value: Some(99),
+    });
+    #[cfg(feature = "koodrive")]
+    cases.push(Case {
+        vendor: Vendor::KooDrive,
+        call: |server, agent| {
+            use download_url::koodrive;
+            let auth =
+                koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
+            let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+            config.base_url = server.base_url();
+            let request =
+                koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
+            koodrive::download_urls(agent, &config, &request).map(drop)
+        },
+        unknown_code: || (400, json!({"code": 13_999_999, "msg": "new code"})),
+        unknown_code_value: Some(13_999_999),
+    });
+    cases
+}
+
+/// Invalid UTF-8 in the message and in every vendor's link field.
+const INVALID_UTF8: &[u8] = b"{\"code\": 0, \"msg\": \"\xff\xfe\", \"message\": \"\xff\", \"data\": \"\xc3\x28\", \"download_url\": \"\xff\", \"download_uri\": \"\xff\", \"id\": \"\xff\"}";
+
+type Check = fn(&Error, &FakeServer) -> Result<(), String>;
+
+fn unexpected(err: &Error, status: u16, reason: UnexpectedReason) -> Result<(), String> {
+    match err {
+        Error::UnexpectedResponse(e) if e.http_status == status && e.reason == reason => Ok(()),
+        other => Err(format!(
+            "expected unexpected response {status} {reason:?}, got {other:?}"
+        )),
+    }
+}
+
+fn transport(err: &Error, kinds: &[TransportKind]) -> Result<(), String> {
+    match err {
+        Error::Transport(e) if kinds.contains(&e.kind) => Ok(()),
+        other => Err(format!("expected transport {kinds:?}, got {other:?}")),
+    }
+}
+
+fn behaviours(other: &FakeServer) -> Vec<(&'static str, FakeReply, Check)> {
+    let moved_to = format!("{}/moved", other.base_url());
+    vec![
+        ("html 502", FakeReply::Fault(Fault::Html502), |e, _| {
+            unexpected(e, 502, UnexpectedReason::NotJson)
+        }),
+        (
+            "200 with html",
+            FakeReply::raw(200, "text/html", "<html><body>login</body></html>"),
+            |e, _| unexpected(e, 200, UnexpectedReason::NotJson),
+        ),
+        (
+            "200 empty body",
+            FakeReply::raw(200, "application/json", ""),
+            |e, _| unexpected(e, 200, UnexpectedReason::NotJson),
+        ),
+        (
+            "200 null",
+            FakeReply::raw(200, "application/json", "null"),
+            |e, _| unexpected(e, 200, UnexpectedReason::WrongShape),
+        ),
+        (
+            "truncated json",
+            FakeReply::Fault(Fault::TruncatedJson),
+            |e, _| unexpected(e, 200, UnexpectedReason::Truncated),
+        ),
+        (
+            "json of the wrong shape",
+            FakeReply::json(200, json!({"hello": ["world"]})),
+            |e, _| unexpected(e, 200, UnexpectedReason::WrongShape),
+        ),
+        (
+            "oversized body",
+            FakeReply::Fault(Fault::Oversized(download_url::BODY_LIMIT + 4096)),
+            |e, _| unexpected(e, 200, UnexpectedReason::TooLarge),
+        ),
+        (
+            "oversized chunked body",
+            FakeReply::Fault(Fault::OversizedChunked(download_url::BODY_LIMIT + 4096)),
+            |e, _| unexpected(e, 200, UnexpectedReason::TooLarge),
+        ),
+        (
+            "gzip bomb (256 MiB inflated)",
+            FakeReply::Fault(Fault::GzipBomb(256 << 20)),
+            |e, _| unexpected(e, 200, UnexpectedReason::TooLarge),
+        ),
+        (
+            "body stalls after headers",
+            FakeReply::Fault(Fault::StallBody(Duration::from_secs(30))),
+            |e, _| {
+                transport(e, &[TransportKind::Timeout])?;
+                (e.http_status() == Some(200))
+                    .then_some(())
+                    .ok_or_else(|| format!("status lost: {e:?}"))
+            },
+        ),
+        (
+            "1 byte per 500 ms",
+            FakeReply::Fault(Fault::Drip(Duration::from_millis(500))),
+            |e, _| transport(e, &[TransportKind::Timeout]),
+        ),
+        (
+            "closed before the status line",
+            FakeReply::Fault(Fault::CloseBeforeStatus),
+            |e, _| transport(e, &[TransportKind::Io, TransportKind::Protocol]),
+        ),
+        (
+            "reset mid-body",
+            FakeReply::Fault(Fault::ResetMidBody),
+            |e, _| {
+                transport(e, &[TransportKind::Io])?;
+                (e.http_status() == Some(200))
+                    .then_some(())
+                    .ok_or_else(|| format!("status lost: {e:?}"))
+            },
+        ),
+        (
+            "302 to another host",
+            FakeReply::raw(302, "text/plain", "").with_header("Location", &moved_to),
+            |e, other| {
+                unexpected(e, 302, UnexpectedReason::Status)?;
+                (other.request_count() == 0)
+                    .then_some(())
+                    .ok_or_else(|| "redirect followed".to_owned())
+            },
+        ),
+        (
+            "307 to another host",
+            FakeReply::raw(307, "text/plain", "").with_header("Location", &moved_to),
+            |e, other| {
+                unexpected(e, 307, UnexpectedReason::Status)?;
+                (other.request_count() == 0)
+                    .then_some(())
+                    .ok_or_else(|| "redirect followed".to_owned())
+            },
+        ),
+        (
+            "429 Retry-After seconds",
+            FakeReply::Fault(Fault::RateLimited("12".into())),
+            |e, _| {
+                (e.retry_after() == Some(Duration::from_secs(12))
+                    && e.http_status() == Some(429)
+                    && e.is_retryable())
+                .then_some(())
+                .ok_or_else(|| format!("{e:?}"))
+            },
+        ),
+        (
+            "429 Retry-After http date",
+            FakeReply::Fault(Fault::RateLimited("Fri, 01 Jan 2100 00:00:00 GMT".into())),
+            |e, _| {
+                (e.retry_after()
+                    .is_some_and(|d| d > Duration::from_secs(86_400))
+                    && e.http_status() == Some(429))
+                .then_some(())
+                .ok_or_else(|| format!("{e:?}"))
+            },
+        ),
+        (
+            "invalid utf-8 inside a json string",
+            FakeReply::raw(200, "application/json", INVALID_UTF8.to_vec()),
+            |e, _| unexpected(e, 200, UnexpectedReason::NotJson),
+        ),
+    ]
+}
+
+#[test]
+fn hostile_server_table() {
+    let cases = cases();
+    let other = FakeServer::start().unwrap();
+    let names = behaviours(&other).len() + 1;
+    println!(
+        "fault table: {names} behaviours × {} vendors = {} cases",
+        cases.len(),
+        names * cases.len()
+    );
+    let agent = download_url::agent_with_timeout(Duration::from_secs(2));
+    let mut failures = Vec::new();
+    for case in &cases {
+        let server = FakeServer::start().unwrap();
+        for (name, reply, check) in behaviours(&other) {
+            server.push(case.vendor, reply);
+            let started = std::time::Instant::now();
+            let result = (case.call)(&server, &agent);
+            let took = started.elapsed();
+            match result {
+                Ok(()) => failures.push(format!("{:?} / {name}: succeeded", case.vendor)),
+                Err(err) => {
+                    if let Err(why) = check(&err, &other) {
+                        failures.push(format!("{:?} / {name}: {why}", case.vendor));
+                    }
+                    let line = err.to_string();
+                    if line.contains('\n') || line.len() > 300 {
+                        failures.push(format!(
+                            "{:?} / {name}: display not one short line: {line}",
+                            case.vendor
+                        ));
+                    }
+                }
+            }
+            if took > Duration::from_secs(10) {
+                failures.push(format!("{:?} / {name}: hung for {took:?}", case.vendor));
+            }
+        }
+        // An envelope with a code nobody documented keeps the code.
+        let (status, body) = (case.unknown_code)();
+        server.push(case.vendor, FakeReply::json(status, body));
+        match (case.call)(&server, &agent) {
+            Err(err @ Error::Api(_)) => {
+                if err.code() != case.unknown_code_value || err.http_status() != Some(status) {
+                    failures.push(format!("{:?} / unknown code: {err:?}", case.vendor));
+                }
+            }
+            other => failures.push(format!("{:?} / unknown code: {other:?}", case.vendor)),
+        }
+        // And the vendor still works afterwards on the same agent.
+        if let Err(err) = (case.call)(&server, &agent) {
+            failures.push(format!("{:?} / after the table: {err:?}", case.vendor));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
