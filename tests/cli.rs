@@ -35,7 +35,7 @@ fn demo_prints_links_from_every_vendor() {
     let run = dlurl(&["demo"], &[]);
     assert_eq!(run.code, 0, "{run:?}");
     let lines: Vec<&str> = run.stdout.lines().collect();
-    assert!(lines.len() >= 2, "{run:?}");
+    assert!(lines.len() >= 5, "{run:?}");
     for line in &lines {
         let fields: Vec<&str> = line.split('\t').collect();
         assert_eq!(fields.len(), 3, "{line}");
@@ -54,8 +54,21 @@ fn demo_prints_links_from_every_vendor() {
         .iter()
         .map(|i| i["vendor"].as_str().unwrap())
         .collect();
-    for vendor in ["kie", "datalab"] {
-        assert!(vendors.contains(&vendor), "{vendors:?}");
+    let expected: Vec<&str> = [
+        (cfg!(feature = "kie"), "kie"),
+        (cfg!(feature = "cloudreve"), "cloudreve"),
+        (cfg!(feature = "datalab"), "datalab"),
+        (cfg!(feature = "blendvision"), "blendvision"),
+        (cfg!(feature = "koodrive"), "koodrive"),
+    ]
+    .into_iter()
+    .filter_map(|(on, name)| on.then_some(name))
+    .collect();
+    for vendor in &expected {
+        assert!(
+            vendors.contains(vendor),
+            "{vendor} missing from the demo: {vendors:?}"
+        );
     }
     for item in &items {
         let keys: Vec<&String> = item.as_object().unwrap().keys().collect();

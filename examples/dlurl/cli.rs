@@ -225,8 +225,14 @@ pub fn exit_code(err: &Error) -> u8 {
 }
 
 fn rfc3339(link: &DownloadLink) -> Option<String> {
-    link.expires_at
-        .and_then(|at| at.to_offset(time::UtcOffset::UTC).format(&Rfc3339).ok())
+    // Whole seconds, rounded down: a link is never shown as valid longer than it is.
+    link.expires_at.and_then(|at| {
+        at.to_offset(time::UtcOffset::UTC)
+            .replace_nanosecond(0)
+            .ok()?
+            .format(&Rfc3339)
+            .ok()
+    })
 }
 
 fn print_links(global: &Global, links: &[DownloadLink]) {
