@@ -77,7 +77,11 @@ pub struct Config {
     /// The organization to act for, sent as `x-bv-org-id`. Required: an empty
     /// value is invalid input.
     pub org_id: String,
-    /// Allow sending the token over plain `http://` to a host that is not loopback.
+    /// Allow sending the token over plain `http://` to a host that is not loopback
+    /// (default `false`). When `false`, a call to an `http://` base URL whose host
+    /// is not loopback (`localhost`, `127.0.0.0/8`, `::1`) fails with
+    /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
+    /// and loopback are never refused.
     pub allow_insecure_http: bool,
 }
 
@@ -342,7 +346,10 @@ impl fmt::Debug for Detail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields = serde_json::Value::Object(self.fields.clone()).to_string();
         f.debug_struct("Detail")
-            .field("type_url", &self.type_url)
+            .field(
+                "type_url",
+                &crate::error::redact_url_queries(&self.type_url),
+            )
             .field("fields", &crate::error::redact_url_queries(&fields))
             .finish()
     }
@@ -433,9 +440,14 @@ pub fn download_file(
     let reply = call(config, &format!("{FILES_PATH}/{segment}:download"))?
         .json(crate::encode::json_body(&SingleBody {}))
         .send(agent)?;
-    check_status(&reply)?;
+    decode_single(&reply)
+}
+
+/// Decodes a reply of the single-file call.
+pub(crate) fn decode_single(reply: &Reply) -> Result<DownloadFile, Error> {
+    check_status(reply)?;
     let file: WireFile = reply.json()?;
-    convert(&reply, file)
+    convert(reply, file)
 }
 
 /// Gets the download links of several library files in one call, in the order the
@@ -472,7 +484,12 @@ pub fn download_files<S: AsRef<str>>(
     let reply = call(config, &format!("{FILES_PATH}:download"))?
         .json(crate::encode::json_body(&body))
         .send(agent)?;
-    check_status(&reply)?;
+    decode_batch(&reply)
+}
+
+/// Decodes a reply of the batch call.
+pub(crate) fn decode_batch(reply: &Reply) -> Result<Vec<DownloadFile>, Error> {
+    check_status(reply)?;
     let batch: WireBatch = reply.json()?;
     if batch.download_files.is_empty() {
         return Err(reply.unexpected(
@@ -483,7 +500,7 @@ pub fn download_files<S: AsRef<str>>(
     batch
         .download_files
         .into_iter()
-        .map(|file| convert(&reply, file))
+        .map(|file| convert(reply, file))
         .collect()
 }
 

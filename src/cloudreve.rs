@@ -70,8 +70,12 @@ pub struct Config {
     /// Context hint from a previous file listing, sent as `X-Cr-Context-Hint`;
     /// must be a UUID.
     pub context_hint: Option<String>,
-    /// Allow sending a token or ticket over plain `http://` to a host that is not
-    /// loopback (e.g. a site on the LAN without TLS).
+    /// Allow sending a token, ticket or share password over plain `http://` to a
+    /// host that is not loopback, e.g. a site on the LAN without TLS (default
+    /// `false`). When `false`, such a call to an `http://` base URL whose host is
+    /// not loopback (`localhost`, `127.0.0.0/8`, `::1`) fails with
+    /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`,
+    /// loopback, and anonymous calls without a share password are never refused.
     pub allow_insecure_http: bool,
 }
 
@@ -540,7 +544,7 @@ impl fmt::Debug for ErrorDetail {
         let aggregated: BTreeMap<String, &UriError> = self
             .aggregated_error
             .iter()
-            .map(|(k, v)| (redact_uri(k), v))
+            .map(|(k, v)| (redact_url_queries(&redact_uri(k)), v))
             .collect();
         f.debug_struct("ErrorDetail")
             .field("code", &self.code)
@@ -688,16 +692,26 @@ pub fn download_urls(
         archive: request.archive,
         no_cache: request.no_cache,
     };
+    // A share password inside a URI is a credential too: the cleartext guard applies.
+    let password = request.uris.iter().any(|uri| redact_uri(uri) != *uri);
     let reply = call
         .json(crate::encode::json_body(&body))
+        .credential_in_body(password)
         .allow_insecure_http(config.allow_insecure_http)
         .send(agent)?;
+    decode(&reply, request)
+}
+
+/// Decodes a reply to `request` (the whole contract after the transport; the
+/// request says how many URIs were sent, and whether `redirect`, `skip_error` or
+/// `archive` was asked for).
+pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<FileUrls, Error> {
     if matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
-        return redirected(&reply, request);
+        return redirected(reply, request);
     }
     let envelope: Envelope = reply.json()?;
     if envelope.code != 0 {
-        return Err(api_error(&reply, envelope));
+        return Err(api_error(reply, envelope));
     }
     if !reply.is_success() {
         return Err(reply.unexpected(
@@ -707,7 +721,7 @@ pub fn download_urls(
     }
     let data = reply.json::<Success>()?.data;
     if Request::wants(request.archive) {
-        return archive(&reply, data);
+        return archive(reply, data);
     }
     if data.urls.len() != request.uris.len() {
         return Err(reply.unexpected(
@@ -799,7 +813,7 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
                 code: Code::from_code(e.code),
                 msg: redact_url_queries(&e.msg),
                 error: e.error.map(|t| redact_url_queries(&t)),
-                correlation_id: e.correlation_id,
+                correlation_id: e.correlation_id.map(|id| redact_url_queries(&id)),
             };
             (uri, item)
         })
@@ -900,7 +914,7 @@ fn link(uri: Option<&String>, wire: WireUrl, expires: Option<OffsetDateTime>) ->
 
 /// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
 /// `None` when absent or unreadable, `Some(None)` for `0` (never expires).
-fn sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
+pub(crate) fn sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
     let sign = crate::link::query_param(url, "sign")?;
     let seconds: i64 = sign.rsplit_once(':')?.1.trim().parse().ok()?;
     if seconds == 0 {

@@ -24,7 +24,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
-use crate::http::{BaseUrl, Call, Method};
+use crate::http::{BaseUrl, Call, Method, Reply};
 use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
 
 /// Datalab's public API host.
@@ -33,14 +33,18 @@ pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
 pub const EXPIRES_IN_RANGE: RangeInclusive<u32> = 60..=86_400;
 
 /// Connection settings for Datalab.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
     pub base_url: String,
     /// The API key, sent as `X-API-Key`.
     pub api_key: Secret,
-    /// Allow sending the key over plain `http://` to a host that is not loopback.
+    /// Allow sending the key over plain `http://` to a host that is not loopback
+    /// (default `false`). When `false`, a call to an `http://` base URL whose host
+    /// is not loopback (`localhost`, `127.0.0.0/8`, `::1`) fails with
+    /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
+    /// and loopback are never refused.
     pub allow_insecure_http: bool,
 }
 
@@ -52,6 +56,16 @@ impl Config {
             api_key: api_key.into(),
             allow_insecure_http: false,
         }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &crate::redact_url(&self.base_url))
+            .field("api_key", &self.api_key)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
     }
 }
 
@@ -156,8 +170,9 @@ impl From<FileDownload> for DownloadLink {
     }
 }
 
-/// Datalab's error body, kept verbatim.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Datalab's error body, kept verbatim; its `Debug` replaces the query of any URL
+/// inside with `?[redacted]`, as [`Error::Api`]'s message does.
+#[derive(Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Detail {
     /// `{"detail": "<message>"}` (FastAPI `HTTPException`).
@@ -168,8 +183,19 @@ pub enum Detail {
     Error(String),
 }
 
-/// One FastAPI validation failure.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+impl fmt::Debug for Detail {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = crate::error::redact_url_queries;
+        match self {
+            Detail::Message(m) => f.debug_tuple("Message").field(&redact(m)).finish(),
+            Detail::Validation(items) => f.debug_tuple("Validation").field(items).finish(),
+            Detail::Error(m) => f.debug_tuple("Error").field(&redact(m)).finish(),
+        }
+    }
+}
+
+/// One FastAPI validation failure (its `Debug` redacts URL queries in `msg`).
+#[derive(Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct ValidationError {
     /// Where: e.g. `["query", "expires_in"]`.
@@ -179,6 +205,27 @@ pub struct ValidationError {
     /// FastAPI's error type, e.g. `greater_than_equal`.
     #[serde(rename = "type")]
     pub kind: String,
+}
+
+impl fmt::Debug for ValidationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let redact = crate::error::redact_url_queries;
+        // Found by tests/decode_fuzz.rs: a URL can arrive in any string of the
+        // body, `loc` and `type` included.
+        let loc: Vec<LocItem> = self
+            .loc
+            .iter()
+            .map(|item| match item {
+                LocItem::Field(f) => LocItem::Field(redact(f)),
+                LocItem::Index(i) => LocItem::Index(*i),
+            })
+            .collect();
+        f.debug_struct("ValidationError")
+            .field("loc", &loc)
+            .field("msg", &redact(&self.msg))
+            .field("kind", &redact(&self.kind))
+            .finish()
+    }
 }
 
 /// One element of a validation `loc`.
@@ -281,6 +328,11 @@ pub fn download_url(
         .credential("x-api-key", config.api_key.expose())?
         .allow_insecure_http(config.allow_insecure_http)
         .send(agent)?;
+    decode(&reply)
+}
+
+/// Decodes a reply of the endpoint (the whole contract after the transport).
+pub(crate) fn decode(reply: &Reply) -> Result<FileDownload, Error> {
     if !reply.is_success() {
         let body: WireError = reply.json()?;
         let detail = match (body.detail, body.error) {

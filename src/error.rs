@@ -449,7 +449,8 @@ impl StdError for Error {
 /// Replaces the query of every `http://` / `https://` URL inside `text` with `?[redacted]`.
 ///
 /// Presigned URLs carry their credential in the query; this keeps them out of
-/// error messages and excerpts.
+/// error messages and excerpts. A backslash does not end a URL: in a raw JSON
+/// body a query goes on after `\u0026` (Go's escaped `&`) or `\/`.
 pub(crate) fn redact_url_queries(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
@@ -457,7 +458,7 @@ pub(crate) fn redact_url_queries(text: &str) -> String {
         let (before, url_and_after) = rest.split_at(start);
         out.push_str(before);
         let end = url_and_after
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`' | '\\'))
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
             .unwrap_or(url_and_after.len());
         let (url, after) = url_and_after.split_at(end);
         out.push_str(&crate::link::redact_url(url));
@@ -495,12 +496,19 @@ pub(crate) fn bounded(text: &str, max: usize) -> String {
     format!("{}…", &text[..end])
 }
 
-/// `text` on one line (control characters become spaces), bounded to `max` bytes.
+/// `text` on one line (control characters and the Unicode line and paragraph
+/// separators become spaces), bounded to `max` bytes.
 pub(crate) fn one_line(text: &str, max: usize) -> String {
     let flat: String = text
         .trim()
         .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     bounded(&flat, max)
 }
@@ -518,6 +526,15 @@ mod tests {
         assert!(out.contains("https://h.example/p?[redacted]"), "{out}");
         assert!(out.contains("http://x/y?[redacted]"), "{out}");
         assert!(out.ends_with(" end"));
+    }
+
+    #[test]
+    fn redacts_go_escaped_queries() {
+        // Found by tests/decode_fuzz.rs: Go's encoding/json writes `&` as `\u0026`.
+        let text = r#"{"url":"https://s3/k?X-Amz-Date=1\u0026X-Amz-Signature=SECRET"}"#;
+        let out = redact_url_queries(text);
+        assert!(!out.contains("SECRET"), "{out}");
+        assert_eq!(out, r#"{"url":"https://s3/k?[redacted]"}"#);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use serde::Deserialize;
 use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
-use crate::http::{BaseUrl, Call, Method};
+use crate::http::{BaseUrl, Call, Method, Reply};
 use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
 
 /// kie.ai's public API host.
@@ -33,14 +33,18 @@ pub const PATH: &str = "/api/v1/common/download-url";
 pub const LINK_LIFETIME: time::Duration = time::Duration::minutes(20);
 
 /// Connection settings for kie.ai.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
     pub base_url: String,
     /// The API key (from <https://kie.ai/api-key>), sent as a Bearer token.
     pub api_key: Secret,
-    /// Allow sending the key over plain `http://` to a host that is not loopback.
+    /// Allow sending the key over plain `http://` to a host that is not loopback
+    /// (default `false`). When `false`, a call to an `http://` base URL whose host
+    /// is not loopback (`localhost`, `127.0.0.0/8`, `::1`) fails with
+    /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
+    /// and loopback are never refused.
     pub allow_insecure_http: bool,
 }
 
@@ -52,6 +56,16 @@ impl Config {
             api_key: api_key.into(),
             allow_insecure_http: false,
         }
+    }
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &crate::redact_url(&self.base_url))
+            .field("api_key", &self.api_key)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
     }
 }
 
@@ -205,6 +219,11 @@ pub fn download_url(agent: &ureq::Agent, config: &Config, file_url: &str) -> Res
         }))
         .allow_insecure_http(config.allow_insecure_http)
         .send(agent)?;
+    decode(&reply)
+}
+
+/// Decodes a reply of the endpoint (the whole contract after the transport).
+pub(crate) fn decode(reply: &Reply) -> Result<Link, Error> {
     let envelope: Envelope = reply.json()?;
     if envelope.code != 200 {
         let code = Code::from_code(envelope.code);

@@ -169,7 +169,11 @@ pub struct Config {
     /// `X-Traceid`: exactly [`TRACE_ID_LEN`] letters, digits or `_`, checked
     /// before sending.
     pub trace_id: Option<String>,
-    /// Allow sending credentials over plain `http://` to a host that is not loopback.
+    /// Allow sending credentials over plain `http://` to a host that is not loopback
+    /// (default `false`). When `false`, a call to an `http://` base URL whose host
+    /// is not loopback (`localhost`, `127.0.0.0/8`, `::1`) fails with
+    /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
+    /// and loopback are never refused.
     pub allow_insecure_http: bool,
 }
 
@@ -314,10 +318,10 @@ impl From<FileLink> for DownloadLink {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct FileFailure {
-    /// `fileId`.
+    /// `fileId` (as sent, except that the query of a URL in it is redacted).
     pub file_id: String,
     /// The per-file `code` exactly as it arrived (a string on the wire, e.g.
-    /// `"13000302"`).
+    /// `"13000302"`; the query of a URL in it is redacted).
     pub code: String,
     /// The per-file `msg` (empty when the vendor sent none), URL queries redacted.
     pub message: String,
@@ -987,6 +991,23 @@ fn send(
         .send(agent)
 }
 
+/// Decodes the reply of one call as [`download_urls`] would if the request had
+/// needed only that call (the reply names every file, so the requested ids are not
+/// needed).
+pub(crate) fn decode_reply(reply: &Reply) -> Result<Downloads, Error> {
+    let mut files = Vec::new();
+    let mut failures = Vec::new();
+    let (batch, top_message) = decode(reply, &mut files, &mut failures)?;
+    if batch == BatchCode::AllFailed {
+        return Err(all_failed(reply, &top_message, failures));
+    }
+    Ok(Downloads {
+        batch,
+        files,
+        failures,
+    })
+}
+
 /// Checks the envelope of one reply and appends its files; returns its batch code
 /// and top-level message.
 fn decode(
@@ -1003,7 +1024,7 @@ fn decode(
             retryable,
             ApiDetail::KooDrive(ErrorDetail {
                 code: None,
-                gateway_code: Some(gateway.error_code),
+                gateway_code: Some(crate::error::redact_url_queries(&gateway.error_code)),
                 failures: Vec::new(),
                 label: "refused by the api gateway",
             }),
@@ -1045,8 +1066,8 @@ fn decode(
         if item.code.trim() != "0" {
             failed += 1;
             failures.push(FileFailure {
-                file_id: item.file_id,
-                code: item.code,
+                file_id: crate::error::redact_url_queries(&item.file_id),
+                code: crate::error::redact_url_queries(&item.code),
                 message: crate::error::redact_url_queries(&item.msg.unwrap_or_default()),
             });
             continue;

@@ -62,6 +62,8 @@
 use std::fmt;
 use std::time::Duration;
 
+#[doc(hidden)]
+pub mod decode;
 mod encode;
 pub mod error;
 mod http;

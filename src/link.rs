@@ -78,9 +78,17 @@ impl fmt::Debug for DownloadLink {
 /// );
 /// ```
 pub fn redact_url(url: &str) -> String {
+    // Only a real scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`)
+    // counts: a `://` later in the text (inside a query, say) must not turn
+    // everything before it into a "scheme" that is shown.
+    let is_scheme = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    };
     let (scheme, rest) = match url.find("://") {
-        Some(i) => (&url[..i + 3], &url[i + 3..]),
-        None => ("", url),
+        Some(i) if is_scheme(&url[..i]) => (&url[..i + 3], &url[i + 3..]),
+        _ => ("", url),
     };
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let authority = &rest[..authority_end];
@@ -108,13 +116,15 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
 /// or control characters (a usable link from a vendor).
 #[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
 pub(crate) fn is_http_url(url: &str) -> bool {
-    let rest = if url.len() > 8 && url[..8].eq_ignore_ascii_case("https://") {
-        &url[8..]
-    } else if url.len() > 7 && url[..7].eq_ignore_ascii_case("http://") {
-        &url[7..]
-    } else {
-        return false;
+    // `get`, not indexing: byte 7 or 8 may fall inside a multi-byte character.
+    let rest = match (url.get(..8), url.get(..7)) {
+        (Some(scheme), _) if scheme.eq_ignore_ascii_case("https://") => &url[8..],
+        (_, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => &url[7..],
+        _ => return false,
     };
+    if rest.is_empty() {
+        return false;
+    }
     !rest.starts_with(['/', '?', '#']) && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
@@ -207,6 +217,8 @@ mod tests {
         assert_eq!(redact_url("https://h/p"), "https://h/p");
         assert_eq!(redact_url("https://h?q=1"), "https://h?[redacted]");
         assert_eq!(redact_url("not a url?secret"), "not a url?[redacted]");
+        // Found by fuzzing: a `://` inside the query is not the scheme separator.
+        assert_eq!(redact_url("x?sig=SECRET&u=https://h/p"), "x?[redacted]");
     }
 
     #[test]

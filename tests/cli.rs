@@ -262,3 +262,15 @@ fn a_wrong_credential_is_never_echoed() {
         assert!(!text.contains(marker), "{text}");
     }
 }
+
+#[test]
+fn cleartext_to_a_lan_host_is_refused_without_the_flag() {
+    let run = dlurl(
+        &["--base-url", "http://192.0.2.1", "kie", FILE],
+        &[("KIE_API_KEY", KIE_API_KEY)],
+    );
+    assert_eq!(run.code, 2, "{run:?}");
+    assert!(run.stderr.contains("allow_insecure_http"), "{run:?}");
+    let run = dlurl(&["--help"], &[]);
+    assert!(run.stdout.contains("--allow-insecure-http"));
+}

@@ -17,6 +17,7 @@ pub fn run(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
         env_credential("BLENDVISION_ORG_ID")?,
     );
     config.base_url = base_url(global, blendvision::DEFAULT_BASE_URL);
+    config.allow_insecure_http = global.allow_insecure_http;
     let agent = global.agent();
     let files = match ids[..] {
         [id] => vec![retry(&global.policy(), || {

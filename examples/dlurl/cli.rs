@@ -7,7 +7,7 @@ use download_url::{DownloadLink, Error, RetryPolicy};
 use time::format_description::well_known::Rfc3339;
 
 pub const USAGE: &str = "\
-usage: dlurl [--base-url URL] [--json] [--timeout SECS] [--retries N] <vendor> <args…>
+usage: dlurl [--base-url URL] [--json] [--timeout SECS] [--retries N] [--allow-insecure-http] <vendor> <args…>
 
   dlurl kie <file-url>                          credential: KIE_API_KEY
   dlurl datalab <file-id> [--expires-in SECS]   credential: DATALAB_API_KEY
@@ -23,6 +23,9 @@ global options (before the vendor name):
   --json           print a JSON array of {vendor, url, file_name, expires_at}
   --timeout SECS   overall per-call timeout in seconds (default 30)
   --retries N      retry rate limits, maintenance and transient failures N times (default 0)
+  --allow-insecure-http
+                   allow credentials over plain http:// to a host that is not loopback
+                   (e.g. a self-hosted Cloudreve on a LAN without TLS)
 
 output: one line per link: <url> TAB <file name or -> TAB <expires_at RFC 3339 UTC or ->
 exit codes: 0 ok; 1 vendor refused; 2 usage or invalid input (nothing sent);
@@ -34,6 +37,7 @@ pub struct Global {
     pub json: bool,
     pub timeout: Duration,
     pub retries: u32,
+    pub allow_insecure_http: bool,
 }
 
 impl Global {
@@ -98,6 +102,7 @@ fn parse_global(args: &[String]) -> Result<(Global, &[String]), String> {
         json: false,
         timeout: download_url::DEFAULT_TIMEOUT,
         retries: 0,
+        allow_insecure_http: false,
     };
     let mut i = 0;
     while i < args.len() && args[i].starts_with("--") {
@@ -110,6 +115,7 @@ fn parse_global(args: &[String]) -> Result<(Global, &[String]), String> {
         };
         match flag {
             "--json" => global.json = true,
+            "--allow-insecure-http" => global.allow_insecure_http = true,
             "--base-url" => global.base_url = Some(value()?),
             "--timeout" => {
                 let text = value()?;

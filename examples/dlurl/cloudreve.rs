@@ -51,6 +51,7 @@ pub fn run(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
             })?,
     };
     let mut config = cloudreve::Config::new(base_url);
+    config.allow_insecure_http = global.allow_insecure_http;
     config.access_token = std::env::var("CLOUDREVE_TOKEN")
         .ok()
         .filter(|v| !v.trim().is_empty())

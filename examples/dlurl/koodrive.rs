@@ -67,6 +67,7 @@ pub fn run(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
     };
     let mut config = koodrive::Config::new(user_id, auth);
     config.base_url = base_url(global, koodrive::DEFAULT_BASE_URL);
+    config.allow_insecure_http = global.allow_insecure_http;
     config.share_folder_id = share_folder;
     config.trace_id = trace_id;
     if let Some(language) = language {

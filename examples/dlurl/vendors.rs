@@ -34,6 +34,7 @@ fn run_kie(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
     };
     let mut config = kie::Config::new(env_credential("KIE_API_KEY")?);
     config.base_url = base_url(global, kie::DEFAULT_BASE_URL);
+    config.allow_insecure_http = global.allow_insecure_http;
     let agent = global.agent();
     let link = retry(&global.policy(), || {
         kie::download_url(&agent, &config, file_url)
@@ -61,6 +62,7 @@ fn run_datalab(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
     }
     let mut config = datalab::Config::new(env_credential("DATALAB_API_KEY")?);
     config.base_url = base_url(global, datalab::DEFAULT_BASE_URL);
+    config.allow_insecure_http = global.allow_insecure_http;
     let agent = global.agent();
     let file = retry(&global.policy(), || {
         datalab::download_url(&agent, &config, &request)

@@ -327,6 +327,7 @@ mod tests {
                 .map(|(n, v)| ((*n).to_owned(), (*v).to_owned()))
                 .collect(),
             body: body.as_bytes().to_vec(),
+            authority: None,
         }
     }
 

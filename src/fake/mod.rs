@@ -21,6 +21,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
+//! The fake also answers as an HTTP proxy that leads to itself: a `CONNECT host:port`
+//! gets `200` and the tunnel is served by the fake, and an absolute-form request
+//! (`POST http://host/path HTTP/1.1`) is routed by its path. Either way the host
+//! asked for is kept in [`RecordedRequest::authority`]. With
+//! `ureq::Proxy::new(&server.base_url())` a test can call a non-loopback URL such
+//! as `http://files.lan.example` while every byte stays on 127.0.0.1 (ureq tunnels
+//! through an HTTP proxy with `CONNECT` and resolves no target host name).
+//!
 //! HTTP parsing uses `httparse` (already in ureq's dependency tree); the socket
 //! handling is written here so that faults (a stalled body, a connection closed
 //! mid-body) can be produced exactly.
@@ -112,7 +120,10 @@ pub struct RecordedRequest {
     pub vendor: Option<Vendor>,
     /// `GET`, `POST`, …
     pub method: String,
-    /// The path as sent (still percent-encoded), without the query.
+    /// The path as sent (still percent-encoded), without the query. For an
+    /// absolute-form target (`POST http://host/p HTTP/1.1`) the `scheme://authority`
+    /// part is stripped (see [`authority`](Self::authority)); for a `CONNECT` it is
+    /// the `host:port` asked for.
     pub path: String,
     /// The raw query string, if any.
     pub query: Option<String>,
@@ -120,6 +131,11 @@ pub struct RecordedRequest {
     pub headers: Vec<(String, String)>,
     /// The body bytes.
     pub body: Vec<u8>,
+    /// The `host[:port]` the request was addressed to when the fake acted as an
+    /// HTTP proxy: the authority of an absolute-form request target, or the one of
+    /// the `CONNECT` that opened the tunnel the request came through. `None` for a
+    /// request sent to the fake directly.
+    pub authority: Option<String>,
 }
 
 impl RecordedRequest {
@@ -383,11 +399,25 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_millis(100)))?;
     stream.set_nodelay(true)?;
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
+    // The authority of a `CONNECT` on this connection: the fake then acts as an HTTP
+    // proxy that tunnels to itself, so that tests can address any host name while
+    // every byte stays on 127.0.0.1.
+    let mut tunnel: Option<String> = None;
     loop {
-        let Some((request, used)) = read_request(&mut stream, &mut buf, shared)? else {
+        let Some((mut request, used)) = read_request(&mut stream, &mut buf, shared)? else {
             return Ok(());
         };
         buf.drain(..used);
+        if request.method.eq_ignore_ascii_case("CONNECT") && tunnel.is_none() {
+            tunnel = Some(request.path.clone());
+            request.authority = Some(request.path.clone());
+            shared.lock().requests.push(request);
+            stream.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
+            continue;
+        }
+        if request.authority.is_none() {
+            request.authority.clone_from(&tunnel);
+        }
         let reply = respond(shared, request);
         if !write_reply(&mut stream, reply, shared)? {
             // Dropping the stream closes it (FIN, or RST after `ResetMidBody`).
@@ -410,7 +440,7 @@ fn read_request(
             match req.parse(buf) {
                 Ok(httparse::Status::Complete(head_len)) => {
                     let method = req.method.unwrap_or("GET").to_owned();
-                    let target = req.path.unwrap_or("/");
+                    let (authority, target) = split_absolute_form(req.path.unwrap_or("/"));
                     let (path, query) = match target.split_once('?') {
                         Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
                         None => (target.to_owned(), None),
@@ -444,6 +474,7 @@ fn read_request(
                         query,
                         headers,
                         body,
+                        authority,
                     };
                     return Ok(Some((request, head_len + length)));
                 }
@@ -460,6 +491,29 @@ fn read_request(
             return Ok(None);
         }
     }
+}
+
+/// Splits an absolute-form request target (`http://host:port/path?q`, as sent to
+/// an HTTP proxy) into its authority and the origin-form rest (`/path?q`); any
+/// other target is returned as it is.
+fn split_absolute_form(target: &str) -> (Option<String>, String) {
+    let rest = ["http://", "https://"].iter().find_map(|scheme| {
+        target
+            .get(..scheme.len())
+            .filter(|s| s.eq_ignore_ascii_case(scheme))
+            .map(|_| &target[scheme.len()..])
+    });
+    let Some(rest) = rest else {
+        return (None, target.to_owned());
+    };
+    let end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, origin) = rest.split_at(end);
+    let origin = match origin {
+        "" => "/".to_owned(),
+        o if o.starts_with('?') => format!("/{o}"),
+        o => o.to_owned(),
+    };
+    (Some(authority.to_ascii_lowercase()), origin)
 }
 
 fn read_more(
@@ -757,4 +811,31 @@ pub(crate) fn bearer(request: &RecordedRequest) -> Option<&str> {
     scheme
         .eq_ignore_ascii_case("bearer")
         .then_some(token.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_absolute_form;
+
+    #[test]
+    fn absolute_form_targets_are_split() {
+        let split = |t: &str| split_absolute_form(t);
+        assert_eq!(
+            split("http://Files.LAN.example/api/v4/file/url?x=1"),
+            (
+                Some("files.lan.example".to_owned()),
+                "/api/v4/file/url?x=1".to_owned()
+            )
+        );
+        assert_eq!(
+            split("HTTP://192.0.2.1:8080"),
+            (Some("192.0.2.1:8080".to_owned()), "/".to_owned())
+        );
+        assert_eq!(
+            split("https://h?q"),
+            (Some("h".to_owned()), "/?q".to_owned())
+        );
+        assert_eq!(split("/plain?q"), (None, "/plain?q".to_owned()));
+        assert_eq!(split("h:443"), (None, "h:443".to_owned()));
+    }
 }

@@ -66,3 +66,88 @@ pub fn assert_no_marker(err: &download_url::Error, marker: &str) {
         assert!(!text.contains(marker), "marker leaked: {text}");
     }
 }
+
+/// A `dlurl` run under a watchdog, with the child's peak resident memory.
+#[derive(Debug)]
+pub struct WatchedRun {
+    pub run: Run,
+    /// The largest `VmHWM` (peak resident set, KiB) read from `/proc/<pid>/status`
+    /// while the child ran; `None` where `/proc` is not available.
+    pub peak_rss_kib: Option<u64>,
+}
+
+/// Like [`dlurl`], but the child is polled every 5 ms: after `limit` it is killed
+/// and the test fails (a hang must not hang the test suite). While it runs, its
+/// `VmHWM` is read from `/proc`; being a high-water mark, the last reading before
+/// the exit covers the whole run up to that moment.
+pub fn dlurl_watched(args: &[&str], env: &[(&str, &str)], limit: Duration) -> WatchedRun {
+    use std::io::Read;
+    use std::time::Instant;
+
+    let mut cmd = Command::new(dlurl_path());
+    cmd.args(args)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("spawn dlurl");
+    // Drain both pipes on their own threads so that a chatty child cannot block.
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut out = Vec::new();
+            if let Some(mut pipe) = pipe {
+                let _ = pipe.read_to_end(&mut out);
+            }
+            String::from_utf8_lossy(&out).into_owned()
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let status_path = format!("/proc/{}/status", child.id());
+    let started = Instant::now();
+    let mut peak: Option<u64> = None;
+    let status = loop {
+        if let Some(kib) = std::fs::read_to_string(&status_path)
+            .ok()
+            .and_then(|s| vm_hwm_kib(&s))
+        {
+            peak = Some(peak.map_or(kib, |p| p.max(kib)));
+        }
+        if let Some(status) = child.try_wait().expect("poll dlurl") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("dlurl {args:?} still running after {limit:?}: killed");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    WatchedRun {
+        run: Run {
+            code: status.code().unwrap_or(-1),
+            stdout: stdout.join().unwrap_or_default(),
+            stderr: stderr.join().unwrap_or_default(),
+        },
+        peak_rss_kib: peak,
+    }
+}
+
+fn vm_hwm_kib(status: &str) -> Option<u64> {
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}

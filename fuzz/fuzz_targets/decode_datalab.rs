@@ -1,0 +1,11 @@
+#![no_main]
+use download_url_fuzz::{check, Parts};
+use libfuzzer_sys::fuzz_target;
+
+fuzz_target!(|data: &[u8]| {
+    let result = Parts::new(data).with(download_url::decode::datalab);
+    check(&result);
+    if let Ok(file) = result {
+        let _ = download_url::DownloadLink::from(file).is_expired();
+    }
+});
