@@ -605,8 +605,10 @@ struct WireUriError {
     correlation_id: Option<String>,
 }
 
+/// A success reply, decoded in one pass (errors take the [`Envelope`] path).
 #[derive(Deserialize)]
 struct Success {
+    code: i64,
     data: WireData,
 }
 
@@ -709,17 +711,24 @@ pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<FileUrls, Error
     if matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
         return redirected(reply, request);
     }
-    let envelope: Envelope = reply.json()?;
-    if envelope.code != 0 {
-        return Err(api_error(reply, envelope));
-    }
-    if !reply.is_success() {
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some("code 0 under a non-2xx status".to_owned()),
-        ));
-    }
-    let data = reply.json::<Success>()?.data;
+    // One pass for the common case: a 2xx success. Anything else is decoded again
+    // as the error envelope.
+    let data = match reply.try_json::<Success>() {
+        Some(success) if success.code == 0 && reply.is_success() => success.data,
+        _ => {
+            let envelope: Envelope = reply.json()?;
+            if envelope.code != 0 {
+                return Err(api_error(reply, envelope));
+            }
+            if !reply.is_success() {
+                return Err(reply.unexpected(
+                    UnexpectedReason::Status,
+                    Some("code 0 under a non-2xx status".to_owned()),
+                ));
+            }
+            reply.json::<Success>()?.data
+        }
+    };
     if Request::wants(request.archive) {
         return archive(reply, data);
     }

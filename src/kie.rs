@@ -186,6 +186,7 @@ struct Envelope {
 
 #[derive(Deserialize)]
 struct Success {
+    code: i64,
     msg: Option<String>,
     data: String,
 }
@@ -224,24 +225,11 @@ pub fn download_url(agent: &ureq::Agent, config: &Config, file_url: &str) -> Res
 
 /// Decodes a reply of the endpoint (the whole contract after the transport).
 pub(crate) fn decode(reply: &Reply) -> Result<Link, Error> {
-    let envelope: Envelope = reply.json()?;
-    if envelope.code != 200 {
-        let code = Code::from_code(envelope.code);
-        return Err(reply.api_error(
-            Some(envelope.code),
-            envelope.msg.as_deref().unwrap_or(""),
-            None,
-            code.is_retryable(),
-            ApiDetail::Kie(code),
-        ));
-    }
-    if !reply.is_success() {
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some("body code 200 under a non-2xx status".to_owned()),
-        ));
-    }
-    let success: Success = reply.json()?;
+    // One pass for the common case (a 2xx success); otherwise the envelope decides.
+    let success = match reply.try_json::<Success>() {
+        Some(success) if success.code == 200 && reply.is_success() => success,
+        _ => return Err(refusal(reply)),
+    };
     let url = success.data.trim();
     if !crate::link::is_http_url(url) {
         return Err(reply.unexpected(
@@ -255,6 +243,35 @@ pub(crate) fn decode(reply: &Reply) -> Result<Link, Error> {
         expires_at,
         message: success.msg.unwrap_or_default(),
     })
+}
+
+/// Why a reply is not a success: the vendor's code, the status, or its shape.
+fn refusal(reply: &Reply) -> Error {
+    let envelope: Envelope = match reply.json() {
+        Ok(envelope) => envelope,
+        Err(err) => return err,
+    };
+    if envelope.code != 200 {
+        let code = Code::from_code(envelope.code);
+        return reply.api_error(
+            Some(envelope.code),
+            envelope.msg.as_deref().unwrap_or(""),
+            None,
+            code.is_retryable(),
+            ApiDetail::Kie(code),
+        );
+    }
+    if !reply.is_success() {
+        return reply.unexpected(
+            UnexpectedReason::Status,
+            Some("body code 200 under a non-2xx status".to_owned()),
+        );
+    }
+    match reply.json::<Success>() {
+        Err(err) => err,
+        // Unreachable in practice: the one-pass decode would have succeeded.
+        Ok(_) => reply.unexpected(UnexpectedReason::InvalidContent, None),
+    }
 }
 
 fn validate_file_url(url: &str) -> Result<(), Error> {

@@ -776,6 +776,10 @@ struct WireEnvelope {
 #[serde(rename_all = "camelCase")]
 struct WireReply {
     #[serde(deserialize_with = "integer")]
+    code: i64,
+    #[serde(default)]
+    msg: String,
+    #[serde(deserialize_with = "integer")]
     batch_code: i64,
     downloads: Vec<WireDownload>,
 }
@@ -794,11 +798,38 @@ struct WireDownload {
     url: Option<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// An integer or a string, read without buffering (an untagged enum would copy
+/// every value into serde's intermediate form first).
 enum IntegerOrText {
     Integer(i64),
     Text(String),
+}
+
+impl<'de> Deserialize<'de> for IntegerOrText {
+    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
+        struct Visit;
+        impl serde::de::Visitor<'_> for Visit {
+            type Value = IntegerOrText;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an integer or a string")
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntegerOrText, E> {
+                Ok(IntegerOrText::Integer(v))
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntegerOrText, E> {
+                i64::try_from(v)
+                    .map(IntegerOrText::Integer)
+                    .map_err(|_| E::custom("code out of range"))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntegerOrText, E> {
+                Ok(IntegerOrText::Text(v.to_owned()))
+            }
+            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<IntegerOrText, E> {
+                Ok(IntegerOrText::Text(v))
+            }
+        }
+        de.deserialize_any(Visit)
+    }
 }
 
 /// An integer, also accepted as a string of digits (some KooDrive APIs type codes as strings).
@@ -1015,6 +1046,18 @@ fn decode(
     files: &mut Vec<FileLink>,
     failures: &mut Vec<FileFailure>,
 ) -> Result<(BatchCode, String), Error> {
+    // One pass for the common case: a 2xx reply with code 0 and its downloads.
+    // Anything else goes through the gateway / envelope checks below.
+    let wire = match reply.try_json::<WireReply>() {
+        Some(wire) if wire.code == 0 && reply.is_success() => wire,
+        _ => refusal(reply)?,
+    };
+    decode_downloads(reply, wire, files, failures)
+}
+
+/// A reply that is not a plain success: the gateway's or the vendor's refusal, or
+/// the reason it does not decode.
+fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     if let Some(gateway) = reply.try_json::<WireGatewayError>() {
         let retryable = reply.status == 429 || reply.status >= 500;
         return Err(reply.api_error(
@@ -1053,7 +1096,17 @@ fn decode(
             Some("code 0 under a non-2xx status".to_owned()),
         ));
     }
-    let wire: WireReply = reply.json()?;
+    reply.json::<WireReply>()
+}
+
+/// Appends the files of a decoded success reply; returns its batch code and
+/// top-level message.
+fn decode_downloads(
+    reply: &Reply,
+    wire: WireReply,
+    files: &mut Vec<FileLink>,
+    failures: &mut Vec<FileFailure>,
+) -> Result<(BatchCode, String), Error> {
     let batch = BatchCode::from_code(wire.batch_code).ok_or_else(|| {
         reply.unexpected(
             UnexpectedReason::InvalidContent,
@@ -1073,9 +1126,11 @@ fn decode(
             continue;
         }
         succeeded += 1;
-        let url = item.url.unwrap_or_default();
-        let url = url.trim();
-        if !crate::link::is_http_url(url) {
+        let mut url = item.url.unwrap_or_default();
+        if url.trim().len() != url.len() {
+            url = url.trim().to_owned();
+        }
+        if !crate::link::is_http_url(&url) {
             return Err(reply.unexpected(
                 UnexpectedReason::InvalidContent,
                 Some("a download with code \"0\" has no http(s) `url`".to_owned()),
@@ -1088,11 +1143,11 @@ fn decode(
             ));
         };
         let expires_at =
-            crate::link::amz_expiry(url).unwrap_or(reply.received_at + FALLBACK_LINK_LIFETIME);
+            crate::link::amz_expiry(&url).unwrap_or(reply.received_at + FALLBACK_LINK_LIFETIME);
         files.push(FileLink {
             file_id: item.file_id,
             file_name,
-            url: url.to_owned(),
+            url,
             expires_at,
         });
     }
@@ -1110,7 +1165,7 @@ fn decode(
             )),
         ));
     }
-    Ok((batch, envelope.msg))
+    Ok((batch, wire.msg))
 }
 
 fn all_failed(reply: &Reply, top_message: &str, failures: Vec<FileFailure>) -> Error {

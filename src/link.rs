@@ -108,7 +108,13 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
     let query = query.split('#').next().unwrap_or("");
     query.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (crate::encode::percent_decode(key) == name).then(|| crate::encode::percent_decode(value))
+        // Compare without allocating unless the key is itself percent-encoded.
+        let matches = if key.contains('%') {
+            crate::encode::percent_decode(key) == name
+        } else {
+            key == name
+        };
+        matches.then(|| crate::encode::percent_decode(value))
     })
 }
 
@@ -125,14 +131,42 @@ pub(crate) fn is_http_url(url: &str) -> bool {
     if rest.is_empty() {
         return false;
     }
-    !rest.starts_with(['/', '?', '#']) && !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    if rest.starts_with(['/', '?', '#']) {
+        return false;
+    }
+    if rest.is_ascii() {
+        // Fast path for the usual all-ASCII link: no char decoding.
+        !rest
+            .bytes()
+            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
+    } else {
+        !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    }
 }
 
 /// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
 #[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    let date = parse_amz_date(&query_param(url, "X-Amz-Date")?)?;
-    let seconds: u32 = query_param(url, "X-Amz-Expires")?.trim().parse().ok()?;
+    // One pass over the query; values are decoded only when they hold an escape.
+    let query = url.split_once('?')?.1.split('#').next().unwrap_or("");
+    let (mut date, mut expires) = (None, None);
+    for pair in query.split('&') {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        let slot = match key {
+            "X-Amz-Date" => &mut date,
+            "X-Amz-Expires" => &mut expires,
+            _ => continue,
+        };
+        if slot.is_none() {
+            *slot = Some(if value.contains('%') {
+                std::borrow::Cow::Owned(crate::encode::percent_decode(value))
+            } else {
+                std::borrow::Cow::Borrowed(value)
+            });
+        }
+    }
+    let date = parse_amz_date(date?.trim())?;
+    let seconds: u32 = expires?.trim().parse().ok()?;
     date.checked_add(time::Duration::seconds(i64::from(seconds)))
 }
 
