@@ -6,8 +6,14 @@ use crate::{Error, Vendor};
 /// unreserved characters (`A-Z a-z 0-9 - . _ ~`) stay literal; `/`, `?`, `#`, `%`,
 /// `:` and every other byte become `%XX` (uppercase hex).
 pub(crate) fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     let mut out = String::with_capacity(text.len());
+    push_percent_encoded(&mut out, text, keep);
+    out
+}
+
+/// [`percent_encode`], appended to `out`.
+pub(crate) fn push_percent_encoded(out: &mut String, text: &str, keep: impl Fn(u8) -> bool) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
     for &b in text.as_bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || keep(b) {
             out.push(char::from(b));
@@ -17,7 +23,6 @@ pub(crate) fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
             out.push(char::from(HEX[usize::from(b & 15)]));
         }
     }
-    out
 }
 
 /// One path segment for an id: rejects empty, `.` and `..` (which a server or proxy

@@ -588,7 +588,38 @@ impl ErrorDetail {
 
 /// Lowercase hex of the SHA-256 of `bytes` (the `HashedRequestPayload` of a body).
 pub fn hashed_payload(bytes: &[u8]) -> String {
-    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
+    let mut out = String::with_capacity(64);
+    push_sha256_hex(&mut out, bytes);
+    out
+}
+
+// The signing helpers below append to one buffer: signing runs on every request,
+// and building the canonical request from per-part strings cost more than the
+// hashing itself (see `koodrive_signing` in benches/).
+
+fn push_sha256_hex(out: &mut String, bytes: &[u8]) {
+    push_hex(
+        out,
+        ring::digest::digest(&ring::digest::SHA256, bytes).as_ref(),
+    );
+}
+
+fn push_hex(out: &mut String, bytes: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    for &b in bytes {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+    }
+}
+
+/// `text` percent-decoded, then percent-encoded (RFC 3986 unreserved characters
+/// kept, uppercase hex), appended to `out`.
+fn push_reencoded(out: &mut String, text: &str) {
+    if text.contains('%') {
+        crate::encode::push_percent_encoded(out, &crate::encode::percent_decode(text), |_| false);
+    } else {
+        crate::encode::push_percent_encoded(out, text, |_| false);
+    }
 }
 
 /// The canonical URI of a request path: `.` and empty segments dropped, `..`
@@ -601,25 +632,27 @@ pub fn hashed_payload(bytes: &[u8]) -> String {
 /// assert_eq!(canonical_uri("/a/./b/../c d/"), "/a/c%20d/");
 /// ```
 pub fn canonical_uri(path: &str) -> String {
-    let mut segments: Vec<String> = Vec::new();
+    let mut out = String::with_capacity(path.len() + 2);
+    push_canonical_uri(&mut out, path);
+    out
+}
+
+fn push_canonical_uri(out: &mut String, path: &str) {
+    let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
         match segment {
             "" | "." => {}
             ".." => {
                 segments.pop();
             }
-            other => segments.push(crate::encode::percent_encode(
-                &crate::encode::percent_decode(other),
-                |_| false,
-            )),
+            other => segments.push(other),
         }
     }
-    let mut out = String::from("/");
+    out.push('/');
     for segment in segments {
-        out.push_str(&segment);
+        push_reencoded(out, segment);
         out.push('/');
     }
-    out
 }
 
 /// The canonical query string of a raw query (without `?`): each parameter
@@ -631,8 +664,17 @@ pub fn canonical_uri(path: &str) -> String {
 /// assert_eq!(canonical_query("b=2&F=x y&parm2"), "F=x%20y&b=2&parm2=");
 /// ```
 pub fn canonical_query(query: &str) -> String {
-    let encode =
-        |text: &str| crate::encode::percent_encode(&crate::encode::percent_decode(text), |_| false);
+    let mut out = String::with_capacity(query.len());
+    push_canonical_query(&mut out, query);
+    out
+}
+
+fn push_canonical_query(out: &mut String, query: &str) {
+    let encode = |text: &str| {
+        let mut encoded = String::with_capacity(text.len());
+        push_reencoded(&mut encoded, text);
+        encoded
+    };
     let mut pairs: Vec<(String, String)> = query
         .split('&')
         .filter(|pair| !pair.is_empty())
@@ -642,20 +684,38 @@ pub fn canonical_query(query: &str) -> String {
         })
         .collect();
     pairs.sort();
-    pairs
-        .iter()
-        .map(|(name, value)| format!("{name}={value}"))
-        .collect::<Vec<_>>()
-        .join("&")
+    for (i, (name, value)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(name);
+        out.push('=');
+        out.push_str(value);
+    }
 }
 
-fn sorted_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(String, &'a str)> {
-    let mut sorted: Vec<(String, &str)> = headers
+/// `headers` with trimmed names and values, sorted by lowercase name (stable).
+fn sorted_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut sorted: Vec<(&str, &str)> = headers
         .iter()
-        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim()))
+        .map(|(name, value)| (name.trim(), value.trim()))
         .collect();
-    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let lower = |name: &'a str| name.bytes().map(|b| b.to_ascii_lowercase());
+    sorted.sort_by(|a, b| lower(a.0).cmp(lower(b.0)));
     sorted
+}
+
+fn push_lowercase(out: &mut String, text: &str) {
+    out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+}
+
+fn push_signed_headers(out: &mut String, sorted: &[(&str, &str)]) {
+    for (i, (name, _)) in sorted.iter().enumerate() {
+        if i > 0 {
+            out.push(';');
+        }
+        push_lowercase(out, name);
+    }
 }
 
 /// The `SignedHeaders` list: the lowercase names of `headers`, sorted, joined with `;`.
@@ -665,11 +725,9 @@ fn sorted_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(String, &'a str)> 
 /// assert_eq!(signed_headers(&[("X-User-Id", "1"), ("Host", "h"), ("X-Date", "d")]), "host;x-date;x-user-id");
 /// ```
 pub fn signed_headers(headers: &[(&str, &str)]) -> String {
-    sorted_headers(headers)
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect::<Vec<_>>()
-        .join(";")
+    let mut out = String::new();
+    push_signed_headers(&mut out, &sorted_headers(headers));
+    out
 }
 
 /// The canonical request of the app signature:
@@ -689,52 +747,53 @@ pub fn canonical_request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> String {
-    let mut canonical_headers = String::new();
-    for (name, value) in sorted_headers(headers) {
-        canonical_headers.push_str(&name);
-        canonical_headers.push(':');
-        canonical_headers.push_str(value);
-        canonical_headers.push('\n');
+    let sorted = sorted_headers(headers);
+    let header_bytes: usize = sorted.iter().map(|(n, v)| 2 * n.len() + v.len() + 2).sum();
+    let mut out =
+        String::with_capacity(method.len() + path.len() + query.len() + header_bytes + 80);
+    out.extend(method.trim().chars().map(|c| c.to_ascii_uppercase()));
+    out.push('\n');
+    push_canonical_uri(&mut out, path);
+    out.push('\n');
+    push_canonical_query(&mut out, query);
+    out.push('\n');
+    for (name, value) in &sorted {
+        push_lowercase(&mut out, name);
+        out.push(':');
+        out.push_str(value);
+        out.push('\n');
     }
-    format!(
-        "{}\n{}\n{}\n{}\n{}\n{}",
-        method.trim().to_ascii_uppercase(),
-        canonical_uri(path),
-        canonical_query(query),
-        canonical_headers,
-        signed_headers(headers),
-        hashed_payload(body)
-    )
+    out.push('\n');
+    push_signed_headers(&mut out, &sorted);
+    out.push('\n');
+    push_sha256_hex(&mut out, body);
+    out
 }
 
 /// `HMAC-SHA256\n` + lowercase hex SHA-256 of the canonical request.
 pub fn string_to_sign(canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{}",
-        hashed_payload(canonical_request.as_bytes())
-    )
+    let mut out = String::with_capacity(ALGORITHM.len() + 1 + 64);
+    out.push_str(ALGORITHM);
+    out.push('\n');
+    push_sha256_hex(&mut out, canonical_request.as_bytes());
+    out
 }
 
 /// Lowercase hex HMAC-SHA256 of `string_to_sign`, keyed with the app secret itself.
 pub fn signature(app_secret: &Secret, string_to_sign: &str) -> String {
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, app_secret.expose().as_bytes());
-    hex(ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref())
+    let mut out = String::with_capacity(64);
+    push_hex(
+        &mut out,
+        ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref(),
+    );
+    out
 }
 
 /// The `Authorization` value of the app signature:
 /// `HMAC-SHA256 AppId=<app_id>,SignedHeaders=<signed_headers>,Signature=<signature>`.
 pub fn authorization(app_id: &str, signed_headers: &str, signature: &str) -> String {
     format!("{ALGORITHM} AppId={app_id},SignedHeaders={signed_headers},Signature={signature}")
-}
-
-fn hex(bytes: &[u8]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for &b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
-    out
 }
 
 /// The path and the raw query of an absolute URL.

@@ -103,6 +103,7 @@ pub fn redact_url(url: &str) -> String {
 }
 
 /// The decoded value of query parameter `name` in `url` (first occurrence).
+#[cfg_attr(not(any(feature = "cloudreve", feature = "fake")), allow(dead_code))]
 pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
     let query = url.split_once('?')?.1;
     let query = query.split('#').next().unwrap_or("");
@@ -134,40 +135,61 @@ pub(crate) fn is_http_url(url: &str) -> bool {
     if rest.starts_with(['/', '?', '#']) {
         return false;
     }
-    if rest.is_ascii() {
-        // Fast path for the usual all-ASCII link: no char decoding.
-        !rest
-            .bytes()
-            .any(|b| b.is_ascii_whitespace() || b.is_ascii_control())
-    } else {
-        !rest.chars().any(|c| c.is_whitespace() || c.is_control())
-    }
+    // Fast path for the usual link: every byte printable ASCII (0x21..=0x7E). The
+    // fold has no early exit so that it compiles to a vector loop; presigned URLs
+    // run to several hundred bytes and this check ran per link.
+    let printable = rest
+        .bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x5E));
+    printable || !rest.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
 #[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    // One pass over the query; values are decoded only when they hold an escape.
-    let query = url.split_once('?')?.1.split('#').next().unwrap_or("");
-    let (mut date, mut expires) = (None, None);
-    for pair in query.split('&') {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let slot = match key {
-            "X-Amz-Date" => &mut date,
-            "X-Amz-Expires" => &mut expires,
-            _ => continue,
-        };
-        if slot.is_none() {
-            *slot = Some(if value.contains('%') {
-                std::borrow::Cow::Owned(crate::encode::percent_decode(value))
-            } else {
-                std::borrow::Cow::Borrowed(value)
-            });
+    use std::sync::LazyLock;
+    // SIMD substring search (memchr, already in the tree through serde_json): this
+    // runs once per link of a batch, and splitting a presigned URL's query pair by
+    // pair cost more than decoding the JSON around it (see `decode::koodrive_100`
+    // in benches/).
+    static DATE: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Date"));
+    static EXPIRES: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Expires"));
+    let query = &url[memchr::memchr(b'?', url.as_bytes())? + 1..];
+    let query = memchr::memchr(b'#', query.as_bytes()).map_or(query, |end| &query[..end]);
+    fn decoded(value: &str) -> std::borrow::Cow<'_, str> {
+        if value.contains('%') {
+            std::borrow::Cow::Owned(crate::encode::percent_decode(value))
+        } else {
+            std::borrow::Cow::Borrowed(value)
         }
     }
-    let date = parse_amz_date(date?.trim())?;
-    let seconds: u32 = expires?.trim().parse().ok()?;
+    let date = decoded(first_param(query, &DATE)?);
+    let expires = decoded(first_param(query, &EXPIRES)?);
+    let date = parse_amz_date(date.trim())?;
+    let seconds: u32 = expires.trim().parse().ok()?;
     date.checked_add(time::Duration::seconds(i64::from(seconds)))
+}
+
+/// The raw value of the first parameter of `query` (no `?`, no fragment) whose name
+/// is exactly `name`'s needle: `""` for a bare `name` or `name=`.
+fn first_param<'q>(query: &'q str, name: &memchr::memmem::Finder<'_>) -> Option<&'q str> {
+    let bytes = query.as_bytes();
+    // A name cannot overlap itself (neither needle has a border), so the
+    // non-overlapping matches are all the matches.
+    name.find_iter(bytes).find_map(|at| {
+        if at > 0 && bytes[at - 1] != b'&' {
+            return None;
+        }
+        let rest = &query[at + name.needle().len()..];
+        let end = memchr::memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
+        match rest.as_bytes().first() {
+            None | Some(b'&') => Some(""),
+            Some(b'=') => Some(&rest[1..end]),
+            Some(_) => None,
+        }
+    })
 }
 
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form used by `X-Amz-Date` and KooDrive's `X-Date`.
@@ -236,6 +258,83 @@ mod tests {
             amz_expiry("https://h/p?X-Amz-Date=20231327T072939Z&X-Amz-Expires=3"),
             None
         );
+    }
+
+    /// The plain pair-by-pair reading the fast `amz_expiry` must agree with.
+    fn amz_expiry_reference(url: &str) -> Option<OffsetDateTime> {
+        let query = url.split_once('?')?.1.split('#').next().unwrap_or("");
+        let param = |name: &str| {
+            query.split('&').find_map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (key == name).then(|| crate::encode::percent_decode(value))
+            })
+        };
+        let date = parse_amz_date(param("X-Amz-Date")?.trim())?;
+        let seconds: u32 = param("X-Amz-Expires")?.trim().parse().ok()?;
+        date.checked_add(time::Duration::seconds(i64::from(seconds)))
+    }
+
+    #[test]
+    fn amz_expiry_agrees_with_the_pairwise_reading() {
+        let d = "20231227T072939Z";
+        let cases = [
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=60"),
+            format!("https://h/p?a=1&X-Amz-Expires=60&b&X-Amz-Date={d}#frag"),
+            format!("https://h/p?xX-Amz-Date=19990101T000000Z&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Dates=1&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Date=20000101T000000Z&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date=&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date={d}#&X-Amz-Expires=5"),
+            format!("https://h/p#x?X-Amz-Date={d}&X-Amz-Expires=5"),
+            "https://h/p?X-Amz-Date=2023%31227T072939Z&X-Amz-Expires=%360".to_owned(),
+            format!("https://h/p?X-Amz-Date={d}=x&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=+5"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires= 5 "),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=99999999999"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires"),
+            format!("https://h/p?X-Amz-Date={d}&&X-Amz-Expires=7&"),
+            format!("https://h/p?&X-Amz-Date={d}&X-Amz-Expires=7"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=7?X-Amz-Expires=8"),
+            "https://h/p?X-Amz-Date=99991231T235959Z&X-Amz-Expires=4294967295".to_owned(),
+            "https://h/p?".to_owned(),
+            "no query at all".to_owned(),
+            "?X-Amz-Date=20231227T072939Z&X-Amz-Expires=1".to_owned(),
+            "https://h/é?X-Amz-Date=20231227T072939Z&é=é&X-Amz-Expires=1".to_owned(),
+        ];
+        for url in &cases {
+            assert_eq!(amz_expiry(url), amz_expiry_reference(url), "{url}");
+        }
+        assert!(amz_expiry(&cases[0]).is_some());
+        assert!(amz_expiry(&cases[2]).is_some());
+        assert_eq!(
+            amz_expiry(&cases[4]),
+            Some(time::macros::datetime!(2023-12-27 07:29:44 UTC))
+        );
+    }
+
+    #[test]
+    fn is_http_url_fast_path_agrees_with_char_check() {
+        let reference = |url: &str| {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            rest.is_some_and(|r| {
+                !r.is_empty()
+                    && !r.starts_with(['/', '?', '#'])
+                    && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+            })
+        };
+        for b in 0u8..=0x7f {
+            let url = format!("https://h/p?a={}b", char::from(b));
+            assert_eq!(is_http_url(&url), reference(&url), "byte {b:#x}");
+        }
+        for c in [
+            '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}', 'é', '\u{9f}', '😀',
+        ] {
+            let url = format!("http://h/{c}");
+            assert_eq!(is_http_url(&url), reference(&url), "{c:?}");
+        }
     }
 
     #[test]
