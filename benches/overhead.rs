@@ -1,14 +1,16 @@
 //! What the crate costs a caller, measured against the crate's fake server on
 //! loopback (one agent, keep-alive):
 //!
-//! 1. `per_call::<vendor>::{krate, raw}` — each vendor's download function vs a
+//! 1. `per_call::{krate, raw}` per vendor — each vendor's download function vs a
 //!    hand-written raw ureq + serde_json call making the same request and decoding
-//!    the same reply. The ratio of the two medians is the crate's overhead.
+//!    the same reply (`benches/common`). The ratio of the two medians is the
+//!    crate's overhead; `benches/ratio.rs` measures the same pairs interleaved,
+//!    which keeps the machine's drift out of the ratio.
 //! 2. `decode::*` — typed decode vs decoding the same bytes into `serde_json::Value`
 //!    (a Cloudreve reply with 3000 URLs, a KooDrive reply with 100 downloads).
+//!    Both sides include building owned values; the typed side also checks every
+//!    link and parses its expiry.
 //! 3. `koodrive_signing` — the app signature of one request.
-//!    Both sides include building owned values; the typed side also parses every
-//!    link's expiry.
 //! 4. `koodrive_batch_250` — 250 ids end to end (3 calls, merged).
 //!
 //! Run: `cargo bench --all-features --bench overhead`.
@@ -17,306 +19,29 @@
 //! criterion's ~40 (plotters, rayon, …), builds in seconds, and reports the median
 //! per benchmark, which is what the ratios are computed from.
 
-use std::sync::OnceLock;
+mod common;
 
+use common::{env, koodrive_config, raw_koodrive_authorization, x_date, VENDORS};
 use divan::{black_box, Bencher};
-use download_url::fake::{self, FakeServer, KooDriveFile};
-use download_url::{blendvision, cloudreve, datalab, kie, koodrive, Secret};
-use serde::Deserialize;
+use download_url::{cloudreve, koodrive};
 
 fn main() {
     divan::main();
 }
 
-struct Env {
-    server: FakeServer,
-    agent: ureq::Agent,
-}
-
-fn env() -> &'static Env {
-    static ENV: OnceLock<Env> = OnceLock::new();
-    ENV.get_or_init(|| {
-        let server = FakeServer::start().expect("fake server");
-        let files: Vec<KooDriveFile> = (0..250)
-            .map(|i| {
-                KooDriveFile::new(
-                    fake::KOODRIVE_CONTAINER_ID,
-                    &format!("f{i:03}"),
-                    &format!("f{i:03}.bin"),
-                )
-            })
-            .collect();
-        server.configure(|s| s.koodrive.files.extend(files));
-        Env {
-            server,
-            agent: download_url::agent(),
-        }
-    })
-}
-
-const KIE_FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
-const BV_ID: &str = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
-
-fn koodrive_config() -> koodrive::Config {
-    let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
-    let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-    config.base_url = env().server.base_url();
-    config
-}
-
-/// The raw side's KooDrive signature, computed with `ring` the same way.
-fn raw_koodrive_authorization(host: &str, date: &str, body: &[u8]) -> String {
-    let headers = [
-        ("host", host),
-        ("x-date", date),
-        ("x-user-id", fake::KOODRIVE_USER_ID),
-    ];
-    let canonical = koodrive::canonical_request(
-        "POST",
-        "/koodrive/ose/v1/files/download",
-        "",
-        &headers,
-        body,
-    );
-    let signature = koodrive::signature(
-        &Secret::new(fake::KOODRIVE_APP_SECRET),
-        &koodrive::string_to_sign(&canonical),
-    );
-    koodrive::authorization(fake::KOODRIVE_APP_ID, "host;x-date;x-user-id", &signature)
-}
-
-fn x_date() -> String {
-    let now = time::OffsetDateTime::now_utc();
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        now.year(),
-        u8::from(now.month()),
-        now.day(),
-        now.hour(),
-        now.minute(),
-        now.second()
-    )
-}
-
 mod per_call {
     use super::*;
 
-    #[derive(Deserialize)]
-    struct RawKie {
-        code: i64,
-        data: String,
+    #[divan::bench(args = VENDORS)]
+    fn krate(b: Bencher, vendor: &str) {
+        let (krate, _) = common::pair(vendor);
+        b.bench_local(krate);
     }
 
-    #[divan::bench]
-    fn kie_krate(b: Bencher) {
-        let env = env();
-        let mut config = kie::Config::new(fake::KIE_API_KEY);
-        config.base_url = env.server.base_url();
-        b.bench(|| kie::download_url(&env.agent, &config, KIE_FILE).expect("link"));
-    }
-
-    #[divan::bench]
-    fn kie_raw(b: Bencher) {
-        let env = env();
-        let url = format!("{}{}", env.server.base_url(), kie::PATH);
-        let auth = format!("Bearer {}", fake::KIE_API_KEY);
-        b.bench(|| {
-            let body = serde_json::to_vec(&serde_json::json!({ "url": KIE_FILE })).expect("json");
-            let mut response = env
-                .agent
-                .post(&url)
-                .header("authorization", &auth)
-                .header("content-type", "application/json")
-                .send(&body[..])
-                .expect("send");
-            let bytes = response.body_mut().read_to_vec().expect("body");
-            let raw: RawKie = serde_json::from_slice(&bytes).expect("decode");
-            assert_eq!(raw.code, 200);
-            raw.data
-        });
-    }
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    struct RawDatalab {
-        download_url: String,
-        expires_in: u64,
-        file_id: u64,
-        original_filename: String,
-    }
-
-    #[divan::bench]
-    fn datalab_krate(b: Bencher) {
-        let env = env();
-        let mut config = datalab::Config::new(fake::DATALAB_API_KEY);
-        config.base_url = env.server.base_url();
-        let request = datalab::Request::new(42);
-        b.bench(|| datalab::download_url(&env.agent, &config, &request).expect("link"));
-    }
-
-    #[divan::bench]
-    fn datalab_raw(b: Bencher) {
-        let env = env();
-        let url = format!("{}/api/v1/files/42/download", env.server.base_url());
-        b.bench(|| {
-            let mut response = env
-                .agent
-                .get(&url)
-                .header("x-api-key", fake::DATALAB_API_KEY)
-                .call()
-                .expect("send");
-            let bytes = response.body_mut().read_to_vec().expect("body");
-            let raw: RawDatalab = serde_json::from_slice(&bytes).expect("decode");
-            raw.download_url
-        });
-    }
-
-    #[derive(Deserialize)]
-    struct RawCloudreveUrl {
-        url: String,
-    }
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    struct RawCloudreveData {
-        urls: Vec<RawCloudreveUrl>,
-        expires: Option<String>,
-    }
-    #[derive(Deserialize)]
-    struct RawCloudreve {
-        code: i64,
-        data: RawCloudreveData,
-    }
-
-    #[divan::bench]
-    fn cloudreve_krate(b: Bencher) {
-        let env = env();
-        let mut config = cloudreve::Config::new(env.server.base_url());
-        config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
-        let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
-        b.bench(|| cloudreve::download_urls(&env.agent, &config, &request).expect("links"));
-    }
-
-    #[divan::bench]
-    fn cloudreve_raw(b: Bencher) {
-        let env = env();
-        let url = format!("{}/api/v4/file/url", env.server.base_url());
-        let auth = format!("Bearer {}", fake::CLOUDREVE_TOKEN);
-        b.bench(|| {
-            let body = serde_json::to_vec(
-                &serde_json::json!({ "uris": ["cloudreve://my/The%20Man.mp3"] }),
-            )
-            .expect("json");
-            let mut response = env
-                .agent
-                .post(&url)
-                .header("authorization", &auth)
-                .header("content-type", "application/json")
-                .send(&body[..])
-                .expect("send");
-            let bytes = response.body_mut().read_to_vec().expect("body");
-            let raw: RawCloudreve = serde_json::from_slice(&bytes).expect("decode");
-            assert_eq!(raw.code, 0);
-            raw.data.urls.into_iter().map(|u| u.url).collect::<Vec<_>>()
-        });
-    }
-
-    #[derive(Deserialize)]
-    #[allow(dead_code)]
-    struct RawBlendVision {
-        id: String,
-        download_uri: String,
-        download_filename: String,
-        #[serde(with = "time::serde::rfc3339")]
-        expiration_time: time::OffsetDateTime,
-    }
-
-    #[divan::bench]
-    fn blendvision_krate(b: Bencher) {
-        let env = env();
-        let mut config =
-            blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-        config.base_url = env.server.base_url();
-        b.bench(|| blendvision::download_file(&env.agent, &config, BV_ID).expect("link"));
-    }
-
-    #[divan::bench]
-    fn blendvision_raw(b: Bencher) {
-        let env = env();
-        let url = format!(
-            "{}/bv/cms/v1/library/files/{BV_ID}:download",
-            env.server.base_url()
-        );
-        let auth = format!("Bearer {}", fake::BLENDVISION_API_TOKEN);
-        b.bench(|| {
-            let mut response = env
-                .agent
-                .post(&url)
-                .header("authorization", &auth)
-                .header("x-bv-org-id", fake::BLENDVISION_ORG_ID)
-                .header("content-type", "application/json")
-                .send(&b"{}"[..])
-                .expect("send");
-            let bytes = response.body_mut().read_to_vec().expect("body");
-            let raw: RawBlendVision = serde_json::from_slice(&bytes).expect("decode");
-            raw.download_uri
-        });
-    }
-
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    #[allow(dead_code)]
-    struct RawKooDriveItem {
-        file_id: String,
-        file_name: String,
-        url: String,
-        code: String,
-    }
-    #[derive(Deserialize)]
-    #[serde(rename_all = "camelCase")]
-    struct RawKooDrive {
-        code: i64,
-        batch_code: i64,
-        downloads: Vec<RawKooDriveItem>,
-    }
-
-    #[divan::bench]
-    fn koodrive_krate(b: Bencher) {
-        let env = env();
-        let config = koodrive_config();
-        let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
-        b.bench(|| koodrive::download_urls(&env.agent, &config, &request).expect("links"));
-    }
-
-    #[divan::bench]
-    fn koodrive_raw(b: Bencher) {
-        let env = env();
-        let base = env.server.base_url();
-        let host = base.trim_start_matches("http://").to_owned();
-        let url = format!("{base}/koodrive/ose/v1/files/download");
-        b.bench(|| {
-            let body = serde_json::to_vec(&serde_json::json!({
-                "containerId": fake::KOODRIVE_CONTAINER_ID,
-                "fileIds": [fake::KOODRIVE_FILE_ID],
-            }))
-            .expect("json");
-            let date = x_date();
-            let auth = raw_koodrive_authorization(&host, &date, &body);
-            let mut response = env
-                .agent
-                .post(&url)
-                .header("authorization", &auth)
-                .header("host", &host)
-                .header("x-date", &date)
-                .header("x-user-id", fake::KOODRIVE_USER_ID)
-                .header("language", "en-US")
-                .header("content-type", "application/json")
-                .send(&body[..])
-                .expect("send");
-            let bytes = response.body_mut().read_to_vec().expect("body");
-            let raw: RawKooDrive = serde_json::from_slice(&bytes).expect("decode");
-            assert_eq!((raw.code, raw.batch_code), (0, 1));
-            raw.downloads.into_iter().map(|d| d.url).collect::<Vec<_>>()
-        });
+    #[divan::bench(args = VENDORS)]
+    fn raw(b: Bencher, vendor: &str) {
+        let (_, raw) = common::pair(vendor);
+        b.bench_local(raw);
     }
 }
 
@@ -338,7 +63,7 @@ fn koodrive_batch_250(b: Bencher) {
     let env = env();
     let config = koodrive_config();
     let ids: Vec<String> = (0..250).map(|i| format!("f{i:03}")).collect();
-    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids);
+    let request = koodrive::Request::new(download_url::fake::KOODRIVE_CONTAINER_ID, ids);
     b.bench(|| {
         let downloads = koodrive::download_urls(&env.agent, &config, &request).expect("links");
         assert_eq!(downloads.files.len(), 250);

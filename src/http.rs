@@ -79,7 +79,7 @@ impl BaseUrl {
         if rest.contains(['?', '#']) {
             return Err(bad("must not contain a query or fragment"));
         }
-        if rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        if !crate::link::is_printable(rest) {
             return Err(bad("must not contain spaces or control characters"));
         }
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -94,11 +94,12 @@ impl BaseUrl {
         if host.is_empty() {
             return Err(bad("has no host"));
         }
+        let host = host.to_owned();
         Ok(BaseUrl {
             scheme,
-            host: host.to_owned(),
+            host,
             port,
-            authority: authority.clone(),
+            authority,
             path: path.trim_end_matches('/').to_owned(),
         })
     }
@@ -128,7 +129,14 @@ impl BaseUrl {
 
     /// `scheme://authority/prefix` followed by `path` (which starts with `/`).
     pub fn join(&self, path: &str) -> String {
-        format!("{}://{}{}{}", self.scheme, self.authority, self.path, path)
+        // Pushes, not `format!`: this runs on every call and the formatting
+        // machinery cost more than the rest of building the request.
+        let parts = [self.scheme, "://", &self.authority, &self.path, path];
+        let mut url = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+        for part in parts {
+            url.push_str(part);
+        }
+        url
     }
 }
 
@@ -151,7 +159,9 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
 pub(crate) struct Call {
     vendor: Vendor,
     method: Method,
-    base: BaseUrl,
+    /// Plain `http://` to a host that is not loopback: credentials would travel
+    /// in cleartext.
+    cleartext_remote: bool,
     url: String,
     has_query: bool,
     headers: Vec<(HeaderName, HeaderValue)>,
@@ -167,7 +177,7 @@ impl Call {
             vendor,
             method,
             url: base.join(path),
-            base: base.clone(),
+            cleartext_remote: base.scheme == "http" && !base.is_loopback(),
             has_query: false,
             headers: Vec::new(),
             body: None,
@@ -262,25 +272,16 @@ impl Call {
     /// Sends the call and reads the whole reply body (bounded).
     pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
         let vendor = self.vendor;
-        if self.credentials
-            && self.base.scheme == "http"
-            && !self.base.is_loopback()
-            && !self.allow_insecure_http
-        {
+        if self.credentials && self.cleartext_remote && !self.allow_insecure_http {
             return Err(Error::invalid(
                 vendor,
                 "base_url",
                 "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
             ));
         }
-        let timeouts = agent.config().timeouts();
-        let timeout = match (timeouts.global, timeouts.per_call) {
-            (None, None) => Some(DEFAULT_TIMEOUT),
-            (global, _) => global,
-        };
         let result = match self.method {
-            Method::Get => configure(agent.get(&self.url), timeout, self.headers).call(),
-            Method::Post => configure(agent.post(&self.url), timeout, self.headers)
+            Method::Get => configure(agent, agent.get(&self.url), self.headers).call(),
+            Method::Post => configure(agent, agent.post(&self.url), self.headers)
                 .header("content-type", "application/json")
                 .send(self.body.as_deref().unwrap_or(&[])),
         };
@@ -308,18 +309,34 @@ impl Call {
     }
 }
 
+/// The request with what the crate relies on forced (see the module docs), and
+/// its headers.
 fn configure<B>(
+    agent: &Agent,
     builder: ureq::RequestBuilder<B>,
-    timeout: Option<Duration>,
     headers: Vec<(HeaderName, HeaderValue)>,
 ) -> ureq::RequestBuilder<B> {
-    let mut builder = builder
-        .config()
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .timeout_global(timeout)
-        .build()
-        .header("accept", "application/json");
+    let config = agent.config();
+    let timeouts = config.timeouts();
+    let has_timeout = timeouts.global.is_some() || timeouts.per_call.is_some();
+    // A request-level config copies the agent's whole config on every call: only
+    // pay for it when the agent does not already say what is needed (an agent
+    // from `crate::agent()` does).
+    let builder = if !config.http_status_as_error() && config.max_redirects() == 0 && has_timeout {
+        builder
+    } else {
+        builder
+            .config()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(if has_timeout {
+                timeouts.global
+            } else {
+                Some(DEFAULT_TIMEOUT)
+            })
+            .build()
+    };
+    let mut builder = builder.header("accept", "application/json");
     for (name, value) in headers {
         builder = builder.header(name, value);
     }

@@ -135,13 +135,18 @@ pub(crate) fn is_http_url(url: &str) -> bool {
     if rest.starts_with(['/', '?', '#']) {
         return false;
     }
-    // Fast path for the usual link: every byte printable ASCII (0x21..=0x7E). The
-    // fold has no early exit so that it compiles to a vector loop; presigned URLs
-    // run to several hundred bytes and this check ran per link.
-    let printable = rest
+    is_printable(rest)
+}
+
+/// Whether `text` has no whitespace or control character. Checked on every link
+/// of a batch and every base URL: the usual all-printable-ASCII text takes a loop
+/// with no early exit, which compiles to vector code (presigned URLs run to
+/// several hundred bytes); anything else is checked char by char.
+pub(crate) fn is_printable(text: &str) -> bool {
+    let ascii_printable = text
         .bytes()
         .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x5E));
-    printable || !rest.chars().any(|c| c.is_whitespace() || c.is_control())
+    ascii_printable || !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
