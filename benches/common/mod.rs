@@ -98,6 +98,18 @@ pub fn x_date() -> String {
     )
 }
 
+/// What a hand-written caller does with the reply: read the body, decode it.
+fn read_json<T: serde::de::DeserializeOwned>(
+    response: Result<ureq::http::Response<ureq::Body>, ureq::Error>,
+) -> T {
+    let bytes = response
+        .expect("send")
+        .body_mut()
+        .read_to_vec()
+        .expect("body");
+    serde_json::from_slice(&bytes).expect("decode")
+}
+
 #[derive(Deserialize)]
 struct RawKie {
     code: i64,
@@ -120,15 +132,13 @@ fn kie_raw() -> Call {
     let auth = format!("Bearer {}", fake::KIE_API_KEY);
     Box::new(move || {
         let body = serde_json::to_vec(&serde_json::json!({ "url": KIE_FILE })).expect("json");
-        let mut response = env
-            .agent
-            .post(&url)
-            .header("authorization", &auth)
-            .header("content-type", "application/json")
-            .send(&body[..])
-            .expect("send");
-        let bytes = response.body_mut().read_to_vec().expect("body");
-        let raw: RawKie = serde_json::from_slice(&bytes).expect("decode");
+        let raw: RawKie = read_json(
+            env.agent
+                .post(&url)
+                .header("authorization", &auth)
+                .header("content-type", "application/json")
+                .send(&body[..]),
+        );
         assert_eq!(raw.code, 200);
         raw.data.len()
     })
@@ -158,14 +168,12 @@ fn datalab_raw() -> Call {
     let env = env();
     let url = format!("{}/api/v1/files/42/download", env.server.base_url());
     Box::new(move || {
-        let mut response = env
-            .agent
-            .get(&url)
-            .header("x-api-key", fake::DATALAB_API_KEY)
-            .call()
-            .expect("send");
-        let bytes = response.body_mut().read_to_vec().expect("body");
-        let raw: RawDatalab = serde_json::from_slice(&bytes).expect("decode");
+        let raw: RawDatalab = read_json(
+            env.agent
+                .get(&url)
+                .header("x-api-key", fake::DATALAB_API_KEY)
+                .call(),
+        );
         raw.download_url.len()
     })
 }
@@ -205,15 +213,13 @@ fn cloudreve_raw() -> Call {
         let body =
             serde_json::to_vec(&serde_json::json!({ "uris": ["cloudreve://my/The%20Man.mp3"] }))
                 .expect("json");
-        let mut response = env
-            .agent
-            .post(&url)
-            .header("authorization", &auth)
-            .header("content-type", "application/json")
-            .send(&body[..])
-            .expect("send");
-        let bytes = response.body_mut().read_to_vec().expect("body");
-        let raw: RawCloudreve = serde_json::from_slice(&bytes).expect("decode");
+        let raw: RawCloudreve = read_json(
+            env.agent
+                .post(&url)
+                .header("authorization", &auth)
+                .header("content-type", "application/json")
+                .send(&body[..]),
+        );
         assert_eq!(raw.code, 0);
         raw.data.urls.iter().map(|u| u.url.len()).sum()
     })
@@ -248,16 +254,14 @@ fn blendvision_raw() -> Call {
     );
     let auth = format!("Bearer {}", fake::BLENDVISION_API_TOKEN);
     Box::new(move || {
-        let mut response = env
-            .agent
-            .post(&url)
-            .header("authorization", &auth)
-            .header("x-bv-org-id", fake::BLENDVISION_ORG_ID)
-            .header("content-type", "application/json")
-            .send(&b"{}"[..])
-            .expect("send");
-        let bytes = response.body_mut().read_to_vec().expect("body");
-        let raw: RawBlendVision = serde_json::from_slice(&bytes).expect("decode");
+        let raw: RawBlendVision = read_json(
+            env.agent
+                .post(&url)
+                .header("authorization", &auth)
+                .header("x-bv-org-id", fake::BLENDVISION_ORG_ID)
+                .header("content-type", "application/json")
+                .send(&b"{}"[..]),
+        );
         raw.download_uri.len()
     })
 }
@@ -302,19 +306,17 @@ fn koodrive_raw() -> Call {
         .expect("json");
         let date = x_date();
         let auth = raw_koodrive_authorization(&host, &date, &body);
-        let mut response = env
-            .agent
-            .post(&url)
-            .header("authorization", &auth)
-            .header("host", &host)
-            .header("x-date", &date)
-            .header("x-user-id", fake::KOODRIVE_USER_ID)
-            .header("language", "en-US")
-            .header("content-type", "application/json")
-            .send(&body[..])
-            .expect("send");
-        let bytes = response.body_mut().read_to_vec().expect("body");
-        let raw: RawKooDrive = serde_json::from_slice(&bytes).expect("decode");
+        let raw: RawKooDrive = read_json(
+            env.agent
+                .post(&url)
+                .header("authorization", &auth)
+                .header("host", &host)
+                .header("x-date", &date)
+                .header("x-user-id", fake::KOODRIVE_USER_ID)
+                .header("language", "en-US")
+                .header("content-type", "application/json")
+                .send(&body[..]),
+        );
         assert_eq!((raw.code, raw.batch_code), (0, 1));
         raw.downloads.iter().map(|d| d.url.len()).sum()
     })
