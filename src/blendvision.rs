@@ -145,145 +145,59 @@ impl From<DownloadFile> for DownloadLink {
     }
 }
 
-/// A gRPC status code (`google.rpc.Code`), as in the `code` of an error body.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum GrpcCode {
-    /// 0 OK (the vendor page's own example error carries it).
-    Ok,
-    /// 1 CANCELLED.
-    Cancelled,
-    /// 2 UNKNOWN.
-    Unknown,
-    /// 3 INVALID_ARGUMENT: a bad id or body.
-    InvalidArgument,
-    /// 4 DEADLINE_EXCEEDED.
-    DeadlineExceeded,
-    /// 5 NOT_FOUND: no such file.
-    NotFound,
-    /// 6 ALREADY_EXISTS.
-    AlreadyExists,
-    /// 7 PERMISSION_DENIED: the token may not act for the organization or file.
-    PermissionDenied,
-    /// 8 RESOURCE_EXHAUSTED: quota or rate limit.
-    ResourceExhausted,
-    /// 9 FAILED_PRECONDITION.
-    FailedPrecondition,
-    /// 10 ABORTED.
-    Aborted,
-    /// 11 OUT_OF_RANGE.
-    OutOfRange,
-    /// 12 UNIMPLEMENTED.
-    Unimplemented,
-    /// 13 INTERNAL: server error.
-    Internal,
-    /// 14 UNAVAILABLE: the service is down for now.
-    Unavailable,
-    /// 15 DATA_LOSS.
-    DataLoss,
-    /// 16 UNAUTHENTICATED: the `authorization` header is missing or not recognised.
-    Unauthenticated,
-    /// Any other number.
-    Other(i64),
+crate::codes::named_codes! {
+    /// A gRPC status code (`google.rpc.Code`), as in the `code` of an error body.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum GrpcCode {
+        /// Any other number.
+        Other(_), "OTHER" => "vendor error",
+        /// 0 OK (the vendor page's own example error carries it).
+        Ok = 0, "OK" => "ok",
+        /// 1 CANCELLED.
+        Cancelled = 1, "CANCELLED" => "cancelled",
+        /// 2 UNKNOWN.
+        Unknown = 2, "UNKNOWN" => "unknown error",
+        /// 3 INVALID_ARGUMENT: a bad id or body.
+        InvalidArgument = 3, "INVALID_ARGUMENT" => "invalid argument",
+        /// 4 DEADLINE_EXCEEDED.
+        DeadlineExceeded = 4, "DEADLINE_EXCEEDED" => "deadline exceeded",
+        /// 5 NOT_FOUND: no such file.
+        NotFound = 5, "NOT_FOUND" => "not found",
+        /// 6 ALREADY_EXISTS.
+        AlreadyExists = 6, "ALREADY_EXISTS" => "already exists",
+        /// 7 PERMISSION_DENIED: the token may not act for the organization or file.
+        PermissionDenied = 7, "PERMISSION_DENIED" => "permission denied",
+        /// 8 RESOURCE_EXHAUSTED: quota or rate limit.
+        ResourceExhausted = 8, "RESOURCE_EXHAUSTED" => "resource exhausted",
+        /// 9 FAILED_PRECONDITION.
+        FailedPrecondition = 9, "FAILED_PRECONDITION" => "failed precondition",
+        /// 10 ABORTED.
+        Aborted = 10, "ABORTED" => "aborted",
+        /// 11 OUT_OF_RANGE.
+        OutOfRange = 11, "OUT_OF_RANGE" => "out of range",
+        /// 12 UNIMPLEMENTED.
+        Unimplemented = 12, "UNIMPLEMENTED" => "unimplemented",
+        /// 13 INTERNAL: server error.
+        Internal = 13, "INTERNAL" => "internal error",
+        /// 14 UNAVAILABLE: the service is down for now.
+        Unavailable = 14, "UNAVAILABLE" => "service unavailable",
+        /// 15 DATA_LOSS.
+        DataLoss = 15, "DATA_LOSS" => "data loss",
+        /// 16 UNAUTHENTICATED: the `authorization` header is missing or not recognised.
+        Unauthenticated = 16, "UNAUTHENTICATED" => "unauthenticated",
+    }
+    /// The named code for a body `code`.
+    pub fn from_code;
+    /// The numeric code.
+    pub fn code;
+    /// Short lowercase description, e.g. `"not found"`.
+    pub fn description;
+    /// The code's canonical name, e.g. `"NOT_FOUND"` (`"OTHER"` for [`GrpcCode::Other`]).
+    pub fn name;
 }
 
 impl GrpcCode {
-    /// The named code for a body `code`.
-    pub fn from_code(code: i64) -> GrpcCode {
-        match code {
-            0 => GrpcCode::Ok,
-            1 => GrpcCode::Cancelled,
-            2 => GrpcCode::Unknown,
-            3 => GrpcCode::InvalidArgument,
-            4 => GrpcCode::DeadlineExceeded,
-            5 => GrpcCode::NotFound,
-            6 => GrpcCode::AlreadyExists,
-            7 => GrpcCode::PermissionDenied,
-            8 => GrpcCode::ResourceExhausted,
-            9 => GrpcCode::FailedPrecondition,
-            10 => GrpcCode::Aborted,
-            11 => GrpcCode::OutOfRange,
-            12 => GrpcCode::Unimplemented,
-            13 => GrpcCode::Internal,
-            14 => GrpcCode::Unavailable,
-            15 => GrpcCode::DataLoss,
-            16 => GrpcCode::Unauthenticated,
-            other => GrpcCode::Other(other),
-        }
-    }
-
-    /// The numeric code.
-    pub fn code(self) -> i64 {
-        match self {
-            GrpcCode::Ok => 0,
-            GrpcCode::Cancelled => 1,
-            GrpcCode::Unknown => 2,
-            GrpcCode::InvalidArgument => 3,
-            GrpcCode::DeadlineExceeded => 4,
-            GrpcCode::NotFound => 5,
-            GrpcCode::AlreadyExists => 6,
-            GrpcCode::PermissionDenied => 7,
-            GrpcCode::ResourceExhausted => 8,
-            GrpcCode::FailedPrecondition => 9,
-            GrpcCode::Aborted => 10,
-            GrpcCode::OutOfRange => 11,
-            GrpcCode::Unimplemented => 12,
-            GrpcCode::Internal => 13,
-            GrpcCode::Unavailable => 14,
-            GrpcCode::DataLoss => 15,
-            GrpcCode::Unauthenticated => 16,
-            GrpcCode::Other(code) => code,
-        }
-    }
-
-    /// The code's canonical name, e.g. `"NOT_FOUND"` (`"OTHER"` for [`GrpcCode::Other`]).
-    pub fn name(self) -> &'static str {
-        match self {
-            GrpcCode::Ok => "OK",
-            GrpcCode::Cancelled => "CANCELLED",
-            GrpcCode::Unknown => "UNKNOWN",
-            GrpcCode::InvalidArgument => "INVALID_ARGUMENT",
-            GrpcCode::DeadlineExceeded => "DEADLINE_EXCEEDED",
-            GrpcCode::NotFound => "NOT_FOUND",
-            GrpcCode::AlreadyExists => "ALREADY_EXISTS",
-            GrpcCode::PermissionDenied => "PERMISSION_DENIED",
-            GrpcCode::ResourceExhausted => "RESOURCE_EXHAUSTED",
-            GrpcCode::FailedPrecondition => "FAILED_PRECONDITION",
-            GrpcCode::Aborted => "ABORTED",
-            GrpcCode::OutOfRange => "OUT_OF_RANGE",
-            GrpcCode::Unimplemented => "UNIMPLEMENTED",
-            GrpcCode::Internal => "INTERNAL",
-            GrpcCode::Unavailable => "UNAVAILABLE",
-            GrpcCode::DataLoss => "DATA_LOSS",
-            GrpcCode::Unauthenticated => "UNAUTHENTICATED",
-            GrpcCode::Other(_) => "OTHER",
-        }
-    }
-
-    /// Short lowercase description, e.g. `"not found"`.
-    pub fn description(self) -> &'static str {
-        match self {
-            GrpcCode::Ok => "ok",
-            GrpcCode::Cancelled => "cancelled",
-            GrpcCode::Unknown => "unknown error",
-            GrpcCode::InvalidArgument => "invalid argument",
-            GrpcCode::DeadlineExceeded => "deadline exceeded",
-            GrpcCode::NotFound => "not found",
-            GrpcCode::AlreadyExists => "already exists",
-            GrpcCode::PermissionDenied => "permission denied",
-            GrpcCode::ResourceExhausted => "resource exhausted",
-            GrpcCode::FailedPrecondition => "failed precondition",
-            GrpcCode::Aborted => "aborted",
-            GrpcCode::OutOfRange => "out of range",
-            GrpcCode::Unimplemented => "unimplemented",
-            GrpcCode::Internal => "internal error",
-            GrpcCode::Unavailable => "service unavailable",
-            GrpcCode::DataLoss => "data loss",
-            GrpcCode::Unauthenticated => "unauthenticated",
-            GrpcCode::Other(_) => "vendor error",
-        }
-    }
-
     /// The HTTP status grpc-gateway v2 answers this code with (`HTTPStatusFromCode`;
     /// 500 for unknown numbers).
     pub fn http_status(self) -> u16 {

@@ -383,93 +383,61 @@ impl fmt::Debug for FileUrls {
     }
 }
 
-macro_rules! codes {
-    ($($(#[$doc:meta])* $name:ident = $code:literal, $text:literal;)*) => {
-        /// Cloudreve's response codes that users of `/file/url` meet, by name.
-        ///
-        /// 3-digit codes reuse HTTP meanings, `4xxxx` are client or user errors,
-        /// `5xxxx` server errors; any other code is kept in [`Code::Other`].
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-        #[non_exhaustive]
-        pub enum Code {
-            $($(#[$doc])* $name,)*
-            /// Any other code, as sent.
-            Other(i64),
-        }
-
-        const CODES: &[(Code, i64, &str)] = &[$((Code::$name, $code, $text),)*];
-    };
-}
-
-codes! {
-    /// 401: login required (no token, or an expired one).
-    LoginRequired = 401, "login required";
-    /// 403: no permission.
-    PermissionDenied = 403, "permission denied";
-    /// 404: not found (e.g. a share link that does not exist).
-    NotFound = 404, "not found";
-    /// 40001: parameter error, e.g. an unknown URI.
-    ParameterError = 40001, "parameter error";
-    /// 40005: signature expired.
-    SignatureExpired = 40005, "signature expired";
-    /// 40007: the user group may not do this (e.g. `archive` without the permission).
-    GroupNotAllowed = 40007, "group not allowed";
-    /// 40016: the path (or its parent folder) does not exist.
-    ParentNotExist = 40016, "path does not exist";
-    /// 40019: the feature is not enabled on this site.
-    FeatureNotEnabled = 40019, "feature not enabled";
-    /// 40020: invalid credential (e.g. a refresh token sent as the access token).
-    CredentialInvalid = 40020, "credential invalid";
-    /// 40044: file not found.
-    FileNotFound = 40044, "file not found";
-    /// 40069: incorrect share password.
-    IncorrectPassword = 40069, "incorrect password";
-    /// 40074: more URIs than the site's batch limit (default 3000).
-    TooManyUris = 40074, "too many uris";
-    /// 40077: no such entity (blob): a folder, or a missing preferred `entity`.
-    EntityNotExist = 40077, "entity does not exist";
-    /// 40081: one or more URIs failed; see [`ErrorDetail::aggregated_error`].
-    BatchNotFullyCompleted = 40081, "batch operation not fully completed";
-    /// 40083: the share link must be purchased first.
-    PurchaseRequired = 40083, "purchase required";
-    /// 40088: anonymous access denied (newer servers).
-    AnonymousAccessDenied = 40088, "anonymous access denied";
-    /// 40089: session expired; refresh the access token (newer servers).
-    SessionExpired = 40089, "session expired";
+crate::codes::named_codes! {
+    /// Cloudreve's response codes that users of `/file/url` meet, by name.
+    ///
+    /// 3-digit codes reuse HTTP meanings, `4xxxx` are client or user errors,
+    /// `5xxxx` server errors; any other code is kept in [`Code::Other`].
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Code {
+        /// Any other code, as sent.
+        Other(code) => if is_server_code(code) { "server error" } else { "vendor error" },
+        /// 401: login required (no token, or an expired one).
+        LoginRequired = 401 => "login required",
+        /// 403: no permission.
+        PermissionDenied = 403 => "permission denied",
+        /// 404: not found (e.g. a share link that does not exist).
+        NotFound = 404 => "not found",
+        /// 40001: parameter error, e.g. an unknown URI.
+        ParameterError = 40001 => "parameter error",
+        /// 40005: signature expired.
+        SignatureExpired = 40005 => "signature expired",
+        /// 40007: the user group may not do this (e.g. `archive` without the permission).
+        GroupNotAllowed = 40007 => "group not allowed",
+        /// 40016: the path (or its parent folder) does not exist.
+        ParentNotExist = 40016 => "path does not exist",
+        /// 40019: the feature is not enabled on this site.
+        FeatureNotEnabled = 40019 => "feature not enabled",
+        /// 40020: invalid credential (e.g. a refresh token sent as the access token).
+        CredentialInvalid = 40020 => "credential invalid",
+        /// 40044: file not found.
+        FileNotFound = 40044 => "file not found",
+        /// 40069: incorrect share password.
+        IncorrectPassword = 40069 => "incorrect password",
+        /// 40074: more URIs than the site's batch limit (default 3000).
+        TooManyUris = 40074 => "too many uris",
+        /// 40077: no such entity (blob): a folder, or a missing preferred `entity`.
+        EntityNotExist = 40077 => "entity does not exist",
+        /// 40081: one or more URIs failed; see [`ErrorDetail::aggregated_error`].
+        BatchNotFullyCompleted = 40081 => "batch operation not fully completed",
+        /// 40083: the share link must be purchased first.
+        PurchaseRequired = 40083 => "purchase required",
+        /// 40088: anonymous access denied (newer servers).
+        AnonymousAccessDenied = 40088 => "anonymous access denied",
+        /// 40089: session expired; refresh the access token (newer servers).
+        SessionExpired = 40089 => "session expired",
+    }
+    /// The named code for a body `code`.
+    pub fn from_code;
+    /// The numeric code.
+    pub fn code;
+    /// Short lowercase description.
+    pub fn description;
+    const CODES: &[(Code, i64, &str)];
 }
 
 impl Code {
-    /// The named code for a body `code`.
-    pub fn from_code(code: i64) -> Code {
-        CODES
-            .iter()
-            .find(|(_, n, _)| *n == code)
-            .map_or(Code::Other(code), |(named, _, _)| *named)
-    }
-
-    /// The numeric code.
-    pub fn code(self) -> i64 {
-        match self {
-            Code::Other(code) => code,
-            named => CODES
-                .iter()
-                .find(|(c, _, _)| *c == named)
-                .map_or(0, |(_, n, _)| *n),
-        }
-    }
-
-    /// Short lowercase description.
-    pub fn description(self) -> &'static str {
-        match self {
-            Code::Other(code) if is_server_code(code) => "server error",
-            Code::Other(_) => "vendor error",
-            named => CODES
-                .iter()
-                .find(|(c, _, _)| *c == named)
-                .map_or("vendor error", |(_, _, text)| text),
-        }
-    }
-
     /// `true` for Cloudreve's server-side `5xxxx` codes (database, I/O, cache,
     /// node offline…), which may succeed later. Client codes never do as they are.
     pub fn is_retryable(self) -> bool {
@@ -581,28 +549,36 @@ struct Body<'a> {
     no_cache: Option<bool>,
 }
 
-#[derive(Deserialize)]
-struct Envelope {
-    code: i64,
-    #[serde(default)]
-    msg: String,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    correlation_id: Option<String>,
-    #[serde(default)]
-    aggregated_error: Option<BTreeMap<String, WireUriError>>,
+/// A struct of the fields that the error envelope and each of its
+/// `aggregated_error` entries share (the server fills both from one Go type).
+macro_rules! wire_error {
+    ($(#[$attr:meta])* struct $name:ident { $($extra:tt)* }) => {
+        $(#[$attr])*
+        #[derive(Deserialize)]
+        struct $name {
+            code: i64,
+            #[serde(default)]
+            msg: String,
+            #[serde(default)]
+            error: Option<String>,
+            #[serde(default)]
+            correlation_id: Option<String>,
+            $($extra)*
+        }
+    };
 }
 
-#[derive(Deserialize)]
-struct WireUriError {
-    code: i64,
-    #[serde(default)]
-    msg: String,
-    #[serde(default)]
-    error: Option<String>,
-    #[serde(default)]
-    correlation_id: Option<String>,
+wire_error! {
+    /// The envelope of a reply that did not decode as a success.
+    struct Envelope {
+        #[serde(default)]
+        aggregated_error: Option<BTreeMap<String, WireUriError>>,
+    }
+}
+
+wire_error! {
+    /// One entry of [`Envelope`]'s `aggregated_error`.
+    struct WireUriError {}
 }
 
 /// A success reply, decoded in one pass (errors take the [`Envelope`] path).

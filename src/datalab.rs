@@ -25,47 +25,18 @@ use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::{ApiDetail, DownloadLink, Error, Vendor};
 
 /// Datalab's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
 /// The `expires_in` values Datalab accepts, in seconds (1 minute to 24 hours).
 pub const EXPIRES_IN_RANGE: RangeInclusive<u32> = 60..=86_400;
 
-/// Connection settings for Datalab.
-#[derive(Clone)]
-#[non_exhaustive]
-pub struct Config {
-    /// Base URL, default [`DEFAULT_BASE_URL`].
-    pub base_url: String,
-    /// The API key, sent as `X-API-Key`.
-    pub api_key: Secret,
-    /// Allow sending the key over plain `http://` to a host that is not loopback
-    /// (default `false`). When `false`, a call to an `http://` base URL whose host
-    /// is not loopback (`localhost`, `127.0.0.0/8`, `::1`) fails with
-    /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
-    /// and loopback are never refused.
-    pub allow_insecure_http: bool,
-}
-
-impl Config {
-    /// A config for the public API with `api_key`.
-    pub fn new(api_key: impl Into<Secret>) -> Self {
-        Config {
-            base_url: DEFAULT_BASE_URL.to_owned(),
-            api_key: api_key.into(),
-            allow_insecure_http: false,
-        }
-    }
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &crate::redact_url(&self.base_url))
-            .field("api_key", &self.api_key)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .finish()
+crate::config::api_key_config! {
+    /// Connection settings for Datalab.
+    pub struct Config {
+        /// The API key, sent as `X-API-Key`.
+        pub api_key,
     }
 }
 

@@ -360,200 +360,82 @@ impl Downloads {
     }
 }
 
-/// KooDrive's documented error codes (the `13000xxx` table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Code {
-    /// 13000101: bad request.
-    BadRequest,
-    /// 13000102: parameter verification failed (e.g. more than 100 ids).
-    ParameterInvalid,
-    /// 13000201: internal invocation failure (server side, may succeed later).
-    InnerInvokeFailure,
-    /// 13000301: space not found or in an abnormal state.
-    ContainerNotFound,
-    /// 13000302: file not in the specified space.
-    FileNotInContainer,
-    /// 13000303: the operation needs the file to be in the recycle bin.
-    NotInRecycleBin,
-    /// 13000304: target directory abnormal.
-    TargetDirectoryAbnormal,
-    /// 13000305: target directory is in the recycle bin.
-    TargetDirectoryInRecycleBin,
-    /// 13000306: file is in the recycle bin.
-    FileInRecycleBin,
-    /// 13000307: nested directories.
-    NestedDirectories,
-    /// 13000308: file metadata error.
-    FileMetadataError,
-    /// 13000309: resource not found.
-    ResourceNotFound,
-    /// 13000310: maximum directory depth exceeded.
-    MaxDepthExceeded,
-    /// 13000311: insufficient space.
-    InsufficientSpace,
-    /// 13000312: file already in the target folder.
-    AlreadyInTargetFolder,
-    /// 13000401: upload task not found.
-    UploadTaskNotFound,
-    /// 13000402: file integrity check failed or upload incomplete.
-    IntegrityCheckFailed,
-    /// 13000403: changing the file status failed.
-    ChangeFileStateFailed,
-    /// 13000404: parent directory in the recycle bin.
-    ParentInRecycleBin,
-    /// 13000405: duplicate file name.
-    DuplicateFileName,
-    /// 13000406: operation not allowed on a folder.
-    FolderNotAllowed,
-    /// 13000407: the file's download address does not exist.
-    DownloadAddressNotFound,
-    /// 13000408: file download failed.
-    DownloadFailed,
-    /// 13000409: file upload failed.
-    UploadFailed,
-    /// 13000410: the user has no permission on the space.
-    NoSpacePermission,
-    /// 13000411: the file is not in this space.
-    FileNotInSpace,
-    /// 13000412: space not active.
-    SpaceNotActive,
-    /// 13000413: unsupported search type.
-    UnsupportedSearchType,
-    /// 13000414: search type must not be empty.
-    SearchTypeEmpty,
-    /// Any other code.
-    Other(i64),
+crate::codes::named_codes! {
+    /// KooDrive's documented error codes (the `13000xxx` table).
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+    #[non_exhaustive]
+    pub enum Code {
+        /// Any other code.
+        Other(_) => "vendor error",
+        /// 13000101: bad request.
+        BadRequest = 13_000_101 => "bad request",
+        /// 13000102: parameter verification failed (e.g. more than 100 ids).
+        ParameterInvalid = 13_000_102 => "parameter verification failed",
+        /// 13000201: internal invocation failure (server side, may succeed later).
+        InnerInvokeFailure = 13_000_201 => "internal invocation failure",
+        /// 13000301: space not found or in an abnormal state.
+        ContainerNotFound = 13_000_301 => "space not found",
+        /// 13000302: file not in the specified space.
+        FileNotInContainer = 13_000_302 => "file not in the space",
+        /// 13000303: the operation needs the file to be in the recycle bin.
+        NotInRecycleBin = 13_000_303 => "file not in the recycle bin",
+        /// 13000304: target directory abnormal.
+        TargetDirectoryAbnormal = 13_000_304 => "target directory abnormal",
+        /// 13000305: target directory is in the recycle bin.
+        TargetDirectoryInRecycleBin = 13_000_305 => "target directory in the recycle bin",
+        /// 13000306: file is in the recycle bin.
+        FileInRecycleBin = 13_000_306 => "file in the recycle bin",
+        /// 13000307: nested directories.
+        NestedDirectories = 13_000_307 => "nested directories",
+        /// 13000308: file metadata error.
+        FileMetadataError = 13_000_308 => "file metadata error",
+        /// 13000309: resource not found.
+        ResourceNotFound = 13_000_309 => "resource not found",
+        /// 13000310: maximum directory depth exceeded.
+        MaxDepthExceeded = 13_000_310 => "maximum directory depth exceeded",
+        /// 13000311: insufficient space.
+        InsufficientSpace = 13_000_311 => "insufficient space",
+        /// 13000312: file already in the target folder.
+        AlreadyInTargetFolder = 13_000_312 => "file already in the target folder",
+        /// 13000401: upload task not found.
+        UploadTaskNotFound = 13_000_401 => "upload task not found",
+        /// 13000402: file integrity check failed or upload incomplete.
+        IntegrityCheckFailed = 13_000_402 => "file integrity check failed",
+        /// 13000403: changing the file status failed.
+        ChangeFileStateFailed = 13_000_403 => "changing the file status failed",
+        /// 13000404: parent directory in the recycle bin.
+        ParentInRecycleBin = 13_000_404 => "parent directory in the recycle bin",
+        /// 13000405: duplicate file name.
+        DuplicateFileName = 13_000_405 => "duplicate file name",
+        /// 13000406: operation not allowed on a folder.
+        FolderNotAllowed = 13_000_406 => "operation not allowed on a folder",
+        /// 13000407: the file's download address does not exist.
+        DownloadAddressNotFound = 13_000_407 => "download address does not exist",
+        /// 13000408: file download failed.
+        DownloadFailed = 13_000_408 => "file download failed",
+        /// 13000409: file upload failed.
+        UploadFailed = 13_000_409 => "file upload failed",
+        /// 13000410: the user has no permission on the space.
+        NoSpacePermission = 13_000_410 => "no permission on the space",
+        /// 13000411: the file is not in this space.
+        FileNotInSpace = 13_000_411 => "file not in this space",
+        /// 13000412: space not active.
+        SpaceNotActive = 13_000_412 => "space not active",
+        /// 13000413: unsupported search type.
+        UnsupportedSearchType = 13_000_413 => "unsupported search type",
+        /// 13000414: search type must not be empty.
+        SearchTypeEmpty = 13_000_414 => "search type is empty",
+    }
+    /// The named code for a numeric code.
+    pub fn from_code;
+    /// The numeric code.
+    pub fn code;
+    /// Short lowercase description.
+    pub fn description;
+    const CODES: [(i64, Code, &str)];
 }
 
-const CODES: [(i64, Code, &str); 29] = [
-    (13_000_101, Code::BadRequest, "bad request"),
-    (
-        13_000_102,
-        Code::ParameterInvalid,
-        "parameter verification failed",
-    ),
-    (
-        13_000_201,
-        Code::InnerInvokeFailure,
-        "internal invocation failure",
-    ),
-    (13_000_301, Code::ContainerNotFound, "space not found"),
-    (
-        13_000_302,
-        Code::FileNotInContainer,
-        "file not in the space",
-    ),
-    (
-        13_000_303,
-        Code::NotInRecycleBin,
-        "file not in the recycle bin",
-    ),
-    (
-        13_000_304,
-        Code::TargetDirectoryAbnormal,
-        "target directory abnormal",
-    ),
-    (
-        13_000_305,
-        Code::TargetDirectoryInRecycleBin,
-        "target directory in the recycle bin",
-    ),
-    (
-        13_000_306,
-        Code::FileInRecycleBin,
-        "file in the recycle bin",
-    ),
-    (13_000_307, Code::NestedDirectories, "nested directories"),
-    (13_000_308, Code::FileMetadataError, "file metadata error"),
-    (13_000_309, Code::ResourceNotFound, "resource not found"),
-    (
-        13_000_310,
-        Code::MaxDepthExceeded,
-        "maximum directory depth exceeded",
-    ),
-    (13_000_311, Code::InsufficientSpace, "insufficient space"),
-    (
-        13_000_312,
-        Code::AlreadyInTargetFolder,
-        "file already in the target folder",
-    ),
-    (
-        13_000_401,
-        Code::UploadTaskNotFound,
-        "upload task not found",
-    ),
-    (
-        13_000_402,
-        Code::IntegrityCheckFailed,
-        "file integrity check failed",
-    ),
-    (
-        13_000_403,
-        Code::ChangeFileStateFailed,
-        "changing the file status failed",
-    ),
-    (
-        13_000_404,
-        Code::ParentInRecycleBin,
-        "parent directory in the recycle bin",
-    ),
-    (13_000_405, Code::DuplicateFileName, "duplicate file name"),
-    (
-        13_000_406,
-        Code::FolderNotAllowed,
-        "operation not allowed on a folder",
-    ),
-    (
-        13_000_407,
-        Code::DownloadAddressNotFound,
-        "download address does not exist",
-    ),
-    (13_000_408, Code::DownloadFailed, "file download failed"),
-    (13_000_409, Code::UploadFailed, "file upload failed"),
-    (
-        13_000_410,
-        Code::NoSpacePermission,
-        "no permission on the space",
-    ),
-    (13_000_411, Code::FileNotInSpace, "file not in this space"),
-    (13_000_412, Code::SpaceNotActive, "space not active"),
-    (
-        13_000_413,
-        Code::UnsupportedSearchType,
-        "unsupported search type",
-    ),
-    (13_000_414, Code::SearchTypeEmpty, "search type is empty"),
-];
-
 impl Code {
-    /// The named code for a numeric code.
-    pub fn from_code(code: i64) -> Code {
-        CODES
-            .iter()
-            .find(|(n, _, _)| *n == code)
-            .map_or(Code::Other(code), |(_, named, _)| *named)
-    }
-
-    /// The numeric code.
-    pub fn code(self) -> i64 {
-        match self {
-            Code::Other(code) => code,
-            named => CODES
-                .iter()
-                .find(|(_, c, _)| *c == named)
-                .map_or(0, |(n, _, _)| *n),
-        }
-    }
-
-    /// Short lowercase description.
-    pub fn description(self) -> &'static str {
-        CODES
-            .iter()
-            .find(|(_, c, _)| *c == self)
-            .map_or("vendor error", |(_, _, text)| text)
-    }
-
     /// Only 13000201 (internal invocation failure) may succeed later.
     pub fn is_retryable(self) -> bool {
         self == Code::InnerInvokeFailure
@@ -998,25 +880,13 @@ fn validate(config: &Config, request: &Request) -> Result<BaseUrl, Error> {
             ));
         }
     }
-    if config
-        .language
-        .as_deref()
-        .is_some_and(|l| l.trim().is_empty())
-    {
-        return Err(invalid(
-            "language",
-            "must not be empty (use None to send none)",
-        ));
-    }
-    if config
-        .share_folder_id
-        .as_deref()
-        .is_some_and(|s| s.trim().is_empty())
-    {
-        return Err(invalid(
-            "share_folder_id",
-            "must not be empty (use None to send none)",
-        ));
+    for (field, value) in [
+        ("language", &config.language),
+        ("share_folder_id", &config.share_folder_id),
+    ] {
+        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+            return Err(invalid(field, "must not be empty (use None to send none)"));
+        }
     }
     if request.container_id.trim().is_empty() {
         return Err(invalid("container_id", "must not be empty"));

@@ -15,6 +15,8 @@ use time::macros::datetime;
 const FIRST: &str = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
 const SECOND: &str = "3aabf3ce-9bf8-4dba-bc8b-274ffbf9e328";
 const SIGNED_AT: time::OffsetDateTime = datetime!(2023-06-05 06:42:05.381265582 UTC);
+/// `SIGNED_AT` + 24 h: the fake's `expiration_time`, and the vendor example's.
+const EXPIRES_AT: time::OffsetDateTime = datetime!(2023-06-06 06:42:05.381265582 UTC);
 const MARKER: &str = "MARKER-bv-7f3a9c";
 
 fn config(server: &FakeServer) -> Config {
@@ -70,10 +72,7 @@ fn single_file_success() {
     assert_eq!(file.id, FIRST);
     assert_eq!(file.download_filename, "bbb.mp4");
     // Exactly the fake's expiration_time: signing time + 24 h, nanoseconds included.
-    assert_eq!(
-        file.expiration_time,
-        datetime!(2023-06-06 06:42:05.381265582 UTC)
-    );
+    assert_eq!(file.expiration_time, EXPIRES_AT);
     assert!(file.download_uri.starts_with("https://"));
     assert!(file.download_uri.contains("X-Amz-Date=20230605T064205Z"));
     assert!(file.download_uri.contains("X-Amz-Expires=86400"));
@@ -119,10 +118,7 @@ fn vendor_example_body_decodes() {
     let file = blendvision::download_file(&agent(), &config(&server), FIRST).unwrap();
     assert_eq!(file.id, FIRST);
     assert_eq!(file.download_filename, "bbb.mp4");
-    assert_eq!(
-        file.expiration_time,
-        datetime!(2023-06-06 06:42:05.381265582 UTC)
-    );
+    assert_eq!(file.expiration_time, EXPIRES_AT);
     assert_eq!(file.expiration_time.nanosecond(), 381_265_582);
     let shown = format!("{file:?} {:?}", DownloadLink::from(file.clone()));
     assert!(!shown.contains("X-Amz-Signature"), "{shown}");
@@ -139,10 +135,7 @@ fn batch_success_in_order() {
     assert_eq!(files[0].download_filename, "intro.mp4");
     assert_eq!(files[1].download_filename, "bbb.mp4");
     for file in &files {
-        assert_eq!(
-            file.expiration_time,
-            datetime!(2023-06-06 06:42:05.381265582 UTC)
-        );
+        assert_eq!(file.expiration_time, EXPIRES_AT);
     }
     let request = server.last_request(Vendor::BlendVision).unwrap();
     assert_eq!(request.path, "/bv/cms/v1/library/files:download");
@@ -231,24 +224,21 @@ fn invalid_input_is_rejected_before_sending() {
             "org_id"
         );
     }
-    let mut cfg = config(&server);
-    cfg.api_token = "".into();
-    assert_eq!(
-        field(blendvision::download_file(&agent(), &cfg, FIRST).unwrap_err()),
-        "api_token"
-    );
-    let mut cfg = config(&server);
-    cfg.org_id = "org\nid".into();
-    assert_eq!(
-        field(blendvision::download_file(&agent(), &cfg, FIRST).unwrap_err()),
-        "x-bv-org-id"
-    );
-    let mut cfg = config(&server);
-    cfg.base_url = "ftp://example.com".into();
-    assert_eq!(
-        field(blendvision::download_file(&agent(), &cfg, FIRST).unwrap_err()),
-        "base_url"
-    );
+    // Each breaks one field of a good config.
+    type Break = fn(&mut Config);
+    let broken: [(Break, &str); 3] = [
+        (|cfg| cfg.api_token = "".into(), "api_token"),
+        (|cfg| cfg.org_id = "org\nid".into(), "x-bv-org-id"),
+        (|cfg| cfg.base_url = "ftp://example.com".into(), "base_url"),
+    ];
+    for (breaks, expected) in broken {
+        let mut cfg = config(&server);
+        breaks(&mut cfg);
+        assert_eq!(
+            field(blendvision::download_file(&agent(), &cfg, FIRST).unwrap_err()),
+            expected
+        );
+    }
     assert_eq!(server.request_count(), 0);
 }
 

@@ -3,12 +3,19 @@
 
 mod common;
 
-use common::dlurl;
+use common::{dlurl, Run};
 use download_url::fake::{FakeReply, FakeServer, Fault, DATALAB_API_KEY, KIE_API_KEY};
 use download_url::Vendor;
 use serde_json::json;
 
 const FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
+
+/// `dlurl <options> --base-url <base> kie FILE` with the fake's kie.ai key.
+fn dlurl_kie(options: &[&str], base: &str) -> Run {
+    let mut args = options.to_vec();
+    args.extend(["--base-url", base, "kie", FILE]);
+    dlurl(&args, &[("KIE_API_KEY", KIE_API_KEY)])
+}
 
 #[test]
 fn help_and_usage_errors() {
@@ -86,10 +93,7 @@ fn demo_prints_links_from_every_vendor() {
 #[test]
 fn kie_success_line() {
     let server = FakeServer::start().unwrap();
-    let run = dlurl(
-        &["--base-url", &server.base_url(), "kie", FILE],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&[], &server.base_url());
     assert_eq!(run.code, 0, "{run:?}");
     let fields: Vec<&str> = run.stdout.trim_end().split('\t').collect();
     assert_eq!(
@@ -123,10 +127,7 @@ fn kie_vendor_refusal_is_exit_1_with_one_line() {
         Vendor::Kie,
         FakeReply::json(200, json!({"code": 402, "msg": "Credits exhausted"})),
     );
-    let run = dlurl(
-        &["--base-url", &server.base_url(), "kie", FILE],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&[], &server.base_url());
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
     assert!(
@@ -142,10 +143,7 @@ fn kie_vendor_refusal_is_exit_1_with_one_line() {
 fn transport_and_unexpected_are_exit_3() {
     let server = FakeServer::start().unwrap();
     server.push_fault(Vendor::Kie, Fault::Html502);
-    let run = dlurl(
-        &["--base-url", &server.base_url(), "kie", FILE],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&[], &server.base_url());
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("http 502"), "{run:?}");
 
@@ -153,27 +151,14 @@ fn transport_and_unexpected_are_exit_3() {
         Vendor::Kie,
         Fault::StallBody(std::time::Duration::from_secs(20)),
     );
-    let run = dlurl(
-        &[
-            "--timeout",
-            "1",
-            "--base-url",
-            &server.base_url(),
-            "kie",
-            FILE,
-        ],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&["--timeout", "1"], &server.base_url());
     assert_eq!(run.code, 3, "{run:?}");
     assert!(run.stderr.contains("timed out"), "{run:?}");
 
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}", closed.local_addr().unwrap());
     drop(closed);
-    let run = dlurl(
-        &["--base-url", &url, "kie", FILE],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&[], &url);
     assert_eq!(run.code, 3, "{run:?}");
 }
 
@@ -181,25 +166,12 @@ fn transport_and_unexpected_are_exit_3() {
 fn retries_option() {
     let server = FakeServer::start().unwrap();
     server.push_fault(Vendor::Kie, Fault::RateLimited("0".into()));
-    let run = dlurl(
-        &[
-            "--retries",
-            "1",
-            "--base-url",
-            &server.base_url(),
-            "kie",
-            FILE,
-        ],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&["--retries", "1"], &server.base_url());
     assert_eq!(run.code, 0, "{run:?}");
     assert_eq!(server.request_count(), 2);
 
     server.push_fault(Vendor::Kie, Fault::RateLimited("0".into()));
-    let run = dlurl(
-        &["--base-url", &server.base_url(), "kie", FILE],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&[], &server.base_url());
     assert_eq!(run.code, 3, "no retries by default: {run:?}");
     assert_eq!(server.request_count(), 3);
 }
@@ -265,10 +237,7 @@ fn a_wrong_credential_is_never_echoed() {
 
 #[test]
 fn cleartext_to_a_lan_host_is_refused_without_the_flag() {
-    let run = dlurl(
-        &["--base-url", "http://192.0.2.1", "kie", FILE],
-        &[("KIE_API_KEY", KIE_API_KEY)],
-    );
+    let run = dlurl_kie(&[], "http://192.0.2.1");
     assert_eq!(run.code, 2, "{run:?}");
     assert!(run.stderr.contains("allow_insecure_http"), "{run:?}");
     let run = dlurl(&["--help"], &[]);

@@ -20,12 +20,7 @@ use download_url::fake::{self, FakeReply, FakeServer, Fault};
 use download_url::Vendor;
 use serde_json::json;
 
-const KIE_KEY: &str = "kiekey-MARKER-a1";
-const DATALAB_KEY: &str = "dlkey-MARKER-b2";
-const CR_TOKEN: &str = "crtoken-MARKER-c3";
-const BV_TOKEN: &str = "bvtoken-MARKER-f6";
-const KD_SECRET: &str = "kdsecret-MARKER-h8";
-const MARKERS: [&str; 5] = [KIE_KEY, DATALAB_KEY, CR_TOKEN, BV_TOKEN, KD_SECRET];
+use common::markers::{self, BV_TOKEN, CR_TOKEN, DATALAB_KEY, KD_SECRET, KIE_KEY};
 
 /// Query parts of the presigned URLs the fakes hand out (the faults below cut or
 /// replace those replies; none may reach the output).
@@ -240,7 +235,7 @@ fn check(
         problems.push(format!("{context}: stdout not empty: {:?}", run.stdout));
     }
     let output = format!("{}{}", run.stdout, run.stderr);
-    for secret in MARKERS.iter().chain(QUERY_PARTS.iter()) {
+    for secret in markers::ALL.iter().chain(QUERY_PARTS.iter()) {
         if output.contains(secret) {
             problems.push(format!("{context}: {secret} in the output: {output:?}"));
         }
@@ -269,7 +264,7 @@ fn run_vendor(vendor: Vendor) {
     // The command works against this fake (so each fault below is what fails it).
     let ok = run_watched(&command);
     assert_eq!(ok.run.code, 0, "{vendor:?}: {:?}", ok.run);
-    for marker in MARKERS {
+    for marker in markers::ALL {
         assert!(
             !format!("{:?}", ok.run).contains(marker),
             "{vendor:?}: {ok:?}"

@@ -17,12 +17,16 @@
     feature = "koodrive"
 ))]
 
-use std::error::Error as _;
+mod fuzz_support;
+
 use std::fmt::Debug;
 
 use download_url::cloudreve::{self, Request as CloudreveRequest};
 use download_url::decode::{self, RawReply};
-use download_url::{koodrive, Error, Secret};
+use download_url::Error;
+use fuzz_support::{
+    check, check_cloudreve_uris, check_signing_helpers, check_url_helpers, Parts, Shown,
+};
 
 /// Inputs per decoder target.
 const ROUNDS: usize = 3000;
@@ -512,23 +516,26 @@ const HEADER_VALUES: &[&str] = &[
     "é",
 ];
 
-/// One fuzz input: (status, headers, body).
-type Input = (u16, Vec<(&'static str, String)>, Vec<u8>);
-
-fn inputs(rng: &mut Rng, seeds: &[Seed], rounds: usize) -> Vec<Input> {
+fn inputs(rng: &mut Rng, seeds: &[Seed], rounds: usize) -> Vec<Parts> {
     let bodies: Vec<Vec<u8>> = seeds.iter().map(|s| s.body.clone().into_bytes()).collect();
     (0..rounds)
         .map(|round| {
             // Every seed unmutated first, then mutations and random bytes.
             if round < seeds.len() {
                 let s = &seeds[round];
-                let headers = s.headers.iter().map(|(n, v)| (*n, v.to_string())).collect();
-                return (s.status, headers, bodies[round].clone());
+                return Parts {
+                    status: s.status,
+                    headers: s.headers.iter().map(|(n, v)| (*n, v.to_string())).collect(),
+                    body: bodies[round].clone(),
+                };
             }
             if rng.chance(5) {
                 let n = rng.below(600);
-                let status = *rng.pick(STATUSES);
-                return (status, Vec::new(), rng.bytes(n));
+                return Parts {
+                    status: *rng.pick(STATUSES),
+                    headers: Vec::new(),
+                    body: rng.bytes(n),
+                };
             }
             let i = rng.below(seeds.len());
             let mut body = bodies[i].clone();
@@ -550,7 +557,11 @@ fn inputs(rng: &mut Rng, seeds: &[Seed], rounds: usize) -> Vec<Input> {
                     headers.push((name, rng.pick(HEADER_VALUES).to_string()));
                 }
             }
-            (status, headers, body)
+            Parts {
+                status,
+                headers,
+                body,
+            }
         })
         .collect()
 }
@@ -558,47 +569,31 @@ fn inputs(rng: &mut Rng, seeds: &[Seed], rounds: usize) -> Vec<Input> {
 // ---------------------------------------------------------------------------
 // Checks
 
-/// The error contract under fuzzing.
-fn check_error(err: &Error, body: &[u8], headers: &[(&str, String)]) {
-    let shown = err.to_string();
-    assert!(
-        !shown
-            .chars()
-            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
-        "Display is not one line: {shown:?}"
-    );
-    assert!(
-        shown.chars().count() <= 400,
-        "Display over 400 chars: {shown:?}"
-    );
-    let debug = format!("{err:?}");
-    let mut chain = String::new();
-    let mut source = err.source();
-    while let Some(s) = source {
-        chain.push_str(&s.to_string());
-        chain.push('\n');
-        source = s.source();
-    }
-    // A presigned query that arrived intact (as a URL, also Go-escaped) is never
-    // shown. Only checked when every occurrence of the secret in the input is part
-    // of such a URL: a mutation may have cut it out of its URL.
-    let body = String::from_utf8_lossy(body);
-    let mut input = body.into_owned();
-    for (_, value) in headers {
-        input.push('\n');
-        input.push_str(value);
+/// Besides the error contract ([`check`]): a presigned query that arrived intact in
+/// `input` (as a URL, also Go-escaped) is never shown. Only checked when every
+/// occurrence of the secret in the input is part of such a URL: a mutation may
+/// have cut it out of its URL.
+fn check_no_presigned_query(shown: &Shown, input: &Parts) {
+    let mut text = String::from_utf8_lossy(&input.body).into_owned();
+    for (_, value) in &input.headers {
+        text.push('\n');
+        text.push_str(value);
     }
     for (url, secret) in SECRETS {
         let escaped = url.replace('&', "\\u0026");
-        let in_urls = input.matches(url).count()
+        let in_urls = text.matches(url).count()
             + if escaped != url {
-                input.matches(escaped.as_str()).count()
+                text.matches(escaped.as_str()).count()
             } else {
                 0
             };
-        let total = input.matches(secret).count();
+        let total = text.matches(secret).count();
         if total > 0 && total == in_urls {
-            for (what, text) in [("Display", &shown), ("Debug", &debug), ("source", &chain)] {
+            for (what, text) in [
+                ("Display", &shown.display),
+                ("Debug", &shown.debug),
+                ("source", &shown.chain),
+            ] {
                 assert!(
                     !text.contains(secret),
                     "{what} shows a presigned query: {text}"
@@ -606,6 +601,25 @@ fn check_error(err: &Error, body: &[u8], headers: &[(&str, String)]) {
             }
         }
     }
+}
+
+/// Decodes every input with `decode` and checks the result; returns how many
+/// decoded and how many failed.
+fn decode_all<T: Debug>(
+    inputs: &[Parts],
+    decode: impl Fn(&RawReply<'_>) -> Result<T, Error>,
+) -> (usize, usize) {
+    let (mut ok, mut err) = (0, 0);
+    for input in inputs {
+        match check(&input.with(&decode)) {
+            None => ok += 1,
+            Some(shown) => {
+                check_no_presigned_query(&shown, input);
+                err += 1;
+            }
+        }
+    }
+    (ok, err)
 }
 
 fn run<T: Debug>(
@@ -616,25 +630,7 @@ fn run<T: Debug>(
 ) -> usize {
     let mut rng = Rng(seed);
     let inputs = inputs(&mut rng, seeds, ROUNDS);
-    let (mut ok, mut err) = (0, 0);
-    for (status, headers, body) in &inputs {
-        let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        let raw = RawReply {
-            status: *status,
-            headers: &pairs,
-            body,
-        };
-        match decode(&raw) {
-            Ok(value) => {
-                let _ = format!("{value:?}");
-                ok += 1;
-            }
-            Err(e) => {
-                check_error(&e, body, headers);
-                err += 1;
-            }
-        }
-    }
+    let (ok, err) = decode_all(&inputs, decode);
     // The unmutated vendor examples decode: the fuzzing starts from valid replies.
     println!("{name}: {} inputs ({ok} ok, {err} err)", inputs.len());
     assert!(ok > 0, "{name}: no input decoded");
@@ -677,29 +673,23 @@ fn fuzz_cloudreve() {
         );
         let mut rng = Rng(30 + n as u64);
         let inputs = inputs(&mut rng, &seeds, ROUNDS / 3);
-        for (status, headers, body) in &inputs {
-            let pairs: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-            let raw = RawReply {
-                status: *status,
-                headers: &pairs,
-                body,
-            };
-            match decode::cloudreve(&raw, &request) {
+        decode_all(&inputs, |raw| {
+            let result = decode::cloudreve(raw, &request);
+            match &result {
                 Ok(urls) => {
                     assert!(urls.links.iter().all(|l| !l.url.trim().is_empty()));
-                    let _ = format!("{urls:?}");
-                    let _ = urls.into_links();
+                    let _ = urls.clone().into_links();
                 }
                 Err(e) => {
-                    check_error(&e, body, headers);
-                    if let Some(detail) = cloudreve::ErrorDetail::of(&e) {
+                    if let Some(detail) = cloudreve::ErrorDetail::of(e) {
                         for uri in &request.uris {
                             let _ = detail.uri_error(uri);
                         }
                     }
                 }
             }
-        }
+            result
+        });
         println!("{name}: {} inputs", inputs.len());
         total += inputs.len();
     }
@@ -745,27 +735,7 @@ fn fuzz_signing_helpers() {
             .zip(&values)
             .map(|(n, v)| (n.as_str(), v.as_str()))
             .collect();
-        let uri = koodrive::canonical_uri(&path);
-        assert!(
-            uri.is_ascii() && uri.starts_with('/') && uri.ends_with('/'),
-            "{uri:?}"
-        );
-        assert!(!uri.contains("//"), "{uri:?}");
-        let q = koodrive::canonical_query(&query);
-        assert!(q.is_ascii(), "{q:?}");
-        let canonical = koodrive::canonical_request(&method, &path, &query, &headers, &body);
-        assert!(
-            canonical.contains(&format!("\n{uri}\n{q}\n")),
-            "{canonical:?}"
-        );
-        assert!(canonical.ends_with(&koodrive::hashed_payload(&body)));
-        let to_sign = koodrive::string_to_sign(&canonical);
-        assert_eq!(to_sign.len(), "HMAC-SHA256\n".len() + 64);
-        let signed = koodrive::signature(&Secret::new(method.clone()), &to_sign);
-        assert!(signed.len() == 64 && signed.bytes().all(|b| b.is_ascii_hexdigit()));
-        let signed_headers = koodrive::signed_headers(&headers);
-        let auth = koodrive::authorization("app", &signed_headers, &signed);
-        assert!(auth.starts_with("HMAC-SHA256 AppId=app,SignedHeaders="));
+        check_signing_helpers(&method, &path, &query, &headers, &body, "app");
     }
     println!("koodrive signing helpers: {rounds} inputs");
 }
@@ -776,48 +746,9 @@ fn fuzz_cloudreve_uris() {
     let rounds = 3000;
     for _ in 0..rounds {
         let path = rng.text(16);
-        let expected: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
-        let expected = expected.join("/");
-        let mine = cloudreve::my_uri(&path);
-        assert!(mine.is_ascii(), "{mine:?}");
-        assert!(
-            mine == "cloudreve://my" || mine.starts_with("cloudreve://my/"),
-            "{mine:?}"
-        );
-        assert_eq!(
-            cloudreve::uri_path(&mine).as_deref(),
-            Some(expected.as_str()),
-            "{path:?}"
-        );
-        assert_eq!(cloudreve::uri_from(&mine), mine);
-        assert_eq!(
-            cloudreve::uri_from(&path),
-            if path.to_ascii_lowercase().starts_with("cloudreve://") {
-                path.clone()
-            } else {
-                mine.clone()
-            }
-        );
-        assert_eq!(cloudreve::redact_uri(&mine), mine);
-
         let id = rng.text(6);
         let password = rng.text(6);
-        let shared = cloudreve::share_uri(&id, Some(&password), &path);
-        assert!(shared.is_ascii(), "{shared:?}");
-        assert_eq!(
-            cloudreve::uri_path(&shared).as_deref(),
-            Some(expected.as_str()),
-            "{shared:?}"
-        );
-        let redacted = cloudreve::redact_uri(&shared);
-        if password.is_empty() {
-            assert_eq!(redacted, shared);
-        } else {
-            assert!(redacted.contains(":[redacted]@share"), "{redacted:?}");
-        }
-        // Any text at all.
-        let _ = cloudreve::uri_path(&path);
-        let _ = cloudreve::redact_uri(&path);
+        check_cloudreve_uris(&path, &id, Some(&password));
     }
     println!("cloudreve uri helpers: {rounds} inputs");
 }
@@ -843,20 +774,7 @@ fn fuzz_url_expiry() {
             }
             String::from_utf8_lossy(&bytes).into_owned()
         };
-        let _ = decode::amz_expiry(&url);
-        let _ = decode::cloudreve_sign_expiry(&url);
-        let _ = decode::retry_after(&url);
-        if let Some(at) = decode::parse_amz_date(&url) {
-            assert!(at.offset().is_utc());
-        }
-        let _ = decode::is_http_url(&url);
-        let redacted = download_url::redact_url(&url);
-        let marks = redacted.matches('?').count();
-        assert!(
-            marks == 0 || (marks == 1 && redacted.ends_with("?[redacted]")),
-            "{url:?} -> {redacted:?}"
-        );
-        let _ = decode::redact_url_queries(&url);
+        check_url_helpers(&url);
     }
     assert!(decode::amz_expiry(S3_URL).is_some());
     assert_eq!(

@@ -32,6 +32,21 @@ fn default_request() -> koodrive::Request {
     koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID])
 }
 
+/// The error of the default call (app signature, default request) when the fake
+/// answers it with `reply`.
+fn error_for(server: &FakeServer, reply: FakeReply) -> Error {
+    server.push(Vendor::KooDrive, reply);
+    koodrive::download_urls(&agent(), &app_config(server), &default_request()).unwrap_err()
+}
+
+/// [`error_for`] a reply `{"code": code, "msg": msg}` with HTTP `status`.
+fn error_for_code(server: &FakeServer, status: u16, code: u32, msg: &str) -> Error {
+    error_for(
+        server,
+        FakeReply::json(status, json!({"code": code, "msg": msg})),
+    )
+}
+
 fn detail(err: &Error) -> &koodrive::ErrorDetail {
     match err.api_detail() {
         Some(ApiDetail::KooDrive(detail)) => detail,
@@ -410,15 +425,7 @@ fn all_failed_is_an_api_error_with_every_failure() {
 #[test]
 fn http_400_with_parameter_invalid() {
     let server = FakeServer::start().unwrap();
-    server.push(
-        Vendor::KooDrive,
-        FakeReply::json(
-            400,
-            json!({"code": 13000102, "msg": "parameter verification failed"}),
-        ),
-    );
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    let err = error_for_code(&server, 400, 13000102, "parameter verification failed");
     assert_eq!(err.http_status(), Some(400));
     assert_eq!(err.code(), Some(13_000_102));
     assert_eq!(err.message(), Some("parameter verification failed"));
@@ -443,26 +450,13 @@ fn unknown_container_is_refused_with_http_400() {
 #[test]
 fn nonzero_code_under_http_200_is_an_api_error() {
     let server = FakeServer::start().unwrap();
-    server.push(
-        Vendor::KooDrive,
-        FakeReply::json(
-            200,
-            json!({"code": 13000201, "msg": "inner server invoke failure"}),
-        ),
-    );
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    let err = error_for_code(&server, 200, 13000201, "inner server invoke failure");
     assert_eq!(err.http_status(), Some(200));
     assert_eq!(err.code(), Some(13_000_201));
     assert_eq!(detail(&err).code, Some(Code::InnerInvokeFailure));
     assert!(err.is_retryable());
 
-    server.push(
-        Vendor::KooDrive,
-        FakeReply::json(400, json!({"code": 13999999, "msg": "new"})),
-    );
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    let err = error_for_code(&server, 400, 13999999, "new");
     assert_eq!(detail(&err).code, Some(Code::Other(13_999_999)));
 }
 
@@ -477,29 +471,20 @@ fn replies_that_break_the_contract() {
         json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [{"fileId": "f", "code": "0", "url": "https://h/p"}]}),
     ];
     for body in cases {
-        server.push(Vendor::KooDrive, FakeReply::json(200, body.clone()));
-        let err = koodrive::download_urls(&agent(), &app_config(&server), &default_request())
-            .unwrap_err();
+        let err = error_for(&server, FakeReply::json(200, body.clone()));
         assert_eq!(
             unexpected_reason(&err),
             UnexpectedReason::InvalidContent,
             "{body}"
         );
     }
-    server.push(
-        Vendor::KooDrive,
+    let err = error_for(
+        &server,
         FakeReply::json(200, json!({"code": 0, "msg": "ok", "batchCode": 1})),
     );
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
     assert_eq!(unexpected_reason(&err), UnexpectedReason::WrongShape);
 
-    server.push(
-        Vendor::KooDrive,
-        FakeReply::json(500, json!({"code": 0, "msg": "ok"})),
-    );
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    let err = error_for_code(&server, 500, 0, "ok");
     assert_eq!(unexpected_reason(&err), UnexpectedReason::Status);
     assert!(err.is_retryable());
 }
@@ -528,9 +513,7 @@ fn link_without_amz_parameters_gets_the_fallback_lifetime() {
 #[test]
 fn html_502() {
     let server = FakeServer::start().unwrap();
-    server.push_fault(Vendor::KooDrive, Fault::Html502);
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    let err = error_for(&server, FakeReply::Fault(Fault::Html502));
     assert_eq!(err.http_status(), Some(502));
     assert_eq!(unexpected_reason(&err), UnexpectedReason::NotJson);
     assert!(err.is_retryable());
@@ -543,9 +526,7 @@ fn html_502() {
 #[test]
 fn truncated_json() {
     let server = FakeServer::start().unwrap();
-    server.push_fault(Vendor::KooDrive, Fault::TruncatedJson);
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    let err = error_for(&server, FakeReply::Fault(Fault::TruncatedJson));
     assert_eq!(err.http_status(), Some(200));
     assert_eq!(unexpected_reason(&err), UnexpectedReason::Truncated);
     common::assert_no_marker(&err, "X-Amz-Signature");
@@ -571,21 +552,17 @@ fn stalled_body_times_out() {
 #[test]
 fn oversized_body() {
     let server = FakeServer::start().unwrap();
-    server.push_fault(
-        Vendor::KooDrive,
-        Fault::Oversized(download_url::BODY_LIMIT + 1024),
+    let err = error_for(
+        &server,
+        FakeReply::Fault(Fault::Oversized(download_url::BODY_LIMIT + 1024)),
     );
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
     assert_eq!(unexpected_reason(&err), UnexpectedReason::TooLarge);
 }
 
 #[test]
 fn rate_limited() {
     let server = FakeServer::start().unwrap();
-    server.push_fault(Vendor::KooDrive, Fault::RateLimited("1".into()));
-    let err =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    let err = error_for(&server, FakeReply::Fault(Fault::RateLimited("1".into())));
     assert_eq!(err.http_status(), Some(429));
     assert_eq!(err.retry_after(), Some(Duration::from_secs(1)));
     assert!(err.is_retryable());
@@ -701,21 +678,22 @@ fn cli_env<'a>(token: bool) -> Env<'a> {
     env
 }
 
+/// `dlurl --base-url <base> <options> koodrive CONTAINER <ids>` with the fake's
+/// credentials, in token or app-signature mode.
+fn dlurl_koodrive(base: &str, options: &[&str], ids: &[&str], token: bool) -> common::Run {
+    let mut args = vec!["--base-url", base];
+    args.extend(options);
+    args.extend(["koodrive", fake::KOODRIVE_CONTAINER_ID]);
+    args.extend(ids);
+    common::dlurl(&args, &cli_env(token))
+}
+
 #[test]
 fn cli_success_in_both_modes() {
     let server = FakeServer::start().unwrap();
     let base = server.base_url();
     for token in [true, false] {
-        let run = common::dlurl(
-            &[
-                "--base-url",
-                &base,
-                "koodrive",
-                fake::KOODRIVE_CONTAINER_ID,
-                fake::KOODRIVE_FILE_ID,
-            ],
-            &cli_env(token),
-        );
+        let run = dlurl_koodrive(&base, &[], &[fake::KOODRIVE_FILE_ID], token);
         assert_eq!(run.code, 0, "{run:?}");
         let fields: Vec<&str> = run.stdout.trim_end().split('\t').collect();
         assert_eq!(fields.len(), 3, "{run:?}");
@@ -729,17 +707,7 @@ fn cli_success_in_both_modes() {
         .unwrap()
         .starts_with("HMAC-SHA256 "));
 
-    let run = common::dlurl(
-        &[
-            "--base-url",
-            &base,
-            "--json",
-            "koodrive",
-            fake::KOODRIVE_CONTAINER_ID,
-            fake::KOODRIVE_FILE_ID,
-        ],
-        &cli_env(false),
-    );
+    let run = dlurl_koodrive(&base, &["--json"], &[fake::KOODRIVE_FILE_ID], false);
     assert_eq!(run.code, 0, "{run:?}");
     let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(value[0]["vendor"], "koodrive");
@@ -749,16 +717,11 @@ fn cli_success_in_both_modes() {
 #[test]
 fn cli_partial_exits_4_and_lists_failures() {
     let server = FakeServer::start().unwrap();
-    let run = common::dlurl(
-        &[
-            "--base-url",
-            &server.base_url(),
-            "koodrive",
-            fake::KOODRIVE_CONTAINER_ID,
-            fake::KOODRIVE_FILE_ID,
-            "missing-1",
-        ],
-        &cli_env(false),
+    let run = dlurl_koodrive(
+        &server.base_url(),
+        &[],
+        &[fake::KOODRIVE_FILE_ID, "missing-1"],
+        false,
     );
     assert_eq!(run.code, 4, "{run:?}");
     assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
@@ -771,17 +734,7 @@ fn cli_partial_exits_4_and_lists_failures() {
 #[test]
 fn cli_all_failed_exits_1_and_lists_each_file() {
     let server = FakeServer::start().unwrap();
-    let run = common::dlurl(
-        &[
-            "--base-url",
-            &server.base_url(),
-            "koodrive",
-            fake::KOODRIVE_CONTAINER_ID,
-            "gone-1",
-            "gone-2",
-        ],
-        &cli_env(true),
-    );
+    let run = dlurl_koodrive(&server.base_url(), &[], &["gone-1", "gone-2"], true);
     assert_eq!(run.code, 1, "{run:?}");
     assert!(run.stdout.is_empty(), "{run:?}");
     assert!(

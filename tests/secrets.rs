@@ -25,25 +25,10 @@ use download_url::{blendvision, cloudreve, datalab, kie, koodrive};
 use download_url::{DownloadLink, Error, Vendor};
 use serde_json::json;
 
-const KIE_KEY: &str = "kiekey-MARKER-a1";
-const DATALAB_KEY: &str = "dlkey-MARKER-b2";
-const CR_TOKEN: &str = "crtoken-MARKER-c3";
-const CR_TICKET: &str = "crticket-MARKER-d4";
-const CR_SHARE_PASSWORD: &str = "crsharepw-MARKER-e5";
-const BV_TOKEN: &str = "bvtoken-MARKER-f6";
-const KD_TOKEN: &str = "kdtoken-MARKER-g7";
-const KD_SECRET: &str = "kdsecret-MARKER-h8";
-
-const MARKERS: [&str; 8] = [
+use common::markers::{
+    self, BV_TOKEN, CR_SHARE_PASSWORD, CR_TICKET, CR_TOKEN, DATALAB_KEY, KD_SECRET, KD_TOKEN,
     KIE_KEY,
-    DATALAB_KEY,
-    CR_TOKEN,
-    CR_TICKET,
-    CR_SHARE_PASSWORD,
-    BV_TOKEN,
-    KD_TOKEN,
-    KD_SECRET,
-];
+};
 
 /// The signature the fake kie.ai puts in its (configured) presigned link.
 const KIE_SIGNATURE: &str = "kiesig0a1b2c3d4e5f";
@@ -68,7 +53,7 @@ const QUERY_PARTS: [&str; 12] = [
 ];
 
 fn assert_clean(context: &str, text: &str) {
-    for marker in MARKERS {
+    for marker in markers::ALL {
         assert!(
             !text.contains(marker),
             "{context}: credential {marker} leaked: {text}"
@@ -82,21 +67,9 @@ fn assert_clean(context: &str, text: &str) {
     }
 }
 
-/// Display and Debug of `err` and of every error in its source chain.
-fn error_texts(err: &Error) -> String {
-    let mut texts = vec![format!("{err}"), format!("{err:?}")];
-    let mut source = std::error::Error::source(err);
-    while let Some(s) = source {
-        texts.push(format!("{s}"));
-        texts.push(format!("{s:?}"));
-        source = s.source();
-    }
-    texts.join("\n")
-}
-
 fn check_error(context: &str, err: &Error) {
-    assert_clean(context, &error_texts(err));
-    for marker in MARKERS {
+    assert_clean(context, &common::error_texts(err).join("\n"));
+    for marker in markers::ALL {
         common::assert_no_marker(err, marker);
     }
 }

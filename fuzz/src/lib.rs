@@ -1,28 +1,20 @@
-//! Shared input splitting and checks of the fuzz targets.
+//! Input splitting of the fuzz targets. The checks (and [`Parts`]) are in
+//! `tests/fuzz_support/mod.rs`, shared with the bounded fuzz test
+//! `tests/decode_fuzz.rs` of the main crate.
 
-use std::error::Error as _;
+#[path = "../../tests/fuzz_support/mod.rs"]
+mod fuzz_support;
 
-use download_url::decode::RawReply;
-use download_url::Error;
+pub use fuzz_support::*;
 
 const STATUSES: [u16; 16] = [
     200, 200, 201, 204, 302, 307, 400, 401, 403, 404, 422, 429, 500, 502, 503, 0,
 ];
 
-/// A reply built from fuzz input: byte 0 picks the status, byte 1 the headers;
-/// when any header is on, the first line of the rest is its value and the body
-/// follows the line.
-pub struct Parts {
-    /// HTTP status.
-    pub status: u16,
-    /// Header pairs.
-    pub headers: Vec<(&'static str, String)>,
-    /// The body.
-    pub body: Vec<u8>,
-}
-
 impl Parts {
-    /// Splits `data`.
+    /// A reply built from fuzz input: byte 0 picks the status, byte 1 the headers;
+    /// when any header is on, the first line of the rest is its value and the body
+    /// follows the line.
     pub fn new(data: &[u8]) -> Parts {
         let (Some(&pick), Some(&flags)) = (data.first(), data.get(1)) else {
             return Parts {
@@ -58,54 +50,5 @@ impl Parts {
             headers,
             body: body.to_vec(),
         }
-    }
-
-    /// Calls `f` with the reply.
-    pub fn with<R>(&self, f: impl FnOnce(&RawReply<'_>) -> R) -> R {
-        let headers: Vec<(&str, &str)> =
-            self.headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        f(&RawReply {
-            status: self.status,
-            headers: &headers,
-            body: &self.body,
-        })
-    }
-}
-
-/// The error contract: `Display` is one line of at most 400 characters; `Debug`
-/// and the source chain format.
-pub fn check_error(err: &Error) {
-    let shown = err.to_string();
-    assert!(
-        !shown
-            .chars()
-            .any(|c| c.is_control() || matches!(c, '\u{2028}' | '\u{2029}')),
-        "Display is not one line: {shown:?}"
-    );
-    assert!(
-        shown.chars().count() <= 400,
-        "Display over 400 chars: {shown:?}"
-    );
-    let _ = format!("{err:?}");
-    let mut source = err.source();
-    while let Some(s) = source {
-        let _ = s.to_string();
-        source = s.source();
-    }
-    let _ = (
-        err.code(),
-        err.is_retryable(),
-        err.retry_after(),
-        err.request_id(),
-    );
-}
-
-/// Checks a decode result.
-pub fn check<T: std::fmt::Debug>(result: &Result<T, Error>) {
-    match result {
-        Ok(value) => {
-            let _ = format!("{value:?}");
-        }
-        Err(err) => check_error(err),
     }
 }

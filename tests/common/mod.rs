@@ -53,8 +53,8 @@ pub fn dlurl(args: &[&str], env: &[(&str, &str)]) -> Run {
     }
 }
 
-/// Asserts `marker` appears nowhere in the Debug and Display of `err` or its source chain.
-pub fn assert_no_marker(err: &download_url::Error, marker: &str) {
+/// Display and Debug of `err` and of every error in its source chain.
+pub fn error_texts(err: &download_url::Error) -> Vec<String> {
     let mut texts = vec![format!("{err}"), format!("{err:?}")];
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {
@@ -62,9 +62,39 @@ pub fn assert_no_marker(err: &download_url::Error, marker: &str) {
         texts.push(format!("{s:?}"));
         source = s.source();
     }
-    for text in texts {
+    texts
+}
+
+/// Asserts `marker` appears nowhere in the Debug and Display of `err` or its source chain.
+pub fn assert_no_marker(err: &download_url::Error, marker: &str) {
+    for text in error_texts(err) {
         assert!(!text.contains(marker), "marker leaked: {text}");
     }
+}
+
+/// Marker credentials, one distinct marker per credential, that the fake is
+/// configured to accept, for the tests that search every output for them.
+pub mod markers {
+    pub const KIE_KEY: &str = "kiekey-MARKER-a1";
+    pub const DATALAB_KEY: &str = "dlkey-MARKER-b2";
+    pub const CR_TOKEN: &str = "crtoken-MARKER-c3";
+    pub const CR_TICKET: &str = "crticket-MARKER-d4";
+    pub const CR_SHARE_PASSWORD: &str = "crsharepw-MARKER-e5";
+    pub const BV_TOKEN: &str = "bvtoken-MARKER-f6";
+    pub const KD_TOKEN: &str = "kdtoken-MARKER-g7";
+    pub const KD_SECRET: &str = "kdsecret-MARKER-h8";
+
+    /// Every marker above.
+    pub const ALL: [&str; 8] = [
+        KIE_KEY,
+        DATALAB_KEY,
+        CR_TOKEN,
+        CR_TICKET,
+        CR_SHARE_PASSWORD,
+        BV_TOKEN,
+        KD_TOKEN,
+        KD_SECRET,
+    ];
 }
 
 /// A `dlurl` run under a watchdog, with the child's peak resident memory.
