@@ -908,17 +908,14 @@ pub(crate) fn sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
     OffsetDateTime::from_unix_timestamp(seconds).ok().map(Some)
 }
 
+/// An `http(s)://` URL with a host and no whitespace. Control characters are not
+/// refused here (unlike kie.ai and KooDrive links): `is_printable` is only a
+/// shortcut, since text that passes it has no whitespace.
 fn is_absolute_http(url: &str) -> bool {
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        url.get(8..)
-    } else if lower.starts_with("http://") {
-        url.get(7..)
-    } else {
-        None
-    };
-    rest.is_some_and(|r| {
-        !r.is_empty() && !r.starts_with(['/', '?', '#']) && !r.chars().any(char::is_whitespace)
+    crate::link::split_http_scheme(url).is_some_and(|(_, r)| {
+        !r.is_empty()
+            && !r.starts_with(['/', '?', '#'])
+            && (crate::link::is_printable(r) || !r.chars().any(char::is_whitespace))
     })
 }
 

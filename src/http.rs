@@ -66,14 +66,8 @@ impl BaseUrl {
     pub fn parse(vendor: Vendor, field: &'static str, text: &str) -> Result<BaseUrl, Error> {
         let bad = |why: &str| Error::invalid(vendor, field, why.to_owned());
         let text = text.trim();
-        // `get`, not indexing: byte 7 or 8 may fall inside a multi-byte character.
-        let (scheme, rest) = match (text.get(..8), text.get(..7)) {
-            (Some(s), _) if s.eq_ignore_ascii_case("https://") && text.len() > 8 => {
-                ("https", &text[8..])
-            }
-            (_, Some(s)) if s.eq_ignore_ascii_case("http://") && text.len() > 7 => {
-                ("http", &text[7..])
-            }
+        let (scheme, rest) = match crate::link::split_http_scheme(text) {
+            Some((scheme, rest)) if !rest.is_empty() => (scheme, rest),
             _ => return Err(bad("must start with http:// or https://")),
         };
         if rest.contains(['?', '#']) {

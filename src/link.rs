@@ -102,12 +102,27 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
+/// The raw query of `url`: after its first `?`, up to the first `#` after it.
+fn query_of(url: &str) -> Option<&str> {
+    let query = &url[memchr::memchr(b'?', url.as_bytes())? + 1..];
+    Some(memchr::memchr(b'#', query.as_bytes()).map_or(query, |end| &query[..end]))
+}
+
+/// `text` split after a case-insensitive `http://` or `https://`: the scheme in
+/// lowercase and the rest (possibly empty).
+pub(crate) fn split_http_scheme(text: &str) -> Option<(&'static str, &str)> {
+    // `get`, not indexing: byte 7 or 8 may fall inside a multi-byte character.
+    match (text.get(..8), text.get(..7)) {
+        (Some(scheme), _) if scheme.eq_ignore_ascii_case("https://") => Some(("https", &text[8..])),
+        (_, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => Some(("http", &text[7..])),
+        _ => None,
+    }
+}
+
 /// The decoded value of query parameter `name` in `url` (first occurrence).
 #[cfg_attr(not(any(feature = "cloudreve", feature = "fake")), allow(dead_code))]
 pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
-    let query = url.split_once('?')?.1;
-    let query = query.split('#').next().unwrap_or("");
-    query.split('&').find_map(|pair| {
+    query_of(url)?.split('&').find_map(|pair| {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
         // Compare without allocating unless the key is itself percent-encoded.
         let matches = if key.contains('%') {
@@ -123,11 +138,8 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
 /// or control characters (a usable link from a vendor).
 #[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
 pub(crate) fn is_http_url(url: &str) -> bool {
-    // `get`, not indexing: byte 7 or 8 may fall inside a multi-byte character.
-    let rest = match (url.get(..8), url.get(..7)) {
-        (Some(scheme), _) if scheme.eq_ignore_ascii_case("https://") => &url[8..],
-        (_, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => &url[7..],
-        _ => return false,
+    let Some((_, rest)) = split_http_scheme(url) else {
+        return false;
     };
     if rest.is_empty() {
         return false;
@@ -161,8 +173,7 @@ pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
         LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Date"));
     static EXPIRES: LazyLock<memchr::memmem::Finder<'static>> =
         LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Expires"));
-    let query = &url[memchr::memchr(b'?', url.as_bytes())? + 1..];
-    let query = memchr::memchr(b'#', query.as_bytes()).map_or(query, |end| &query[..end]);
+    let query = query_of(url)?;
     fn decoded(value: &str) -> std::borrow::Cow<'_, str> {
         if value.contains('%') {
             std::borrow::Cow::Owned(crate::encode::percent_decode(value))
@@ -340,6 +351,16 @@ mod tests {
             let url = format!("http://h/{c}");
             assert_eq!(is_http_url(&url), reference(&url), "{c:?}");
         }
+    }
+
+    #[test]
+    fn http_scheme_split() {
+        assert_eq!(split_http_scheme("HTTPS://h/p"), Some(("https", "h/p")));
+        assert_eq!(split_http_scheme("Http://"), Some(("http", "")));
+        assert_eq!(split_http_scheme("http://é"), Some(("http", "é")));
+        assert_eq!(split_http_scheme("httpé://h"), None);
+        assert_eq!(split_http_scheme("ftp://h"), None);
+        assert_eq!(split_http_scheme("http:/h"), None);
     }
 
     #[test]
