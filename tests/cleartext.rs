@@ -9,14 +9,6 @@
 //! serves the tunnel itself, recording the host asked for. So a refused call shows
 //! as zero connections to the fake, and an allowed one as a `CONNECT` plus the
 //! vendor request, both on 127.0.0.1.
-#![cfg(all(
-    feature = "fake",
-    feature = "kie",
-    feature = "datalab",
-    feature = "cloudreve",
-    feature = "blendvision",
-    feature = "koodrive"
-))]
 
 use std::io::{Read, Write};
 use std::time::Duration;

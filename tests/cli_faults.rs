@@ -3,14 +3,6 @@
 //! failures and unexpected replies, exit 1 for the vendor's own readable error; a
 //! bounded run time and memory; no credential and no presigned-URL query in the
 //! output.
-#![cfg(all(
-    feature = "fake",
-    feature = "kie",
-    feature = "datalab",
-    feature = "cloudreve",
-    feature = "blendvision",
-    feature = "koodrive"
-))]
 
 mod common;
 

@@ -1,13 +1,5 @@
 //! Keep-alive: 1000 sequential calls on one agent, across every vendor, open exactly
 //! one TCP connection to the fake.
-#![cfg(all(
-    feature = "fake",
-    feature = "kie",
-    feature = "datalab",
-    feature = "cloudreve",
-    feature = "blendvision",
-    feature = "koodrive"
-))]
 
 use download_url::fake::{self, FakeServer};
 use download_url::{blendvision, cloudreve, datalab, kie, koodrive};

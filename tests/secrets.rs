@@ -7,14 +7,6 @@
 //! the `Display`/`Debug` of the error and of every error in its `source()` chain are
 //! searched for every marker and for every query part of the presigned URLs the
 //! fake hands out.
-#![cfg(all(
-    feature = "fake",
-    feature = "kie",
-    feature = "datalab",
-    feature = "cloudreve",
-    feature = "blendvision",
-    feature = "koodrive"
-))]
 
 mod common;
 
