@@ -72,8 +72,8 @@
 #![cfg_attr(docsrs, feature(doc_auto_cfg))]
 
 use std::fmt;
-use std::time::Duration;
 
+mod agent;
 #[cfg(any(
     feature = "kie",
     feature = "cloudreve",
@@ -106,6 +106,7 @@ pub mod koodrive;
 #[cfg(feature = "fake")]
 pub mod fake;
 
+pub use agent::{agent, agent_with_timeout, CONNECT_TIMEOUT};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
 pub use link::{redact_url, DownloadLink};
@@ -152,29 +153,4 @@ impl fmt::Display for Vendor {
             other => other.id(),
         })
     }
-}
-
-/// Connect timeout of [`agent()`] (10 s).
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// A [`ureq::Agent`] with the crate's defaults: connect timeout [`CONNECT_TIMEOUT`],
-/// overall timeout [`DEFAULT_TIMEOUT`], user agent `download-url/<version>`.
-///
-/// Any agent works with the vendor functions: those force per request what the
-/// crate depends on (error bodies readable, redirects not followed, a body limit,
-/// a timeout when the agent has none).
-pub fn agent() -> ureq::Agent {
-    agent_with_timeout(DEFAULT_TIMEOUT)
-}
-
-/// Like [`agent()`], with `timeout` as the overall per-call timeout.
-pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
-        .timeout_global(Some(timeout))
-        .user_agent(concat!("download-url/", env!("CARGO_PKG_VERSION")))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        .build()
-        .new_agent()
 }

@@ -1,5 +1,10 @@
 //! The `dlurl` CLI contract for kie.ai, Datalab and the shared options, tried as a user would.
-#![cfg(all(feature = "kie", feature = "datalab", feature = "fake"))]
+#![cfg(all(
+    feature = "kie",
+    feature = "datalab",
+    feature = "fake",
+    feature = "cli"
+))]
 
 mod common;
 

@@ -10,20 +10,12 @@ pub fn quick_agent() -> ureq::Agent {
     download_url::agent_with_timeout(Duration::from_secs(2))
 }
 
-/// The `dlurl` example binary that `cargo test --all-features` built beside the tests.
+/// The `dlurl` binary that cargo built for these tests (feature `cli`).
 pub fn dlurl_path() -> PathBuf {
-    let exe = std::env::current_exe().expect("test executable path");
-    // target/<profile>/deps/<test> → target/<profile>/examples/dlurl
-    let dir = exe.parent().and_then(|p| p.parent()).expect("target dir");
-    let path = dir
-        .join("examples")
-        .join(format!("dlurl{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} is missing: run the tests with `cargo test --all-features`",
-        path.display()
-    );
-    path
+    match option_env!("CARGO_BIN_EXE_dlurl") {
+        Some(path) => PathBuf::from(path),
+        None => panic!("dlurl was not built: run the tests with `cargo test --features cli,fake`"),
+    }
 }
 
 /// Output of one `dlurl` run.

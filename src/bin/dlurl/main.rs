@@ -19,6 +19,7 @@ mod blendvision;
 mod cli;
 #[cfg(feature = "cloudreve")]
 mod cloudreve;
+#[cfg(feature = "fake")]
 mod demo;
 #[cfg(feature = "koodrive")]
 mod koodrive;

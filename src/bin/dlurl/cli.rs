@@ -85,7 +85,12 @@ pub fn main(args: &[String]) -> ExitCode {
         return usage_error("missing <vendor>");
     };
     let result = match vendor.as_str() {
+        #[cfg(feature = "fake")]
         "demo" => crate::demo::run(&global, vendor_args),
+        #[cfg(not(feature = "fake"))]
+        "demo" => Err(Failure::Usage(
+            "demo needs the built-in fake servers: build with `--features cli,fake` (e.g. `cargo run --features cli,fake -- demo`)".into(),
+        )),
         other => crate::vendors::run(other, &global, vendor_args),
     };
     finish(&global, result)
