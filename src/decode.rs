@@ -16,7 +16,7 @@
 //! use download_url::decode::{self, RawReply};
 //!
 //! let body = br#"{"code":402,"msg":"Credits insufficient"}"#;
-//! let err = decode::kie(&RawReply::new(200, body)).unwrap_err();
+//! let err = decode::kie(&RawReply::new(200, body), "https://tempfile.example/a.png").unwrap_err();
 //! assert_eq!(err.code(), Some(402));
 //! # }
 //! ```
@@ -60,113 +60,119 @@ impl<'a> RawReply<'a> {
 }
 
 /// kie.ai: decodes a reply of `POST /api/v1/common/download-url`, as
-/// [`kie::download_url`](crate::kie::download_url) would.
+/// [`kie::download_link`](crate::kie::download_link) would.
 ///
 /// # Errors
 ///
-/// As [`kie::download_url`](crate::kie::download_url), except transport errors.
+/// As [`kie::download_link`](crate::kie::download_link), except transport errors.
 #[cfg(feature = "kie")]
-pub fn kie(raw: &RawReply<'_>) -> Result<crate::kie::Link, Error> {
-    crate::kie::decode(&raw.reply(Vendor::Kie)?)
+pub fn kie(raw: &RawReply<'_>, file_url: &str) -> Result<crate::DownloadLink, Error> {
+    crate::kie::decode(&raw.reply(Vendor::Kie)?, file_url)
 }
 
 /// Datalab: decodes a reply of `GET /api/v1/files/{file_id}/download`, as
-/// [`datalab::download_url`](crate::datalab::download_url) would.
+/// [`datalab::download_link`](crate::datalab::download_link) would.
 ///
 /// # Errors
 ///
-/// As [`datalab::download_url`](crate::datalab::download_url), except transport
+/// As [`datalab::download_link`](crate::datalab::download_link), except transport
 /// errors and invalid input.
 #[cfg(feature = "datalab")]
-pub fn datalab(raw: &RawReply<'_>) -> Result<crate::datalab::FileDownload, Error> {
-    crate::datalab::decode(&raw.reply(Vendor::Datalab)?)
+pub fn datalab(raw: &RawReply<'_>, file_id: &str) -> Result<crate::DownloadLink, Error> {
+    crate::datalab::decode(&raw.reply(Vendor::Datalab)?, file_id)
 }
 
 /// Cloudreve v4: decodes a reply of `POST /api/v4/file/url` to `request`, as
-/// [`cloudreve::download_urls`](crate::cloudreve::download_urls) would. The request
+/// [`cloudreve::download_links`](crate::cloudreve::download_links) would. The request
 /// is not validated; it says how many URIs were sent and which of `redirect`,
 /// `skip_error` and `archive` were asked for.
 ///
 /// # Errors
 ///
-/// As [`cloudreve::download_urls`](crate::cloudreve::download_urls), except
+/// As [`cloudreve::download_links`](crate::cloudreve::download_links), except
 /// transport errors and invalid input.
 #[cfg(feature = "cloudreve")]
 pub fn cloudreve(
     raw: &RawReply<'_>,
     request: &crate::cloudreve::Request,
-) -> Result<crate::cloudreve::FileUrls, Error> {
+) -> Result<crate::Batch, Error> {
     crate::cloudreve::decode(&raw.reply(Vendor::Cloudreve)?, request)
 }
 
 /// BlendVision One: decodes a reply of the single-file call, as
-/// [`blendvision::download_file`](crate::blendvision::download_file) would.
+/// [`blendvision::download_link`](crate::blendvision::download_link) would.
 ///
 /// # Errors
 ///
-/// As [`blendvision::download_file`](crate::blendvision::download_file), except
+/// As [`blendvision::download_link`](crate::blendvision::download_link), except
 /// transport errors and invalid input.
 #[cfg(feature = "blendvision")]
-pub fn blendvision_single(raw: &RawReply<'_>) -> Result<crate::blendvision::DownloadFile, Error> {
-    crate::blendvision::decode_single(&raw.reply(Vendor::BlendVision)?)
+pub fn blendvision_single(raw: &RawReply<'_>, id: &str) -> Result<crate::DownloadLink, Error> {
+    crate::blendvision::decode_single(&raw.reply(Vendor::BlendVision)?, id)
 }
 
 /// BlendVision One: decodes a reply of the batch call, as
-/// [`blendvision::download_files`](crate::blendvision::download_files) would.
+/// [`blendvision::download_links`](crate::blendvision::download_links) would.
 ///
 /// # Errors
 ///
-/// As [`blendvision::download_files`](crate::blendvision::download_files), except
+/// As [`blendvision::download_links`](crate::blendvision::download_links), except
 /// transport errors and invalid input.
 #[cfg(feature = "blendvision")]
-pub fn blendvision_batch(
+pub fn blendvision_batch<S: AsRef<str>>(
     raw: &RawReply<'_>,
-) -> Result<Vec<crate::blendvision::DownloadFile>, Error> {
-    crate::blendvision::decode_batch(&raw.reply(Vendor::BlendVision)?)
+    ids: &[S],
+) -> Result<crate::Batch, Error> {
+    crate::blendvision::decode_batch(&raw.reply(Vendor::BlendVision)?, ids)
 }
 
 /// KooDrive: decodes the reply of one call, as
-/// [`koodrive::download_urls`](crate::koodrive::download_urls) would for a request
-/// of at most [`MAX_IDS_PER_CALL`](crate::koodrive::MAX_IDS_PER_CALL) ids (one
-/// call). The requested ids are not needed: the reply names every file.
+/// [`koodrive::download_links`](crate::koodrive::download_links) would for a request
+/// of at most [`MAX_IDS_PER_CALL`](crate::koodrive::MAX_IDS_PER_CALL) `ids` (one
+/// call).
 ///
 /// # Errors
 ///
-/// As [`koodrive::download_urls`](crate::koodrive::download_urls), except
+/// As [`koodrive::download_links`](crate::koodrive::download_links), except
 /// transport errors and invalid input.
 #[cfg(feature = "koodrive")]
-pub fn koodrive(raw: &RawReply<'_>) -> Result<crate::koodrive::Downloads, Error> {
-    crate::koodrive::decode_reply(&raw.reply(Vendor::KooDrive)?)
+pub fn koodrive<S: AsRef<str>>(raw: &RawReply<'_>, ids: &[S]) -> Result<crate::Batch, Error> {
+    crate::koodrive::decode(&raw.reply(Vendor::KooDrive)?, ids)
 }
 
 /// The expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`
 /// (kie.ai, KooDrive, and Cloudreve links without `sign`).
 pub fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    crate::link::amz_expiry(url)
+    crate::url::amz_expiry(url)
 }
 
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form of `X-Amz-Date` and KooDrive's `X-Date`.
 pub fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
-    crate::link::parse_amz_date(text)
+    crate::url::parse_amz_date(text)
 }
 
 /// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
 /// `None` when absent or unreadable, `Some(None)` for `0` (never expires).
-#[cfg(feature = "cloudreve")]
 pub fn cloudreve_sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
-    crate::cloudreve::sign_expiry(url)
+    crate::url::sign_expiry(url)
+}
+
+/// The expiry a presigned URL states in its own query (the one recogniser every
+/// vendor's links go through).
+pub fn url_expiry(url: &str) -> crate::Expiry {
+    crate::url::url_expiry(url)
 }
 
 /// Whether `url` is an `http(s)://` URL with a host and no whitespace or control
 /// characters (the check applied to links from kie.ai and KooDrive).
 pub fn is_http_url(url: &str) -> bool {
-    crate::link::is_http_url(url)
+    crate::url::is_http_url(url)
 }
 
 /// `text` with the query of every `http(s)://` URL in it replaced by
 /// `?[redacted]`, as done to every message and body excerpt kept in an [`Error`].
 pub fn redact_url_queries(text: &str) -> String {
-    crate::error::redact_url_queries(text)
+    crate::url::redact_url_queries(text)
 }
 
 /// A `Retry-After` value (delta-seconds or an HTTP date) as a wait from now.

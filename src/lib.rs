@@ -81,7 +81,6 @@ mod agent;
     feature = "koodrive"
 ))]
 mod codes;
-#[cfg(any(feature = "kie", feature = "datalab"))]
 mod config;
 #[doc(hidden)]
 pub mod decode;
@@ -91,6 +90,7 @@ mod http;
 mod link;
 pub mod retry;
 mod secret;
+mod url;
 
 #[cfg(feature = "blendvision")]
 pub mod blendvision;
@@ -109,10 +109,12 @@ pub mod fake;
 pub use agent::{agent, agent_with_timeout, CONNECT_TIMEOUT};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
-pub use link::{redact_url, DownloadLink};
+pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};
 pub use retry::{retry, RetryPolicy};
 pub use secret::Secret;
+pub use time;
 pub use ureq;
+pub use url::redact_url;
 
 /// The five vendors this crate speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -131,6 +133,15 @@ pub enum Vendor {
 }
 
 impl Vendor {
+    /// All five vendors, in the order of the crate's table.
+    pub const ALL: [Vendor; 5] = [
+        Vendor::Kie,
+        Vendor::Cloudreve,
+        Vendor::Datalab,
+        Vendor::BlendVision,
+        Vendor::KooDrive,
+    ];
+
     /// Short lowercase identifier, as used by the `dlurl` CLI: `kie`, `cloudreve`,
     /// `datalab`, `blendvision`, `koodrive`.
     pub fn id(self) -> &'static str {
@@ -146,11 +157,67 @@ impl Vendor {
 
 impl fmt::Display for Vendor {
     /// The vendor's name in lowercase: `kie.ai`, `cloudreve`, `datalab`,
-    /// `blendvision`, `koodrive`.
+    /// `blendvision`, `koodrive`. Width, fill and alignment are honoured
+    /// (`{:<12}`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Vendor::Kie => "kie.ai",
             other => other.id(),
         })
+    }
+}
+
+/// The error of [`Vendor::from_str`](std::str::FromStr::from_str): the text named
+/// no vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownVendor(String);
+
+impl fmt::Display for UnknownVendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown vendor {:?} (expected kie, cloudreve, datalab, blendvision or koodrive)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownVendor {}
+
+impl std::str::FromStr for Vendor {
+    type Err = UnknownVendor;
+
+    /// The [`id`](Vendor::id) or the [`Display`](fmt::Display) name, any case:
+    /// `"kie"`, `"kie.ai"`, `"KooDrive"`.
+    ///
+    /// ```
+    /// use download_url::Vendor;
+    /// assert_eq!("kie.ai".parse::<Vendor>(), Ok(Vendor::Kie));
+    /// assert_eq!("BlendVision".parse::<Vendor>(), Ok(Vendor::BlendVision));
+    /// assert!("s3".parse::<Vendor>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Vendor::ALL
+            .into_iter()
+            .find(|v| {
+                text.eq_ignore_ascii_case(v.id()) || text.eq_ignore_ascii_case(&v.to_string())
+            })
+            .ok_or_else(|| UnknownVendor(text.to_owned()))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Vendor {
+    /// The [`id`](Vendor::id).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Vendor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }

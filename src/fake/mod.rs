@@ -155,7 +155,7 @@ impl RecordedRequest {
     /// The decoded value of query parameter `name`.
     pub fn query_param(&self, name: &str) -> Option<String> {
         let query = self.query.as_deref()?;
-        crate::link::query_param(&format!("x?{query}"), name)
+        crate::url::query_param(&format!("x?{query}"), name)
     }
 }
 
