@@ -189,13 +189,16 @@ mod tests {
     #[test]
     fn kie_vendor_example() {
         let body = br#"{"code":200,"msg":"success","data":"https://tempfile.1f6cxv.com/h/a.png?X-Amz-Date=20250101T000000Z&X-Amz-Expires=1200&X-Amz-Signature=abc"}"#;
-        let link = kie(&RawReply::new(200, body)).unwrap();
-        assert_eq!(link.message, "success");
+        let link = kie(&RawReply::new(200, body), "https://f/a.png").unwrap();
+        assert_eq!(link.item, "https://f/a.png");
         assert_eq!(
-            link.expires_at,
-            time::macros::datetime!(2025-01-01 00:20:00 UTC)
+            link.expires,
+            crate::Expiry::At(time::macros::datetime!(2025-01-01 00:20:00 UTC))
         );
-        let refused = kie(&RawReply::new(200, br#"{"code":402,"msg":"no credits"}"#));
+        let refused = kie(
+            &RawReply::new(200, br#"{"code":402,"msg":"no credits"}"#),
+            "https://f/a.png",
+        );
         assert_eq!(refused.unwrap_err().code(), Some(402));
     }
 
@@ -203,25 +206,25 @@ mod tests {
     #[test]
     fn datalab_vendor_example() {
         let body = br#"{"download_url":"https://datalab-files.s3.amazonaws.com/f/report.pdf?X-Amz-Signature=5f","expires_in":3600,"file_id":42,"original_filename":"report.pdf"}"#;
-        let file = datalab(&RawReply::new(200, body)).unwrap();
-        assert_eq!(file.original_filename, "report.pdf");
-        assert_eq!(file.file_id, crate::datalab::FileId::Number(42));
-        let missing = datalab(&RawReply::new(404, br#"{"detail":"File not found"}"#));
+        let link = datalab(&RawReply::new(200, body), "42").unwrap();
+        assert_eq!(link.file_name.as_deref(), Some("report.pdf"));
+        assert_eq!(link.item, "42");
+        let missing = datalab(&RawReply::new(404, br#"{"detail":"File not found"}"#), "42");
         assert_eq!(missing.unwrap_err().http_status(), Some(404));
     }
 
     #[cfg(feature = "cloudreve")]
     #[test]
     fn cloudreve_vendor_example() {
-        use crate::cloudreve::{Answer, Request};
+        use crate::cloudreve::Request;
         let body = br#"{"code":0,"data":{"urls":[{"url":"https://cloud.example.com/api/v4/file/content/zOie/0/a.mp3?sign=1CgU15Is0ezKeTVKE_OAu2tJJoB6lN5s_DvRXTcP7GQ%3D%3A1749525301"}],"expires":null},"msg":""}"#;
         let request = Request::new(["cloudreve://my/a.mp3"]);
-        let urls = cloudreve(&RawReply::new(200, body), &request).unwrap();
-        assert_eq!(urls.answer, Answer::Json);
+        let batch = cloudreve(&RawReply::new(200, body), &request).unwrap();
         assert_eq!(
-            urls.links[0].expires_at,
-            Some(time::macros::datetime!(2025-06-10 03:15:01 UTC))
+            batch.links[0].expires,
+            crate::Expiry::At(time::macros::datetime!(2025-06-10 03:15:01 UTC))
         );
+        assert_eq!(batch.links[0].file_name.as_deref(), Some("a.mp3"));
         let mut redirect = Request::new(["cloudreve://my/a.mp3"]);
         redirect.redirect = Some(true);
         let headers = [("Location", "https://s3.example/a.mp3?X-Amz-Signature=x")];
@@ -230,22 +233,25 @@ mod tests {
             headers: &headers,
             body: b"",
         };
-        assert_eq!(cloudreve(&raw, &redirect).unwrap().answer, Answer::Redirect);
+        let batch = cloudreve(&raw, &redirect).unwrap();
+        assert_eq!(batch.links[0].url, "https://s3.example/a.mp3?X-Amz-Signature=x");
+        assert_eq!(batch.links[0].expires, crate::Expiry::Unknown);
     }
 
     #[cfg(feature = "blendvision")]
     #[test]
     fn blendvision_vendor_example() {
+        let id = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
         let file = br#"{"id":"63df97e3-519b-4426-bf01-d1841cdc2ccd","download_uri":"https://s3.example/bbb.mp4?X-Amz-Signature=946b","download_filename":"bbb.mp4","expiration_time":"2023-02-06T03:31:39.123456789Z"}"#;
-        let single = blendvision_single(&RawReply::new(200, file)).unwrap();
-        assert_eq!(single.download_filename, "bbb.mp4");
+        let single = blendvision_single(&RawReply::new(200, file), id).unwrap();
+        assert_eq!(single.file_name.as_deref(), Some("bbb.mp4"));
         let mut batch_body = b"{\"download_files\":[".to_vec();
         batch_body.extend_from_slice(file);
         batch_body.extend_from_slice(b"]}");
-        let batch = blendvision_batch(&RawReply::new(200, &batch_body)).unwrap();
-        assert_eq!(batch, vec![single]);
+        let batch = blendvision_batch(&RawReply::new(200, &batch_body), &[id]).unwrap();
+        assert_eq!(batch.links, vec![single]);
         let status = br#"{"code":5,"message":"Not Found","details":[]}"#;
-        let err = blendvision_single(&RawReply::new(404, status)).unwrap_err();
+        let err = blendvision_single(&RawReply::new(404, status), id).unwrap_err();
         assert_eq!(err.code(), Some(5));
     }
 
@@ -253,15 +259,19 @@ mod tests {
     #[test]
     fn koodrive_vendor_example() {
         let body = br#"{"code":0,"msg":"success","batchCode":0,"downloads":[{"fileId":"Fn1bTLIOomJkTCAe9DEVBRY4U6IkuqkMZ","code":"0","fileName":"Invoice 1.pdf","url":"https://b/5e?X-Amz-Date=20231227T072939Z&X-Amz-Expires=3600&X-Amz-Signature=9d"},{"fileId":"F2","code":"13000302","msg":"file not in the space"}]}"#;
-        let downloads = koodrive(&RawReply::new(200, body)).unwrap();
-        assert_eq!(downloads.files[0].file_name, "Invoice 1.pdf");
+        let ids = ["Fn1bTLIOomJkTCAe9DEVBRY4U6IkuqkMZ", "F2"];
+        let batch = koodrive(&RawReply::new(200, body), &ids).unwrap();
+        assert_eq!(batch.links[0].file_name.as_deref(), Some("Invoice 1.pdf"));
         assert_eq!(
-            downloads.files[0].expires_at,
-            time::macros::datetime!(2023-12-27 08:29:39 UTC)
+            batch.links[0].expires,
+            crate::Expiry::At(time::macros::datetime!(2023-12-27 08:29:39 UTC))
         );
-        assert_eq!(downloads.failures[0].code, "13000302");
+        assert_eq!(
+            batch.failures[0].code(),
+            Some(&crate::VendorCode::Text("13000302".into()))
+        );
         let gateway = br#"{"error_code":"APIGW.0303","error_msg":"App authentication failed","request_id":"r1"}"#;
-        let err = koodrive(&RawReply::new(401, gateway)).unwrap_err();
+        let err = koodrive(&RawReply::new(401, gateway), &ids).unwrap_err();
         assert_eq!(err.request_id(), Some("r1"));
     }
 
@@ -269,7 +279,7 @@ mod tests {
     fn oversized_body_is_too_large() {
         let body = vec![b' '; crate::BODY_LIMIT + 10];
         #[cfg(feature = "kie")]
-        match kie(&RawReply::new(200, &body)) {
+        match kie(&RawReply::new(200, &body), "https://f/a") {
             Err(Error::UnexpectedResponse(e)) => {
                 assert_eq!(e.reason, crate::UnexpectedReason::TooLarge)
             }

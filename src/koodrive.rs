@@ -297,20 +297,6 @@ impl BatchCode {
             BatchCode::AllFailed => 2,
         }
     }
-
-    /// The batch code of several calls merged: all succeeded if each did, all
-    /// failed if each did, partial otherwise (and for no call at all: all succeeded).
-    pub fn merge(parts: impl IntoIterator<Item = BatchCode>) -> BatchCode {
-        let mut merged: Option<BatchCode> = None;
-        for part in parts {
-            merged = Some(match merged {
-                None => part,
-                Some(seen) if seen == part => seen,
-                Some(_) => BatchCode::Partial,
-            });
-        }
-        merged.unwrap_or(BatchCode::AllSucceeded)
-    }
 }
 
 crate::codes::named_codes! {
@@ -1247,12 +1233,6 @@ mod tests {
 
     #[test]
     fn batch_merge() {
-        use BatchCode::*;
-        assert_eq!(BatchCode::merge([AllSucceeded, AllSucceeded]), AllSucceeded);
-        assert_eq!(BatchCode::merge([AllFailed, AllFailed]), AllFailed);
-        assert_eq!(BatchCode::merge([AllSucceeded, AllFailed]), Partial);
-        assert_eq!(BatchCode::merge([Partial]), Partial);
-        assert_eq!(BatchCode::merge([]), AllSucceeded);
         for code in 0..3 {
             assert_eq!(BatchCode::from_code(code).map(BatchCode::code), Some(code));
         }
@@ -1262,7 +1242,11 @@ mod tests {
     #[test]
     fn wire_codes_are_lenient() {
         let item: WireDownload = serde_json::from_str(r#"{"fileId":"f","code":13000302}"#).unwrap();
-        assert_eq!(item.code, "13000302");
+        assert_eq!(item.code, Some(VendorCode::Number(13000302)));
+        let item: WireDownload = serde_json::from_str(r#"{"fileId":null,"code":null}"#).unwrap();
+        assert_eq!((item.file_id, item.code), (None, None));
+        let env: WireEnvelope = serde_json::from_str(r#"{"code":13000102,"msg":null}"#).unwrap();
+        assert_eq!(env.msg, None);
         let env: WireEnvelope = serde_json::from_str(r#"{"code":"0","msg":"x"}"#).unwrap();
         assert_eq!(env.code, 0);
         assert!(serde_json::from_str::<WireEnvelope>(r#"{"code":"zero"}"#).is_err());
