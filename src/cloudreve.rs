@@ -548,7 +548,10 @@ struct WireUrl {
 /// let server = fake::FakeServer::start()?;
 /// let mut config = cloudreve::Config::new(server.base_url());
 /// config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
-/// let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3"), cloudreve::my_uri("a.txt")]);
+/// let request = cloudreve::Request::new([
+///     cloudreve::my_uri("The Man.mp3"),
+///     cloudreve::my_uri("folder/report.pdf"),
+/// ]);
 /// let batch = cloudreve::download_links(&agent(), &config, &request)?;
 /// assert_eq!(batch.links.len(), 2);
 /// assert_eq!(batch.links[0].item, "cloudreve://my/The%20Man.mp3");

@@ -518,12 +518,14 @@ impl Batch {
     ///
     /// ```
     /// # #[cfg(all(feature = "fake", feature = "koodrive"))] {
-    /// use download_url::{agent, fake::FakeServer, koodrive};
+    /// use download_url::{agent, fake, koodrive};
     ///
-    /// let server = FakeServer::start()?;
-    /// let config = server.koodrive_config();
+    /// let server = fake::FakeServer::start()?;
+    /// let auth = koodrive::Auth::token(fake::KOODRIVE_TOKEN);
+    /// let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+    /// config.base_url = server.base_url();
     /// let agent = agent();
-    /// let request = koodrive::Request::new(download_url::fake::KOODRIVE_CONTAINER_ID, ["fileid1", "fileid2"]);
+    /// let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
     /// let mut batch = koodrive::download_links(&agent, &config, &request)?;
     /// batch.retry_failed(|items| {
     ///     koodrive::download_links(&agent, &config, &request.with_file_ids(items))
