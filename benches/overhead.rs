@@ -137,7 +137,8 @@ mod decode {
             .map(|i| format!("Fn1bTLIOomJkTCAe9DEVBRY4U6Ikuq{i:03}"))
             .collect();
         b.bench(|| {
-            let batch = wire::koodrive(&RawReply::new(200, black_box(&body)), &ids).expect("decode");
+            let batch =
+                wire::koodrive(&RawReply::new(200, black_box(&body)), &ids).expect("decode");
             assert_eq!(batch.links.len(), 100);
             batch
         });

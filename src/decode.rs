@@ -234,7 +234,10 @@ mod tests {
             body: b"",
         };
         let batch = cloudreve(&raw, &redirect).unwrap();
-        assert_eq!(batch.links[0].url, "https://s3.example/a.mp3?X-Amz-Signature=x");
+        assert_eq!(
+            batch.links[0].url,
+            "https://s3.example/a.mp3?X-Amz-Signature=x"
+        );
         assert_eq!(batch.links[0].expires, crate::Expiry::Unknown);
     }
 

@@ -688,10 +688,7 @@ fn fuzz_cloudreve() {
                 Ok(batch) => {
                     assert!(batch.links.iter().all(|l| decode::is_http_url(&l.url)));
                     if !archive {
-                        assert_eq!(
-                            batch.links.len() + batch.failures.len(),
-                            request.uris.len()
-                        );
+                        assert_eq!(batch.links.len() + batch.failures.len(), request.uris.len());
                     }
                 }
                 Err(e) => {

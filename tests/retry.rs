@@ -55,7 +55,10 @@ fn insufficient_credits_is_not_retried() {
         Vendor::Kie,
         FakeReply::json(200, json!({"code": 402, "msg": "no credits"})),
     );
-    let err = retry(&fast_policy(5), || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&fast_policy(5), || {
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap_err();
     assert_eq!(err.code(), Some(402));
     assert_eq!(server.request_count(), 1);
 }
@@ -67,7 +70,10 @@ fn the_attempt_bound_holds() {
     for _ in 0..10 {
         server.push_fault(Vendor::Kie, Fault::Html502);
     }
-    let err = retry(&fast_policy(3), || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&fast_policy(3), || {
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap_err();
     assert_eq!(err.http_status(), Some(502));
     assert_eq!(server.request_count(), 3);
 }
