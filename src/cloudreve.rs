@@ -883,9 +883,11 @@ fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Er
     match (wires.next(), wires.next()) {
         (Some(wire), None) if !wire.url.trim().is_empty() => {
             let item = request.uris.join("\n");
-            let link = link(&item, &wire, expires).map_err(|reason| {
+            let mut link = link(&item, &wire, expires).map_err(|reason| {
                 reply.unexpected(UnexpectedReason::InvalidContent, Some(reason.to_string()))
             })?;
+            // The zip is none of the files: only a display name from the server names it.
+            link.file_name = wire.stream_saver_display_name.filter(|n| !n.is_empty());
             Ok(Batch::new(vec![link], Vec::new()))
         }
         _ => Err(reply.unexpected(

@@ -88,16 +88,25 @@ impl RetryPolicy {
 
     /// Exponential backoff with "equal jitter": a random delay between half and
     /// all of `base_delay * 2^(attempt-1)`, capped at `max_delay`.
+    /// Any `base_delay`/`max_delay` works, `Duration::MAX` included: the jitter is
+    /// computed in `u128` nanoseconds, which cannot overflow.
     fn backoff(&self, attempt: u32) -> Duration {
         let exp = self
             .base_delay
             .saturating_mul(1u32 << attempt.saturating_sub(1).min(20))
             .min(self.max_delay);
-        let half = exp / 2;
         let mut hasher = RandomState::new().build_hasher();
         hasher.write_u32(attempt);
-        let frac = (hasher.finish() % 1001) as u32; // 0..=1000
-        half + (exp - half) * frac / 1000
+        let frac = u128::from(hasher.finish() % 1001); // 0..=1000
+        let full = exp.as_nanos();
+        let half = full / 2;
+        let nanos = half + (full - half) * frac / 1000; // ≤ full
+        const NANOS: u128 = 1_000_000_000;
+        // `nanos` ≤ `exp`, so its whole seconds fit in a u64.
+        Duration::new(
+            u64::try_from(nanos / NANOS).unwrap_or(u64::MAX),
+            (nanos % NANOS) as u32,
+        )
     }
 }
 
@@ -129,8 +138,11 @@ pub fn retry<T>(
             Some(asked) => asked,
             None => policy.backoff(attempt),
         };
-        if start.elapsed() + wait > policy.max_total {
-            return Err(err);
+        // Checked: a `Retry-After` of u64::MAX seconds with an unbounded
+        // `max_retry_after` must end the loop, not overflow.
+        match start.elapsed().checked_add(wait) {
+            Some(end) if end <= policy.max_total => {}
+            _ => return Err(err),
         }
         std::thread::sleep(wait);
         attempt += 1;
@@ -153,5 +165,17 @@ mod tests {
             );
         }
         assert!(policy.backoff(u32::MAX) <= policy.max_delay);
+    }
+
+    #[test]
+    fn backoff_never_overflows() {
+        let policy = RetryPolicy {
+            base_delay: Duration::MAX,
+            max_delay: Duration::MAX,
+            ..RetryPolicy::default()
+        };
+        for attempt in [0, 1, 2, 31, u32::MAX] {
+            assert!(policy.backoff(attempt) >= Duration::MAX / 2);
+        }
     }
 }

@@ -41,27 +41,27 @@ fn call(vendor: Vendor, agent: &ureq::Agent, base_url: &str, allow: bool) -> Res
             let mut config = kie::Config::new(fake::KIE_API_KEY);
             config.base_url = base_url.to_owned();
             config.allow_insecure_http = allow;
-            kie::download_url(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
+            kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
         }
         Vendor::Datalab => {
             let mut config = datalab::Config::new(fake::DATALAB_API_KEY);
             config.base_url = base_url.to_owned();
             config.allow_insecure_http = allow;
-            datalab::download_url(agent, &config, &datalab::Request::new(42)).map(drop)
+            datalab::download_link(agent, &config, &datalab::Request::new(42)).map(drop)
         }
         Vendor::Cloudreve => {
             let mut config = cloudreve::Config::new(base_url);
             config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
             config.allow_insecure_http = allow;
             let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
-            cloudreve::download_urls(agent, &config, &request).map(drop)
+            cloudreve::download_links(agent, &config, &request).map(drop)
         }
         Vendor::BlendVision => {
             let mut config =
                 blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
             config.base_url = base_url.to_owned();
             config.allow_insecure_http = allow;
-            blendvision::download_file(agent, &config, "63df97e3-519b-4426-bf01-d1841cdc2ccd")
+            blendvision::download_link(agent, &config, "63df97e3-519b-4426-bf01-d1841cdc2ccd")
                 .map(drop)
         }
         Vendor::KooDrive => {
@@ -72,11 +72,57 @@ fn call(vendor: Vendor, agent: &ureq::Agent, base_url: &str, allow: bool) -> Res
             config.allow_insecure_http = allow;
             let request =
                 koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
-            koodrive::download_urls(agent, &config, &request).map(drop)
+            koodrive::download_links(agent, &config, &request).map(drop)
         }
         other => panic!("no case for {other:?}"),
     }
 }
+
+/// The other call of a batching vendor (`download_links` where `call` uses
+/// `download_link`, and the other way round): both go through the same guard.
+fn other_call(
+    vendor: Vendor,
+    agent: &ureq::Agent,
+    base_url: &str,
+    allow: bool,
+) -> Result<(), Error> {
+    match vendor {
+        Vendor::Cloudreve => {
+            let mut config = cloudreve::Config::new(base_url);
+            config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
+            config.allow_insecure_http = allow;
+            let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
+            cloudreve::download_link(agent, &config, &request).map(drop)
+        }
+        Vendor::BlendVision => {
+            let mut config =
+                blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
+            config.base_url = base_url.to_owned();
+            config.allow_insecure_http = allow;
+            let ids = [
+                "63df97e3-519b-4426-bf01-d1841cdc2ccd",
+                "3aabf3ce-9bf8-4dba-bc8b-274ffbf9e328",
+            ];
+            let batch = blendvision::download_links(agent, &config, &ids)?;
+            assert!(batch.is_complete(), "{batch:?}");
+            Ok(())
+        }
+        Vendor::KooDrive => {
+            let mut config = koodrive::Config::new(
+                fake::KOODRIVE_USER_ID,
+                koodrive::Auth::token(fake::KOODRIVE_TOKEN),
+            );
+            config.base_url = base_url.to_owned();
+            config.allow_insecure_http = allow;
+            let request =
+                koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
+            koodrive::download_link(agent, &config, &request).map(drop)
+        }
+        other => panic!("no second call for {other:?}"),
+    }
+}
+
+const BATCHING: [Vendor; 3] = [Vendor::Cloudreve, Vendor::BlendVision, Vendor::KooDrive];
 
 const VENDORS: [Vendor; 5] = [
     Vendor::Kie,
@@ -109,6 +155,32 @@ fn plain_http_to_a_lan_host_is_refused_before_any_connection() {
     // Through the proxy every attempt would have reached the fake: none did.
     assert_eq!(proxy.connections(), 0, "{:?}", proxy.requests());
     assert_eq!(proxy.request_count(), 0);
+}
+
+#[test]
+fn single_and_batch_calls_are_guarded_alike() {
+    let proxy = FakeServer::start().unwrap();
+    let agent = proxied_agent(&proxy);
+    for vendor in BATCHING {
+        for base in LAN_HOSTS {
+            let err = other_call(vendor, &agent, base, false).unwrap_err();
+            assert_refused(&err, &format!("{vendor:?} {base} (other call)"));
+        }
+    }
+    assert_eq!(proxy.connections(), 0, "{:?}", proxy.requests());
+    for vendor in BATCHING {
+        other_call(vendor, &agent, "http://files.lan.example", true)
+            .unwrap_or_else(|e| panic!("{vendor:?}: {e}"));
+        let sent = proxy.last_request(vendor).unwrap();
+        assert_eq!(sent.authority.as_deref(), Some("files.lan.example:80"));
+    }
+    // Loopback is never refused, for these calls either.
+    let server = FakeServer::start().unwrap();
+    let direct = download_url::agent_with_timeout(Duration::from_secs(5));
+    for vendor in BATCHING {
+        other_call(vendor, &direct, &server.base_url(), false)
+            .unwrap_or_else(|e| panic!("{vendor:?}: {e}"));
+    }
 }
 
 #[test]
@@ -170,12 +242,12 @@ fn cloudreve_on_the_lan_both_ways() {
     config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
     let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
 
-    let err = cloudreve::download_urls(&agent, &config, &request).unwrap_err();
+    let err = cloudreve::download_links(&agent, &config, &request).unwrap_err();
     assert_refused(&err, "token, not allowed");
     assert_eq!(proxy.connections(), 0);
 
     config.allow_insecure_http = true;
-    let urls = cloudreve::download_urls(&agent, &config, &request).unwrap();
+    let urls = cloudreve::download_links(&agent, &config, &request).unwrap();
     assert_eq!(urls.links.len(), 1);
     let sent = proxy.last_request(Vendor::Cloudreve).unwrap();
     assert_eq!(
@@ -200,19 +272,19 @@ fn cloudreve_share_password_counts_as_a_credential() {
         Some("2rje2bdj"),
         "report.pdf",
     )]);
-    let err = cloudreve::download_urls(&agent, &config, &private).unwrap_err();
+    let err = cloudreve::download_links(&agent, &config, &private).unwrap_err();
     assert_refused(&err, "share password");
     assert_eq!(proxy.connections(), 0);
 
     // Anonymous, public share: nothing secret, so not refused.
     let public = cloudreve::Request::new([cloudreve::share_uri("Open", None, "a.txt")]);
-    cloudreve::download_urls(&agent, &config, &public).unwrap();
+    cloudreve::download_links(&agent, &config, &public).unwrap();
     let sent = proxy.last_request(Vendor::Cloudreve).unwrap();
     assert_eq!(sent.header("authorization"), None);
     assert_eq!(sent.authority.as_deref(), Some("files.lan.example:80"));
 
     config.allow_insecure_http = true;
-    cloudreve::download_urls(&agent, &config, &private).unwrap();
+    cloudreve::download_links(&agent, &config, &private).unwrap();
 }
 
 #[test]

@@ -310,3 +310,188 @@ fn blendvision_cli_under_faults() {
 fn koodrive_cli_under_faults() {
     run_vendor(Vendor::KooDrive);
 }
+
+/// `command` with `extra` appended to its arguments (more item ids).
+fn with_items(command: &Command, extra: &[&str]) -> Command {
+    let mut args = command.args.clone();
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    Command {
+        vendor: command.vendor,
+        args,
+        env: command.env.clone(),
+        vendor_error: command.vendor_error.clone(),
+    }
+}
+
+/// Checks a run whose items failed one by one: `code`, `links` lines on stdout,
+/// one `dlurl: failed: <vendor>: <item>: …` line per failed item (in order) on
+/// stderr and nothing else there, no credential anywhere and no presigned query
+/// on stderr.
+fn check_items(
+    context: &str,
+    watched: &common::WatchedRun,
+    code: i32,
+    links: usize,
+    failed: &[(&str, &str)],
+) {
+    let run = &watched.run;
+    assert_eq!(run.code, code, "{context}: {run:?}");
+    assert_eq!(run.stdout.lines().count(), links, "{context}: {run:?}");
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), failed.len(), "{context}: {run:?}");
+    for (line, (vendor, item)) in lines.iter().zip(failed) {
+        let prefix = format!("dlurl: failed: {vendor}: {item}: ");
+        assert!(line.starts_with(&prefix), "{context}: {line:?}");
+    }
+    for marker in markers::ALL {
+        assert!(
+            !run.stdout.contains(marker) && !run.stderr.contains(marker),
+            "{context}: {run:?}"
+        );
+    }
+    for part in QUERY_PARTS {
+        assert!(!run.stderr.contains(part), "{context}: {part}: {run:?}");
+    }
+    if let Some(kib) = watched.peak_rss_kib {
+        assert!(kib < MEMORY_LIMIT_KIB, "{context}: peak RSS {kib} KiB");
+    }
+}
+
+/// The batching subcommands report each item: some failed → exit 4 with the
+/// links on stdout; every item failed → exit 1; one stderr line per failure.
+#[test]
+fn koodrive_cli_item_failures() {
+    let server = FakeServer::start().unwrap();
+    let command = commands(&server)
+        .into_iter()
+        .find(|c| c.vendor == Vendor::KooDrive)
+        .unwrap();
+    // The fake refuses a file that is not in the container (per-file 13000302).
+    let partial = with_items(&command, &["nope-file"]);
+    let watched = run_watched(&partial);
+    check_items(
+        "koodrive partial",
+        &watched,
+        4,
+        1,
+        &[("koodrive", "nope-file")],
+    );
+    assert!(
+        watched.run.stderr.contains("refused (code 13000302)"),
+        "{:?}",
+        watched.run
+    );
+
+    let mut all_failed = with_items(&command, &["nope-2"]);
+    // Drop the good file id: only unknown ids left.
+    all_failed.args.retain(|a| a != fake::KOODRIVE_FILE_ID);
+    all_failed.args.push("nope-1".into());
+    let watched = run_watched(&all_failed);
+    check_items(
+        "koodrive all failed",
+        &watched,
+        1,
+        0,
+        &[("koodrive", "nope-2"), ("koodrive", "nope-1")],
+    );
+
+    // JSON: the same outcome, as data.
+    let mut json = with_items(&command, &["nope-file"]);
+    json.args.insert(0, "--json".into());
+    let watched = run_watched(&json);
+    assert_eq!(watched.run.code, 4, "{:?}", watched.run);
+    let out: serde_json::Value = serde_json::from_str(&watched.run.stdout).unwrap();
+    assert_eq!(out["links"].as_array().unwrap().len(), 1, "{out}");
+    assert_eq!(out["links"][0]["item"], fake::KOODRIVE_FILE_ID);
+    assert_eq!(out["failures"][0]["item"], "nope-file");
+    assert_eq!(out["failures"][0]["reason"]["kind"], "refused");
+}
+
+#[test]
+fn blendvision_batch_cli_item_failures() {
+    const FIRST: &str = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
+    const SECOND: &str = "3aabf3ce-9bf8-4dba-bc8b-274ffbf9e328";
+    let server = FakeServer::start().unwrap();
+    let command = commands(&server)
+        .into_iter()
+        .find(|c| c.vendor == Vendor::BlendVision)
+        .unwrap();
+    let batch = with_items(&command, &[SECOND]);
+    let file = |id: &str, uri: &str| {
+        json!({"id": id, "download_filename": "a.mp4", "download_uri": uri,
+               "expiration_time": "2030-01-01T00:00:00Z"})
+    };
+    let good = "https://bucket.example/a.mp4";
+    // A hostile link (a credential-like query, a line break, an escape sequence)
+    // is that item's failure, and none of it reaches the output.
+    let hostile =
+        format!("https://evil.example/a b?X-Amz-Signature={BV_TOKEN}\n\u{1b}[2Jdlurl: forged");
+    /// (name, reply, exit code, link lines, failed (vendor, item) in order)
+    type Case<'a> = (&'a str, FakeReply, i32, usize, Vec<(&'a str, &'a str)>);
+    let cases: Vec<Case> = vec![
+        (
+            "one link unusable",
+            FakeReply::json(
+                200,
+                json!({"download_files": [file(FIRST, good), file(SECOND, &hostile)]}),
+            ),
+            4,
+            1,
+            vec![("blendvision", SECOND)],
+        ),
+        (
+            "one id missing",
+            FakeReply::json(200, json!({"download_files": [file(SECOND, good)]})),
+            4,
+            1,
+            vec![("blendvision", FIRST)],
+        ),
+        (
+            "every id missing",
+            FakeReply::json(200, json!({"download_files": []})),
+            1,
+            0,
+            vec![("blendvision", FIRST), ("blendvision", SECOND)],
+        ),
+    ];
+    for (name, reply, code, links, failed) in cases {
+        server.push(Vendor::BlendVision, reply);
+        let watched = run_watched(&batch);
+        check_items(name, &watched, code, links, &failed);
+        let output = format!("{}{}", watched.run.stdout, watched.run.stderr);
+        assert!(!output.contains("evil.example"), "{name}: {output:?}");
+        assert!(!output.contains('\u{1b}'), "{name}: {output:?}");
+        assert!(!output.contains("forged"), "{name}: {output:?}");
+    }
+
+    // An id never asked for: the reply is outside the contract, exit 3.
+    server.push(
+        Vendor::BlendVision,
+        FakeReply::json(
+            200,
+            json!({"download_files": [file(FIRST, good), file(SECOND, good), file("other", good)]}),
+        ),
+    );
+    let watched = run_watched(&batch);
+    let problems = check("blendvision / extra id", &watched, 3, Some(200));
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+
+    // And every fault fails the batch call as it fails the single one.
+    let mut problems = Vec::new();
+    for (name, fault, status) in faults() {
+        server.push(Vendor::BlendVision, fault);
+        let watched = run_watched(&batch);
+        problems.extend(check(
+            &format!("blendvision batch / {name}"),
+            &watched,
+            3,
+            status,
+        ));
+    }
+    assert!(
+        problems.is_empty(),
+        "{} problems:\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
+}

@@ -6,13 +6,15 @@ mod common;
 use std::time::Duration;
 
 use download_url::cloudreve::{
-    self, my_uri, share_uri, uri_from, uri_path, Answer, Code, Config, ErrorDetail, Request,
+    self, my_uri, share_uri, uri_from, uri_path, Code, Config, ErrorDetail, Request,
 };
 use download_url::fake::{self, FakeReply, FakeServer, FakeShare, Fault};
-use download_url::{agent, DownloadLink, Error, TransportKind, UnexpectedReason, Vendor};
+use download_url::{
+    agent, Batch, Error, Expiry, FailureReason, TransportKind, UnexpectedReason, Vendor,
+};
 use serde_json::json;
 use time::macros::datetime;
-use time::OffsetDateTime;
+use time::{OffsetDateTime, UtcOffset};
 
 /// The file names of the vendor page's examples and their URIs.
 const EXAMPLES: [(&str, &str); 4] = [
@@ -43,8 +45,8 @@ fn anonymous(server: &FakeServer) -> Config {
     Config::new(server.base_url())
 }
 
-fn call(config: &Config, request: &Request) -> Result<cloudreve::FileUrls, Error> {
-    cloudreve::download_urls(&agent(), config, request)
+fn call(config: &Config, request: &Request) -> Result<Batch, Error> {
+    cloudreve::download_links(&agent(), config, request)
 }
 
 fn api_detail(err: &Error) -> &ErrorDetail {
@@ -58,13 +60,48 @@ fn unexpected_reason(err: &Error) -> UnexpectedReason {
     }
 }
 
+fn invalid_field(err: &Error) -> &'static str {
+    match err {
+        Error::InvalidInput(e) => {
+            assert_eq!(e.vendor, Vendor::Cloudreve);
+            e.field
+        }
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+}
+
 fn push(server: &FakeServer, body: serde_json::Value) {
     server.push(Vendor::Cloudreve, FakeReply::json(200, body));
+}
+
+fn redirect_to(server: &FakeServer, location: &str) {
+    server.push(
+        Vendor::Cloudreve,
+        FakeReply::Response {
+            status: 302,
+            headers: vec![("Location".into(), location.into())],
+            body: Vec::new(),
+        },
+    );
 }
 
 fn sign_seconds(url: &str) -> i64 {
     let sign = url.split("sign=").nth(1).expect("sign");
     sign.rsplit("%3A").next().unwrap().parse().unwrap()
+}
+
+/// `Expiry::At` the unix time `seconds`.
+fn at_unix(seconds: i64) -> Expiry {
+    Expiry::At(OffsetDateTime::from_unix_timestamp(seconds).unwrap())
+}
+
+/// The time of an `Expiry::At`, which must be in UTC.
+fn utc_time(expires: Expiry) -> OffsetDateTime {
+    let at = expires
+        .time()
+        .unwrap_or_else(|| panic!("no time: {expires:?}"));
+    assert_eq!(at.offset(), UtcOffset::UTC, "{at}");
+    at
 }
 
 // ---- URIs -------------------------------------------------------------------
@@ -110,22 +147,28 @@ fn four_example_files_with_download() {
     let uris: Vec<String> = EXAMPLES.iter().map(|(name, _)| my_uri(name)).collect();
     let mut request = Request::new(uris.clone());
     request.download = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
+    let batch = call(&config(&server), &request).unwrap();
 
-    assert_eq!(urls.answer, Answer::Json);
-    assert!(urls.is_complete());
-    assert_eq!(urls.links.len(), 4);
-    let expires = urls.expires.expect("expires");
-    for (link, uri) in urls.links.iter().zip(&uris) {
-        assert_eq!(link.uri.as_deref(), Some(uri.as_str()));
+    assert!(batch.is_complete());
+    assert!(batch.failures.is_empty());
+    assert_eq!(batch.links.len(), 4);
+    let now = OffsetDateTime::now_utc();
+    for ((link, uri), (name, _)) in batch.links.iter().zip(&uris).zip(EXAMPLES) {
+        assert_eq!(link.vendor, Vendor::Cloudreve);
+        assert_eq!(link.item, *uri, "item is the URI exactly as sent");
         assert!(link
             .url
             .starts_with("http://localhost:5173/api/v4/file/content/"));
         assert!(link.url.contains("download=true&sign="));
-        assert_eq!(link.expires_at, Some(expires));
-        assert_eq!(urls.link_for(uri), Some(link));
+        assert_eq!(link.file_name.as_deref(), Some(name));
+        // The reply's `expires` (with a fraction) and the URL's `sign` state the same
+        // moment: the earlier is the sign's whole second.
+        assert_eq!(link.expires, at_unix(sign_seconds(link.url.as_str())));
+        assert_eq!(link.expires, batch.links[0].expires);
+        assert!(utc_time(link.expires) > now);
+        assert!(!link.is_expired());
+        assert_eq!(batch.link_for(uri), Some(link));
     }
-    assert!(expires > OffsetDateTime::now_utc());
 
     let sent = server.last_request(Vendor::Cloudreve).unwrap();
     assert_eq!(sent.method, "POST");
@@ -140,11 +183,56 @@ fn four_example_files_with_download() {
         sent.json(),
         json!({"uris": expected_uris, "download": true})
     );
+}
 
-    let links: Vec<DownloadLink> = urls.into_links();
-    assert_eq!(links[1].file_name.as_deref(), Some(EXAMPLES[1].0));
-    assert_eq!(links[0].vendor, Vendor::Cloudreve);
-    assert!(!links[0].is_expired());
+#[test]
+fn download_link_takes_one_uri() {
+    let server = FakeServer::start().unwrap();
+    let uri = my_uri("The Man.mp3");
+    let link =
+        cloudreve::download_link(&agent(), &config(&server), &Request::new([uri.clone()])).unwrap();
+    assert_eq!(link.vendor, Vendor::Cloudreve);
+    assert_eq!(link.item, uri);
+    assert_eq!(link.file_name.as_deref(), Some("The Man.mp3"));
+    assert_eq!(link.expires, at_unix(sign_seconds(link.url.as_str())));
+    assert!(!link.is_expired());
+
+    // Several URIs without `archive` are refused before sending.
+    let two = Request::new([my_uri("The Man.mp3"), my_uri("folder/report.pdf")]);
+    let err = cloudreve::download_link(&agent(), &config(&server), &two).unwrap_err();
+    assert_eq!(invalid_field(&err), "uris");
+    assert_eq!(server.request_count(), 1);
+
+    // An archive is one link for all its URIs.
+    let mut archive = two.clone();
+    archive.archive = Some(true);
+    let link = cloudreve::download_link(&agent(), &config(&server), &archive).unwrap();
+    assert_eq!(link.item, two.uris.join("\n"));
+    assert!(link.url.contains("/archive.zip?sign="));
+
+    // A refused URI is the server's 40081.
+    let missing = Request::new([my_uri("missing.mp3")]);
+    let err = cloudreve::download_link(&agent(), &config(&server), &missing).unwrap_err();
+    assert_eq!(err.code(), Some(40081));
+    assert_eq!(
+        api_detail(&err).uri_error(&missing.uris[0]).unwrap().code,
+        Code::ParentNotExist
+    );
+
+    // Under `skip_error` the server gives no reason: an unexpected response.
+    let mut skip = missing.clone();
+    skip.skip_error = Some(true);
+    let err = cloudreve::download_link(&agent(), &config(&server), &skip).unwrap_err();
+    assert_eq!(unexpected_reason(&err), UnexpectedReason::InvalidContent);
+
+    // An unusable URL for the one URI is an unexpected response too.
+    push(
+        &server,
+        json!({"code": 0, "msg": "", "data": {"urls": [{"url": "javascript:alert(1)"}], "expires": null}}),
+    );
+    let err =
+        cloudreve::download_link(&agent(), &config(&server), &Request::new([uri])).unwrap_err();
+    assert_eq!(unexpected_reason(&err), UnexpectedReason::InvalidContent);
 }
 
 #[test]
@@ -165,8 +253,8 @@ fn only_set_fields_are_sent() {
     request.skip_error = Some(false);
     request.archive = Some(false);
     request.no_cache = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    assert_eq!(urls.links.len(), 1);
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.links.len(), 1);
     assert_eq!(
         server.last_request(Vendor::Cloudreve).unwrap().json(),
         json!({
@@ -180,6 +268,17 @@ fn only_set_fields_are_sent() {
             "no_cache": true,
         })
     );
+}
+
+#[test]
+fn with_uris_keeps_the_options() {
+    let mut request = Request::new([my_uri("a")]);
+    request.download = Some(true);
+    request.skip_error = Some(true);
+    let other = request.with_uris([my_uri("b"), my_uri("c")]);
+    assert_eq!(other.uris, [my_uri("b"), my_uri("c")]);
+    assert_eq!(other.download, Some(true));
+    assert_eq!(other.skip_error, Some(true));
 }
 
 #[test]
@@ -217,6 +316,8 @@ fn optional_headers_are_sent() {
     );
 }
 
+// ---- expiry -------------------------------------------------------------------
+
 #[test]
 fn vendor_example_reply_expires_with_fraction_and_offset() {
     let server = FakeServer::start().unwrap();
@@ -239,12 +340,42 @@ fn vendor_example_reply_expires_with_fraction_and_offset() {
     let mut request = Request::new(EXAMPLES.iter().map(|(_, uri)| *uri));
     request.skip_error = Some(true);
     request.download = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    let at = datetime!(2025-06-10 12:06:55.011624 +08:00);
-    assert_eq!(urls.expires, Some(at));
-    assert!(urls.links.iter().all(|l| l.expires_at == Some(at)));
-    assert_eq!(urls.links.len(), 4);
-    assert!(DownloadLink::from(urls.links[0].clone()).is_expired());
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.links.len(), 4);
+    assert!(batch.failures.is_empty());
+    // `expires` is 04:06:55.011624 UTC; the signature's 1749528415 is 04:06:55 UTC,
+    // a fraction earlier: the earlier one wins, in UTC.
+    let at = datetime!(2025-06-10 04:06:55 UTC);
+    for link in &batch.links {
+        assert_eq!(link.expires, Expiry::At(at));
+        assert_eq!(utc_time(link.expires), at);
+        assert_eq!(link.expires.to_string(), "2025-06-10T04:06:55Z");
+        assert!(link.is_expired());
+    }
+    assert_eq!(batch.links[1].file_name.as_deref(), Some(EXAMPLES[1].0));
+}
+
+#[test]
+fn reply_expires_earlier_than_the_signature_wins_and_is_utc() {
+    let server = FakeServer::start().unwrap();
+    push(
+        &server,
+        json!({"code": 0, "msg": "", "data": {"urls": [
+            {"url": "https://h/p/a?sign=abc%3D%3A1749528415"},
+            {"url": "https://h/p/b"},
+            {"url": "https://h/p/c?sign=abc%3D%3A0"}
+        ], "expires": "2025-06-10T12:00:00.5+08:00"}}),
+    );
+    let request = Request::new(["cloudreve://my/a", "cloudreve://my/b", "cloudreve://my/c"]);
+    let batch = call(&config(&server), &request).unwrap();
+    let at = datetime!(2025-06-10 04:00:00.5 UTC);
+    for link in &batch.links {
+        // Earlier than the signature; the only bound stated; a stated time beats
+        // the signature's "never".
+        assert_eq!(utc_time(link.expires), at, "{}", link.item);
+        assert_eq!(link.expires.to_string(), "2025-06-10T04:00:00Z");
+    }
+    assert_eq!(batch.links.len(), 3);
 }
 
 #[test]
@@ -259,40 +390,62 @@ fn null_expires_falls_back_to_the_url_signature() {
         ], "expires": null}}),
     );
     let request = Request::new(["cloudreve://my/a", "cloudreve://my/b", "cloudreve://my/c"]);
-    let urls = call(&config(&server), &request).unwrap();
-    assert_eq!(urls.expires, None);
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.links[0].expires, at_unix(1_749_528_415));
     assert_eq!(
-        urls.links[0].expires_at,
-        Some(OffsetDateTime::from_unix_timestamp(1_749_528_415).unwrap())
+        utc_time(batch.links[0].expires),
+        datetime!(2025-06-10 04:06:55 UTC)
     );
-    assert_eq!(urls.links[1].expires_at, None, "sign …:0 never expires");
-    assert_eq!(urls.links[2].expires_at, None);
+    assert_eq!(
+        batch.links[1].expires,
+        Expiry::Never,
+        "sign …:0 never expires"
+    );
+    assert!(!batch.links[1].is_expired());
+    assert!(!batch.links[1].expires_within(Duration::MAX));
+    assert_eq!(batch.links[2].expires, Expiry::Unknown);
+    assert!(!batch.links[2].is_expired());
+    assert!(batch.links[2].expires_within(Duration::ZERO));
 
     // The fake signs with its own lifetime when it sends `expires: null`.
     server.configure(|s| s.cloudreve.send_expires = false);
-    let urls = call(&config(&server), &Request::new([my_uri("The Man.mp3")])).unwrap();
-    let link = &urls.links[0];
-    assert_eq!(
-        link.expires_at,
-        Some(OffsetDateTime::from_unix_timestamp(sign_seconds(&link.url)).unwrap())
-    );
+    let batch = call(&config(&server), &Request::new([my_uri("The Man.mp3")])).unwrap();
+    let link = &batch.links[0];
+    assert_eq!(link.expires, at_unix(sign_seconds(link.url.as_str())));
+    utc_time(link.expires);
     server.configure(|s| s.cloudreve.url_ttl_secs = 0);
-    let urls = call(&config(&server), &Request::new([my_uri("The Man.mp3")])).unwrap();
-    assert_eq!(urls.links[0].expires_at, None);
+    let batch = call(&config(&server), &Request::new([my_uri("The Man.mp3")])).unwrap();
+    assert_eq!(batch.links[0].expires, Expiry::Never);
 }
 
 #[test]
 fn stream_saver_display_name_becomes_the_file_name() {
     let server = FakeServer::start().unwrap();
     server.configure(|s| s.cloudreve.stream_saver = true);
-    let urls = call(
+    let batch = call(
         &config(&server),
         &Request::new([my_uri("folder/report.pdf")]),
     )
     .unwrap();
-    assert_eq!(urls.links[0].display_name.as_deref(), Some("report.pdf"));
-    let link: DownloadLink = urls.links[0].clone().into();
-    assert_eq!(link.file_name.as_deref(), Some("report.pdf"));
+    assert_eq!(batch.links[0].file_name.as_deref(), Some("report.pdf"));
+
+    // The display name wins over the URI's last segment; an empty one does not count.
+    push(
+        &server,
+        json!({"code": 0, "msg": "", "data": {"urls": [
+            {"url": "https://h/p/a", "stream_saver_display_name": "Quarterly report.pdf"},
+            {"url": "https://h/p/b", "stream_saver_display_name": ""},
+            {"url": "https://h/p/c", "stream_saver_display_name": null}
+        ], "expires": null}}),
+    );
+    let request = Request::new([
+        my_uri("folder/report.pdf"),
+        my_uri("b b.txt"),
+        "cloudreve://my".to_owned(),
+    ]);
+    let batch = call(&config(&server), &request).unwrap();
+    let names: Vec<Option<&str>> = batch.links.iter().map(|l| l.file_name.as_deref()).collect();
+    assert_eq!(names, [Some("Quarterly report.pdf"), Some("b b.txt"), None]);
 }
 
 #[test]
@@ -309,6 +462,18 @@ fn entity_is_sent_and_checked() {
         detail.uri_error(&request.uris[0]).unwrap().code,
         Code::EntityNotExist
     );
+    assert_eq!(server.request_count(), 2);
+
+    // `entity` names one file's blob: with several URIs it is refused before sending.
+    let mut several = Request::new([my_uri("The Man.mp3"), my_uri("folder/report.pdf")]);
+    several.entity = Some("aO8j".into());
+    let err = call(&config(&server), &several).unwrap_err();
+    assert_eq!(invalid_field(&err), "entity");
+    assert!(err.to_string().contains("nothing was sent"), "{err}");
+    several.archive = Some(true);
+    let err = cloudreve::download_link(&agent(), &config(&server), &several).unwrap_err();
+    assert_eq!(invalid_field(&err), "entity");
+    assert_eq!(server.request_count(), 2);
 }
 
 // ---- skip_error, 40081 -------------------------------------------------------------
@@ -324,14 +489,27 @@ fn skip_error_returns_partial_success_positionally() {
     ];
     let mut request = Request::new(uris.clone());
     request.skip_error = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    assert!(!urls.is_complete());
-    assert_eq!(urls.failed, vec![uris[1].clone(), uris[3].clone()]);
-    let served: Vec<_> = urls.links.iter().map(|l| l.uri.clone().unwrap()).collect();
-    assert_eq!(served, vec![uris[0].clone(), uris[2].clone()]);
-    assert!(urls.links.iter().all(|l| !l.url.is_empty()));
-    assert!(urls.link_for(&uris[1]).is_none());
-    assert_eq!(urls.into_links().len(), 2);
+    let batch = call(&config(&server), &request).unwrap();
+    assert!(!batch.is_complete());
+    assert!(!batch.all_failed());
+    let failed: Vec<&str> = batch.failures.iter().map(|f| f.item.as_str()).collect();
+    assert_eq!(failed, [uris[1].as_str(), uris[3].as_str()]);
+    for failure in &batch.failures {
+        // The server says nothing about why: worth asking again without skip_error.
+        assert_eq!(failure.vendor, Vendor::Cloudreve);
+        assert_eq!(failure.reason, FailureReason::NoReason);
+        assert!(failure.is_retryable());
+        assert_eq!(failure.code(), None);
+    }
+    assert_eq!(batch.retryable_items(), [uris[1].clone(), uris[3].clone()]);
+    let served: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+    assert_eq!(served, [uris[0].as_str(), uris[2].as_str()]);
+    assert!(batch.links.iter().all(|l| !l.url.is_empty()));
+    assert!(batch.link_for(&uris[1]).is_none());
+    assert_eq!(
+        batch.link_for(&uris[2]).unwrap().file_name.as_deref(),
+        Some("Taylor Swift - Guilty as Sin.mp3")
+    );
 }
 
 #[test]
@@ -339,9 +517,41 @@ fn skip_error_with_every_uri_failing_is_ok_with_no_links() {
     let server = FakeServer::start().unwrap();
     let mut request = Request::new([my_uri("a"), my_uri("b")]);
     request.skip_error = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    assert!(urls.links.is_empty());
-    assert_eq!(urls.failed.len(), 2);
+    let batch = call(&config(&server), &request).unwrap();
+    assert!(batch.links.is_empty());
+    assert!(batch.all_failed());
+    assert_eq!(batch.failures.len(), 2);
+    assert!(batch
+        .failures
+        .iter()
+        .all(|f| f.reason == FailureReason::NoReason));
+}
+
+#[test]
+fn retry_failed_asks_again_for_the_empty_slots() {
+    let server = FakeServer::start().unwrap();
+    let mut request = Request::new([my_uri("The Man.mp3"), my_uri("late.mp3")]);
+    request.skip_error = Some(true);
+    let mut batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.failures.len(), 1);
+    // The file shows up; asking again for the failed URI only completes the batch.
+    server.configure(|s| s.cloudreve.files.push("late.mp3".into()));
+    batch
+        .retry_failed(|uris| call(&config(&server), &request.with_uris(uris)))
+        .unwrap();
+    assert!(batch.is_complete());
+    assert_eq!(
+        server.last_request(Vendor::Cloudreve).unwrap().json()["uris"],
+        json!([my_uri("late.mp3")])
+    );
+    assert_eq!(
+        batch
+            .link_for(&my_uri("late.mp3"))
+            .unwrap()
+            .file_name
+            .as_deref(),
+        Some("late.mp3")
+    );
 }
 
 #[test]
@@ -414,6 +624,43 @@ fn batch_of_server_errors_is_retryable() {
     );
 }
 
+#[test]
+fn an_unusable_url_is_that_uris_failure() {
+    let server = FakeServer::start().unwrap();
+    push(
+        &server,
+        json!({"code": 0, "msg": "", "data": {"urls": [
+            {"url": "https://h/p/a?sign=abc%3D%3A0"},
+            {"url": "ftp://h/p/b"},
+            {"url": "https://h/p/c\u{1}d"},
+            {"url": "/api/v4/file/content/x"}
+        ], "expires": null}}),
+    );
+    let uris = [
+        "cloudreve://my/a",
+        "cloudreve://my/b",
+        "cloudreve://my/c",
+        "cloudreve://my/d",
+    ];
+    let batch = call(&config(&server), &Request::new(uris)).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(batch.links[0].item, uris[0]);
+    let failed: Vec<&str> = batch.failures.iter().map(|f| f.item.as_str()).collect();
+    assert_eq!(failed, &uris[1..]);
+    for failure in &batch.failures {
+        match &failure.reason {
+            FailureReason::UnusableLink { why } => assert!(why.contains("url"), "{why}"),
+            other => panic!("expected an unusable link, got {other:?}"),
+        }
+        assert!(!failure.is_retryable());
+        assert_eq!(failure.code(), None);
+        assert!(
+            failure.to_string().contains(": unusable link: "),
+            "{failure}"
+        );
+    }
+}
+
 // ---- redirect, archive -----------------------------------------------------------
 
 #[test]
@@ -424,17 +671,21 @@ fn redirect_with_one_uri_returns_location_unfollowed() {
     let uri = my_uri("The Man.mp3");
     let mut request = Request::new([uri.clone()]);
     request.redirect = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    assert_eq!(urls.answer, Answer::Redirect);
-    assert_eq!(urls.links.len(), 1);
-    let link = &urls.links[0];
-    assert_eq!(link.uri.as_deref(), Some(uri.as_str()));
+    let batch = call(&config(&server), &request).unwrap();
+    assert!(batch.is_complete());
+    assert_eq!(batch.links.len(), 1);
+    let link = &batch.links[0];
+    assert_eq!(link.item, uri);
     assert!(link.url.starts_with(&server.base_url()));
-    assert_eq!(
-        link.expires_at,
-        Some(OffsetDateTime::from_unix_timestamp(sign_seconds(&link.url)).unwrap())
-    );
+    assert_eq!(link.file_name.as_deref(), Some("The Man.mp3"));
+    assert_eq!(link.expires, at_unix(sign_seconds(link.url.as_str())));
+    utc_time(link.expires);
     assert_eq!(server.request_count(), 1, "the redirect is not followed");
+
+    let single = cloudreve::download_link(&agent(), &config(&server), &request).unwrap();
+    assert_eq!(single.item, uri);
+    assert!(single.url.starts_with(&server.base_url()));
+    assert_eq!(server.request_count(), 2, "the redirect is not followed");
 }
 
 #[test]
@@ -442,9 +693,9 @@ fn redirect_with_several_uris_is_ignored_by_the_server() {
     let server = FakeServer::start().unwrap();
     let mut request = Request::new([my_uri("The Man.mp3"), my_uri("folder/report.pdf")]);
     request.redirect = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    assert_eq!(urls.answer, Answer::Json);
-    assert_eq!(urls.links.len(), 2);
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.links.len(), 2);
+    assert_eq!(batch.links[1].item, request.uris[1]);
 }
 
 #[test]
@@ -457,38 +708,66 @@ fn redirect_failures() {
     assert_eq!(err.code(), Some(40081));
     // With skip_error it redirects to an empty target (`/api/v4/file/`): a failure.
     request.skip_error = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    assert!(urls.links.is_empty());
-    assert_eq!(urls.failed, request.uris);
-    assert_eq!(urls.answer, Answer::Redirect);
+    let batch = call(&config(&server), &request).unwrap();
+    assert!(batch.links.is_empty());
+    assert_eq!(batch.failures.len(), 1);
+    assert_eq!(batch.failures[0].item, request.uris[0]);
+    assert_eq!(batch.failures[0].reason, FailureReason::NoReason);
+    assert!(batch.failures[0].is_retryable());
 
     request.skip_error = None;
-    for location in ["", "/api/v4/file/"] {
-        server.push(
-            Vendor::Cloudreve,
-            FakeReply::Response {
-                status: 302,
-                headers: vec![("Location".into(), location.into())],
-                body: Vec::new(),
-            },
-        );
+    for location in [
+        "",
+        "/api/v4/file/",
+        "https:///x",
+        "ftp://h/x",
+        "https://h/a b",
+    ] {
+        redirect_to(&server, location);
         let err = call(&config(&server), &request).unwrap_err();
-        assert_eq!(unexpected_reason(&err), UnexpectedReason::InvalidContent);
+        assert_eq!(
+            unexpected_reason(&err),
+            UnexpectedReason::InvalidContent,
+            "{location:?}"
+        );
         assert_eq!(err.http_status(), Some(302));
     }
+    // Under skip_error a Location that is not a link is that URI's failure.
+    request.skip_error = Some(true);
+    redirect_to(&server, "https://h/a\tb");
+    let batch = call(&config(&server), &request).unwrap();
+    assert!(batch.all_failed());
+    assert_eq!(batch.failures[0].reason, FailureReason::NoReason);
+}
+
+#[test]
+fn redirect_location_passes_the_link_check() {
+    let server = FakeServer::start().unwrap();
+    let mut request = Request::new([my_uri("The Man.mp3")]);
+    request.redirect = Some(true);
+    // Surrounding whitespace is trimmed; the URL's own expiry applies.
+    redirect_to(&server, "  https://s3.example/a.mp3?sign=abc%3D%3A0  ");
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(
+        batch.links[0].url.as_str(),
+        "https://s3.example/a.mp3?sign=abc%3D%3A0"
+    );
+    assert_eq!(batch.links[0].expires, Expiry::Never);
+    redirect_to(
+        &server,
+        "HTTPS://s3.example/a.mp3?X-Amz-Date=20250101T000000Z&X-Amz-Expires=60",
+    );
+    let link = cloudreve::download_link(&agent(), &config(&server), &request).unwrap();
+    assert_eq!(utc_time(link.expires), datetime!(2025-01-01 00:01:00 UTC));
+    redirect_to(&server, "https://s3.example/a.mp3");
+    let link = cloudreve::download_link(&agent(), &config(&server), &request).unwrap();
+    assert_eq!(link.expires, Expiry::Unknown);
 }
 
 #[test]
 fn unrequested_redirect_is_unexpected() {
     let server = FakeServer::start().unwrap();
-    server.push(
-        Vendor::Cloudreve,
-        FakeReply::Response {
-            status: 302,
-            headers: vec![("Location".into(), "https://elsewhere.example/x".into())],
-            body: Vec::new(),
-        },
-    );
+    redirect_to(&server, "https://elsewhere.example/x");
     let err = call(&config(&server), &Request::new([my_uri("The Man.mp3")])).unwrap_err();
     assert_eq!(unexpected_reason(&err), UnexpectedReason::Status);
 }
@@ -498,28 +777,47 @@ fn archive_gives_one_url_for_all() {
     let server = FakeServer::start().unwrap();
     let mut request = Request::new(EXAMPLES.iter().map(|(_, uri)| *uri));
     request.archive = Some(true);
-    let urls = call(&config(&server), &request).unwrap();
-    assert_eq!(urls.answer, Answer::Archive);
-    assert_eq!(urls.links.len(), 1);
-    assert_eq!(urls.links[0].uri, None);
-    assert!(urls.links[0].url.contains("/archive.zip?sign="));
-    assert_eq!(urls.links[0].expires_at, urls.expires);
-    assert!(urls.expires.is_some());
+    let batch = call(&config(&server), &request).unwrap();
+    assert!(batch.is_complete());
+    assert_eq!(batch.links.len(), 1);
+    let link = &batch.links[0];
+    assert_eq!(link.item, request.uris.join("\n"), "every URI, joined");
+    assert!(link.url.contains("/archive.zip?sign="));
+    // The zip is none of the files: it is not named after any of them.
+    assert_eq!(link.file_name, None);
+    assert_eq!(link.expires, at_unix(sign_seconds(link.url.as_str())));
+    assert!(utc_time(link.expires) > OffsetDateTime::now_utc());
     assert_eq!(
         server.last_request(Vendor::Cloudreve).unwrap().json()["archive"],
         json!(true)
     );
 
-    // The vendor page's archive example.
+    // The vendor page's archive example: `expires` 03:15:01.186053 UTC, the
+    // signature's 1749525301 is 03:15:01 UTC.
     push(
         &server,
         json!({"code": 0, "msg": "", "data": {"urls": [{"url": "http://localhost:5173/api/v4/file/archive/56bb8329-3afa-4137-9ebb-2a07b6ea19b9/archive.zip?sign=1CgU15Is0ezKeTVKE_OAu2tJJoB6lN5s_DvRXTcP7GQ%3D%3A1749525301"}], "expires": "2025-06-10T11:15:01.186053+08:00"}}),
     );
-    let urls = call(&config(&server), &request).unwrap();
+    let batch = call(&config(&server), &request).unwrap();
     assert_eq!(
-        urls.links[0].expires_at,
-        Some(datetime!(2025-06-10 11:15:01.186053 +08:00))
+        utc_time(batch.links[0].expires),
+        datetime!(2025-06-10 03:15:01 UTC)
     );
+
+    // A display name from the server does name the zip.
+    push(
+        &server,
+        json!({"code": 0, "msg": "", "data": {"urls": [{"url": "https://h/archive.zip", "stream_saver_display_name": "songs.zip"}], "expires": null}}),
+    );
+    let link = cloudreve::download_link(&agent(), &config(&server), &request).unwrap();
+    assert_eq!(link.file_name.as_deref(), Some("songs.zip"));
+    assert_eq!(link.expires, Expiry::Unknown);
+    // One URI in an archive is still a zip.
+    let mut one = Request::new([my_uri("The Man.mp3")]);
+    one.archive = Some(true);
+    let link = cloudreve::download_link(&agent(), &config(&server), &one).unwrap();
+    assert_eq!(link.item, one.uris[0]);
+    assert_eq!(link.file_name, None);
 
     server.configure(|s| s.cloudreve.archive_allowed = false);
     let err = call(&config(&server), &request).unwrap_err();
@@ -532,8 +830,10 @@ fn archive_gives_one_url_for_all() {
 fn anonymous_access_reaches_shares_only() {
     let server = FakeServer::start().unwrap();
     let share = share_uri("VoMFL", Some("2rje2bdj"), "report.pdf");
-    let urls = call(&anonymous(&server), &Request::new([share])).unwrap();
-    assert_eq!(urls.links.len(), 1);
+    let batch = call(&anonymous(&server), &Request::new([share.clone()])).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(batch.links[0].item, share);
+    assert_eq!(batch.links[0].file_name.as_deref(), Some("report.pdf"));
     let sent = server.last_request(Vendor::Cloudreve).unwrap();
     assert_eq!(sent.header("authorization"), None);
 
@@ -724,6 +1024,10 @@ fn replies_outside_the_contract() {
             UnexpectedReason::InvalidContent,
         ),
         (
+            json!({"code": 0, "msg": "", "data": {"urls": [{"url": "  "}], "expires": null}}),
+            UnexpectedReason::InvalidContent,
+        ),
+        (
             json!({"code": 40081, "msg": "x", "aggregated_error": {"cloudreve://my/a": {"msg": "no code"}}}),
             UnexpectedReason::WrongShape,
         ),
@@ -735,12 +1039,24 @@ fn replies_outside_the_contract() {
     }
     let mut archive = Request::new([my_uri("a"), my_uri("b")]);
     archive.archive = Some(true);
-    push(
-        &server,
-        json!({"code": 0, "msg": "", "data": {"urls": [{"url": "https://h/a"}, {"url": "https://h/b"}], "expires": null}}),
-    );
-    let err = call(&config(&server), &archive).unwrap_err();
-    assert_eq!(unexpected_reason(&err), UnexpectedReason::InvalidContent);
+    for urls in [
+        json!([{"url": "https://h/a"}, {"url": "https://h/b"}]),
+        json!([{"url": ""}]),
+        json!([]),
+        // The archive is one link for all: an unusable one fails the call.
+        json!([{"url": "ftp://h/archive.zip"}]),
+    ] {
+        push(
+            &server,
+            json!({"code": 0, "msg": "", "data": {"urls": urls, "expires": null}}),
+        );
+        let err = call(&config(&server), &archive).unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            UnexpectedReason::InvalidContent,
+            "{urls}"
+        );
+    }
 }
 
 // ---- faults --------------------------------------------------------------------
@@ -772,7 +1088,7 @@ fn fault_truncated_json() {
 fn fault_stalled_body_times_out() {
     let server = FakeServer::start().unwrap();
     server.push_fault(Vendor::Cloudreve, Fault::StallBody(Duration::from_secs(10)));
-    let err = cloudreve::download_urls(
+    let err = cloudreve::download_links(
         &common::quick_agent(),
         &config(&server),
         &Request::new([my_uri("The Man.mp3")]),
@@ -826,6 +1142,9 @@ fn invalid_input_is_rejected_before_sending() {
     let mut entity = good();
     entity.entity = Some(String::new());
     cases.push((config(&server), entity, "entity"));
+    let mut entity = Request::new([my_uri("a"), my_uri("b")]);
+    entity.entity = Some("aO8j".into());
+    cases.push((config(&server), entity, "entity"));
     for hint in [
         "",
         "not-a-uuid",
@@ -852,14 +1171,16 @@ fn invalid_input_is_rejected_before_sending() {
     cases.push((c, good(), "base_url"));
     for (config, request, field) in cases {
         let err = call(&config, &request).unwrap_err();
-        match &err {
-            Error::InvalidInput(e) => {
-                assert_eq!(e.field, field, "{err}");
-                assert_eq!(e.vendor, Vendor::Cloudreve);
-            }
-            other => panic!("expected invalid input for {field}, got {other:?}"),
-        }
-        assert!(err.to_string().contains("nothing was sent"));
+        assert_eq!(invalid_field(&err), field, "{err}");
+        assert!(err.to_string().contains("nothing was sent"), "{err}");
+        // `download_link` checks the same, after refusing several URIs.
+        let single_field = if request.uris.len() > 1 {
+            "uris"
+        } else {
+            field
+        };
+        let err = cloudreve::download_link(&agent(), &config, &request).unwrap_err();
+        assert_eq!(invalid_field(&err), single_field, "{err}");
     }
     assert_eq!(server.request_count(), 0);
 }
@@ -885,13 +1206,27 @@ fn no_secret_in_debug_or_errors() {
     let shown = format!("{config:?} {request:?}");
     assert!(!shown.contains(MARKER), "{shown}");
 
-    let urls = call(&config, &request).unwrap();
-    assert!(!format!("{urls:?}").contains(MARKER));
-    assert!(!format!("{urls:?}").contains("sign="));
+    let batch = call(&config, &request).unwrap();
+    assert_eq!(
+        batch.links[0].item, share,
+        "the item itself is kept as sent"
+    );
+    let shown = format!("{batch:?}");
+    assert!(!shown.contains(MARKER), "{shown}");
+    assert!(!shown.contains("sign="), "{shown}");
 
     let err = call(&config, &Request::new([share.clone(), missing.clone()])).unwrap_err();
     assert!(api_detail(&err).uri_error(&missing).is_some());
     common::assert_no_marker(&err, MARKER);
+
+    // A failed share URI shows without its password.
+    let mut skip = Request::new([share.clone(), missing.clone()]);
+    skip.skip_error = Some(true);
+    let batch = call(&config, &skip).unwrap();
+    assert_eq!(batch.failures[0].item, missing);
+    let shown = format!("{batch:?} {}", batch.failures[0]);
+    assert!(!shown.contains(MARKER), "{shown}");
+    assert!(!shown.contains("sign="), "{shown}");
 
     // A signed URL inside a vendor message or the debug error is redacted.
     push(
@@ -906,188 +1241,311 @@ fn no_secret_in_debug_or_errors() {
     );
     let err = call(&config, &request).unwrap_err();
     common::assert_no_marker(&err, MARKER);
+    // An unusable URL holding a secret is a failure that does not show it.
+    push(
+        &server,
+        json!({"code": 0, "msg": "", "data": {"urls": [{"url": format!("https://h/x?sign={MARKER} x")}], "expires": null}}),
+    );
+    let batch = call(&config, &request).unwrap();
+    let shown = format!("{batch:?} {}", batch.failures[0]);
+    assert!(!shown.contains(MARKER), "{shown}");
+    push(
+        &server,
+        json!({"code": 0, "msg": "", "data": {"urls": [{"url": format!("https://h/x?sign={MARKER} x")}], "expires": null}}),
+    );
+    let err = cloudreve::download_link(&agent(), &config, &request).unwrap_err();
+    common::assert_no_marker(&err, MARKER);
 }
 
 // ---- CLI ---------------------------------------------------------------------
 
-fn cli_env(server: &FakeServer) -> Vec<(&'static str, String)> {
-    vec![
-        ("CLOUDREVE_BASE_URL", server.base_url()),
-        ("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN.to_owned()),
-    ]
-}
+/// The `dlurl` binary exists only with the `cli` feature.
+#[cfg(feature = "cli")]
+mod cli {
+    use super::*;
 
-fn run(args: &[&str], env: &[(&'static str, String)]) -> common::Run {
-    let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    common::dlurl(args, &env)
-}
-
-#[test]
-fn cli_prints_one_line_per_link() {
-    let server = FakeServer::start().unwrap();
-    let out = run(
-        &["cloudreve", "--download", "The Man.mp3", EXAMPLES[1].1],
-        &cli_env(&server),
-    );
-    assert_eq!(out.code, 0, "{out:?}");
-    let lines: Vec<&str> = out.stdout.lines().collect();
-    assert_eq!(lines.len(), 2, "{out:?}");
-    let fields: Vec<&str> = lines[0].split('\t').collect();
-    assert_eq!(fields.len(), 3);
-    assert!(fields[0].starts_with("http://localhost:5173/api/v4/file/content/"));
-    assert!(fields[0].contains("download=true"));
-    assert_eq!(fields[1], "The Man.mp3");
-    assert!(fields[2].ends_with('Z'), "{}", fields[2]);
-    assert!(lines[1].contains(EXAMPLES[1].0));
-    let sent = server.last_request(Vendor::Cloudreve).unwrap();
-    assert_eq!(
-        sent.json()["uris"],
-        json!(["cloudreve://my/The%20Man.mp3", EXAMPLES[1].1])
-    );
-    assert_eq!(sent.json()["download"], json!(true));
-}
-
-#[test]
-fn cli_flags_and_base_url_option() {
-    let server = FakeServer::start().unwrap();
-    let env = vec![("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN.to_owned())];
-    let base = format!("{}/api/v4", server.base_url());
-    let out = run(
-        &[
-            "--base-url",
-            &base,
-            "--json",
-            "cloudreve",
-            "--no-cache",
-            "--use-primary-site-url",
-            "--entity",
-            "aO8j",
-            "The Man.mp3",
-        ],
-        &env,
-    );
-    assert_eq!(out.code, 0, "{out:?}");
-    let printed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
-    assert_eq!(printed[0]["vendor"], "cloudreve");
-    assert_eq!(printed[0]["file_name"], "The Man.mp3");
-    assert_eq!(
-        server.last_request(Vendor::Cloudreve).unwrap().json(),
-        json!({"uris": ["cloudreve://my/The%20Man.mp3"], "entity": "aO8j", "use_primary_site_url": true, "no_cache": true})
-    );
-
-    let out = run(
-        &["cloudreve", "--archive", "The Man.mp3", "folder/report.pdf"],
-        &cli_env(&server),
-    );
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(out.stdout.lines().count(), 1);
-    assert!(out.stdout.contains("archive.zip"));
-
-    let out = run(
-        &["cloudreve", "--redirect", "The Man.mp3"],
-        &cli_env(&server),
-    );
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(out.stdout.lines().count(), 1);
-}
-
-#[test]
-fn cli_anonymous_share_uri() {
-    let server = FakeServer::start().unwrap();
-    let env = vec![("CLOUDREVE_BASE_URL", server.base_url())];
-    let out = run(
-        &["cloudreve", "cloudreve://VoMFL:2rje2bdj@share/report.pdf"],
-        &env,
-    );
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stdout.contains("\treport.pdf\t"));
-    let sent = server.last_request(Vendor::Cloudreve).unwrap();
-    assert_eq!(sent.header("authorization"), None);
-}
-
-#[test]
-fn cli_batch_failure_exits_1_listing_each_uri() {
-    let server = FakeServer::start().unwrap();
-    let out = run(
-        &["cloudreve", "The Man.mp3", "missing.mp3", "folder"],
-        &cli_env(&server),
-    );
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stdout.is_empty());
-    assert!(out.stderr.contains("code 40081"), "{}", out.stderr);
-    assert!(
-        out.stderr
-            .contains("cloudreve://my/missing.mp3: code 40016"),
-        "{}",
-        out.stderr
-    );
-    assert!(
-        out.stderr.contains("cloudreve://my/folder: code 40077"),
-        "{}",
-        out.stderr
-    );
-}
-
-#[test]
-fn cli_partial_success_exits_4() {
-    let server = FakeServer::start().unwrap();
-    let out = run(
-        &["cloudreve", "--skip-error", "The Man.mp3", "missing.mp3"],
-        &cli_env(&server),
-    );
-    assert_eq!(out.code, 4, "{out:?}");
-    assert_eq!(out.stdout.lines().count(), 1);
-    assert!(out.stdout.contains("\tThe Man.mp3\t"));
-    assert!(
-        out.stderr.contains("failed: cloudreve://my/missing.mp3"),
-        "{}",
-        out.stderr
-    );
-}
-
-#[test]
-fn cli_usage_errors_exit_2() {
-    let server = FakeServer::start().unwrap();
-    let token_only = vec![("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN.to_owned())];
-    for (args, env) in [
-        (vec!["cloudreve", "The Man.mp3"], token_only.clone()),
-        (vec!["cloudreve"], cli_env(&server)),
-        (vec!["cloudreve", "--bogus", "x"], cli_env(&server)),
-        (vec!["cloudreve", "--entity"], cli_env(&server)),
-        (
-            vec!["--base-url", "ftp://nope", "cloudreve", "x"],
-            token_only.clone(),
-        ),
-    ] {
-        let out = run(&args, &env);
-        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+    fn cli_env(server: &FakeServer) -> Vec<(&'static str, String)> {
+        vec![
+            ("CLOUDREVE_BASE_URL", server.base_url()),
+            ("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN.to_owned()),
+        ]
     }
-    assert_eq!(server.request_count(), 0);
-}
 
-#[test]
-fn cli_transport_and_unexpected_exit_3() {
-    let server = FakeServer::start().unwrap();
-    server.push_fault(Vendor::Cloudreve, Fault::Html502);
-    let out = run(&["cloudreve", "The Man.mp3"], &cli_env(&server));
-    assert_eq!(out.code, 3, "{out:?}");
-    server.push_fault(Vendor::Cloudreve, Fault::StallBody(Duration::from_secs(10)));
-    let out = run(
-        &["--timeout", "1", "cloudreve", "The Man.mp3"],
-        &cli_env(&server),
-    );
-    assert_eq!(out.code, 3, "{out:?}");
-}
+    fn run(args: &[&str], env: &[(&'static str, String)]) -> common::Run {
+        let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        common::dlurl(args, &env)
+    }
 
-#[test]
-fn cli_demo_includes_cloudreve() {
-    let out = common::dlurl(&["demo"], &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(
-        out.stdout
-            .lines()
-            .any(|l| l.contains("/api/v4/file/content/") && l.contains("\tThe Man.mp3\t")),
-        "{}",
-        out.stdout
-    );
+    /// The three tab-separated fields of each stdout line.
+    fn fields(stdout: &str) -> Vec<Vec<&str>> {
+        stdout.lines().map(|l| l.split('\t').collect()).collect()
+    }
+
+    #[test]
+    fn cli_prints_one_line_per_link() {
+        let server = FakeServer::start().unwrap();
+        let out = run(
+            &["cloudreve", "--download", "The Man.mp3", EXAMPLES[1].1],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stderr.is_empty(), "{out:?}");
+        let lines = fields(&out.stdout);
+        assert_eq!(lines.len(), 2, "{out:?}");
+        for line in &lines {
+            assert_eq!(line.len(), 3, "{out:?}");
+            assert!(line[0].starts_with("http://localhost:5173/api/v4/file/content/"));
+            assert!(line[0].contains("download=true"));
+            // RFC 3339 in UTC, whole seconds: the signature's own second.
+            let at = OffsetDateTime::parse(line[2], &time::format_description::well_known::Rfc3339)
+                .unwrap();
+            assert!(line[2].ends_with('Z'), "{}", line[2]);
+            assert_eq!(at.unix_timestamp(), sign_seconds(line[0]));
+        }
+        assert_eq!(lines[0][1], "The Man.mp3");
+        assert_eq!(lines[1][1], EXAMPLES[1].0);
+        let sent = server.last_request(Vendor::Cloudreve).unwrap();
+        assert_eq!(
+            sent.json()["uris"],
+            json!(["cloudreve://my/The%20Man.mp3", EXAMPLES[1].1])
+        );
+        assert_eq!(sent.json()["download"], json!(true));
+    }
+
+    #[test]
+    fn cli_expiry_column_never_and_unknown() {
+        let server = FakeServer::start().unwrap();
+        server.configure(|s| s.cloudreve.url_ttl_secs = 0);
+        let out = run(&["cloudreve", "The Man.mp3"], &cli_env(&server));
+        assert_eq!(out.code, 0, "{out:?}");
+        assert_eq!(fields(&out.stdout)[0][2], "never", "{out:?}");
+
+        push(
+            &server,
+            json!({"code": 0, "msg": "", "data": {"urls": [{"url": "https://h/p/a"}], "expires": null}}),
+        );
+        let out = run(&["cloudreve", "a"], &cli_env(&server));
+        assert_eq!(out.code, 0, "{out:?}");
+        assert_eq!(
+            fields(&out.stdout)[0],
+            ["https://h/p/a", "a", "-"],
+            "{out:?}"
+        );
+    }
+
+    #[test]
+    fn cli_flags_and_base_url_option() {
+        let server = FakeServer::start().unwrap();
+        let env = vec![("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN.to_owned())];
+        let base = format!("{}/api/v4", server.base_url());
+        let out = run(
+            &[
+                "--base-url",
+                &base,
+                "--json",
+                "cloudreve",
+                "--no-cache",
+                "--use-primary-site-url",
+                "--entity",
+                "aO8j",
+                "The Man.mp3",
+            ],
+            &env,
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        let printed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(printed["failures"], json!([]), "{printed}");
+        let link = &printed["links"][0];
+        assert_eq!(link["vendor"], "cloudreve");
+        assert_eq!(link["item"], "cloudreve://my/The%20Man.mp3");
+        assert_eq!(link["file_name"], "The Man.mp3");
+        let url = link["url"].as_str().unwrap();
+        assert!(url.contains("sign="), "{url}");
+        let expires = link["expires"].as_str().unwrap();
+        assert!(expires.ends_with('Z'), "{expires}");
+        assert_eq!(
+            server.last_request(Vendor::Cloudreve).unwrap().json(),
+            json!({"uris": ["cloudreve://my/The%20Man.mp3"], "entity": "aO8j", "use_primary_site_url": true, "no_cache": true})
+        );
+
+        let out = run(
+            &["cloudreve", "--archive", "The Man.mp3", "folder/report.pdf"],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        let lines = fields(&out.stdout);
+        assert_eq!(lines.len(), 1, "{out:?}");
+        assert!(lines[0][0].contains("/archive.zip?sign="), "{out:?}");
+        assert_eq!(lines[0][1], "-", "the zip has no name of its own: {out:?}");
+
+        let out = run(
+            &["cloudreve", "--redirect", "The Man.mp3"],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        assert_eq!(out.stdout.lines().count(), 1);
+        assert_eq!(
+            server.last_request(Vendor::Cloudreve).unwrap().json()["redirect"],
+            json!(true)
+        );
+    }
+
+    #[test]
+    fn cli_anonymous_share_uri() {
+        let server = FakeServer::start().unwrap();
+        let env = vec![("CLOUDREVE_BASE_URL", server.base_url())];
+        let out = run(
+            &["cloudreve", "cloudreve://VoMFL:2rje2bdj@share/report.pdf"],
+            &env,
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(out.stdout.contains("\treport.pdf\t"));
+        let sent = server.last_request(Vendor::Cloudreve).unwrap();
+        assert_eq!(sent.header("authorization"), None);
+    }
+
+    #[test]
+    fn cli_batch_failure_exits_1_listing_each_uri() {
+        let server = FakeServer::start().unwrap();
+        let out = run(
+            &["cloudreve", "The Man.mp3", "missing.mp3", "folder"],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stdout.is_empty());
+        assert!(out.stderr.contains("code 40081"), "{}", out.stderr);
+        assert!(
+            out.stderr
+                .contains("cloudreve://my/missing.mp3: code 40016"),
+            "{}",
+            out.stderr
+        );
+        assert!(
+            out.stderr.contains("cloudreve://my/folder: code 40077"),
+            "{}",
+            out.stderr
+        );
+    }
+
+    #[test]
+    fn cli_partial_success_exits_4() {
+        let server = FakeServer::start().unwrap();
+        let out = run(
+            &["cloudreve", "--skip-error", "The Man.mp3", "missing.mp3"],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 4, "{out:?}");
+        assert_eq!(out.stdout.lines().count(), 1);
+        assert!(out.stdout.contains("\tThe Man.mp3\t"));
+        assert!(
+            out.stderr.contains(
+                "dlurl: failed: cloudreve: cloudreve://my/missing.mp3: no link and no reason given"
+            ),
+            "{}",
+            out.stderr
+        );
+        assert!(!out.stderr.contains("The%20Man"), "{}", out.stderr);
+
+        // With --json the failure is in the object, not a line of stdout.
+        let out = run(
+            &[
+                "--json",
+                "cloudreve",
+                "--skip-error",
+                "The Man.mp3",
+                "missing.mp3",
+            ],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 4, "{out:?}");
+        let printed: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+        assert_eq!(printed["links"].as_array().unwrap().len(), 1, "{printed}");
+        let failure = &printed["failures"][0];
+        assert_eq!(failure["vendor"], "cloudreve");
+        assert_eq!(failure["item"], "cloudreve://my/missing.mp3");
+        assert_eq!(failure["reason"]["kind"], "no_reason");
+        assert_eq!(failure["retryable"], true);
+    }
+
+    #[test]
+    fn cli_skip_error_with_every_uri_failing_exits_1() {
+        let server = FakeServer::start().unwrap();
+        let out = run(
+            &[
+                "cloudreve",
+                "--skip-error",
+                "missing-1.mp3",
+                "missing-2.mp3",
+            ],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 1, "{out:?}");
+        assert!(out.stdout.is_empty(), "{out:?}");
+        for uri in [
+            "cloudreve://my/missing-1.mp3",
+            "cloudreve://my/missing-2.mp3",
+        ] {
+            assert!(
+                out.stderr
+                    .contains(&format!("dlurl: failed: cloudreve: {uri}: ")),
+                "{}",
+                out.stderr
+            );
+        }
+    }
+
+    #[test]
+    fn cli_usage_errors_exit_2() {
+        let server = FakeServer::start().unwrap();
+        let token_only = vec![("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN.to_owned())];
+        for (args, env) in [
+            (vec!["cloudreve", "The Man.mp3"], token_only.clone()),
+            (vec!["cloudreve"], cli_env(&server)),
+            (vec!["cloudreve", "--bogus", "x"], cli_env(&server)),
+            (vec!["cloudreve", "--entity"], cli_env(&server)),
+            (
+                vec!["--base-url", "ftp://nope", "cloudreve", "x"],
+                token_only.clone(),
+            ),
+            (
+                vec!["cloudreve", "--entity", "aO8j", "a", "b"],
+                cli_env(&server),
+            ),
+        ] {
+            let out = run(&args, &env);
+            assert_eq!(out.code, 2, "{args:?}: {out:?}");
+            assert!(out.stdout.is_empty(), "{args:?}: {out:?}");
+        }
+        // A missing site names its variable.
+        let out = run(&["cloudreve", "The Man.mp3"], &token_only);
+        assert!(out.stderr.contains("CLOUDREVE_BASE_URL"), "{out:?}");
+        assert_eq!(server.request_count(), 0);
+    }
+
+    #[test]
+    fn cli_transport_and_unexpected_exit_3() {
+        let server = FakeServer::start().unwrap();
+        server.push_fault(Vendor::Cloudreve, Fault::Html502);
+        let out = run(&["cloudreve", "The Man.mp3"], &cli_env(&server));
+        assert_eq!(out.code, 3, "{out:?}");
+        server.push_fault(Vendor::Cloudreve, Fault::StallBody(Duration::from_secs(10)));
+        let out = run(
+            &["--timeout", "1", "cloudreve", "The Man.mp3"],
+            &cli_env(&server),
+        );
+        assert_eq!(out.code, 3, "{out:?}");
+    }
+
+    #[test]
+    fn cli_demo_includes_cloudreve() {
+        let out = common::dlurl(&["demo"], &[]);
+        assert_eq!(out.code, 0, "{out:?}");
+        assert!(
+            out.stdout
+                .lines()
+                .any(|l| l.contains("/api/v4/file/content/") && l.contains("\tThe Man.mp3\t")),
+            "{}",
+            out.stdout
+        );
+    }
 }

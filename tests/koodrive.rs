@@ -7,9 +7,13 @@ mod common;
 use std::time::Duration;
 
 use download_url::fake::{self, FakeReply, FakeServer, Fault, KooDriveFile};
-use download_url::koodrive::{self, Auth, BatchCode, Code};
-use download_url::{agent, ApiDetail, Error, TransportKind, UnexpectedReason, Vendor};
+use download_url::koodrive::{self, Auth, Code};
+use download_url::{
+    agent, ApiDetail, Batch, Error, Expiry, FailureReason, ItemFailure, TransportKind,
+    UnexpectedReason, Vendor, VendorCode,
+};
 use serde_json::json;
+use time::{OffsetDateTime, UtcOffset};
 
 const TOKEN_MARKER: &str = "TOKEN-MARKER-7f3a91";
 const SECRET_MARKER: &str = "SECRET-MARKER-c04e2b";
@@ -32,11 +36,15 @@ fn default_request() -> koodrive::Request {
     koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID])
 }
 
+fn links(config: &koodrive::Config, request: &koodrive::Request) -> Result<Batch, Error> {
+    koodrive::download_links(&agent(), config, request)
+}
+
 /// The error of the default call (app signature, default request) when the fake
 /// answers it with `reply`.
 fn error_for(server: &FakeServer, reply: FakeReply) -> Error {
     server.push(Vendor::KooDrive, reply);
-    koodrive::download_urls(&agent(), &app_config(server), &default_request()).unwrap_err()
+    links(&app_config(server), &default_request()).unwrap_err()
 }
 
 /// [`error_for`] a reply `{"code": code, "msg": msg}` with HTTP `status`.
@@ -45,6 +53,13 @@ fn error_for_code(server: &FakeServer, status: u16, code: u32, msg: &str) -> Err
         server,
         FakeReply::json(status, json!({"code": code, "msg": msg})),
     )
+}
+
+/// The batch for `ids` when the fake answers with `body` (HTTP 200).
+fn batch_for(server: &FakeServer, ids: &[&str], body: serde_json::Value) -> Batch {
+    server.push(Vendor::KooDrive, FakeReply::json(200, body));
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids.iter().copied());
+    links(&app_config(server), &request).unwrap()
 }
 
 fn detail(err: &Error) -> &koodrive::ErrorDetail {
@@ -61,6 +76,27 @@ fn unexpected_reason(err: &Error) -> UnexpectedReason {
     }
 }
 
+/// The code and message of a `Refused` failure.
+fn refused(failure: &ItemFailure) -> (&VendorCode, &str) {
+    match &failure.reason {
+        FailureReason::Refused { code, message } => (code, message.as_str()),
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+}
+
+fn items(failures: &[ItemFailure]) -> Vec<&str> {
+    failures.iter().map(|f| f.item.as_str()).collect()
+}
+
+/// The time of an `Expiry::At`, which must be in UTC.
+fn utc_time(expires: Expiry) -> OffsetDateTime {
+    let at = expires
+        .time()
+        .unwrap_or_else(|| panic!("no time: {expires:?}"));
+    assert_eq!(at.offset(), UtcOffset::UTC, "{at}");
+    at
+}
+
 /// `count` files `f000`… in the default container.
 fn many_files(server: &FakeServer, count: usize) -> Vec<String> {
     let ids: Vec<String> = (0..count).map(|i| format!("f{i:03}")).collect();
@@ -72,20 +108,33 @@ fn many_files(server: &FakeServer, count: usize) -> Vec<String> {
     ids
 }
 
+/// A successful per-file entry of a reply, with a presigned URL dated now.
+fn ok_item(id: &str, name: &str) -> serde_json::Value {
+    json!({
+        "fileId": id,
+        "fileName": name,
+        "url": format!("https://obs.example/{id}?X-Amz-Date=20991231T000000Z&X-Amz-Expires=3600&X-Amz-Signature=s"),
+        "code": "0",
+        "msg": "success",
+    })
+}
+
 #[test]
 fn app_signature_success() {
     let server = FakeServer::start().unwrap();
-    let downloads =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap();
-    assert_eq!(downloads.batch, BatchCode::AllSucceeded);
-    assert!(downloads.is_complete());
-    let file = &downloads.files[0];
-    assert_eq!(file.file_id, fake::KOODRIVE_FILE_ID);
-    assert_eq!(file.file_name, "Invoice 1.pdf");
-    assert!(file.url.starts_with("https://"));
-    let now = time::OffsetDateTime::now_utc();
-    assert!(file.expires_at > now + time::Duration::minutes(50));
-    assert!(file.expires_at <= now + time::Duration::minutes(61));
+    let batch = links(&app_config(&server), &default_request()).unwrap();
+    assert!(batch.is_complete());
+    assert_eq!(batch.links.len(), 1);
+    let link = &batch.links[0];
+    assert_eq!(link.vendor, Vendor::KooDrive);
+    assert_eq!(link.item, fake::KOODRIVE_FILE_ID);
+    assert_eq!(link.file_name.as_deref(), Some("Invoice 1.pdf"));
+    assert!(link.url.starts_with("https://"));
+    let now = OffsetDateTime::now_utc();
+    let expires = utc_time(link.expires);
+    assert!(expires > now + time::Duration::minutes(50));
+    assert!(expires <= now + time::Duration::minutes(61));
+    assert!(!link.is_expired());
 
     let sent = server.last_request(Vendor::KooDrive).unwrap();
     let authorization = sent.header("authorization").unwrap();
@@ -120,13 +169,81 @@ fn app_signature_success() {
         sent.json(),
         json!({"containerId": fake::KOODRIVE_CONTAINER_ID, "fileIds": [fake::KOODRIVE_FILE_ID]})
     );
+}
 
-    let links = downloads.into_links();
-    assert_eq!(links.len(), 1);
-    assert_eq!(links[0].vendor, Vendor::KooDrive);
-    assert_eq!(links[0].file_name.as_deref(), Some("Invoice 1.pdf"));
-    assert!(links[0].expires_at.is_some());
-    assert!(!links[0].is_expired());
+#[test]
+fn download_link_takes_one_file_id() {
+    let server = FakeServer::start().unwrap();
+    let link =
+        koodrive::download_link(&agent(), &token_config(&server), &default_request()).unwrap();
+    assert_eq!(link.vendor, Vendor::KooDrive);
+    assert_eq!(link.item, fake::KOODRIVE_FILE_ID);
+    assert_eq!(link.file_name.as_deref(), Some("Invoice 1.pdf"));
+    assert!(link.expires.time().is_some());
+    assert!(!link.is_expired());
+
+    // Not exactly one id: refused before sending.
+    for ids in [vec![], vec!["a", "b"]] {
+        let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids);
+        let err = koodrive::download_link(&agent(), &app_config(&server), &request).unwrap_err();
+        match &err {
+            Error::InvalidInput(e) => assert_eq!(e.field, "file_ids", "{err}"),
+            other => panic!("expected invalid input: {other:?}"),
+        }
+    }
+    assert_eq!(server.request_count(), 1);
+
+    // The vendor refusing the file is an api error with the file's own code.
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ["gone"]);
+    let err = koodrive::download_link(&agent(), &app_config(&server), &request).unwrap_err();
+    assert!(matches!(err, Error::Api(_)), "{err:?}");
+    assert_eq!(err.http_status(), Some(200));
+    assert_eq!(err.code(), Some(13_000_302));
+    assert_eq!(err.message(), Some("file not in specified container"));
+    assert_eq!(detail(&err).code, Some(Code::FileNotInContainer));
+    assert_eq!(detail(&err).label(), "file not in the space");
+    assert!(!err.is_retryable());
+    assert!(
+        err.to_string()
+            .starts_with("koodrive: file not in the space (code 13000302)"),
+        "{err}"
+    );
+
+    // A retryable per-file code stays retryable.
+    server.push(
+        Vendor::KooDrive,
+        FakeReply::json(
+            200,
+            json!({"code": 0, "batchCode": 2, "downloads": [
+                {"fileId": fake::KOODRIVE_FILE_ID, "code": 13000201, "msg": "inner"}
+            ]}),
+        ),
+    );
+    let err =
+        koodrive::download_link(&agent(), &app_config(&server), &default_request()).unwrap_err();
+    assert_eq!(detail(&err).code, Some(Code::InnerInvokeFailure));
+    assert!(err.is_retryable());
+
+    // A reply that leaves the file out, or gives it an unusable link: unexpected.
+    for downloads in [
+        json!([]),
+        json!([{"fileId": fake::KOODRIVE_FILE_ID, "code": "0", "url": "not a url"}]),
+    ] {
+        server.push(
+            Vendor::KooDrive,
+            FakeReply::json(
+                200,
+                json!({"code": 0, "batchCode": 1, "downloads": downloads}),
+            ),
+        );
+        let err = koodrive::download_link(&agent(), &app_config(&server), &default_request())
+            .unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            UnexpectedReason::InvalidContent,
+            "{downloads}"
+        );
+    }
 }
 
 #[test]
@@ -136,7 +253,7 @@ fn token_modes_and_optional_headers() {
     config.share_folder_id = Some("share-folder-1".into());
     config.trace_id = Some("a".repeat(30) + &"_9".repeat(14));
     config.language = None;
-    koodrive::download_urls(&agent(), &config, &default_request()).unwrap();
+    links(&config, &default_request()).unwrap();
     let sent = server.last_request(Vendor::KooDrive).unwrap();
     assert_eq!(
         sent.header("authorization"),
@@ -148,17 +265,17 @@ fn token_modes_and_optional_headers() {
 
     // `Bearer+<token>` is refused by a server expecting `Bearer <token>`...
     config.auth = Auth::token_with_prefix(fake::KOODRIVE_TOKEN, "Bearer+");
-    let err = koodrive::download_urls(&agent(), &config, &default_request()).unwrap_err();
+    let err = links(&config, &default_request()).unwrap_err();
     assert_eq!(err.http_status(), Some(401));
     assert_eq!(detail(&err).gateway_code.as_deref(), Some("APIGW.0301"));
     assert_eq!(err.code(), None);
     assert!(!err.is_retryable());
     // ...and accepted by one expecting it; the raw token likewise.
     server.configure(|s| s.koodrive.token_prefix = "Bearer+".into());
-    koodrive::download_urls(&agent(), &config, &default_request()).unwrap();
+    links(&config, &default_request()).unwrap();
     server.configure(|s| s.koodrive.token_prefix = String::new());
     config.auth = Auth::token_with_prefix(fake::KOODRIVE_TOKEN, "");
-    koodrive::download_urls(&agent(), &config, &default_request()).unwrap();
+    links(&config, &default_request()).unwrap();
     assert_eq!(
         server
             .last_request(Vendor::KooDrive)
@@ -173,7 +290,7 @@ fn wrong_app_secret_is_refused_by_the_gateway() {
     let server = FakeServer::start().unwrap();
     let mut config = app_config(&server);
     config.auth = Auth::app_signature(fake::KOODRIVE_APP_ID, SECRET_MARKER);
-    let err = koodrive::download_urls(&agent(), &config, &default_request()).unwrap_err();
+    let err = links(&config, &default_request()).unwrap_err();
     assert_eq!(err.http_status(), Some(401));
     assert_eq!(detail(&err).gateway_code.as_deref(), Some("APIGW.0303"));
     assert!(
@@ -190,7 +307,7 @@ fn wrong_app_secret_is_refused_by_the_gateway() {
 
     let mut config = app_config(&server);
     config.auth = Auth::app_signature("other-app", fake::KOODRIVE_APP_SECRET);
-    let err = koodrive::download_urls(&agent(), &config, &default_request()).unwrap_err();
+    let err = links(&config, &default_request()).unwrap_err();
     assert!(err.message().unwrap().contains("app not found"), "{err}");
 }
 
@@ -341,11 +458,15 @@ fn two_hundred_fifty_ids_are_three_calls_on_one_connection_merged_in_order() {
     let ids = many_files(&server, 250);
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids.clone());
     let agent = agent();
-    let downloads = koodrive::download_urls(&agent, &app_config(&server), &request).unwrap();
-    assert_eq!(downloads.batch, BatchCode::AllSucceeded);
-    let got: Vec<&str> = downloads.files.iter().map(|f| f.file_id.as_str()).collect();
+    let batch = koodrive::download_links(&agent, &app_config(&server), &request).unwrap();
+    assert!(batch.is_complete());
+    let got: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
     assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
-    assert_eq!(downloads.files[249].file_name, "f249.bin");
+    assert_eq!(batch.links[249].file_name.as_deref(), Some("f249.bin"));
+    assert_eq!(
+        batch.link_for("f100").unwrap().file_name.as_deref(),
+        Some("f100.bin")
+    );
 
     let requests = server.requests();
     assert_eq!(requests.len(), 3);
@@ -366,57 +487,257 @@ fn partial_success_keeps_every_failure() {
         fake::KOODRIVE_CONTAINER_ID,
         ["missing-1", fake::KOODRIVE_FILE_ID, "missing-2"],
     );
-    let downloads = koodrive::download_urls(&agent(), &app_config(&server), &request).unwrap();
-    assert_eq!(downloads.batch, BatchCode::Partial);
-    assert!(!downloads.is_complete());
-    assert_eq!(downloads.files.len(), 1);
-    let failed: Vec<(&str, &str)> = downloads
-        .failures
-        .iter()
-        .map(|f| (f.file_id.as_str(), f.code.as_str()))
-        .collect();
+    let batch = links(&app_config(&server), &request).unwrap();
+    assert!(!batch.is_complete());
+    assert!(!batch.all_failed());
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(batch.links[0].item, fake::KOODRIVE_FILE_ID);
+    assert_eq!(items(&batch.failures), ["missing-1", "missing-2"]);
+    for failure in &batch.failures {
+        assert_eq!(failure.vendor, Vendor::KooDrive);
+        let (code, message) = refused(failure);
+        // The per-file code exactly as it arrived: a string on the wire.
+        assert_eq!(code, &VendorCode::Text("13000302".into()));
+        assert_eq!(failure.code(), Some(code));
+        assert_eq!(message, "file not in specified container");
+        assert!(!failure.is_retryable());
+    }
     assert_eq!(
-        failed,
-        [("missing-1", "13000302"), ("missing-2", "13000302")]
+        batch.failures[0].to_string(),
+        "koodrive: missing-1: refused (code 13000302): file not in specified container"
     );
-    assert_eq!(
-        downloads.failures[0].named_code(),
-        Some(Code::FileNotInContainer)
-    );
-    assert!(!downloads.failures[0].message.is_empty());
+    assert!(batch.retryable_items().is_empty());
 }
 
 #[test]
-fn partial_across_chunks_recomputes_the_batch() {
+fn partial_across_chunks_keeps_links_and_failures_in_order() {
     let server = FakeServer::start().unwrap();
     let mut ids = many_files(&server, 100);
     ids.push("missing".into()); // the second call fails entirely
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids);
-    let downloads = koodrive::download_urls(&agent(), &app_config(&server), &request).unwrap();
+    let batch = links(&app_config(&server), &request).unwrap();
     assert_eq!(server.request_count(), 2);
-    assert_eq!(downloads.batch, BatchCode::Partial);
-    assert_eq!(downloads.files.len(), 100);
-    assert_eq!(downloads.failures.len(), 1);
+    assert!(!batch.is_complete());
+    assert!(!batch.all_failed());
+    assert_eq!(batch.links.len(), 100);
+    assert_eq!(items(&batch.failures), ["missing"]);
 }
 
 #[test]
-fn all_failed_is_an_api_error_with_every_failure() {
+fn all_failed_is_ok_with_every_file_refused() {
     let server = FakeServer::start().unwrap();
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ["gone-1", "gone-2"]);
-    let err = koodrive::download_urls(&agent(), &app_config(&server), &request).unwrap_err();
-    assert!(matches!(err, Error::Api(_)), "{err:?}");
-    assert_eq!(err.http_status(), Some(200));
-    assert_eq!(err.code(), Some(13_000_302));
-    let detail = detail(&err);
-    assert_eq!(detail.label(), "every file failed");
-    assert_eq!(detail.code, Some(Code::FileNotInContainer));
-    let ids: Vec<&str> = detail.failures.iter().map(|f| f.file_id.as_str()).collect();
-    assert_eq!(ids, ["gone-1", "gone-2"]);
-    assert!(
-        err.to_string()
-            .starts_with("koodrive: every file failed (code 13000302)"),
-        "{err}"
+    let batch = links(&app_config(&server), &request).unwrap();
+    assert!(batch.links.is_empty());
+    assert!(batch.all_failed());
+    assert_eq!(items(&batch.failures), ["gone-1", "gone-2"]);
+    for failure in &batch.failures {
+        let (code, message) = refused(failure);
+        assert_eq!(code, &VendorCode::Text("13000302".into()));
+        assert!(!message.is_empty());
+        assert!(!failure.is_retryable());
+    }
+    // Across chunks too: 150 ids, none known.
+    let ids: Vec<String> = (0..150).map(|i| format!("gone-{i}")).collect();
+    let batch = links(
+        &app_config(&server),
+        &koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids.clone()),
+    )
+    .unwrap();
+    assert!(batch.all_failed());
+    assert_eq!(
+        items(&batch.failures),
+        ids.iter().map(String::as_str).collect::<Vec<_>>()
     );
+}
+
+#[test]
+fn a_file_the_reply_leaves_out_is_missing_and_retryable() {
+    let server = FakeServer::start().unwrap();
+    let ids = many_files(&server, 2);
+    let all = [ids[0].as_str(), fake::KOODRIVE_FILE_ID, ids[1].as_str()];
+    // The reply answers the first and third ids only, out of order.
+    let mut batch = batch_for(
+        &server,
+        &all,
+        json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [
+            ok_item(&ids[1], "f001.bin"),
+            ok_item(&ids[0], "f000.bin"),
+        ]}),
+    );
+    let got: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+    assert_eq!(got, [ids[0].as_str(), ids[1].as_str()], "request order");
+    assert_eq!(items(&batch.failures), [fake::KOODRIVE_FILE_ID]);
+    assert_eq!(batch.failures[0].reason, FailureReason::Missing);
+    assert!(batch.failures[0].is_retryable());
+    assert_eq!(batch.failures[0].code(), None);
+    assert_eq!(batch.retryable_items(), [fake::KOODRIVE_FILE_ID]);
+
+    // Asking again for the missing file only completes the batch.
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, all);
+    batch
+        .retry_failed(|ids| links(&app_config(&server), &request.with_file_ids(ids)))
+        .unwrap();
+    assert!(batch.is_complete());
+    assert_eq!(
+        server.last_request(Vendor::KooDrive).unwrap().json()["fileIds"],
+        json!([fake::KOODRIVE_FILE_ID])
+    );
+    assert_eq!(
+        batch
+            .link_for(fake::KOODRIVE_FILE_ID)
+            .unwrap()
+            .file_name
+            .as_deref(),
+        Some("Invoice 1.pdf")
+    );
+
+    // An id asked twice and answered once: one link, one missing.
+    let batch = batch_for(
+        &server,
+        &["a", "a"],
+        json!({"code": 0, "batchCode": 1, "downloads": [ok_item("a", "a.bin")]}),
+    );
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(batch.failures[0].reason, FailureReason::Missing);
+}
+
+#[test]
+fn a_file_never_asked_for_is_unexpected() {
+    let server = FakeServer::start().unwrap();
+    for downloads in [
+        // Someone else's file instead of ours.
+        json!([ok_item("someone-elses", "x")]),
+        // Ours, plus another.
+        json!([ok_item(fake::KOODRIVE_FILE_ID, "a"), ok_item("extra", "x")]),
+        // Ours, twice.
+        json!([
+            ok_item(fake::KOODRIVE_FILE_ID, "a"),
+            ok_item(fake::KOODRIVE_FILE_ID, "a")
+        ]),
+        // A refusal of a file never asked for.
+        json!([ok_item(fake::KOODRIVE_FILE_ID, "a"), {"fileId": "extra", "code": "13000302", "msg": "x"}]),
+    ] {
+        let err = error_for(
+            &server,
+            FakeReply::json(
+                200,
+                json!({"code": 0, "msg": "ok", "batchCode": 0, "downloads": downloads}),
+            ),
+        );
+        assert_eq!(
+            unexpected_reason(&err),
+            UnexpectedReason::InvalidContent,
+            "{downloads}"
+        );
+        assert_eq!(err.http_status(), Some(200));
+        assert!(!err.is_retryable());
+    }
+}
+
+#[test]
+fn null_and_missing_informational_fields_are_tolerated() {
+    let server = FakeServer::start().unwrap();
+    let ids = [fake::KOODRIVE_FILE_ID, "b", "c", "d"];
+    let batch = batch_for(
+        &server,
+        &ids,
+        json!({"code": 0, "msg": null, "batchCode": 0, "downloads": [
+            // A success without `msg` or `fileName`, its code a number.
+            {"fileId": fake::KOODRIVE_FILE_ID, "code": 0, "msg": null, "fileName": null,
+             "url": "https://obs.example/a?X-Amz-Date=20991231T000000Z&X-Amz-Expires=60&X-Amz-Signature=s"},
+            // A failure with a null code and message.
+            {"fileId": "b", "code": null, "msg": null, "url": null},
+            // A failure without `fileId`: it is the one id the reply left out.
+            {"fileId": null, "code": 13000302, "msg": "file not in specified container"},
+            // A failure without any code.
+            {"fileId": "d", "msg": "no code"}
+        ]}),
+    );
+    assert_eq!(batch.links.len(), 1);
+    let link = &batch.links[0];
+    assert_eq!(link.item, fake::KOODRIVE_FILE_ID);
+    assert_eq!(link.file_name, None);
+    assert_eq!(
+        utc_time(link.expires),
+        time::macros::datetime!(2099-12-31 00:01:00 UTC)
+    );
+    assert_eq!(items(&batch.failures), ["b", "c", "d"]);
+    let (code, message) = refused(&batch.failures[0]);
+    assert_eq!((code, message), (&VendorCode::Text(String::new()), ""));
+    let (code, message) = refused(&batch.failures[1]);
+    assert_eq!(code, &VendorCode::Number(13_000_302));
+    assert_eq!(message, "file not in specified container");
+    let (code, message) = refused(&batch.failures[2]);
+    assert_eq!(
+        (code, message),
+        (&VendorCode::Text(String::new()), "no code")
+    );
+
+    // Two failures without `fileId` for one left-out id cannot be attributed:
+    // the id stays missing.
+    let batch = batch_for(
+        &server,
+        &[fake::KOODRIVE_FILE_ID, "b"],
+        json!({"code": 0, "batchCode": 0, "downloads": [
+            ok_item(fake::KOODRIVE_FILE_ID, "a"),
+            {"code": "13000302", "msg": "x"},
+            {"code": "13000302", "msg": "y"}
+        ]}),
+    );
+    assert_eq!(items(&batch.failures), ["b"]);
+    assert_eq!(batch.failures[0].reason, FailureReason::Missing);
+
+    // A link without `fileId` cannot be trusted to be that file's: missing.
+    let batch = batch_for(
+        &server,
+        &[fake::KOODRIVE_FILE_ID],
+        json!({"code": 0, "batchCode": 1, "downloads": [
+            {"code": "0", "url": "https://obs.example/a", "fileName": "a"}
+        ]}),
+    );
+    assert!(batch.links.is_empty());
+    assert_eq!(batch.failures[0].reason, FailureReason::Missing);
+
+    // An error envelope with `msg: null`.
+    let err = error_for(
+        &server,
+        FakeReply::json(400, json!({"code": 13000102, "msg": null})),
+    );
+    assert_eq!(err.code(), Some(13_000_102));
+    assert_eq!(err.message(), Some(""));
+    assert_eq!(detail(&err).code, Some(Code::ParameterInvalid));
+    assert_eq!(
+        err.to_string(),
+        "koodrive: parameter verification failed (code 13000102)"
+    );
+}
+
+#[test]
+fn an_unusable_link_is_that_files_failure() {
+    let server = FakeServer::start().unwrap();
+    let ids = [fake::KOODRIVE_FILE_ID, "b", "c", "d", "e"];
+    let batch = batch_for(
+        &server,
+        &ids,
+        json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [
+            ok_item(fake::KOODRIVE_FILE_ID, "a"),
+            {"fileId": "b", "code": "0", "url": "", "fileName": "b"},
+            {"fileId": "c", "code": "0", "fileName": "c"},
+            {"fileId": "d", "code": "0", "url": "ftp://obs.example/d", "fileName": "d"},
+            {"fileId": "e", "code": "0", "url": "https://obs.example/e\u{1b}[2J", "fileName": "e"}
+        ]}),
+    );
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(items(&batch.failures), ["b", "c", "d", "e"]);
+    for failure in &batch.failures {
+        match &failure.reason {
+            FailureReason::UnusableLink { why } => assert!(why.contains("url"), "{why}"),
+            other => panic!("expected an unusable link, got {other:?}"),
+        }
+        assert!(!failure.is_retryable());
+        assert_eq!(failure.code(), None);
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -430,7 +751,7 @@ fn http_400_with_parameter_invalid() {
     assert_eq!(err.code(), Some(13_000_102));
     assert_eq!(err.message(), Some("parameter verification failed"));
     assert_eq!(detail(&err).code, Some(Code::ParameterInvalid));
-    assert!(detail(&err).failures.is_empty());
+    assert_eq!(detail(&err).gateway_code, None);
     assert!(!err.is_retryable());
     assert_eq!(
         err.to_string(),
@@ -442,9 +763,39 @@ fn http_400_with_parameter_invalid() {
 fn unknown_container_is_refused_with_http_400() {
     let server = FakeServer::start().unwrap();
     let request = koodrive::Request::new("no-such-space", ["x"]);
-    let err = koodrive::download_urls(&agent(), &app_config(&server), &request).unwrap_err();
+    let err = links(&app_config(&server), &request).unwrap_err();
     assert_eq!(err.http_status(), Some(400));
     assert_eq!(detail(&err).code, Some(Code::ContainerNotFound));
+}
+
+#[test]
+fn a_refusal_of_a_later_call_fails_the_whole_request() {
+    let server = FakeServer::start().unwrap();
+    let ids = many_files(&server, 150);
+    // The first call of 100 ids succeeds, the second is refused as a whole.
+    let downloads: Vec<serde_json::Value> = ids[..100]
+        .iter()
+        .map(|id| ok_item(id, &format!("{id}.bin")))
+        .collect();
+    server.push(
+        Vendor::KooDrive,
+        FakeReply::json(
+            200,
+            json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": downloads}),
+        ),
+    );
+    server.push(
+        Vendor::KooDrive,
+        FakeReply::json(
+            200,
+            json!({"code": 13000201, "msg": "inner server invoke failure"}),
+        ),
+    );
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids);
+    let err = links(&app_config(&server), &request).unwrap_err();
+    assert_eq!(err.code(), Some(13_000_201));
+    assert!(err.is_retryable());
+    assert_eq!(server.request_count(), 2);
 }
 
 #[test]
@@ -463,12 +814,15 @@ fn nonzero_code_under_http_200_is_an_api_error() {
 #[test]
 fn replies_that_break_the_contract() {
     let server = FakeServer::start().unwrap();
-    let item = json!({"fileId": "f", "fileName": "a", "url": "https://h/p", "code": "0", "msg": "success"});
+    let ours = ok_item(fake::KOODRIVE_FILE_ID, "a");
+    let refused = json!({"fileId": fake::KOODRIVE_FILE_ID, "code": "13000302", "msg": "x"});
     let cases = [
-        json!({"code": 0, "msg": "ok", "batchCode": 7, "downloads": [item]}),
-        json!({"code": 0, "msg": "ok", "batchCode": 2, "downloads": [item]}),
-        json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [{"fileId": "f", "code": "0", "url": "", "fileName": "a"}]}),
-        json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [{"fileId": "f", "code": "0", "url": "https://h/p"}]}),
+        // An undocumented batchCode.
+        json!({"code": 0, "msg": "ok", "batchCode": 7, "downloads": [ours]}),
+        // "Every file failed" beside a success.
+        json!({"code": 0, "msg": "ok", "batchCode": 2, "downloads": [ours]}),
+        // "Every file succeeded" beside a failure.
+        json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [refused]}),
     ];
     for body in cases {
         let err = error_for(&server, FakeReply::json(200, body.clone()));
@@ -478,11 +832,19 @@ fn replies_that_break_the_contract() {
             "{body}"
         );
     }
-    let err = error_for(
-        &server,
-        FakeReply::json(200, json!({"code": 0, "msg": "ok", "batchCode": 1})),
-    );
-    assert_eq!(unexpected_reason(&err), UnexpectedReason::WrongShape);
+    for body in [
+        json!({"code": 0, "msg": "ok", "batchCode": 1}),
+        json!({"code": 0, "msg": "ok", "downloads": [ours]}),
+        json!({"code": "zero", "batchCode": 1, "downloads": [ours]}),
+        json!({"code": 0, "batchCode": 1, "downloads": [{"fileId": 7, "code": "0"}]}),
+    ] {
+        let err = error_for(&server, FakeReply::json(200, body.clone()));
+        assert_eq!(
+            unexpected_reason(&err),
+            UnexpectedReason::WrongShape,
+            "{body}"
+        );
+    }
 
     let err = error_for_code(&server, 500, 0, "ok");
     assert_eq!(unexpected_reason(&err), UnexpectedReason::Status);
@@ -490,21 +852,50 @@ fn replies_that_break_the_contract() {
 }
 
 #[test]
-fn link_without_amz_parameters_gets_the_fallback_lifetime() {
+fn link_without_amz_parameters_has_an_unknown_expiry() {
     let server = FakeServer::start().unwrap();
-    server.push(
-        Vendor::KooDrive,
-        FakeReply::json(
-            200,
-            json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [
-                {"fileId": "f", "fileName": "a", "url": "https://h/p?sig=1", "code": 0, "msg": "success"}
-            ]}),
-        ),
+    let batch = batch_for(
+        &server,
+        &[fake::KOODRIVE_FILE_ID],
+        json!({"code": 0, "msg": "ok", "batchCode": 1, "downloads": [
+            {"fileId": fake::KOODRIVE_FILE_ID, "fileName": "a", "url": "https://h/p?sig=1", "code": 0, "msg": "success"}
+        ]}),
     );
-    let downloads =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap();
-    let left = downloads.files[0].expires_at - time::OffsetDateTime::now_utc();
-    assert!(left > time::Duration::minutes(55) && left <= koodrive::FALLBACK_LINK_LIFETIME);
+    let link = &batch.links[0];
+    assert_eq!(link.expires, Expiry::Unknown, "no 1-hour fallback");
+    assert!(!link.is_expired());
+    assert!(link.expires_within(Duration::ZERO), "a cache refreshes it");
+    assert_eq!(link.expires.to_string(), "-");
+}
+
+#[test]
+fn link_expiry_is_read_from_the_url_in_utc() {
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| s.koodrive.link_lifetime = 60);
+    let batch = links(&app_config(&server), &default_request()).unwrap();
+    let link = &batch.links[0];
+    let expires = utc_time(link.expires);
+    let now = OffsetDateTime::now_utc();
+    assert!(expires > now && expires <= now + time::Duration::seconds(61));
+    assert_eq!(expires.nanosecond(), 0);
+    assert!(link.expires_within(Duration::from_secs(61)));
+
+    // The vendor page's example link.
+    let batch = batch_for(
+        &server,
+        &[fake::KOODRIVE_FILE_ID],
+        json!({"code": 0, "msg": "success", "batchCode": 1, "downloads": [{
+            "fileId": fake::KOODRIVE_FILE_ID, "code": "0", "fileName": "Invoice 1.pdf",
+            "url": "https://b/5e?X-Amz-Date=20231227T072939Z&X-Amz-Expires=3600&X-Amz-Signature=9d"
+        }]}),
+    );
+    let link = &batch.links[0];
+    assert_eq!(
+        utc_time(link.expires),
+        time::macros::datetime!(2023-12-27 08:29:39 UTC)
+    );
+    assert_eq!(link.expires.to_string(), "2023-12-27T08:29:39Z");
+    assert!(link.is_expired());
 }
 
 // ---------------------------------------------------------------------------
@@ -536,7 +927,7 @@ fn truncated_json() {
 fn stalled_body_times_out() {
     let server = FakeServer::start().unwrap();
     server.push_fault(Vendor::KooDrive, Fault::StallBody(Duration::from_secs(10)));
-    let err = koodrive::download_urls(
+    let err = koodrive::download_links(
         &common::quick_agent(),
         &app_config(&server),
         &default_request(),
@@ -621,10 +1012,20 @@ fn invalid_input_is_rejected_before_sending() {
     cases.push((config, default_request(), "base_url"));
 
     for (config, request, field) in cases {
-        let err = koodrive::download_urls(&agent(), &config, &request).unwrap_err();
+        let err = links(&config, &request).unwrap_err();
         match &err {
-            Error::InvalidInput(e) => assert_eq!(e.field, field, "{err}"),
+            Error::InvalidInput(e) => {
+                assert_eq!(e.field, field, "{err}");
+                assert_eq!(e.vendor, Vendor::KooDrive);
+            }
             other => panic!("expected invalid input for {field}: {other:?}"),
+        }
+        if request.file_ids.len() == 1 {
+            let err = koodrive::download_link(&agent(), &config, &request).unwrap_err();
+            match &err {
+                Error::InvalidInput(e) => assert_eq!(e.field, field, "{err}"),
+                other => panic!("expected invalid input for {field}: {other:?}"),
+            }
         }
     }
     assert_eq!(server.request_count(), 0);
@@ -639,11 +1040,11 @@ fn token_and_app_secret_never_printed() {
     let mut config = token_config(&server);
     config.auth = Auth::token(TOKEN_MARKER);
     assert!(!format!("{config:?}").contains(TOKEN_MARKER));
-    let err = koodrive::download_urls(&agent(), &config, &default_request()).unwrap_err();
+    let err = links(&config, &default_request()).unwrap_err();
     common::assert_no_marker(&err, TOKEN_MARKER);
     // An invalid-input error for a token that cannot be sent.
     config.auth = Auth::token(format!("{TOKEN_MARKER}\n"));
-    let err = koodrive::download_urls(&agent(), &config, &default_request()).unwrap_err();
+    let err = links(&config, &default_request()).unwrap_err();
     assert!(matches!(err, Error::InvalidInput(_)));
     common::assert_no_marker(&err, TOKEN_MARKER);
 
@@ -651,153 +1052,275 @@ fn token_and_app_secret_never_printed() {
     config.auth = Auth::app_signature(fake::KOODRIVE_APP_ID, SECRET_MARKER);
     assert!(!format!("{config:?}").contains(SECRET_MARKER));
     assert!(!format!("{:?}", config.auth).contains(SECRET_MARKER));
-    let err = koodrive::download_urls(&agent(), &config, &default_request()).unwrap_err();
+    let err = links(&config, &default_request()).unwrap_err();
     common::assert_no_marker(&err, SECRET_MARKER);
 
     // Links: the presigned query never shows in Debug.
-    let downloads =
-        koodrive::download_urls(&agent(), &app_config(&server), &default_request()).unwrap();
-    let shown = format!("{downloads:?} {:?}", downloads.clone().into_links());
+    let batch = links(&app_config(&server), &default_request()).unwrap();
+    let shown = format!("{batch:?} {:?}", batch.links[0]);
     assert!(!shown.contains("X-Amz-Signature"), "{shown}");
+    assert!(batch.links[0].url.contains("X-Amz-Signature="));
     assert!(!format!("{:?}", fake::Settings::default()).contains(fake::KOODRIVE_APP_SECRET));
+
+    // A presigned URL inside a per-file message or code is redacted.
+    let batch = batch_for(
+        &server,
+        &["a", "b"],
+        json!({"code": 0, "batchCode": 2, "downloads": [
+            {"fileId": "a", "code": "13000302", "msg": format!("see https://h/x?X-Amz-Signature={SECRET_MARKER}")},
+            {"fileId": "b", "code": format!("https://h/y?s={SECRET_MARKER}"), "msg": "x"}
+        ]}),
+    );
+    let shown = format!("{batch:?} {} {}", batch.failures[0], batch.failures[1]);
+    assert!(!shown.contains(SECRET_MARKER), "{shown}");
 }
 
 // ---------------------------------------------------------------------------
 // CLI
 
-type Env<'a> = Vec<(&'a str, &'a str)>;
+/// The `dlurl` binary exists only with the `cli` feature.
+#[cfg(feature = "cli")]
+mod cli {
+    use super::*;
 
-fn cli_env<'a>(token: bool) -> Env<'a> {
-    let mut env = vec![("KOODRIVE_USER_ID", fake::KOODRIVE_USER_ID)];
-    if token {
-        env.push(("KOODRIVE_TOKEN", fake::KOODRIVE_TOKEN));
-    } else {
-        env.push(("KOODRIVE_APP_ID", fake::KOODRIVE_APP_ID));
-        env.push(("KOODRIVE_APP_SECRET", fake::KOODRIVE_APP_SECRET));
+    type Env<'a> = Vec<(&'a str, &'a str)>;
+
+    fn cli_env<'a>(token: bool) -> Env<'a> {
+        let mut env = vec![("KOODRIVE_USER_ID", fake::KOODRIVE_USER_ID)];
+        if token {
+            env.push(("KOODRIVE_TOKEN", fake::KOODRIVE_TOKEN));
+        } else {
+            env.push(("KOODRIVE_APP_ID", fake::KOODRIVE_APP_ID));
+            env.push(("KOODRIVE_APP_SECRET", fake::KOODRIVE_APP_SECRET));
+        }
+        env
     }
-    env
-}
 
-/// `dlurl --base-url <base> <options> koodrive CONTAINER <ids>` with the fake's
-/// credentials, in token or app-signature mode.
-fn dlurl_koodrive(base: &str, options: &[&str], ids: &[&str], token: bool) -> common::Run {
-    let mut args = vec!["--base-url", base];
-    args.extend(options);
-    args.extend(["koodrive", fake::KOODRIVE_CONTAINER_ID]);
-    args.extend(ids);
-    common::dlurl(&args, &cli_env(token))
-}
+    /// `dlurl --base-url <base> <options> koodrive CONTAINER <ids>` with the fake's
+    /// credentials, in token or app-signature mode.
+    fn dlurl_koodrive(base: &str, options: &[&str], ids: &[&str], token: bool) -> common::Run {
+        let mut args = vec!["--base-url", base];
+        args.extend(options);
+        args.extend(["koodrive", fake::KOODRIVE_CONTAINER_ID]);
+        args.extend(ids);
+        common::dlurl(&args, &cli_env(token))
+    }
 
-#[test]
-fn cli_success_in_both_modes() {
-    let server = FakeServer::start().unwrap();
-    let base = server.base_url();
-    for token in [true, false] {
-        let run = dlurl_koodrive(&base, &[], &[fake::KOODRIVE_FILE_ID], token);
+    #[test]
+    fn cli_success_in_both_modes() {
+        let server = FakeServer::start().unwrap();
+        let base = server.base_url();
+        for token in [true, false] {
+            let run = dlurl_koodrive(&base, &[], &[fake::KOODRIVE_FILE_ID], token);
+            assert_eq!(run.code, 0, "{run:?}");
+            let fields: Vec<&str> = run.stdout.trim_end().split('\t').collect();
+            assert_eq!(fields.len(), 3, "{run:?}");
+            assert!(fields[0].starts_with("https://"));
+            assert_eq!(fields[1], "Invoice 1.pdf");
+            // RFC 3339 UTC, whole seconds.
+            let at =
+                OffsetDateTime::parse(fields[2], &time::format_description::well_known::Rfc3339)
+                    .unwrap();
+            assert!(fields[2].ends_with('Z'), "{run:?}");
+            assert!(at > OffsetDateTime::now_utc(), "{run:?}");
+            assert!(run.stderr.is_empty(), "{run:?}");
+        }
+        assert_eq!(
+            server.requests()[0].header("authorization"),
+            Some(format!("Bearer {}", fake::KOODRIVE_TOKEN).as_str())
+        );
+        assert!(server.requests()[1]
+            .header("authorization")
+            .unwrap()
+            .starts_with("HMAC-SHA256 "));
+
+        let run = dlurl_koodrive(&base, &["--json"], &[fake::KOODRIVE_FILE_ID], false);
         assert_eq!(run.code, 0, "{run:?}");
-        let fields: Vec<&str> = run.stdout.trim_end().split('\t').collect();
-        assert_eq!(fields.len(), 3, "{run:?}");
-        assert!(fields[0].starts_with("https://"));
-        assert_eq!(fields[1], "Invoice 1.pdf");
-        assert!(fields[2].ends_with('Z'), "{run:?}");
-        assert!(run.stderr.is_empty(), "{run:?}");
+        let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(value["failures"], json!([]), "{value}");
+        let link = &value["links"][0];
+        assert_eq!(link["vendor"], "koodrive");
+        assert_eq!(link["item"], fake::KOODRIVE_FILE_ID);
+        assert_eq!(link["file_name"], "Invoice 1.pdf");
+        assert!(link["expires"].as_str().unwrap().ends_with('Z'), "{link}");
     }
-    assert!(server.requests()[1]
-        .header("authorization")
-        .unwrap()
-        .starts_with("HMAC-SHA256 "));
 
-    let run = dlurl_koodrive(&base, &["--json"], &[fake::KOODRIVE_FILE_ID], false);
-    assert_eq!(run.code, 0, "{run:?}");
-    let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(value[0]["vendor"], "koodrive");
-    assert_eq!(value[0]["file_name"], "Invoice 1.pdf");
-}
-
-#[test]
-fn cli_partial_exits_4_and_lists_failures() {
-    let server = FakeServer::start().unwrap();
-    let run = dlurl_koodrive(
-        &server.base_url(),
-        &[],
-        &[fake::KOODRIVE_FILE_ID, "missing-1"],
-        false,
-    );
-    assert_eq!(run.code, 4, "{run:?}");
-    assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
-    assert!(
-        run.stderr.contains("dlurl: failed: missing-1 13000302 "),
-        "{run:?}"
-    );
-}
-
-#[test]
-fn cli_all_failed_exits_1_and_lists_each_file() {
-    let server = FakeServer::start().unwrap();
-    let run = dlurl_koodrive(&server.base_url(), &[], &["gone-1", "gone-2"], true);
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(run.stdout.is_empty(), "{run:?}");
-    assert!(
-        run.stderr.contains("koodrive: every file failed"),
-        "{run:?}"
-    );
-    assert!(run.stderr.contains("gone-1 13000302"), "{run:?}");
-    assert!(run.stderr.contains("gone-2 13000302"), "{run:?}");
-}
-
-#[test]
-fn cli_usage_errors_exit_2_and_send_nothing() {
-    let server = FakeServer::start().unwrap();
-    let base = server.base_url();
-    let cases: Vec<(Vec<&str>, Env)> = vec![
-        (vec!["koodrive", fake::KOODRIVE_CONTAINER_ID], cli_env(true)),
-        (vec!["koodrive"], cli_env(true)),
-        (vec!["koodrive", "c", "f"], vec![("KOODRIVE_USER_ID", "u")]),
-        (vec!["koodrive", "c", "f"], vec![("KOODRIVE_TOKEN", "t")]),
-        (
-            vec!["koodrive", "c", "f"],
-            vec![("KOODRIVE_USER_ID", "u"), ("KOODRIVE_APP_ID", "a")],
-        ),
-        (
-            vec!["koodrive", "c", "f"],
-            vec![
-                ("KOODRIVE_USER_ID", "u"),
-                ("KOODRIVE_TOKEN", "t"),
-                ("KOODRIVE_APP_ID", "a"),
+    #[test]
+    fn cli_token_prefix_from_the_environment() {
+        let server = FakeServer::start().unwrap();
+        server.configure(|s| s.koodrive.token_prefix = "Bearer+".into());
+        let base = server.base_url();
+        let mut env = cli_env(true);
+        env.push(("KOODRIVE_TOKEN_PREFIX", "Bearer+"));
+        let run = common::dlurl(
+            &[
+                "--base-url",
+                &base,
+                "koodrive",
+                fake::KOODRIVE_CONTAINER_ID,
+                fake::KOODRIVE_FILE_ID,
             ],
-        ),
-        (
-            vec!["koodrive", "--trace-id", "short", "c", "f"],
-            cli_env(true),
-        ),
-    ];
-    for (args, env) in cases {
-        let mut full = vec!["--base-url", base.as_str()];
-        full.extend(args.iter().copied());
-        let run = common::dlurl(&full, &env);
-        assert_eq!(run.code, 2, "{args:?}: {run:?}");
+            &env,
+        );
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(
+            server
+                .last_request(Vendor::KooDrive)
+                .unwrap()
+                .header("authorization"),
+            Some(format!("Bearer+{}", fake::KOODRIVE_TOKEN).as_str())
+        );
+        // Without it, the default `Bearer ` is refused by this server.
+        let run = dlurl_koodrive(&base, &[], &[fake::KOODRIVE_FILE_ID], true);
+        assert_eq!(run.code, 1, "{run:?}");
     }
-    assert_eq!(server.request_count(), 0);
-}
 
-#[test]
-fn cli_refusal_does_not_print_the_secret() {
-    let server = FakeServer::start().unwrap();
-    let run = common::dlurl(
-        &["--base-url", &server.base_url(), "koodrive", "c", "f"],
-        &[
-            ("KOODRIVE_USER_ID", fake::KOODRIVE_USER_ID),
-            ("KOODRIVE_APP_ID", fake::KOODRIVE_APP_ID),
-            ("KOODRIVE_APP_SECRET", SECRET_MARKER),
-        ],
-    );
-    assert_eq!(run.code, 1, "{run:?}");
-    assert!(!run.stderr.contains(SECRET_MARKER) && !run.stdout.contains(SECRET_MARKER));
-}
+    #[test]
+    fn cli_partial_exits_4_and_lists_failures() {
+        let server = FakeServer::start().unwrap();
+        let run = dlurl_koodrive(
+            &server.base_url(),
+            &[],
+            &[fake::KOODRIVE_FILE_ID, "missing-1"],
+            false,
+        );
+        assert_eq!(run.code, 4, "{run:?}");
+        assert_eq!(run.stdout.lines().count(), 1, "{run:?}");
+        assert!(run.stdout.contains("\tInvoice 1.pdf\t"), "{run:?}");
+        assert!(
+            run.stderr.contains(
+                "dlurl: failed: koodrive: missing-1: refused (code 13000302): file not in specified container"
+            ),
+            "{run:?}"
+        );
+        assert_eq!(run.stderr.lines().count(), 1, "{run:?}");
 
-#[test]
-fn cli_demo_includes_koodrive() {
-    let run = common::dlurl(&["demo"], &[]);
-    assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.contains("Invoice 1.pdf"), "{run:?}");
+        let run = dlurl_koodrive(
+            &server.base_url(),
+            &["--json"],
+            &[fake::KOODRIVE_FILE_ID, "missing-1"],
+            false,
+        );
+        assert_eq!(run.code, 4, "{run:?}");
+        let value: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+        assert_eq!(value["links"].as_array().unwrap().len(), 1, "{value}");
+        let failure = &value["failures"][0];
+        assert_eq!(failure["vendor"], "koodrive");
+        assert_eq!(failure["item"], "missing-1");
+        assert_eq!(failure["reason"]["kind"], "refused");
+        assert_eq!(failure["reason"]["code"], "13000302");
+        assert_eq!(failure["retryable"], false);
+    }
+
+    #[test]
+    fn cli_all_failed_exits_1_and_lists_each_file() {
+        let server = FakeServer::start().unwrap();
+        let run = dlurl_koodrive(&server.base_url(), &[], &["gone-1", "gone-2"], true);
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+        for id in ["gone-1", "gone-2"] {
+            assert!(
+                run.stderr.contains(&format!(
+                    "dlurl: failed: koodrive: {id}: refused (code 13000302)"
+                )),
+                "{run:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn cli_usage_errors_exit_2_and_send_nothing() {
+        let server = FakeServer::start().unwrap();
+        let base = server.base_url();
+        let cases: Vec<(Vec<&str>, Env, Option<&str>)> = vec![
+            (
+                vec!["koodrive", fake::KOODRIVE_CONTAINER_ID],
+                cli_env(true),
+                None,
+            ),
+            (vec!["koodrive"], cli_env(true), None),
+            (
+                vec!["koodrive", "c", "f"],
+                vec![("KOODRIVE_USER_ID", "u")],
+                Some("KOODRIVE_TOKEN"),
+            ),
+            (
+                vec!["koodrive", "c", "f"],
+                vec![("KOODRIVE_TOKEN", "t")],
+                Some("KOODRIVE_USER_ID"),
+            ),
+            (
+                vec!["koodrive", "c", "f"],
+                vec![("KOODRIVE_USER_ID", "u"), ("KOODRIVE_APP_ID", "a")],
+                Some("KOODRIVE_APP_SECRET"),
+            ),
+            (
+                vec!["koodrive", "c", "f"],
+                vec![
+                    ("KOODRIVE_USER_ID", "u"),
+                    ("KOODRIVE_TOKEN", "t"),
+                    ("KOODRIVE_APP_ID", "a"),
+                ],
+                Some("KOODRIVE_TOKEN"),
+            ),
+            (
+                vec!["koodrive", "--trace-id", "short", "c", "f"],
+                cli_env(true),
+                Some("trace_id"),
+            ),
+            (vec!["koodrive", "--bogus", "c", "f"], cli_env(true), None),
+        ];
+        for (args, env, named) in cases {
+            let mut full = vec!["--base-url", base.as_str()];
+            full.extend(args.iter().copied());
+            let run = common::dlurl(&full, &env);
+            assert_eq!(run.code, 2, "{args:?}: {run:?}");
+            assert!(run.stdout.is_empty(), "{args:?}: {run:?}");
+            if let Some(named) = named {
+                assert!(run.stderr.contains(named), "{args:?}: {run:?}");
+            }
+        }
+        assert_eq!(server.request_count(), 0);
+    }
+
+    #[test]
+    fn cli_transport_and_unexpected_exit_3() {
+        let server = FakeServer::start().unwrap();
+        server.push_fault(Vendor::KooDrive, Fault::Html502);
+        let run = dlurl_koodrive(&server.base_url(), &[], &[fake::KOODRIVE_FILE_ID], true);
+        assert_eq!(run.code, 3, "{run:?}");
+        server.push(
+            Vendor::KooDrive,
+            FakeReply::json(
+                200,
+                json!({"code": 0, "batchCode": 1, "downloads": [ok_item("never-asked", "x")]}),
+            ),
+        );
+        let run = dlurl_koodrive(&server.base_url(), &[], &[fake::KOODRIVE_FILE_ID], true);
+        assert_eq!(run.code, 3, "{run:?}");
+        assert!(run.stdout.is_empty(), "{run:?}");
+    }
+
+    #[test]
+    fn cli_refusal_does_not_print_the_secret() {
+        let server = FakeServer::start().unwrap();
+        let run = common::dlurl(
+            &["--base-url", &server.base_url(), "koodrive", "c", "f"],
+            &[
+                ("KOODRIVE_USER_ID", fake::KOODRIVE_USER_ID),
+                ("KOODRIVE_APP_ID", fake::KOODRIVE_APP_ID),
+                ("KOODRIVE_APP_SECRET", SECRET_MARKER),
+            ],
+        );
+        assert_eq!(run.code, 1, "{run:?}");
+        assert!(run.stderr.contains("refused by the api gateway"), "{run:?}");
+        assert!(!run.stderr.contains(SECRET_MARKER) && !run.stdout.contains(SECRET_MARKER));
+    }
+
+    #[test]
+    fn cli_demo_includes_koodrive() {
+        let run = common::dlurl(&["demo"], &[]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stdout.contains("\tInvoice 1.pdf\t"), "{run:?}");
+    }
 }

@@ -109,3 +109,40 @@ fn the_time_budget_is_not_overrun() {
         "a 2 s wait does not fit a 1 s budget"
     );
 }
+
+/// Nothing panics, whatever the input: a `Retry-After` of u64::MAX seconds with an
+/// unbounded `max_retry_after` does not fit the time budget, so the error comes
+/// back at once (it used to overflow `elapsed + wait`).
+#[test]
+fn nothing_panics_on_a_huge_retry_after() {
+    let (server, config) = setup();
+    server.push(
+        Vendor::Kie,
+        FakeReply::json(429, json!({"code": 429, "msg": "slow down"}))
+            .with_header("Retry-After", "18446744073709551615"),
+    );
+    let agent = common::quick_agent();
+    let mut policy = fast_policy(3);
+    policy.max_retry_after = Duration::MAX;
+    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    assert_eq!(err.code(), Some(429));
+    assert_eq!(server.request_count(), 1);
+}
+
+/// Nothing panics with `Duration::MAX` backoff bounds either: the first wait
+/// does not fit the budget, so the error comes back at once.
+#[test]
+fn nothing_panics_with_unbounded_backoff() {
+    let (server, config) = setup();
+    server.push(
+        Vendor::Kie,
+        FakeReply::json(200, json!({"code": 500, "msg": "boom"})),
+    );
+    let agent = common::quick_agent();
+    let mut policy = fast_policy(3);
+    policy.base_delay = Duration::MAX;
+    policy.max_delay = Duration::MAX;
+    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    assert_eq!(err.code(), Some(500));
+    assert_eq!(server.request_count(), 1);
+}
