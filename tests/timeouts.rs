@@ -62,7 +62,9 @@ fn a_caller_agent_with_duration_max_everywhere_does_not_panic() {
         ("per_call", |b| b.timeout_per_call(Some(Duration::MAX))),
         ("resolve", |b| b.timeout_resolve(Some(Duration::MAX))),
         ("connect", |b| b.timeout_connect(Some(Duration::MAX))),
-        ("send_request", |b| b.timeout_send_request(Some(Duration::MAX))),
+        ("send_request", |b| {
+            b.timeout_send_request(Some(Duration::MAX))
+        }),
         ("await_100", |b| b.timeout_await_100(Some(Duration::MAX))),
         ("send_body", |b| b.timeout_send_body(Some(Duration::MAX))),
         ("recv_response", |b| {
