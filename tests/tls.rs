@@ -119,8 +119,17 @@ mod with_tls {
             format!("https://{host}:{}", self.addr.port())
         }
 
-        fn log(&self) -> Vec<String> {
-            self.log.lock().unwrap().clone()
+        /// The log once it has `n` lines (the server may still be finishing a
+        /// connection the client has given up on), or as it is after 10 s.
+        fn log(&self, n: usize) -> Vec<String> {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let log = self.log.lock().unwrap().clone();
+                if log.len() >= n || Instant::now() > deadline {
+                    return log;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
         }
     }
 
@@ -203,7 +212,7 @@ mod with_tls {
         for host in ["127.0.0.1", "localhost"] {
             assert_tls_error(call(&agent, &server.base_url(host)), host);
         }
-        let log = server.log();
+        let log = server.log(2);
         assert_eq!(log.len(), 2, "{log:?}");
         assert!(
             log.iter().all(|l| l.starts_with("handshake failed")),
@@ -273,13 +282,13 @@ mod with_tls {
         for provider in [TlsProvider::Rustls, TlsProvider::NativeTls] {
             let tls = TlsConfig::builder()
                 .provider(provider)
-                .root_certs(RootCerts::new_with_certs(&[cert.clone()]))
+                .root_certs(RootCerts::new_with_certs(std::slice::from_ref(&cert)))
                 .build();
             let agent = caller_agent(tls);
             call(&agent, &server.base_url("localhost"))
                 .unwrap_or_else(|e| panic!("{provider:?}: {e:?}"));
         }
-        let log = server.log();
+        let log = server.log(2);
         assert_eq!(log, ["served", "served"]);
     }
 }
