@@ -3,7 +3,8 @@
 //!
 //! A local TLS server on 127.0.0.1 (rustls, from a dev-dependency) presents the
 //! self-signed certificate in `tests/data` (CN and SAN `localhost`/`127.0.0.1`,
-//! valid for 100 years). Every agent that does not trust it must fail with
+//! valid from 2000 to 2100; made with `openssl ca -selfsign -startdate 20000101000000Z
+//! -enddate 21000101000000Z`, CA:FALSE). Every agent that does not trust it must fail with
 //! [`TransportKind::Tls`] — never panic inside ureq, whichever provider the agent
 //! names — and an agent that trusts it must complete the call. A build without
 //! any TLS feature must refuse `https://` with an error naming the features.
