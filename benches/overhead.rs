@@ -65,9 +65,9 @@ fn koodrive_batch_250(b: Bencher) {
     let ids: Vec<String> = (0..250).map(|i| format!("f{i:03}")).collect();
     let request = koodrive::Request::new(download_url::fake::KOODRIVE_CONTAINER_ID, ids);
     b.bench(|| {
-        let downloads = koodrive::download_urls(&env.agent, &config, &request).expect("links");
-        assert_eq!(downloads.files.len(), 250);
-        downloads
+        let batch = koodrive::download_links(&env.agent, &config, &request).expect("links");
+        assert_eq!(batch.links.len(), 250);
+        batch
     });
 }
 
@@ -133,10 +133,14 @@ mod decode {
     #[divan::bench]
     fn koodrive_100_typed(b: Bencher) {
         let body = koodrive_body();
+        let ids: Vec<String> = (0..100)
+            .map(|i| format!("Fn1bTLIOomJkTCAe9DEVBRY4U6Ikuq{i:03}"))
+            .collect();
         b.bench(|| {
-            let downloads = wire::koodrive(&RawReply::new(200, black_box(&body))).expect("decode");
-            assert_eq!(downloads.files.len(), 100);
-            downloads
+            let batch =
+                wire::koodrive(&RawReply::new(200, black_box(&body)), &ids).expect("decode");
+            assert_eq!(batch.links.len(), 100);
+            batch
         });
     }
 

@@ -17,37 +17,14 @@
 //!
 //! ```no_run
 //! use download_url::blendvision;
-//! let config = blendvision::Config::new(
-//!     std::env::var("BLENDVISION_API_TOKEN")?,
-//!     std::env::var("BLENDVISION_ORG_ID")?,
-//! );
-//! let file = blendvision::download_file(
+//! // BLENDVISION_API_TOKEN, BLENDVISION_ORG_ID, optional BLENDVISION_BASE_URL
+//! let config = blendvision::Config::from_env()?;
+//! let link = blendvision::download_link(
 //!     &download_url::agent(),
 //!     &config,
 //!     "63df97e3-519b-4426-bf01-d1841cdc2ccd",
 //! )?;
-//! println!("{} valid until {}", file.download_filename, file.expiration_time);
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! Against the crate's fake server:
-//!
-//! ```
-//! # #[cfg(feature = "fake")] {
-//! use download_url::{blendvision, fake, DownloadLink};
-//!
-//! let server = fake::FakeServer::start()?;
-//! let mut config = blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-//! config.base_url = server.base_url();
-//! let files = blendvision::download_files(
-//!     &download_url::agent(),
-//!     &config,
-//!     &["63df97e3-519b-4426-bf01-d1841cdc2ccd", "3aabf3ce-9bf8-4dba-bc8b-274ffbf9e328"],
-//! )?;
-//! let links: Vec<DownloadLink> = files.into_iter().map(Into::into).collect();
-//! assert_eq!(links[0].file_name.as_deref(), Some("bbb.mp4"));
-//! assert!(!links[1].is_expired());
-//! # }
+//! println!("{:?} valid until {}", link.file_name, link.expires);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -58,7 +35,8 @@ use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::link::{account_for, ItemAnswer};
+use crate::{ApiDetail, Batch, DownloadLink, Error, Expiry, FailureReason, Secret, Vendor};
 
 /// BlendVision One's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.one.blendvision.com";
@@ -95,6 +73,25 @@ impl Config {
             allow_insecure_http: false,
         }
     }
+
+    /// A config from the environment: `BLENDVISION_API_TOKEN` and
+    /// `BLENDVISION_ORG_ID` (required), `BLENDVISION_BASE_URL` (optional).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the first required variable that is unset
+    /// or blank.
+    pub fn from_env() -> Result<Self, Error> {
+        use crate::config::{env_optional, env_required};
+        let mut config = Config::new(
+            env_required(Vendor::BlendVision, "BLENDVISION_API_TOKEN")?,
+            env_required(Vendor::BlendVision, "BLENDVISION_ORG_ID")?,
+        );
+        if let Some(base_url) = env_optional("BLENDVISION_BASE_URL") {
+            config.base_url = base_url;
+        }
+        Ok(config)
+    }
 }
 
 impl fmt::Debug for Config {
@@ -105,43 +102,6 @@ impl fmt::Debug for Config {
             .field("org_id", &self.org_id)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .finish()
-    }
-}
-
-/// One file's download link, as BlendVision One sent it.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct DownloadFile {
-    /// The file id (`id`).
-    pub id: String,
-    /// The download link (`download_uri`), an S3 presigned URL. Treat it as a secret.
-    pub download_uri: String,
-    /// The file's original name (`download_filename`).
-    pub download_filename: String,
-    /// Until when `download_uri` is valid (`expiration_time`, nanosecond precision;
-    /// in the vendor's example the presign time + 24 h).
-    pub expiration_time: OffsetDateTime,
-}
-
-impl fmt::Debug for DownloadFile {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DownloadFile")
-            .field("id", &self.id)
-            .field("download_uri", &crate::redact_url(&self.download_uri))
-            .field("download_filename", &self.download_filename)
-            .field("expiration_time", &self.expiration_time)
-            .finish()
-    }
-}
-
-impl From<DownloadFile> for DownloadLink {
-    fn from(file: DownloadFile) -> Self {
-        DownloadLink::new(
-            Vendor::BlendVision,
-            file.download_uri,
-            Some(file.download_filename),
-            Some(file.expiration_time),
-        )
     }
 }
 
@@ -260,11 +220,8 @@ impl fmt::Debug for Detail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let fields = serde_json::Value::Object(self.fields.clone()).to_string();
         f.debug_struct("Detail")
-            .field(
-                "type_url",
-                &crate::error::redact_url_queries(&self.type_url),
-            )
-            .field("fields", &crate::error::redact_url_queries(&fields))
+            .field("type_url", &crate::url::redact_url_queries(&self.type_url))
+            .field("fields", &crate::url::redact_url_queries(&fields))
             .finish()
     }
 }
@@ -312,7 +269,7 @@ struct WireStatus {
     details: Vec<serde_json::Map<String, serde_json::Value>>,
 }
 
-#[derive(Deserialize)]
+#[derive(Clone, Deserialize)]
 struct WireFile {
     id: String,
     download_uri: String,
@@ -336,6 +293,23 @@ struct BatchBody<'a> {
 
 /// Gets the download link of one library file.
 ///
+/// The link's [`item`](DownloadLink::item) is `id`, its `file_name` the file's
+/// original name, and its expiry the earlier of `expiration_time` and the URL's
+/// own.
+///
+/// ```
+/// # #[cfg(feature = "fake")] {
+/// use download_url::{agent, blendvision, fake};
+///
+/// let server = fake::FakeServer::start()?;
+/// let mut config = blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
+/// config.base_url = server.base_url();
+/// let link = blendvision::download_link(&agent(), &config, "63df97e3-519b-4426-bf01-d1841cdc2ccd")?;
+/// assert_eq!(link.file_name.as_deref(), Some("bbb.mp4"));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
 /// - [`Error::InvalidInput`]: an empty, `.` or `..` id, an empty API token or
@@ -343,29 +317,52 @@ struct BatchBody<'a> {
 /// - [`Error::Api`] with [`ApiDetail::BlendVision`]: a non-2xx reply with a gRPC
 ///   status body (e.g. 404 NOT_FOUND, 401 UNAUTHENTICATED, 403 PERMISSION_DENIED).
 /// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape,
-///   an empty `download_uri`).
+///   an unusable `download_uri`).
 /// - [`Error::Transport`]: no complete reply.
-pub fn download_file(
+pub fn download_link(
     agent: &ureq::Agent,
     config: &Config,
     id: &str,
-) -> Result<DownloadFile, Error> {
+) -> Result<DownloadLink, Error> {
     let segment = validate_id("id", id)?;
     let reply = call(config, &format!("{FILES_PATH}/{segment}:download"))?
         .json(crate::encode::json_body(&SingleBody {}))
         .send(agent)?;
-    decode_single(&reply)
+    decode_single(&reply, id)
 }
 
-/// Decodes a reply of the single-file call.
-pub(crate) fn decode_single(reply: &Reply) -> Result<DownloadFile, Error> {
+/// Decodes a reply of the single-file call for `id`.
+pub(crate) fn decode_single(reply: &Reply, id: &str) -> Result<DownloadLink, Error> {
     check_status(reply)?;
     let file: WireFile = reply.json()?;
-    convert(reply, file)
+    let url = reply.link("download_uri", &file.download_uri)?.to_owned();
+    Ok(link(id, &url, file))
 }
 
-/// Gets the download links of several library files in one call, in the order the
-/// vendor lists them (each carries its [`id`](DownloadFile::id)).
+/// Gets the download links of several library files in one call.
+///
+/// Every id is accounted for, in request order: a link, or a failure — the
+/// reply left it out ([`FailureReason::Missing`]) or its link is unusable. The
+/// vendor fails the whole call for an unknown id (404 NOT_FOUND): that is an
+/// `Err`. BlendVision documents no batch limit, so this is always one call.
+///
+/// ```
+/// # #[cfg(feature = "fake")] {
+/// use download_url::{agent, blendvision, fake};
+///
+/// let server = fake::FakeServer::start()?;
+/// let mut config = blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
+/// config.base_url = server.base_url();
+/// let batch = blendvision::download_links(
+///     &agent(),
+///     &config,
+///     &["63df97e3-519b-4426-bf01-d1841cdc2ccd", "3aabf3ce-9bf8-4dba-bc8b-274ffbf9e328"],
+/// )?;
+/// assert!(batch.is_complete());
+/// assert_eq!(batch.links[1].item, "3aabf3ce-9bf8-4dba-bc8b-274ffbf9e328");
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 ///
@@ -374,14 +371,14 @@ pub(crate) fn decode_single(reply: &Reply) -> Result<DownloadFile, Error> {
 /// - [`Error::Api`] with [`ApiDetail::BlendVision`]: a non-2xx reply with a gRPC
 ///   status body; the vendor fails the whole call (e.g. 404 NOT_FOUND for an
 ///   unknown id).
-/// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape,
-///   no files listed, an empty `download_uri`).
+/// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape, a
+///   file id that was never asked for).
 /// - [`Error::Transport`]: no complete reply.
-pub fn download_files<S: AsRef<str>>(
+pub fn download_links<S: AsRef<str>>(
     agent: &ureq::Agent,
     config: &Config,
     ids: &[S],
-) -> Result<Vec<DownloadFile>, Error> {
+) -> Result<Batch, Error> {
     if ids.is_empty() {
         return Err(Error::invalid(
             Vendor::BlendVision,
@@ -398,24 +395,49 @@ pub fn download_files<S: AsRef<str>>(
     let reply = call(config, &format!("{FILES_PATH}:download"))?
         .json(crate::encode::json_body(&body))
         .send(agent)?;
-    decode_batch(&reply)
+    decode_batch(&reply, ids)
 }
 
-/// Decodes a reply of the batch call.
-pub(crate) fn decode_batch(reply: &Reply) -> Result<Vec<DownloadFile>, Error> {
+/// Decodes a reply of the batch call for `ids`.
+pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, Error> {
     check_status(reply)?;
     let batch: WireBatch = reply.json()?;
-    if batch.download_files.is_empty() {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("`download_files` is empty".to_owned()),
-        ));
-    }
-    batch
+    let answers = batch
         .download_files
         .into_iter()
-        .map(|file| convert(reply, file))
-        .collect()
+        .map(|file| {
+            let answer = match crate::url::check_link(&file.download_uri) {
+                Ok(url) => ItemAnswer::Link(link(&file.id, url, file.clone())),
+                Err(why) => ItemAnswer::Failed(
+                    FailureReason::UnusableLink {
+                        why: format!("`download_uri` {why}"),
+                    },
+                    false,
+                ),
+            };
+            (file.id, answer)
+        })
+        .collect();
+    account_for(Vendor::BlendVision, ids, answers).map_err(|id| {
+        reply.unexpected(
+            UnexpectedReason::InvalidContent,
+            Some(format!(
+                "the reply names file {:?}, which was not asked for (or more often than asked)",
+                crate::url::one_line(&id, 80)
+            )),
+        )
+    })
+}
+
+fn link(id: &str, url: &str, file: WireFile) -> DownloadLink {
+    let name = file.download_filename;
+    DownloadLink::new(
+        Vendor::BlendVision,
+        id,
+        url,
+        (!name.is_empty()).then_some(name),
+        crate::url::url_expiry(url).earliest(Expiry::at(file.expiration_time)),
+    )
 }
 
 /// An id as one path segment; the same rule for the single and the batch call.
@@ -499,21 +521,6 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
             label,
         }),
     ))
-}
-
-fn convert(reply: &Reply, file: WireFile) -> Result<DownloadFile, Error> {
-    if file.download_uri.trim().is_empty() {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("empty `download_uri`".to_owned()),
-        ));
-    }
-    Ok(DownloadFile {
-        id: file.id,
-        download_uri: file.download_uri,
-        download_filename: file.download_filename,
-        expiration_time: file.expiration_time,
-    })
 }
 
 #[cfg(test)]

@@ -21,19 +21,17 @@
 //! the failure of any one fails the whole call with code 40081, whose
 //! [`ErrorDetail::aggregated_error`] says what went wrong per URI — unless
 //! [`Request::skip_error`] is set, in which case the call succeeds with the links
-//! that worked and [`FileUrls::failed`] lists the rest.
+//! that worked and one [`ItemFailure`](crate::ItemFailure) per URI that got none
+//! ([`FailureReason::NoReason`]: the server says nothing about why).
 //!
 //! ```no_run
 //! use download_url::cloudreve;
 //!
-//! let mut config = cloudreve::Config::new("https://cloud.example.com");
-//! config.access_token = Some(std::env::var("CLOUDREVE_TOKEN")?.into());
+//! let config = cloudreve::Config::from_env()?; // CLOUDREVE_BASE_URL, optional CLOUDREVE_TOKEN
 //! let mut request = cloudreve::Request::new([cloudreve::my_uri("Music/The Man.mp3")]);
 //! request.download = Some(true);
-//! let urls = cloudreve::download_urls(&download_url::agent(), &config, &request)?;
-//! for link in &urls.links {
-//!     println!("{} until {:?}", link.url, link.expires_at);
-//! }
+//! let link = cloudreve::download_link(&download_url::agent(), &config, &request)?;
+//! println!("{} until {}", link.file_name.as_deref().unwrap_or("-"), link.expires);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -43,9 +41,12 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
-use crate::error::{redact_url_queries, UnexpectedReason};
+use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::url::redact_url_queries;
+use crate::{
+    ApiDetail, Batch, DownloadLink, Error, Expiry, FailureReason, ItemFailure, Secret, Vendor,
+};
 
 /// Cloudreve's API prefix; a base URL ending in it is accepted as well.
 pub const API_PREFIX: &str = "/api/v4";
@@ -90,6 +91,20 @@ impl Config {
             allow_insecure_http: false,
         }
     }
+
+    /// A config from the environment: `CLOUDREVE_BASE_URL` (required: the site)
+    /// and `CLOUDREVE_TOKEN` (optional: anonymous without).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming `CLOUDREVE_BASE_URL` when it is unset or
+    /// blank.
+    pub fn from_env() -> Result<Self, Error> {
+        use crate::config::{env_optional, env_required};
+        let mut config = Config::new(env_required(Vendor::Cloudreve, "CLOUDREVE_BASE_URL")?);
+        config.access_token = env_optional("CLOUDREVE_TOKEN").map(Secret::from);
+        Ok(config)
+    }
 }
 
 impl fmt::Debug for Config {
@@ -118,13 +133,14 @@ pub struct Request {
     /// the URL in `Location`; it is returned as the link and never followed. With
     /// several URIs the server ignores the flag and answers JSON.
     pub redirect: Option<bool>,
-    /// Preferred blob (entity) id; the server honours it only for a single URI
-    /// without `archive`.
+    /// Preferred blob (entity) id. The server applies it to every URI (so with
+    /// several URIs the others fail with 40077): the crate accepts it only with
+    /// exactly one URI.
     pub entity: Option<String>,
     /// Force the site's primary URL as the host of the links.
     pub use_primary_site_url: Option<bool>,
-    /// Return the links that worked instead of failing the whole call (see
-    /// [`FileUrls::failed`]).
+    /// Return the links that worked instead of failing the whole call; each URI
+    /// without a link becomes a failure of the [`Batch`].
     pub skip_error: Option<bool>,
     /// One URL for a server-side zip of all the URIs (the server then ignores
     /// `entity`, `download`, `skip_error` and `redirect`).
@@ -149,6 +165,18 @@ impl Request {
             skip_error: None,
             archive: None,
             no_cache: None,
+        }
+    }
+
+    /// The same options for other URIs (e.g. the failed ones of a [`Batch`]).
+    pub fn with_uris<I, S>(&self, uris: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Request {
+            uris: uris.into_iter().map(Into::into).collect(),
+            ..self.clone()
         }
     }
 
@@ -279,108 +307,6 @@ fn encode_path(path: &str) -> String {
         .filter(|s| !s.is_empty())
         .map(|s| format!("/{}", encode_component(s)))
         .collect()
-}
-
-/// One link from a Cloudreve reply.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Link {
-    /// The input URI this link serves, exactly as sent; `None` for an archive link,
-    /// which covers every input URI.
-    pub uri: Option<String>,
-    /// The URL; no authorization header is needed to use it. Treat it as a secret.
-    pub url: String,
-    /// `stream_saver_display_name`: the file name a client should save under, set
-    /// only by storage drivers that relay downloads through the browser.
-    pub display_name: Option<String>,
-    /// When the URL stops working: the reply's `expires` when present, else the
-    /// expiry in the URL's `sign=…:<unix seconds>` (or `X-Amz-Date` +
-    /// `X-Amz-Expires`) query. `None` when the signature says `0` (no expiry) or
-    /// nothing states one.
-    pub expires_at: Option<OffsetDateTime>,
-}
-
-impl fmt::Debug for Link {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Link")
-            .field("uri", &self.uri.as_deref().map(redact_uri))
-            .field("url", &crate::redact_url(&self.url))
-            .field("display_name", &self.display_name)
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-impl From<Link> for DownloadLink {
-    /// The file name is `display_name`, else the last segment of the input URI.
-    fn from(link: Link) -> Self {
-        let file_name = link.display_name.or_else(|| {
-            let path = uri_path(link.uri.as_deref()?)?;
-            let name = path.rsplit('/').next().unwrap_or("");
-            (!name.is_empty()).then(|| name.to_owned())
-        });
-        DownloadLink::new(Vendor::Cloudreve, link.url, file_name, link.expires_at)
-    }
-}
-
-/// How the server answered a successful call.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Answer {
-    /// JSON: one URL slot per input URI, in order.
-    Json,
-    /// JSON with a single URL for a zip of every input URI (`archive`).
-    Archive,
-    /// HTTP 302 with the URL in `Location` (`redirect` with one URI).
-    Redirect,
-}
-
-/// What `POST /file/url` returned.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FileUrls {
-    /// The links, in input order; each names the input URI it serves (an archive
-    /// link names none). Never holds an empty URL.
-    pub links: Vec<Link>,
-    /// Input URIs that got no link, in input order. Only under
-    /// [`Request::skip_error`]: the server then returns an empty URL in that slot
-    /// and **gives no reason**; repeat the call without `skip_error` to get the
-    /// per-URI codes (error 40081). Empty when every URI got a link.
-    pub failed: Vec<String>,
-    /// The reply's `expires` (the earliest expiry among the URLs), when sent and
-    /// not `null`.
-    pub expires: Option<OffsetDateTime>,
-    /// How the server answered.
-    pub answer: Answer,
-}
-
-impl FileUrls {
-    /// `true` when every input URI got a link (always, without `skip_error`).
-    pub fn is_complete(&self) -> bool {
-        self.failed.is_empty()
-    }
-
-    /// The link for input URI `uri` (as sent), if it got one.
-    pub fn link_for(&self, uri: &str) -> Option<&Link> {
-        self.links.iter().find(|l| l.uri.as_deref() == Some(uri))
-    }
-
-    /// Every link as a vendor-neutral [`DownloadLink`].
-    pub fn into_links(self) -> Vec<DownloadLink> {
-        self.links.into_iter().map(DownloadLink::from).collect()
-    }
-}
-
-impl fmt::Debug for FileUrls {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let failed: Vec<String> = self.failed.iter().map(|u| redact_uri(u)).collect();
-        f.debug_struct("FileUrls")
-            .field("links", &self.links)
-            .field("failed", &failed)
-            .field("expires", &self.expires)
-            .field("answer", &self.answer)
-            .finish()
-    }
 }
 
 crate::codes::named_codes! {
@@ -602,29 +528,60 @@ struct WireUrl {
     stream_saver_display_name: Option<String>,
 }
 
-/// Creates temporary download URLs for `request.uris`.
+/// Gets the temporary download URLs of several files: one link per URI, in
+/// request order, each naming its URI as [`item`](DownloadLink::item); with
+/// `archive`, one link for a zip of them all (its `item` is every URI, joined by
+/// `\n`).
+///
+/// Without `skip_error`, the server fails the whole call when any URI fails
+/// (40081, an `Err` whose [`ErrorDetail::uri_error`] gives each URI's code); with
+/// it, the call succeeds and each URI without a link is a failure of the batch.
+/// A URL the crate cannot use is that URI's failure, never the whole call's.
 ///
 /// Retryability: Cloudreve `5xxxx` codes, HTTP 429 and 5xx replies, and a 40081
 /// whose every per-URI code is a `5xxxx` are retryable; all other codes are not.
 ///
+/// ```
+/// # #[cfg(feature = "fake")] {
+/// use download_url::{agent, cloudreve, fake};
+///
+/// let server = fake::FakeServer::start()?;
+/// let mut config = cloudreve::Config::new(server.base_url());
+/// config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
+/// let request = cloudreve::Request::new([
+///     cloudreve::my_uri("The Man.mp3"),
+///     cloudreve::my_uri("folder/report.pdf"),
+/// ]);
+/// let batch = cloudreve::download_links(&agent(), &config, &request)?;
+/// assert_eq!(batch.links.len(), 2);
+/// assert_eq!(batch.links[0].item, "cloudreve://my/The%20Man.mp3");
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
 /// # Errors
 ///
 /// - [`Error::InvalidInput`] (nothing is sent): no URIs, a URI that is empty, not
-///   `cloudreve://` or contains control characters, an empty `entity`, token or
-///   ticket, a context hint that is not a UUID, or an unusable base URL.
+///   `cloudreve://` or contains control characters, an empty `entity` or one with
+///   several URIs, an empty token or ticket, a context hint that is not a UUID, or
+///   an unusable base URL.
 /// - [`Error::Api`] with [`ApiDetail::Cloudreve`]: the body `code` is not 0 (on any
 ///   HTTP status). For 40081, [`ErrorDetail::uri_error`] gives each URI's error.
 /// - [`Error::UnexpectedResponse`]: a body that is not the Cloudreve envelope
 ///   (HTML, truncated, too large, wrong shape), code 0 under a non-2xx status, a
-///   redirect that was not asked for or has no absolute `Location`, or a URL list
-///   that does not match the URIs (wrong length, an empty URL without
-///   `skip_error`).
+///   redirect that was not asked for, or a URL list that does not match the URIs
+///   (wrong length, an empty URL without `skip_error`).
 /// - [`Error::Transport`]: no complete reply.
-pub fn download_urls(
+pub fn download_links(
     agent: &ureq::Agent,
     config: &Config,
     request: &Request,
-) -> Result<FileUrls, Error> {
+) -> Result<Batch, Error> {
+    decode(&send(agent, config, request)?, request)
+}
+
+/// Validates `request` and sends it.
+fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply, Error> {
     validate(request)?;
     let mut base = BaseUrl::parse(Vendor::Cloudreve, "base_url", &config.base_url)?;
     if let Some(site) = base.path.strip_suffix(API_PREFIX) {
@@ -672,18 +629,57 @@ pub fn download_urls(
     };
     // A share password inside a URI is a credential too: the cleartext guard applies.
     let password = request.uris.iter().any(|uri| redact_uri(uri) != *uri);
-    let reply = call
-        .json(crate::encode::json_body(&body))
+    call.json(crate::encode::json_body(&body))
         .credential_in_body(password)
         .allow_insecure_http(config.allow_insecure_http)
-        .send(agent)?;
-    decode(&reply, request)
+        .send(agent)
+}
+
+/// Gets the temporary download URL of one file: `request` holds exactly one URI
+/// (or asks for an `archive`, which is one link for all its URIs).
+///
+/// ```
+/// # #[cfg(feature = "fake")] {
+/// use download_url::{agent, cloudreve, fake};
+///
+/// let server = fake::FakeServer::start()?;
+/// let mut config = cloudreve::Config::new(server.base_url());
+/// config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
+/// let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
+/// let link = cloudreve::download_link(&agent(), &config, &request)?;
+/// assert_eq!(link.file_name.as_deref(), Some("The Man.mp3"));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`download_links`], plus [`Error::InvalidInput`] for a request with more
+/// than one URI and no `archive`; a URI that got no link (under `skip_error`) or
+/// an unusable URL is an [`Error::UnexpectedResponse`].
+pub fn download_link(
+    agent: &ureq::Agent,
+    config: &Config,
+    request: &Request,
+) -> Result<DownloadLink, Error> {
+    if request.uris.len() > 1 && !Request::wants(request.archive) {
+        return Err(invalid(
+            "uris",
+            "download_link takes one URI (or an archive); use download_links for several",
+        ));
+    }
+    let reply = send(agent, config, request)?;
+    let batch = decode(&reply, request)?;
+    // Cloudreve refuses per URI only inside a 40081, which is an `Err` already.
+    reply.single(batch, |failure| {
+        reply.unexpected(UnexpectedReason::InvalidContent, Some(failure.to_string()))
+    })
 }
 
 /// Decodes a reply to `request` (the whole contract after the transport; the
 /// request says how many URIs were sent, and whether `redirect`, `skip_error` or
 /// `archive` was asked for).
-pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<FileUrls, Error> {
+pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<Batch, Error> {
     if matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
         return redirected(reply, request);
     }
@@ -706,7 +702,7 @@ pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<FileUrls, Error
         }
     };
     if Request::wants(request.archive) {
-        return archive(reply, data);
+        return archive(reply, request, data);
     }
     if data.urls.len() != request.uris.len() {
         return Err(reply.unexpected(
@@ -719,25 +715,35 @@ pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<FileUrls, Error
         ));
     }
     let skip_error = Request::wants(request.skip_error);
-    let mut urls = FileUrls {
-        links: Vec::new(),
-        failed: Vec::new(),
-        expires: data.expires,
-        answer: Answer::Json,
-    };
+    let mut batch = Batch::default();
     for (index, (uri, wire)) in request.uris.iter().zip(data.urls).enumerate() {
-        if !wire.url.trim().is_empty() {
-            urls.links.push(link(Some(uri), wire, data.expires));
-        } else if skip_error {
-            urls.failed.push(uri.clone());
-        } else {
-            return Err(reply.unexpected(
-                UnexpectedReason::InvalidContent,
-                Some(format!("empty url for uri #{index} without skip_error")),
+        if wire.url.trim().is_empty() {
+            if !skip_error {
+                return Err(reply.unexpected(
+                    UnexpectedReason::InvalidContent,
+                    Some(format!("empty url for uri #{index} without skip_error")),
+                ));
+            }
+            // The server says nothing about why; asking again without
+            // `skip_error` would tell, so the item is worth retrying.
+            batch.failures.push(ItemFailure::new(
+                Vendor::Cloudreve,
+                uri,
+                FailureReason::NoReason,
+                true,
             ));
+            continue;
+        }
+        match link(uri, &wire, data.expires) {
+            Ok(link) => batch.links.push(link),
+            Err(reason) => {
+                batch
+                    .failures
+                    .push(ItemFailure::new(Vendor::Cloudreve, uri, reason, false))
+            }
         }
     }
-    Ok(urls)
+    Ok(batch)
 }
 
 fn invalid(field: &'static str, reason: &str) -> Error {
@@ -767,12 +773,18 @@ fn validate(request: &Request) -> Result<(), Error> {
             ));
         }
     }
-    if request
-        .entity
-        .as_deref()
-        .is_some_and(|e| e.trim().is_empty())
-    {
-        return Err(invalid("entity", "must not be empty"));
+    if let Some(entity) = &request.entity {
+        if entity.trim().is_empty() {
+            return Err(invalid("entity", "must not be empty"));
+        }
+        // Upstream applies `entity` to every URI: with several, all but the one
+        // owning that blob fail (40077 inside 40081).
+        if request.uris.len() > 1 {
+            return Err(invalid(
+                "entity",
+                "names one file's blob: use it with exactly one URI",
+            ));
+        }
     }
     Ok(())
 }
@@ -826,8 +838,9 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
 /// Under `skip_error` a failed item makes the server redirect to an empty target,
 /// which Go's `http.Redirect` turns into the request's directory
 /// (`/api/v4/file/`): any `Location` that is not an absolute `http(s)://` URL is
-/// that failure, never a link.
-fn redirected(reply: &Reply, request: &Request) -> Result<FileUrls, Error> {
+/// that failure, never a link. The `Location` passes the same link check as every
+/// other vendor link.
+fn redirected(reply: &Reply, request: &Request) -> Result<Batch, Error> {
     let asked = Request::wants(request.redirect)
         && !Request::wants(request.archive)
         && request.uris.len() == 1;
@@ -841,39 +854,40 @@ fn redirected(reply: &Reply, request: &Request) -> Result<FileUrls, Error> {
         }
     };
     let location = reply.header("location").unwrap_or("").trim();
-    let mut urls = FileUrls {
-        links: Vec::new(),
-        failed: Vec::new(),
-        expires: None,
-        answer: Answer::Redirect,
-    };
-    if is_absolute_http(location) {
-        let wire = WireUrl {
-            url: location.to_owned(),
-            stream_saver_display_name: None,
-        };
-        urls.links.push(link(Some(uri), wire, None));
-    } else if Request::wants(request.skip_error) {
-        urls.failed.push(uri.clone());
-    } else {
+    if !is_absolute_http(location) {
+        if Request::wants(request.skip_error) {
+            let failure = ItemFailure::new(Vendor::Cloudreve, uri, FailureReason::NoReason, true);
+            return Ok(Batch::new(Vec::new(), vec![failure]));
+        }
         return Err(reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some("redirect without an absolute Location".to_owned()),
         ));
     }
-    Ok(urls)
+    let wire = WireUrl {
+        url: location.to_owned(),
+        stream_saver_display_name: None,
+    };
+    Ok(match link(uri, &wire, None) {
+        Ok(link) => Batch::new(vec![link], Vec::new()),
+        Err(reason) => Batch::new(
+            Vec::new(),
+            vec![ItemFailure::new(Vendor::Cloudreve, uri, reason, false)],
+        ),
+    })
 }
 
-fn archive(reply: &Reply, data: WireData) -> Result<FileUrls, Error> {
+fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Error> {
     let expires = data.expires;
     let mut wires = data.urls.into_iter();
     match (wires.next(), wires.next()) {
-        (Some(wire), None) if !wire.url.trim().is_empty() => Ok(FileUrls {
-            links: vec![link(None, wire, expires)],
-            failed: Vec::new(),
-            expires,
-            answer: Answer::Archive,
-        }),
+        (Some(wire), None) if !wire.url.trim().is_empty() => {
+            let item = request.uris.join("\n");
+            let link = link(&item, &wire, expires).map_err(|reason| {
+                reply.unexpected(UnexpectedReason::InvalidContent, Some(reason.to_string()))
+            })?;
+            Ok(Batch::new(vec![link], Vec::new()))
+        }
         _ => Err(reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some("an archive reply must hold exactly one non-empty url".to_owned()),
@@ -881,41 +895,44 @@ fn archive(reply: &Reply, data: WireData) -> Result<FileUrls, Error> {
     }
 }
 
-fn link(uri: Option<&String>, wire: WireUrl, expires: Option<OffsetDateTime>) -> Link {
-    let expires_at = match expires {
-        Some(at) => Some(at),
-        None => match sign_expiry(&wire.url) {
-            Some(at) => at,
-            None => crate::link::amz_expiry(&wire.url),
-        },
-    };
-    Link {
-        uri: uri.cloned(),
-        display_name: wire.stream_saver_display_name.filter(|n| !n.is_empty()),
-        url: wire.url,
-        expires_at,
-    }
-}
-
-/// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
-/// `None` when absent or unreadable, `Some(None)` for `0` (never expires).
-pub(crate) fn sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
-    let sign = crate::link::query_param(url, "sign")?;
-    let seconds: i64 = sign.rsplit_once(':')?.1.trim().parse().ok()?;
-    if seconds == 0 {
-        return Some(None);
-    }
-    OffsetDateTime::from_unix_timestamp(seconds).ok().map(Some)
+/// The link for `item`: the file name is `stream_saver_display_name`, else the
+/// last segment of the URI; the expiry is the earlier of the reply's `expires`
+/// and the URL's own.
+fn link(
+    item: &str,
+    wire: &WireUrl,
+    expires: Option<OffsetDateTime>,
+) -> Result<DownloadLink, FailureReason> {
+    let url = crate::url::check_link(&wire.url).map_err(|why| FailureReason::UnusableLink {
+        why: format!("`url` {why}"),
+    })?;
+    let file_name = wire
+        .stream_saver_display_name
+        .clone()
+        .filter(|n| !n.is_empty())
+        .or_else(|| {
+            let path = uri_path(item)?;
+            let name = path.rsplit('/').next().unwrap_or("");
+            (!name.is_empty()).then(|| name.to_owned())
+        });
+    let stated = expires.map_or(Expiry::Unknown, Expiry::at);
+    Ok(DownloadLink::new(
+        Vendor::Cloudreve,
+        item,
+        url,
+        file_name,
+        stated.earliest(crate::url::url_expiry(url)),
+    ))
 }
 
 /// An `http(s)://` URL with a host and no whitespace. Control characters are not
 /// refused here (unlike kie.ai and KooDrive links): `is_printable` is only a
 /// shortcut, since text that passes it has no whitespace.
 fn is_absolute_http(url: &str) -> bool {
-    crate::link::split_http_scheme(url).is_some_and(|(_, r)| {
+    crate::url::split_http_scheme(url).is_some_and(|(_, r)| {
         !r.is_empty()
             && !r.starts_with(['/', '?', '#'])
-            && (crate::link::is_printable(r) || !r.chars().any(char::is_whitespace))
+            && (crate::url::is_printable(r) || !r.chars().any(char::is_whitespace))
     })
 }
 
@@ -934,18 +951,6 @@ mod tests {
         assert_eq!(Code::from_code(50004).description(), "server error");
         assert!(!Code::BatchNotFullyCompleted.is_retryable());
         assert_eq!(Code::Other(7).code(), 7);
-    }
-
-    #[test]
-    fn sign_expiry_forms() {
-        let url = "http://h/api/v4/file/archive/x/archive.zip?sign=1CgU15Is0ezKeTVKE_OAu2tJJoB6lN5s_DvRXTcP7GQ%3D%3A1749525301";
-        assert_eq!(
-            sign_expiry(url),
-            Some(Some(time::macros::datetime!(2025-06-10 03:15:01 UTC)))
-        );
-        assert_eq!(sign_expiry("http://h/p?sign=abc%3A0"), Some(None));
-        assert_eq!(sign_expiry("http://h/p?sign=abc"), None);
-        assert_eq!(sign_expiry("http://h/p"), None);
     }
 
     #[test]

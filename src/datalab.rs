@@ -9,11 +9,11 @@
 //!
 //! ```no_run
 //! use download_url::datalab;
-//! let config = datalab::Config::new(std::env::var("DATALAB_API_KEY")?);
+//! let config = datalab::Config::from_env()?; // DATALAB_API_KEY, optional DATALAB_BASE_URL
 //! let mut request = datalab::Request::new(42);
 //! request.expires_in = Some(600);
-//! let file = datalab::download_url(&download_url::agent(), &config, &request)?;
-//! println!("{} valid until {}", file.original_filename, file.expires_at);
+//! let link = datalab::download_link(&download_url::agent(), &config, &request)?;
+//! println!("{:?} valid until {}", link.file_name, link.expires);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -21,22 +21,52 @@ use std::fmt;
 use std::ops::RangeInclusive;
 
 use serde::Deserialize;
-use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Vendor};
+use crate::{ApiDetail, DownloadLink, Error, Expiry, Secret, Vendor};
 
 /// Datalab's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
 /// The `expires_in` values Datalab accepts, in seconds (1 minute to 24 hours).
 pub const EXPIRES_IN_RANGE: RangeInclusive<u32> = 60..=86_400;
 
-crate::config::api_key_config! {
-    /// Connection settings for Datalab.
-    pub struct Config {
-        /// The API key, sent as `X-API-Key`.
-        pub api_key,
+/// Connection settings for Datalab.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct Config {
+    /// Base URL, default [`DEFAULT_BASE_URL`].
+    pub base_url: String,
+    /// The API key, sent as `X-API-Key`.
+    pub api_key: Secret,
+    /// Allow sending the key over plain `http://` to a host that is not loopback
+    /// (default `false`); `https://` and loopback are never refused.
+    pub allow_insecure_http: bool,
+}
+
+impl Config {
+    /// A config for the public API with `api_key`.
+    pub fn new(api_key: impl Into<Secret>) -> Self {
+        Config {
+            base_url: DEFAULT_BASE_URL.to_owned(),
+            api_key: api_key.into(),
+            allow_insecure_http: false,
+        }
+    }
+
+    /// A config from the environment: `DATALAB_API_KEY` (required) and
+    /// `DATALAB_BASE_URL` (optional).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming `DATALAB_API_KEY` when it is unset or blank.
+    pub fn from_env() -> Result<Self, Error> {
+        let api_key = crate::config::env_required(Vendor::Datalab, "DATALAB_API_KEY")?;
+        let mut config = Config::new(api_key);
+        if let Some(base_url) = crate::config::env_optional("DATALAB_BASE_URL") {
+            config.base_url = base_url;
+        }
+        Ok(config)
     }
 }
 
@@ -57,10 +87,11 @@ impl From<u64> for FileId {
 }
 
 impl From<&str> for FileId {
-    /// A string of digits becomes [`FileId::Number`], anything else a hashid.
+    /// A number written as `u64` writes it (no sign, no leading zero) becomes
+    /// [`FileId::Number`], anything else a hashid: the id is sent exactly as given.
     fn from(id: &str) -> Self {
         match id.parse::<u64>() {
-            Ok(n) if !id.starts_with('+') => FileId::Number(n),
+            Ok(n) if n.to_string() == id => FileId::Number(n),
             _ => FileId::Hashid(id.to_owned()),
         }
     }
@@ -102,45 +133,6 @@ impl Request {
     }
 }
 
-/// Datalab's reply (`FileDownloadResponse`).
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FileDownload {
-    /// The presigned URL. Treat it as a secret.
-    pub download_url: String,
-    /// Lifetime in seconds as the server granted it.
-    pub expires_in: u64,
-    /// The file id as the server echoed it.
-    pub file_id: FileId,
-    /// The name the file was uploaded with.
-    pub original_filename: String,
-    /// Time the reply arrived + `expires_in`.
-    pub expires_at: OffsetDateTime,
-}
-
-impl fmt::Debug for FileDownload {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileDownload")
-            .field("download_url", &crate::redact_url(&self.download_url))
-            .field("expires_in", &self.expires_in)
-            .field("file_id", &self.file_id)
-            .field("original_filename", &self.original_filename)
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-impl From<FileDownload> for DownloadLink {
-    fn from(file: FileDownload) -> Self {
-        DownloadLink::new(
-            Vendor::Datalab,
-            file.download_url,
-            Some(file.original_filename),
-            Some(file.expires_at),
-        )
-    }
-}
-
 /// Datalab's error body, kept verbatim; its `Debug` replaces the query of any URL
 /// inside with `?[redacted]`, as [`Error::Api`]'s message does.
 #[derive(Clone, PartialEq, Eq)]
@@ -156,7 +148,7 @@ pub enum Detail {
 
 impl fmt::Debug for Detail {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = crate::error::redact_url_queries;
+        let redact = crate::url::redact_url_queries;
         match self {
             Detail::Message(m) => f.debug_tuple("Message").field(&redact(m)).finish(),
             Detail::Validation(items) => f.debug_tuple("Validation").field(items).finish(),
@@ -180,7 +172,7 @@ pub struct ValidationError {
 
 impl fmt::Debug for ValidationError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = crate::error::redact_url_queries;
+        let redact = crate::url::redact_url_queries;
         // Found by tests/decode_fuzz.rs: a URL can arrive in any string of the
         // body, `loc` and `type` included.
         let loc: Vec<LocItem> = self
@@ -251,11 +243,31 @@ struct WireError {
 struct WireDownload {
     download_url: String,
     expires_in: u64,
-    file_id: FileId,
     original_filename: String,
 }
 
 /// Gets a presigned download URL for a Datalab file.
+///
+/// The link's [`item`](DownloadLink::item) is the file id as sent, its
+/// `file_name` the name the file was uploaded with, and its expiry the earlier of
+/// the URL's own (`X-Amz-*` or another storage dialect) and the arrival of the
+/// reply + `expires_in`.
+///
+/// ```
+/// # #[cfg(feature = "fake")] {
+/// use download_url::{agent, datalab, fake::FakeServer};
+///
+/// let server = FakeServer::start()?;
+/// let mut config = datalab::Config::new(download_url::fake::DATALAB_API_KEY);
+/// config.base_url = server.base_url();
+/// let mut request = datalab::Request::new(42);
+/// request.expires_in = Some(600);
+/// let link = datalab::download_link(&agent(), &config, &request)?;
+/// assert_eq!(link.item, "42");
+/// assert_eq!(link.file_name.as_deref(), Some("report.pdf"));
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 ///
@@ -265,11 +277,11 @@ struct WireDownload {
 ///   `error`.
 /// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape).
 /// - [`Error::Transport`]: no complete reply.
-pub fn download_url(
+pub fn download_link(
     agent: &ureq::Agent,
     config: &Config,
     request: &Request,
-) -> Result<FileDownload, Error> {
+) -> Result<DownloadLink, Error> {
     if let Some(secs) = request.expires_in {
         if !EXPIRES_IN_RANGE.contains(&secs) {
             return Err(Error::invalid(
@@ -299,11 +311,11 @@ pub fn download_url(
         .credential("x-api-key", config.api_key.expose())?
         .allow_insecure_http(config.allow_insecure_http)
         .send(agent)?;
-    decode(&reply)
+    decode(&reply, &request.file_id.to_string())
 }
 
 /// Decodes a reply of the endpoint (the whole contract after the transport).
-pub(crate) fn decode(reply: &Reply) -> Result<FileDownload, Error> {
+pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error> {
     if !reply.is_success() {
         let body: WireError = reply.json()?;
         let detail = match (body.detail, body.error) {
@@ -342,12 +354,7 @@ pub(crate) fn decode(reply: &Reply) -> Result<FileDownload, Error> {
         ));
     }
     let wire: WireDownload = reply.json()?;
-    if wire.download_url.trim().is_empty() {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("empty `download_url`".to_owned()),
-        ));
-    }
+    let url = reply.link("download_url", &wire.download_url)?;
     let lifetime = time::Duration::seconds(i64::try_from(wire.expires_in).unwrap_or(i64::MAX));
     let expires_at = reply.received_at.checked_add(lifetime).ok_or_else(|| {
         reply.unexpected(
@@ -355,13 +362,14 @@ pub(crate) fn decode(reply: &Reply) -> Result<FileDownload, Error> {
             Some("`expires_in` out of range".to_owned()),
         )
     })?;
-    Ok(FileDownload {
-        download_url: wire.download_url,
-        expires_in: wire.expires_in,
-        file_id: wire.file_id,
-        original_filename: wire.original_filename,
-        expires_at,
-    })
+    let name = wire.original_filename;
+    Ok(DownloadLink::new(
+        Vendor::Datalab,
+        file_id,
+        url,
+        (!name.is_empty()).then_some(name),
+        crate::url::url_expiry(url).earliest(Expiry::at(expires_at)),
+    ))
 }
 
 fn status_label(status: u16) -> &'static str {
@@ -388,6 +396,7 @@ mod tests {
         assert_eq!(FileId::from("42"), FileId::Number(42));
         assert_eq!(FileId::from("abc123"), FileId::Hashid("abc123".into()));
         assert_eq!(FileId::from("+1"), FileId::Hashid("+1".into()));
+        assert_eq!(FileId::from("042"), FileId::Hashid("042".into()));
         assert_eq!(FileId::from(7u64).to_string(), "7");
     }
 }

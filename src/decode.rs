@@ -16,7 +16,7 @@
 //! use download_url::decode::{self, RawReply};
 //!
 //! let body = br#"{"code":402,"msg":"Credits insufficient"}"#;
-//! let err = decode::kie(&RawReply::new(200, body)).unwrap_err();
+//! let err = decode::kie(&RawReply::new(200, body), "https://tempfile.example/a.png").unwrap_err();
 //! assert_eq!(err.code(), Some(402));
 //! # }
 //! ```
@@ -60,113 +60,119 @@ impl<'a> RawReply<'a> {
 }
 
 /// kie.ai: decodes a reply of `POST /api/v1/common/download-url`, as
-/// [`kie::download_url`](crate::kie::download_url) would.
+/// [`kie::download_link`](crate::kie::download_link) would.
 ///
 /// # Errors
 ///
-/// As [`kie::download_url`](crate::kie::download_url), except transport errors.
+/// As [`kie::download_link`](crate::kie::download_link), except transport errors.
 #[cfg(feature = "kie")]
-pub fn kie(raw: &RawReply<'_>) -> Result<crate::kie::Link, Error> {
-    crate::kie::decode(&raw.reply(Vendor::Kie)?)
+pub fn kie(raw: &RawReply<'_>, file_url: &str) -> Result<crate::DownloadLink, Error> {
+    crate::kie::decode(&raw.reply(Vendor::Kie)?, file_url)
 }
 
 /// Datalab: decodes a reply of `GET /api/v1/files/{file_id}/download`, as
-/// [`datalab::download_url`](crate::datalab::download_url) would.
+/// [`datalab::download_link`](crate::datalab::download_link) would.
 ///
 /// # Errors
 ///
-/// As [`datalab::download_url`](crate::datalab::download_url), except transport
+/// As [`datalab::download_link`](crate::datalab::download_link), except transport
 /// errors and invalid input.
 #[cfg(feature = "datalab")]
-pub fn datalab(raw: &RawReply<'_>) -> Result<crate::datalab::FileDownload, Error> {
-    crate::datalab::decode(&raw.reply(Vendor::Datalab)?)
+pub fn datalab(raw: &RawReply<'_>, file_id: &str) -> Result<crate::DownloadLink, Error> {
+    crate::datalab::decode(&raw.reply(Vendor::Datalab)?, file_id)
 }
 
 /// Cloudreve v4: decodes a reply of `POST /api/v4/file/url` to `request`, as
-/// [`cloudreve::download_urls`](crate::cloudreve::download_urls) would. The request
+/// [`cloudreve::download_links`](crate::cloudreve::download_links) would. The request
 /// is not validated; it says how many URIs were sent and which of `redirect`,
 /// `skip_error` and `archive` were asked for.
 ///
 /// # Errors
 ///
-/// As [`cloudreve::download_urls`](crate::cloudreve::download_urls), except
+/// As [`cloudreve::download_links`](crate::cloudreve::download_links), except
 /// transport errors and invalid input.
 #[cfg(feature = "cloudreve")]
 pub fn cloudreve(
     raw: &RawReply<'_>,
     request: &crate::cloudreve::Request,
-) -> Result<crate::cloudreve::FileUrls, Error> {
+) -> Result<crate::Batch, Error> {
     crate::cloudreve::decode(&raw.reply(Vendor::Cloudreve)?, request)
 }
 
 /// BlendVision One: decodes a reply of the single-file call, as
-/// [`blendvision::download_file`](crate::blendvision::download_file) would.
+/// [`blendvision::download_link`](crate::blendvision::download_link) would.
 ///
 /// # Errors
 ///
-/// As [`blendvision::download_file`](crate::blendvision::download_file), except
+/// As [`blendvision::download_link`](crate::blendvision::download_link), except
 /// transport errors and invalid input.
 #[cfg(feature = "blendvision")]
-pub fn blendvision_single(raw: &RawReply<'_>) -> Result<crate::blendvision::DownloadFile, Error> {
-    crate::blendvision::decode_single(&raw.reply(Vendor::BlendVision)?)
+pub fn blendvision_single(raw: &RawReply<'_>, id: &str) -> Result<crate::DownloadLink, Error> {
+    crate::blendvision::decode_single(&raw.reply(Vendor::BlendVision)?, id)
 }
 
 /// BlendVision One: decodes a reply of the batch call, as
-/// [`blendvision::download_files`](crate::blendvision::download_files) would.
+/// [`blendvision::download_links`](crate::blendvision::download_links) would.
 ///
 /// # Errors
 ///
-/// As [`blendvision::download_files`](crate::blendvision::download_files), except
+/// As [`blendvision::download_links`](crate::blendvision::download_links), except
 /// transport errors and invalid input.
 #[cfg(feature = "blendvision")]
-pub fn blendvision_batch(
+pub fn blendvision_batch<S: AsRef<str>>(
     raw: &RawReply<'_>,
-) -> Result<Vec<crate::blendvision::DownloadFile>, Error> {
-    crate::blendvision::decode_batch(&raw.reply(Vendor::BlendVision)?)
+    ids: &[S],
+) -> Result<crate::Batch, Error> {
+    crate::blendvision::decode_batch(&raw.reply(Vendor::BlendVision)?, ids)
 }
 
 /// KooDrive: decodes the reply of one call, as
-/// [`koodrive::download_urls`](crate::koodrive::download_urls) would for a request
-/// of at most [`MAX_IDS_PER_CALL`](crate::koodrive::MAX_IDS_PER_CALL) ids (one
-/// call). The requested ids are not needed: the reply names every file.
+/// [`koodrive::download_links`](crate::koodrive::download_links) would for a request
+/// of at most [`MAX_IDS_PER_CALL`](crate::koodrive::MAX_IDS_PER_CALL) `ids` (one
+/// call).
 ///
 /// # Errors
 ///
-/// As [`koodrive::download_urls`](crate::koodrive::download_urls), except
+/// As [`koodrive::download_links`](crate::koodrive::download_links), except
 /// transport errors and invalid input.
 #[cfg(feature = "koodrive")]
-pub fn koodrive(raw: &RawReply<'_>) -> Result<crate::koodrive::Downloads, Error> {
-    crate::koodrive::decode_reply(&raw.reply(Vendor::KooDrive)?)
+pub fn koodrive<S: AsRef<str>>(raw: &RawReply<'_>, ids: &[S]) -> Result<crate::Batch, Error> {
+    crate::koodrive::decode(&raw.reply(Vendor::KooDrive)?, ids)
 }
 
 /// The expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`
 /// (kie.ai, KooDrive, and Cloudreve links without `sign`).
 pub fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    crate::link::amz_expiry(url)
+    crate::url::amz_expiry(url)
 }
 
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form of `X-Amz-Date` and KooDrive's `X-Date`.
 pub fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
-    crate::link::parse_amz_date(text)
+    crate::url::parse_amz_date(text)
 }
 
 /// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
 /// `None` when absent or unreadable, `Some(None)` for `0` (never expires).
-#[cfg(feature = "cloudreve")]
 pub fn cloudreve_sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
-    crate::cloudreve::sign_expiry(url)
+    crate::url::sign_expiry(url)
+}
+
+/// The expiry a presigned URL states in its own query (the one recogniser every
+/// vendor's links go through).
+pub fn url_expiry(url: &str) -> crate::Expiry {
+    crate::url::url_expiry(url)
 }
 
 /// Whether `url` is an `http(s)://` URL with a host and no whitespace or control
 /// characters (the check applied to links from kie.ai and KooDrive).
 pub fn is_http_url(url: &str) -> bool {
-    crate::link::is_http_url(url)
+    crate::url::is_http_url(url)
 }
 
 /// `text` with the query of every `http(s)://` URL in it replaced by
 /// `?[redacted]`, as done to every message and body excerpt kept in an [`Error`].
 pub fn redact_url_queries(text: &str) -> String {
-    crate::error::redact_url_queries(text)
+    crate::url::redact_url_queries(text)
 }
 
 /// A `Retry-After` value (delta-seconds or an HTTP date) as a wait from now.
@@ -183,13 +189,16 @@ mod tests {
     #[test]
     fn kie_vendor_example() {
         let body = br#"{"code":200,"msg":"success","data":"https://tempfile.1f6cxv.com/h/a.png?X-Amz-Date=20250101T000000Z&X-Amz-Expires=1200&X-Amz-Signature=abc"}"#;
-        let link = kie(&RawReply::new(200, body)).unwrap();
-        assert_eq!(link.message, "success");
+        let link = kie(&RawReply::new(200, body), "https://f/a.png").unwrap();
+        assert_eq!(link.item, "https://f/a.png");
         assert_eq!(
-            link.expires_at,
-            time::macros::datetime!(2025-01-01 00:20:00 UTC)
+            link.expires,
+            crate::Expiry::At(time::macros::datetime!(2025-01-01 00:20:00 UTC))
         );
-        let refused = kie(&RawReply::new(200, br#"{"code":402,"msg":"no credits"}"#));
+        let refused = kie(
+            &RawReply::new(200, br#"{"code":402,"msg":"no credits"}"#),
+            "https://f/a.png",
+        );
         assert_eq!(refused.unwrap_err().code(), Some(402));
     }
 
@@ -197,25 +206,25 @@ mod tests {
     #[test]
     fn datalab_vendor_example() {
         let body = br#"{"download_url":"https://datalab-files.s3.amazonaws.com/f/report.pdf?X-Amz-Signature=5f","expires_in":3600,"file_id":42,"original_filename":"report.pdf"}"#;
-        let file = datalab(&RawReply::new(200, body)).unwrap();
-        assert_eq!(file.original_filename, "report.pdf");
-        assert_eq!(file.file_id, crate::datalab::FileId::Number(42));
-        let missing = datalab(&RawReply::new(404, br#"{"detail":"File not found"}"#));
+        let link = datalab(&RawReply::new(200, body), "42").unwrap();
+        assert_eq!(link.file_name.as_deref(), Some("report.pdf"));
+        assert_eq!(link.item, "42");
+        let missing = datalab(&RawReply::new(404, br#"{"detail":"File not found"}"#), "42");
         assert_eq!(missing.unwrap_err().http_status(), Some(404));
     }
 
     #[cfg(feature = "cloudreve")]
     #[test]
     fn cloudreve_vendor_example() {
-        use crate::cloudreve::{Answer, Request};
+        use crate::cloudreve::Request;
         let body = br#"{"code":0,"data":{"urls":[{"url":"https://cloud.example.com/api/v4/file/content/zOie/0/a.mp3?sign=1CgU15Is0ezKeTVKE_OAu2tJJoB6lN5s_DvRXTcP7GQ%3D%3A1749525301"}],"expires":null},"msg":""}"#;
         let request = Request::new(["cloudreve://my/a.mp3"]);
-        let urls = cloudreve(&RawReply::new(200, body), &request).unwrap();
-        assert_eq!(urls.answer, Answer::Json);
+        let batch = cloudreve(&RawReply::new(200, body), &request).unwrap();
         assert_eq!(
-            urls.links[0].expires_at,
-            Some(time::macros::datetime!(2025-06-10 03:15:01 UTC))
+            batch.links[0].expires,
+            crate::Expiry::At(time::macros::datetime!(2025-06-10 03:15:01 UTC))
         );
+        assert_eq!(batch.links[0].file_name.as_deref(), Some("a.mp3"));
         let mut redirect = Request::new(["cloudreve://my/a.mp3"]);
         redirect.redirect = Some(true);
         let headers = [("Location", "https://s3.example/a.mp3?X-Amz-Signature=x")];
@@ -224,22 +233,28 @@ mod tests {
             headers: &headers,
             body: b"",
         };
-        assert_eq!(cloudreve(&raw, &redirect).unwrap().answer, Answer::Redirect);
+        let batch = cloudreve(&raw, &redirect).unwrap();
+        assert_eq!(
+            batch.links[0].url,
+            "https://s3.example/a.mp3?X-Amz-Signature=x"
+        );
+        assert_eq!(batch.links[0].expires, crate::Expiry::Unknown);
     }
 
     #[cfg(feature = "blendvision")]
     #[test]
     fn blendvision_vendor_example() {
+        let id = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
         let file = br#"{"id":"63df97e3-519b-4426-bf01-d1841cdc2ccd","download_uri":"https://s3.example/bbb.mp4?X-Amz-Signature=946b","download_filename":"bbb.mp4","expiration_time":"2023-02-06T03:31:39.123456789Z"}"#;
-        let single = blendvision_single(&RawReply::new(200, file)).unwrap();
-        assert_eq!(single.download_filename, "bbb.mp4");
+        let single = blendvision_single(&RawReply::new(200, file), id).unwrap();
+        assert_eq!(single.file_name.as_deref(), Some("bbb.mp4"));
         let mut batch_body = b"{\"download_files\":[".to_vec();
         batch_body.extend_from_slice(file);
         batch_body.extend_from_slice(b"]}");
-        let batch = blendvision_batch(&RawReply::new(200, &batch_body)).unwrap();
-        assert_eq!(batch, vec![single]);
+        let batch = blendvision_batch(&RawReply::new(200, &batch_body), &[id]).unwrap();
+        assert_eq!(batch.links, vec![single]);
         let status = br#"{"code":5,"message":"Not Found","details":[]}"#;
-        let err = blendvision_single(&RawReply::new(404, status)).unwrap_err();
+        let err = blendvision_single(&RawReply::new(404, status), id).unwrap_err();
         assert_eq!(err.code(), Some(5));
     }
 
@@ -247,15 +262,19 @@ mod tests {
     #[test]
     fn koodrive_vendor_example() {
         let body = br#"{"code":0,"msg":"success","batchCode":0,"downloads":[{"fileId":"Fn1bTLIOomJkTCAe9DEVBRY4U6IkuqkMZ","code":"0","fileName":"Invoice 1.pdf","url":"https://b/5e?X-Amz-Date=20231227T072939Z&X-Amz-Expires=3600&X-Amz-Signature=9d"},{"fileId":"F2","code":"13000302","msg":"file not in the space"}]}"#;
-        let downloads = koodrive(&RawReply::new(200, body)).unwrap();
-        assert_eq!(downloads.files[0].file_name, "Invoice 1.pdf");
+        let ids = ["Fn1bTLIOomJkTCAe9DEVBRY4U6IkuqkMZ", "F2"];
+        let batch = koodrive(&RawReply::new(200, body), &ids).unwrap();
+        assert_eq!(batch.links[0].file_name.as_deref(), Some("Invoice 1.pdf"));
         assert_eq!(
-            downloads.files[0].expires_at,
-            time::macros::datetime!(2023-12-27 08:29:39 UTC)
+            batch.links[0].expires,
+            crate::Expiry::At(time::macros::datetime!(2023-12-27 08:29:39 UTC))
         );
-        assert_eq!(downloads.failures[0].code, "13000302");
+        assert_eq!(
+            batch.failures[0].code(),
+            Some(&crate::VendorCode::Text("13000302".into()))
+        );
         let gateway = br#"{"error_code":"APIGW.0303","error_msg":"App authentication failed","request_id":"r1"}"#;
-        let err = koodrive(&RawReply::new(401, gateway)).unwrap_err();
+        let err = koodrive(&RawReply::new(401, gateway), &ids).unwrap_err();
         assert_eq!(err.request_id(), Some("r1"));
     }
 
@@ -263,7 +282,7 @@ mod tests {
     fn oversized_body_is_too_large() {
         let body = vec![b' '; crate::BODY_LIMIT + 10];
         #[cfg(feature = "kie")]
-        match kie(&RawReply::new(200, &body)) {
+        match kie(&RawReply::new(200, &body), "https://f/a") {
             Err(Error::UnexpectedResponse(e)) => {
                 assert_eq!(e.reason, crate::UnexpectedReason::TooLarge)
             }

@@ -21,6 +21,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
+use crate::url::{bounded, one_line, redact_url_queries};
 use crate::Vendor;
 
 /// Every failure of every vendor call.
@@ -446,102 +447,9 @@ impl StdError for Error {
     }
 }
 
-/// Replaces the query of every `http://` / `https://` URL inside `text` with `?[redacted]`.
-///
-/// Presigned URLs carry their credential in the query; this keeps them out of
-/// error messages and excerpts. A backslash does not end a URL: in a raw JSON
-/// body a query goes on after `\u0026` (Go's escaped `&`) or `\/`.
-pub(crate) fn redact_url_queries(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    let mut rest = text;
-    while let Some(start) = find_url_start(rest) {
-        let (before, url_and_after) = rest.split_at(start);
-        out.push_str(before);
-        let end = url_and_after
-            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
-            .unwrap_or(url_and_after.len());
-        let (url, after) = url_and_after.split_at(end);
-        out.push_str(&crate::link::redact_url(url));
-        rest = after;
-    }
-    out.push_str(rest);
-    out
-}
-
-fn find_url_start(text: &str) -> Option<usize> {
-    let lower = text.as_bytes();
-    let mut i = 0;
-    while i + 7 <= lower.len() {
-        let window = &lower[i..];
-        if window.len() >= 8 && window[..8].eq_ignore_ascii_case(b"https://") {
-            return Some(i);
-        }
-        if window[..7].eq_ignore_ascii_case(b"http://") {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
-}
-
-/// At most `max` bytes of `text`, cut on a char boundary, with `…` when cut.
-pub(crate) fn bounded(text: &str, max: usize) -> String {
-    if text.len() <= max {
-        return text.to_owned();
-    }
-    let mut end = max;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
-}
-
-/// `text` on one line (control characters and the Unicode line and paragraph
-/// separators become spaces), bounded to `max` bytes.
-pub(crate) fn one_line(text: &str, max: usize) -> String {
-    let flat: String = text
-        .trim()
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
-    bounded(&flat, max)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn redacts_every_url_query() {
-        let text = "bad url https://h.example/p?X-Amz-Signature=abc and \"http://x/y?sign=1\" end";
-        let out = redact_url_queries(text);
-        assert!(!out.contains("abc"), "{out}");
-        assert!(!out.contains("sign=1"), "{out}");
-        assert!(out.contains("https://h.example/p?[redacted]"), "{out}");
-        assert!(out.contains("http://x/y?[redacted]"), "{out}");
-        assert!(out.ends_with(" end"));
-    }
-
-    #[test]
-    fn redacts_go_escaped_queries() {
-        // Found by tests/decode_fuzz.rs: Go's encoding/json writes `&` as `\u0026`.
-        let text = r#"{"url":"https://s3/k?X-Amz-Date=1\u0026X-Amz-Signature=SECRET"}"#;
-        let out = redact_url_queries(text);
-        assert!(!out.contains("SECRET"), "{out}");
-        assert_eq!(out, r#"{"url":"https://s3/k?[redacted]"}"#);
-    }
-
-    #[test]
-    fn bounded_cuts_on_char_boundary() {
-        assert_eq!(bounded("ééé", 3), "é…");
-        assert_eq!(bounded("abc", 3), "abc");
-    }
 
     #[test]
     fn error_is_send_sync_static() {

@@ -25,9 +25,10 @@ use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 use ureq::Agent;
 
 use crate::error::{
-    bounded, redact_url_queries, ApiDetail, ApiError, DecodeCategory, DecodeError, TransportError,
-    TransportKind, UnexpectedReason, UnexpectedResponse,
+    ApiDetail, ApiError, DecodeCategory, DecodeError, TransportError, TransportKind,
+    UnexpectedReason, UnexpectedResponse,
 };
+use crate::url::{bounded, redact_url_queries};
 use crate::{Error, Vendor};
 
 /// The most bytes of a reply body the crate reads (4 MiB); a larger body is an
@@ -78,14 +79,14 @@ impl BaseUrl {
     pub fn parse(vendor: Vendor, field: &'static str, text: &str) -> Result<BaseUrl, Error> {
         let bad = |why: &str| Error::invalid(vendor, field, why.to_owned());
         let text = text.trim();
-        let (scheme, rest) = match crate::link::split_http_scheme(text) {
+        let (scheme, rest) = match crate::url::split_http_scheme(text) {
             Some((scheme, rest)) if !rest.is_empty() => (scheme, rest),
             _ => return Err(bad("must start with http:// or https://")),
         };
         if rest.contains(['?', '#']) {
             return Err(bad("must not contain a query or fragment"));
         }
-        if !crate::link::is_printable(rest) {
+        if !crate::url::is_printable(rest) {
             return Err(bad("must not contain spaces or control characters"));
         }
         let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
@@ -603,10 +604,46 @@ impl Reply {
         match self.header("location") {
             Some(location) => format!(
                 "redirect to {} not followed",
-                crate::link::redact_url(location)
+                crate::url::redact_url(location)
             ),
             None => "redirect without a location, not followed".to_owned(),
         }
+    }
+
+    /// The link in `field` of the reply, trimmed, when it passes the one link
+    /// check of every vendor ([`crate::url::check_link`]); else an
+    /// [`Error::UnexpectedResponse`] saying why.
+    pub fn link<'t>(&self, field: &str, text: &'t str) -> Result<&'t str, Error> {
+        crate::url::check_link(text).map_err(|why| {
+            self.unexpected(
+                UnexpectedReason::InvalidContent,
+                Some(format!("`{field}` {why}")),
+            )
+        })
+    }
+
+    /// The one link of a one-item `batch` decoded from this reply. The item's
+    /// failure becomes the call's error: `refused` builds the vendor's own
+    /// [`Error::Api`] for a [`FailureReason::Refused`]; any other reason is an
+    /// [`Error::UnexpectedResponse`] saying it.
+    #[allow(dead_code)] // only the batching vendors decode one item as a batch
+    pub fn single(
+        &self,
+        batch: crate::Batch,
+        refused: impl FnOnce(crate::ItemFailure) -> Error,
+    ) -> Result<crate::DownloadLink, Error> {
+        let (mut links, mut failures) = (batch.links, batch.failures);
+        if let Some(failure) = failures.pop() {
+            return Err(match failure.reason {
+                crate::FailureReason::Refused { .. } => refused(failure),
+                ref other => {
+                    self.unexpected(UnexpectedReason::InvalidContent, Some(other.to_string()))
+                }
+            });
+        }
+        links.pop().ok_or_else(|| {
+            self.unexpected(UnexpectedReason::InvalidContent, Some("no link".to_owned()))
+        })
     }
 
     /// An [`Error::UnexpectedResponse`] for this reply.

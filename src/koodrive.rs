@@ -16,44 +16,27 @@
 //!
 //! The vendor accepts at most [`MAX_IDS_PER_CALL`] file ids per call; longer
 //! requests are split into calls of at most 100 ids, sent in order on the same
-//! agent, and merged into one [`Downloads`].
+//! agent, and merged into one [`Batch`].
 //!
-//! A reply reports each file separately: [`Downloads::files`] holds the links,
-//! [`Downloads::failures`] the files that failed while others succeeded. When every
-//! file fails, or the vendor refuses the call (a top-level `code` other than 0,
-//! under HTTP 200 or 400), the result is an [`Error::Api`] with
-//! [`ApiDetail::KooDrive`].
+//! A reply reports each file separately: the batch holds the links and one
+//! [`ItemFailure`](crate::ItemFailure) per file that failed (its per-file code as
+//! it arrived), in request order — even when every file failed. A refusal of the
+//! whole call (a top-level `code` other than 0, under HTTP 200 or 400, or the API
+//! gateway's) is an [`Error::Api`] with [`ApiDetail::KooDrive`].
 //!
 //! ```no_run
-//! use download_url::koodrive::{self, Auth};
+//! use download_url::koodrive;
 //!
-//! let auth = Auth::app_signature(std::env::var("KOODRIVE_APP_ID")?, std::env::var("KOODRIVE_APP_SECRET")?);
-//! let config = koodrive::Config::new(std::env::var("KOODRIVE_USER_ID")?, auth);
+//! // KOODRIVE_USER_ID and KOODRIVE_TOKEN, or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET
+//! let config = koodrive::Config::from_env()?;
 //! let request = koodrive::Request::new("IAADfsBFCO6WtAtuA9add2fea594e4e75b8feb8474ef236", ["Fn1bTLIOomJkTCAe9DEVBRY4U6IkuqkMZ"]);
-//! let downloads = koodrive::download_urls(&download_url::agent(), &config, &request)?;
-//! for file in &downloads.files {
-//!     println!("{} until {}", file.file_name, file.expires_at);
+//! let batch = koodrive::download_links(&download_url::agent(), &config, &request)?;
+//! for link in &batch.links {
+//!     println!("{} until {}", link.file_name.as_deref().unwrap_or("-"), link.expires);
 //! }
-//! for failed in &downloads.failures {
-//!     eprintln!("{}: {} {}", failed.file_id, failed.code, failed.message);
+//! for failed in &batch.failures {
+//!     eprintln!("{failed}");
 //! }
-//! # Ok::<(), Box<dyn std::error::Error>>(())
-//! ```
-//!
-//! Against the crate's fake server:
-//!
-//! ```
-//! # #[cfg(feature = "fake")] {
-//! use download_url::{fake, koodrive};
-//!
-//! let server = fake::FakeServer::start()?;
-//! let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
-//! let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-//! config.base_url = server.base_url();
-//! let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
-//! let links = koodrive::download_urls(&download_url::agent(), &config, &request)?.into_links();
-//! assert_eq!(links[0].file_name.as_deref(), Some("Invoice 1.pdf"));
-//! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -64,7 +47,10 @@ use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::link::{account_for, ItemAnswer};
+use crate::{
+    ApiDetail, Batch, DownloadLink, Error, FailureReason, ItemFailure, Secret, Vendor, VendorCode,
+};
 
 /// KooDrive's international endpoint (AP-Singapore).
 pub const DEFAULT_BASE_URL: &str = "https://intl.myhuaweicloud-koodrive.com";
@@ -72,7 +58,7 @@ pub const DEFAULT_BASE_URL: &str = "https://intl.myhuaweicloud-koodrive.com";
 pub const CN_BASE_URL: &str = "https://cn.myhuaweicloud-koodrive.com";
 /// The endpoint path.
 pub const PATH: &str = "/koodrive/ose/v1/files/download";
-/// The most file ids the vendor accepts in one call; [`download_urls`] splits
+/// The most file ids the vendor accepts in one call; [`download_links`] splits
 /// longer requests.
 pub const MAX_IDS_PER_CALL: usize = 100;
 /// The `language` header sent by default.
@@ -85,9 +71,6 @@ pub const TRACE_ID_LEN: usize = 58;
 pub const ALGORITHM: &str = "HMAC-SHA256";
 /// The headers the client signs in app-signature mode.
 pub const SIGNED_HEADERS: &str = "host;x-date;x-user-id";
-/// Lifetime assumed for a link whose URL carries no `X-Amz-Date` / `X-Amz-Expires`
-/// (1 hour, as in the vendor's example URL; KooDrive documents none).
-pub const FALLBACK_LINK_LIFETIME: time::Duration = time::Duration::hours(1);
 
 /// How requests are authenticated.
 #[derive(Clone, PartialEq, Eq)]
@@ -190,6 +173,50 @@ impl Config {
             allow_insecure_http: false,
         }
     }
+
+    /// A config from the environment: `KOODRIVE_USER_ID`, then either
+    /// `KOODRIVE_TOKEN` (with the prefix `KOODRIVE_TOKEN_PREFIX` when set, else
+    /// [`DEFAULT_TOKEN_PREFIX`]) or `KOODRIVE_APP_ID` + `KOODRIVE_APP_SECRET`;
+    /// `KOODRIVE_BASE_URL` optional.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidInput`] naming the variable that is missing, or naming
+    /// `KOODRIVE_TOKEN` when both a token and an app id are set.
+    pub fn from_env() -> Result<Self, Error> {
+        use crate::config::{env_optional, env_required};
+        let user_id = env_required(Vendor::KooDrive, "KOODRIVE_USER_ID")?;
+        let token = env_optional("KOODRIVE_TOKEN");
+        let app_id = env_optional("KOODRIVE_APP_ID");
+        let auth =
+            match (token, app_id) {
+                (Some(_), Some(_)) => return Err(Error::invalid(
+                    Vendor::KooDrive,
+                    "KOODRIVE_TOKEN",
+                    "set either KOODRIVE_TOKEN or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET, not both",
+                )),
+                (Some(token), None) => match std::env::var("KOODRIVE_TOKEN_PREFIX") {
+                    Ok(prefix) => Auth::token_with_prefix(token, prefix),
+                    Err(_) => Auth::token(token),
+                },
+                (None, Some(app_id)) => Auth::app_signature(
+                    app_id,
+                    env_required(Vendor::KooDrive, "KOODRIVE_APP_SECRET")?,
+                ),
+                (None, None) => {
+                    return Err(Error::invalid(
+                        Vendor::KooDrive,
+                        "KOODRIVE_TOKEN",
+                        "is not set (nor KOODRIVE_APP_ID + KOODRIVE_APP_SECRET)",
+                    ))
+                }
+            };
+        let mut config = Config::new(user_id, auth);
+        if let Some(base_url) = env_optional("KOODRIVE_BASE_URL") {
+            config.base_url = base_url;
+        }
+        Ok(config)
+    }
 }
 
 impl fmt::Debug for Config {
@@ -229,6 +256,15 @@ impl Request {
             file_ids: file_ids.into_iter().map(Into::into).collect(),
         }
     }
+
+    /// The same space with other file ids (e.g. the failed ones of a [`Batch`]).
+    pub fn with_file_ids<I, S>(&self, file_ids: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Request::new(self.container_id.clone(), file_ids)
+    }
 }
 
 /// The vendor's `batchCode`: how many files of a call succeeded.
@@ -260,103 +296,6 @@ impl BatchCode {
             BatchCode::AllSucceeded => 1,
             BatchCode::AllFailed => 2,
         }
-    }
-
-    /// The batch code of several calls merged: all succeeded if each did, all
-    /// failed if each did, partial otherwise (and for no call at all: all succeeded).
-    pub fn merge(parts: impl IntoIterator<Item = BatchCode>) -> BatchCode {
-        let mut merged: Option<BatchCode> = None;
-        for part in parts {
-            merged = Some(match merged {
-                None => part,
-                Some(seen) if seen == part => seen,
-                Some(_) => BatchCode::Partial,
-            });
-        }
-        merged.unwrap_or(BatchCode::AllSucceeded)
-    }
-}
-
-/// One file's download link.
-#[derive(Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FileLink {
-    /// `fileId`.
-    pub file_id: String,
-    /// `fileName`.
-    pub file_name: String,
-    /// The presigned download URL. Treat it as a secret.
-    pub url: String,
-    /// `X-Amz-Date` + `X-Amz-Expires` of the URL; when the URL lacks them, the
-    /// time the reply arrived + [`FALLBACK_LINK_LIFETIME`].
-    pub expires_at: OffsetDateTime,
-}
-
-impl fmt::Debug for FileLink {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("FileLink")
-            .field("file_id", &self.file_id)
-            .field("file_name", &self.file_name)
-            .field("url", &crate::redact_url(&self.url))
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-impl From<FileLink> for DownloadLink {
-    fn from(file: FileLink) -> Self {
-        DownloadLink::new(
-            Vendor::KooDrive,
-            file.url,
-            Some(file.file_name),
-            Some(file.expires_at),
-        )
-    }
-}
-
-/// One file that failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct FileFailure {
-    /// `fileId` (as sent, except that the query of a URL in it is redacted).
-    pub file_id: String,
-    /// The per-file `code` exactly as it arrived (a string on the wire, e.g.
-    /// `"13000302"`; the query of a URL in it is redacted).
-    pub code: String,
-    /// The per-file `msg` (empty when the vendor sent none), URL queries redacted.
-    pub message: String,
-}
-
-impl FileFailure {
-    /// The named code, when the per-file code is an integer.
-    pub fn named_code(&self) -> Option<Code> {
-        self.code.trim().parse().ok().map(Code::from_code)
-    }
-}
-
-/// The merged reply of every call.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Downloads {
-    /// Recomputed over every call: [`BatchCode::AllSucceeded`] or
-    /// [`BatchCode::Partial`] (all failed is an error).
-    pub batch: BatchCode,
-    /// The links, in the order of the request's ids (calls in order, each in the
-    /// vendor's order).
-    pub files: Vec<FileLink>,
-    /// The files that failed, in the same order.
-    pub failures: Vec<FileFailure>,
-}
-
-impl Downloads {
-    /// `true` when every file has a link.
-    pub fn is_complete(&self) -> bool {
-        self.failures.is_empty()
-    }
-
-    /// The links as vendor-neutral [`DownloadLink`]s (failures are dropped).
-    pub fn into_links(self) -> Vec<DownloadLink> {
-        self.files.into_iter().map(DownloadLink::from).collect()
     }
 }
 
@@ -446,19 +385,17 @@ impl Code {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorDetail {
-    /// The named top-level code, or, when every file failed, the first file's
-    /// code. `None` for a gateway refusal or a non-numeric per-file code.
+    /// The named top-level code (or, from [`download_link`], the file's own
+    /// code). `None` for a gateway refusal or a non-numeric per-file code.
     pub code: Option<Code>,
     /// The API gateway's `error_code` (e.g. `APIGW.0303`, app authentication
     /// failed), for a refusal by Huawei's gateway in front of KooDrive.
     pub gateway_code: Option<String>,
-    /// Every failed file, when every file failed; empty otherwise.
-    pub failures: Vec<FileFailure>,
     label: &'static str,
 }
 
 impl ErrorDetail {
-    /// Short lowercase description: the named code's, `"every file failed"` or
+    /// Short lowercase description: the named code's, `"file refused"` or
     /// `"refused by the api gateway"`.
     pub fn label(&self) -> &'static str {
         self.label
@@ -705,12 +642,15 @@ struct WireGatewayError {
     request_id: Option<String>,
 }
 
+// `msg`, `fileId` and a per-file `code` are informational: a real backend sends
+// `null` or leaves them out (e.g. HTTP 400 `{"code":13000102,"msg":null}`), and
+// that must not throw away the good links beside them.
 #[derive(Deserialize)]
 struct WireEnvelope {
     #[serde(deserialize_with = "integer")]
     code: i64,
     #[serde(default)]
-    msg: String,
+    msg: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -718,8 +658,6 @@ struct WireEnvelope {
 struct WireReply {
     #[serde(deserialize_with = "integer")]
     code: i64,
-    #[serde(default)]
-    msg: String,
     #[serde(deserialize_with = "integer")]
     batch_code: i64,
     downloads: Vec<WireDownload>,
@@ -728,9 +666,10 @@ struct WireReply {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireDownload {
-    file_id: String,
-    #[serde(deserialize_with = "text")]
-    code: String,
+    #[serde(default)]
+    file_id: Option<String>,
+    #[serde(default, deserialize_with = "code")]
+    code: Option<VendorCode>,
     #[serde(default)]
     msg: Option<String>,
     #[serde(default)]
@@ -784,22 +723,44 @@ fn integer<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
     }
 }
 
-/// A string, also accepted as an integer.
-fn text<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
-    Ok(match IntegerOrText::deserialize(de)? {
-        IntegerOrText::Integer(n) => n.to_string(),
-        IntegerOrText::Text(text) => text,
-    })
+/// A per-file code exactly as it arrived (a string on the wire in the vendor's
+/// examples, a number in some replies), or `null`.
+fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error> {
+    Ok(
+        Option::<IntegerOrText>::deserialize(de)?.map(|code| match code {
+            IntegerOrText::Integer(n) => VendorCode::Number(n),
+            IntegerOrText::Text(text) => VendorCode::Text(text),
+        }),
+    )
 }
 
 // ---------------------------------------------------------------------------
 // The call
 
 /// Gets download links for every file of `request`, in calls of at most
-/// [`MAX_IDS_PER_CALL`] ids sent in order on `agent`, merged into one [`Downloads`].
+/// [`MAX_IDS_PER_CALL`] ids sent in order on `agent`, merged into one [`Batch`].
 ///
-/// Files that fail while others succeed are kept in [`Downloads::failures`].
-/// Any call that fails ends the whole request with that error.
+/// Every requested id is accounted for, in request order: a link, or a failure —
+/// the vendor refused the file (its per-file code and message), the reply left it
+/// out, or its link is unusable. A reply that names an id that was not asked for
+/// is an [`Error::UnexpectedResponse`]. Any call that fails as a whole ends the
+/// request with that error.
+///
+/// ```
+/// # #[cfg(feature = "fake")] {
+/// use download_url::{agent, fake, koodrive};
+///
+/// let server = fake::FakeServer::start()?;
+/// let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
+/// let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+/// config.base_url = server.base_url();
+/// let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
+/// let batch = koodrive::download_links(&agent(), &config, &request)?;
+/// assert_eq!(batch.links[0].file_name.as_deref(), Some("Invoice 1.pdf"));
+/// assert_eq!(batch.links[0].item, fake::KOODRIVE_FILE_ID);
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 ///
 /// # Errors
 ///
@@ -808,40 +769,99 @@ fn text<'de, D: Deserializer<'de>>(de: D) -> Result<String, D::Error> {
 ///   letters, digits or `_`, an unusable base URL, or a header value that cannot
 ///   be sent (nothing is sent).
 /// - [`Error::Api`] with [`ApiDetail::KooDrive`]: a top-level `code` other than 0
-///   (under any status; see [`Code`]), a refusal by the API gateway
-///   ([`ErrorDetail::gateway_code`]), or every file failed
-///   ([`ErrorDetail::failures`] lists them all).
+///   (under any status; see [`Code`]) or a refusal by the API gateway
+///   ([`ErrorDetail::gateway_code`]).
 /// - [`Error::UnexpectedResponse`]: a body that is not KooDrive's (HTML, truncated,
-///   oversized, wrong shape), an undocumented `batchCode`, a success without a URL
-///   or file name, or `code` 0 under a non-2xx status.
+///   oversized, wrong shape), an undocumented `batchCode`, a file id that was not
+///   asked for, or `code` 0 under a non-2xx status.
 /// - [`Error::Transport`]: no complete reply.
-pub fn download_urls(
+pub fn download_links(
     agent: &ureq::Agent,
     config: &Config,
     request: &Request,
-) -> Result<Downloads, Error> {
+) -> Result<Batch, Error> {
     let base = validate(config, request)?;
-    let mut batches = Vec::new();
-    let mut files = Vec::new();
-    let mut failures = Vec::new();
-    let mut last_reply = None;
+    let mut batch = Batch::default();
     for ids in request.file_ids.chunks(MAX_IDS_PER_CALL) {
         let reply = send(agent, config, &base, &request.container_id, ids)?;
-        let (batch, top_message) = decode(&reply, &mut files, &mut failures)?;
-        batches.push(batch);
-        last_reply = Some((reply, top_message));
+        let part = decode(&reply, ids)?;
+        batch.links.extend(part.links);
+        batch.failures.extend(part.failures);
     }
-    let batch = BatchCode::merge(batches);
-    match (batch, last_reply) {
-        (BatchCode::AllFailed, Some((reply, top_message))) => {
-            Err(all_failed(&reply, &top_message, failures))
-        }
-        _ => Ok(Downloads {
-            batch,
-            files,
-            failures,
+    Ok(batch)
+}
+
+/// Gets the download link of one file: `request` holds exactly one file id. A
+/// refusal of that file is an [`Error::Api`] with its per-file code.
+///
+/// ```
+/// # #[cfg(feature = "fake")] {
+/// use download_url::{agent, fake, koodrive};
+///
+/// let server = fake::FakeServer::start()?;
+/// let auth = koodrive::Auth::token(fake::KOODRIVE_TOKEN);
+/// let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+/// config.base_url = server.base_url();
+/// let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
+/// let link = koodrive::download_link(&agent(), &config, &request)?;
+/// assert!(!link.is_expired());
+/// # }
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`download_links`], plus [`Error::InvalidInput`] for a request without
+/// exactly one file id, and [`Error::Api`] when the vendor refused the file.
+pub fn download_link(
+    agent: &ureq::Agent,
+    config: &Config,
+    request: &Request,
+) -> Result<DownloadLink, Error> {
+    if request.file_ids.len() != 1 {
+        return Err(invalid(
+            "file_ids",
+            "download_link takes exactly one file id; use download_links for several",
+        ));
+    }
+    let base = validate(config, request)?;
+    let reply = send(
+        agent,
+        config,
+        &base,
+        &request.container_id,
+        &request.file_ids,
+    )?;
+    let batch = decode(&reply, &request.file_ids)?;
+    reply.single(batch, |failure| file_refused(&reply, failure))
+}
+
+/// The call's error for a file the vendor refused (a one-file request).
+fn file_refused(reply: &Reply, failure: ItemFailure) -> Error {
+    let (number, message) = match &failure.reason {
+        FailureReason::Refused { code, message } => (
+            match code {
+                VendorCode::Number(n) => Some(*n),
+                VendorCode::Text(t) => t.trim().parse().ok(),
+                #[allow(unreachable_patterns)]
+                _ => None,
+            },
+            message.clone(),
+        ),
+        _ => (None, String::new()),
+    };
+    let code = number.map(Code::from_code);
+    reply.api_error(
+        number,
+        &message,
+        None,
+        failure.is_retryable(),
+        ApiDetail::KooDrive(ErrorDetail {
+            code,
+            gateway_code: None,
+            label: code.map_or("file refused", Code::description),
         }),
-    }
+    )
 }
 
 fn invalid(field: &'static str, reason: &str) -> Error {
@@ -911,7 +931,7 @@ fn send(
     container_id: &str,
     ids: &[String],
 ) -> Result<Reply, Error> {
-    let x_date = crate::link::format_amz_date(OffsetDateTime::now_utc());
+    let x_date = crate::url::format_amz_date(OffsetDateTime::now_utc());
     let mut call = Call::new(Vendor::KooDrive, Method::Post, base, PATH)
         .header("x-user-id", &config.user_id)?
         .header("x-date", &x_date)?;
@@ -951,91 +971,15 @@ fn send(
         .send(agent)
 }
 
-/// Decodes the reply of one call as [`download_urls`] would if the request had
-/// needed only that call (the reply names every file, so the requested ids are not
-/// needed).
-pub(crate) fn decode_reply(reply: &Reply) -> Result<Downloads, Error> {
-    let mut files = Vec::new();
-    let mut failures = Vec::new();
-    let (batch, top_message) = decode(reply, &mut files, &mut failures)?;
-    if batch == BatchCode::AllFailed {
-        return Err(all_failed(reply, &top_message, failures));
-    }
-    Ok(Downloads {
-        batch,
-        files,
-        failures,
-    })
-}
-
-/// Checks the envelope of one reply and appends its files; returns its batch code
-/// and top-level message.
-fn decode(
-    reply: &Reply,
-    files: &mut Vec<FileLink>,
-    failures: &mut Vec<FileFailure>,
-) -> Result<(BatchCode, String), Error> {
+/// Decodes the reply of one call for `ids` (the whole contract after the
+/// transport).
+pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, Error> {
     // One pass for the common case: a 2xx reply with code 0 and its downloads.
     // Anything else goes through the gateway / envelope checks below.
     let wire = match reply.try_json::<WireReply>() {
         Some(wire) if wire.code == 0 && reply.is_success() => wire,
         _ => refusal(reply)?,
     };
-    decode_downloads(reply, wire, files, failures)
-}
-
-/// A reply that is not a plain success: the gateway's or the vendor's refusal, or
-/// the reason it does not decode.
-fn refusal(reply: &Reply) -> Result<WireReply, Error> {
-    if let Some(gateway) = reply.try_json::<WireGatewayError>() {
-        let retryable = reply.status == 429 || reply.status >= 500;
-        return Err(reply.api_error(
-            None,
-            &gateway.error_msg,
-            gateway.request_id,
-            retryable,
-            ApiDetail::KooDrive(ErrorDetail {
-                code: None,
-                gateway_code: Some(crate::error::redact_url_queries(&gateway.error_code)),
-                failures: Vec::new(),
-                label: "refused by the api gateway",
-            }),
-        ));
-    }
-    let envelope: WireEnvelope = reply.json()?;
-    if envelope.code != 0 {
-        let code = Code::from_code(envelope.code);
-        let retryable = code.is_retryable() || reply.status == 429 || reply.status >= 500;
-        return Err(reply.api_error(
-            Some(envelope.code),
-            &envelope.msg,
-            None,
-            retryable,
-            ApiDetail::KooDrive(ErrorDetail {
-                code: Some(code),
-                gateway_code: None,
-                failures: Vec::new(),
-                label: code.description(),
-            }),
-        ));
-    }
-    if !reply.is_success() {
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some("code 0 under a non-2xx status".to_owned()),
-        ));
-    }
-    reply.json::<WireReply>()
-}
-
-/// Appends the files of a decoded success reply; returns its batch code and
-/// top-level message.
-fn decode_downloads(
-    reply: &Reply,
-    wire: WireReply,
-    files: &mut Vec<FileLink>,
-    failures: &mut Vec<FileFailure>,
-) -> Result<(BatchCode, String), Error> {
     let batch = BatchCode::from_code(wire.batch_code).ok_or_else(|| {
         reply.unexpected(
             UnexpectedReason::InvalidContent,
@@ -1043,43 +987,54 @@ fn decode_downloads(
         )
     })?;
     let mut succeeded = 0usize;
-    let mut failed = 0usize;
+    let mut answers = Vec::with_capacity(wire.downloads.len());
+    // Failures without a usable `fileId`: attributed to the ids the reply left
+    // out only when their counts agree, so that no file is counted twice.
+    let mut unattributed = Vec::new();
     for item in wire.downloads {
-        if item.code.trim() != "0" {
-            failed += 1;
-            failures.push(FileFailure {
-                file_id: crate::error::redact_url_queries(&item.file_id),
-                code: crate::error::redact_url_queries(&item.code),
-                message: crate::error::redact_url_queries(&item.msg.unwrap_or_default()),
-            });
-            continue;
-        }
-        succeeded += 1;
-        let mut url = item.url.unwrap_or_default();
-        if url.trim().len() != url.len() {
-            url = url.trim().to_owned();
-        }
-        if !crate::link::is_http_url(&url) {
-            return Err(reply.unexpected(
-                UnexpectedReason::InvalidContent,
-                Some("a download with code \"0\" has no http(s) `url`".to_owned()),
-            ));
-        }
-        let Some(file_name) = item.file_name else {
-            return Err(reply.unexpected(
-                UnexpectedReason::InvalidContent,
-                Some("a download with code \"0\" has no `fileName`".to_owned()),
-            ));
+        let ok = matches!(&item.code, Some(VendorCode::Number(0)))
+            || matches!(&item.code, Some(VendorCode::Text(t)) if t.trim() == "0");
+        let answer = if ok {
+            succeeded += 1;
+            match crate::url::check_link(item.url.as_deref().unwrap_or("")) {
+                Ok(url) => ItemAnswer::Link(DownloadLink::new(
+                    Vendor::KooDrive,
+                    "",
+                    url,
+                    item.file_name.filter(|n| !n.is_empty()),
+                    crate::url::url_expiry(url),
+                )),
+                Err(why) => ItemAnswer::Failed(
+                    FailureReason::UnusableLink {
+                        why: format!("`url` {why}"),
+                    },
+                    false,
+                ),
+            }
+        } else {
+            let code = item.code.unwrap_or(VendorCode::Text(String::new()));
+            let retryable = match &code {
+                VendorCode::Number(n) => Code::from_code(*n).is_retryable(),
+                VendorCode::Text(t) => t
+                    .trim()
+                    .parse()
+                    .is_ok_and(|n| Code::from_code(n).is_retryable()),
+                #[allow(unreachable_patterns)]
+                _ => false,
+            };
+            let code = match code {
+                VendorCode::Text(t) => VendorCode::Text(crate::url::redact_url_queries(&t)),
+                other => other,
+            };
+            let message = crate::url::redact_url_queries(&item.msg.unwrap_or_default());
+            ItemAnswer::Failed(FailureReason::Refused { code, message }, retryable)
         };
-        let expires_at =
-            crate::link::amz_expiry(&url).unwrap_or(reply.received_at + FALLBACK_LINK_LIFETIME);
-        files.push(FileLink {
-            file_id: item.file_id,
-            file_name,
-            url,
-            expires_at,
-        });
+        match item.file_id.filter(|id| !id.trim().is_empty()) {
+            Some(id) => answers.push((id, answer)),
+            None => unattributed.push(answer),
+        }
     }
+    let failed = answers.len() + unattributed.len() - succeeded;
     let contradicts = match batch {
         BatchCode::AllSucceeded => failed > 0,
         BatchCode::AllFailed => succeeded > 0,
@@ -1094,34 +1049,79 @@ fn decode_downloads(
             )),
         ));
     }
-    Ok((batch, wire.msg))
+    let extra = |id: String| {
+        reply.unexpected(
+            UnexpectedReason::InvalidContent,
+            Some(format!(
+                "the reply names file {:?}, which was not asked for (or more often than asked)",
+                crate::url::one_line(&id, 80)
+            )),
+        )
+    };
+    let mut batch = account_for(Vendor::KooDrive, ids, answers).map_err(extra)?;
+    let missing: Vec<usize> = batch
+        .failures
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.reason == FailureReason::Missing)
+        .map(|(i, _)| i)
+        .collect();
+    if !unattributed.is_empty() && unattributed.len() == missing.len() {
+        for (at, answer) in missing.into_iter().zip(unattributed) {
+            let item = batch.failures[at].item.clone();
+            match answer {
+                ItemAnswer::Failed(reason, retryable) => {
+                    batch.failures[at] =
+                        ItemFailure::new(Vendor::KooDrive, item, reason, retryable);
+                }
+                // A link without a file id cannot be trusted to be that file's.
+                ItemAnswer::Link(_) => {}
+            }
+        }
+    }
+    Ok(batch)
 }
 
-fn all_failed(reply: &Reply, top_message: &str, failures: Vec<FileFailure>) -> Error {
-    let first = failures.first();
-    let numeric = first.and_then(|f| f.code.trim().parse::<i64>().ok());
-    let code = numeric.map(Code::from_code);
-    let message = match first {
-        Some(f) if !f.message.is_empty() => f.message.clone(),
-        _ => top_message.to_owned(),
-    };
-    let message = if failures.len() > 1 {
-        format!("{} files failed; first: {message}", failures.len())
-    } else {
-        message
-    };
-    reply.api_error(
-        numeric,
-        &message,
-        None,
-        code.is_some_and(Code::is_retryable),
-        ApiDetail::KooDrive(ErrorDetail {
-            code,
-            gateway_code: None,
-            failures,
-            label: "every file failed",
-        }),
-    )
+/// A reply that is not a plain success: the gateway's or the vendor's refusal, or
+/// the reason it does not decode.
+fn refusal(reply: &Reply) -> Result<WireReply, Error> {
+    if let Some(gateway) = reply.try_json::<WireGatewayError>() {
+        let retryable = reply.status == 429 || reply.status >= 500;
+        return Err(reply.api_error(
+            None,
+            &gateway.error_msg,
+            gateway.request_id,
+            retryable,
+            ApiDetail::KooDrive(ErrorDetail {
+                code: None,
+                gateway_code: Some(crate::url::redact_url_queries(&gateway.error_code)),
+                label: "refused by the api gateway",
+            }),
+        ));
+    }
+    let envelope: WireEnvelope = reply.json()?;
+    if envelope.code != 0 {
+        let code = Code::from_code(envelope.code);
+        let retryable = code.is_retryable() || reply.status == 429 || reply.status >= 500;
+        return Err(reply.api_error(
+            Some(envelope.code),
+            envelope.msg.as_deref().unwrap_or(""),
+            None,
+            retryable,
+            ApiDetail::KooDrive(ErrorDetail {
+                code: Some(code),
+                gateway_code: None,
+                label: code.description(),
+            }),
+        ));
+    }
+    if !reply.is_success() {
+        return Err(reply.unexpected(
+            UnexpectedReason::Status,
+            Some("code 0 under a non-2xx status".to_owned()),
+        ));
+    }
+    reply.json::<WireReply>()
 }
 
 #[cfg(test)]
@@ -1233,12 +1233,6 @@ mod tests {
 
     #[test]
     fn batch_merge() {
-        use BatchCode::*;
-        assert_eq!(BatchCode::merge([AllSucceeded, AllSucceeded]), AllSucceeded);
-        assert_eq!(BatchCode::merge([AllFailed, AllFailed]), AllFailed);
-        assert_eq!(BatchCode::merge([AllSucceeded, AllFailed]), Partial);
-        assert_eq!(BatchCode::merge([Partial]), Partial);
-        assert_eq!(BatchCode::merge([]), AllSucceeded);
         for code in 0..3 {
             assert_eq!(BatchCode::from_code(code).map(BatchCode::code), Some(code));
         }
@@ -1248,7 +1242,11 @@ mod tests {
     #[test]
     fn wire_codes_are_lenient() {
         let item: WireDownload = serde_json::from_str(r#"{"fileId":"f","code":13000302}"#).unwrap();
-        assert_eq!(item.code, "13000302");
+        assert_eq!(item.code, Some(VendorCode::Number(13000302)));
+        let item: WireDownload = serde_json::from_str(r#"{"fileId":null,"code":null}"#).unwrap();
+        assert_eq!((item.file_id, item.code), (None, None));
+        let env: WireEnvelope = serde_json::from_str(r#"{"code":13000102,"msg":null}"#).unwrap();
+        assert_eq!(env.msg, None);
         let env: WireEnvelope = serde_json::from_str(r#"{"code":"0","msg":"x"}"#).unwrap();
         assert_eq!(env.code, 0);
         assert!(serde_json::from_str::<WireEnvelope>(r#"{"code":"zero"}"#).is_err());

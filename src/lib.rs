@@ -1,35 +1,51 @@
 //! Temporary download links from five vendor APIs, for programs that are not async.
 //!
-//! Each vendor has a module with a plain `Config`, plain request data and a plain
-//! blocking function that takes a [`ureq::Agent`]; every function returns the
-//! vendor's typed reply or the crate's one [`Error`]. Every reply converts into the
-//! vendor-neutral [`DownloadLink`].
+//! # Start here
 //!
-//! | vendor | module | feature | endpoint |
-//! |---|---|---|---|
-//! | kie.ai | [`kie`] | `kie` | `POST /api/v1/common/download-url` |
-//! | Cloudreve v4 | [`cloudreve`] | `cloudreve` | `POST /api/v4/file/url` |
-//! | Datalab | [`datalab`] | `datalab` | `GET /api/v1/files/{file_id}/download` |
-//! | BlendVision One | [`blendvision`] | `blendvision` | `POST /bv/cms/v1/library/files/{id}:download` |
-//! | KooDrive | [`koodrive`] | `koodrive` | `POST /koodrive/ose/v1/files/download` |
+//! 1. Pick the vendor's module and build its `Config` — from the environment with
+//!    `Config::from_env()` (the variables the `dlurl` CLI documents, plus
+//!    `<VENDOR>_BASE_URL`), or with `Config::new(..)`.
+//! 2. Make one [`agent()`] and reuse it: it keeps connections alive.
+//! 3. Call `download_link` for one file, or `download_links` for several where the
+//!    vendor batches (Cloudreve, BlendVision, KooDrive).
 //!
-//! All vendor features are on by default. The `fake` feature adds [`fake`], an
-//! in-process server that speaks all five APIs on 127.0.0.1 for offline tests.
+//! Every module speaks the same way:
+//!
+//! | vendor | module | one file → [`DownloadLink`] | several → [`Batch`] | endpoint |
+//! |---|---|---|---|---|
+//! | kie.ai | [`kie`] | [`kie::download_link`] | — | `POST /api/v1/common/download-url` |
+//! | Cloudreve v4 | [`cloudreve`] | [`cloudreve::download_link`] | [`cloudreve::download_links`] | `POST /api/v4/file/url` |
+//! | Datalab | [`datalab`] | [`datalab::download_link`] | — | `GET /api/v1/files/{file_id}/download` |
+//! | BlendVision One | [`blendvision`] | [`blendvision::download_link`] | [`blendvision::download_links`] | `POST /bv/cms/v1/library/files/{id}:download` |
+//! | KooDrive | [`koodrive`] | [`koodrive::download_link`] | [`koodrive::download_links`] | `POST /koodrive/ose/v1/files/download` |
+//!
+//! A [`DownloadLink`] knows its vendor, the [`item`](DownloadLink::item) it answers
+//! (exactly as you sent it), its URL (a [`SignedUrl`]), the file name when the
+//! vendor says it, and its [`Expiry`] (a UTC time, never, or unknown). A [`Batch`]
+//! holds the links obtained and one [`ItemFailure`] per item that got none, each in
+//! request order; [`Batch::retry_failed`] asks again for the retryable ones only.
+//!
+//! Each vendor is a cargo feature of the same name (all on by default). Other
+//! features: `rustls` (default) or `native-tls` for https; `serde` for
+//! `Serialize`/`Deserialize` on links, expiries and batches; `fake` for [`fake`],
+//! an in-process server that speaks all five APIs on 127.0.0.1 for offline tests;
+//! `cli` for the `dlurl` binary.
 //!
 //! # Example
 //!
 //! ```
 //! # #[cfg(all(feature = "fake", feature = "kie"))] {
-//! use download_url::{agent, fake::FakeServer, kie};
+//! use download_url::{agent, fake::FakeServer, kie, Expiry};
 //!
 //! let server = FakeServer::start()?; // stands in for https://api.kie.ai
 //! let mut config = kie::Config::new(download_url::fake::KIE_API_KEY);
 //! config.base_url = server.base_url();
 //!
-//! let link: download_url::DownloadLink =
-//!     kie::download_url(&agent(), &config, "https://tempfile.aiquickdraw.com/a.png")?.into();
+//! let file = "https://tempfile.aiquickdraw.com/a.png";
+//! let link = kie::download_link(&agent(), &config, file)?;
+//! assert_eq!(link.item, file);
 //! assert!(link.url.starts_with("https://"));
-//! assert!(!link.is_expired());
+//! assert!(matches!(link.expires, Expiry::At(_))); // kie.ai documents 20 minutes
 //! # }
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -44,6 +60,13 @@
 //!
 //! Credentials are [`Secret`]s; links and errors never print a credential or the
 //! query of a presigned URL in `Debug` or `Display`.
+//!
+//! # ureq in the public API
+//!
+//! Every vendor function takes a `&ureq::Agent`, and [`ureq`] is re-exported: a
+//! new ureq major version is a breaking change of this crate too (it will come
+//! with a new minor version while this crate is below 1.0). [`time`] is
+//! re-exported as well ([`Expiry::At`] holds a `time::OffsetDateTime`).
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 // The module table above links every vendor; a build without some vendor cannot.
@@ -83,7 +106,6 @@ mod agent;
     feature = "koodrive"
 ))]
 mod codes;
-#[cfg(any(feature = "kie", feature = "datalab"))]
 mod config;
 #[doc(hidden)]
 pub mod decode;
@@ -93,6 +115,7 @@ mod http;
 mod link;
 pub mod retry;
 mod secret;
+mod url;
 
 #[cfg(feature = "blendvision")]
 pub mod blendvision;
@@ -111,10 +134,12 @@ pub mod fake;
 pub use agent::{agent, agent_with_timeout, CONNECT_TIMEOUT};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
-pub use link::{redact_url, DownloadLink};
+pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};
 pub use retry::{retry, RetryPolicy};
 pub use secret::Secret;
+pub use time;
 pub use ureq;
+pub use url::redact_url;
 
 /// The five vendors this crate speaks to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -133,6 +158,15 @@ pub enum Vendor {
 }
 
 impl Vendor {
+    /// All five vendors, in the order of the crate's table.
+    pub const ALL: [Vendor; 5] = [
+        Vendor::Kie,
+        Vendor::Cloudreve,
+        Vendor::Datalab,
+        Vendor::BlendVision,
+        Vendor::KooDrive,
+    ];
+
     /// Short lowercase identifier, as used by the `dlurl` CLI: `kie`, `cloudreve`,
     /// `datalab`, `blendvision`, `koodrive`.
     pub fn id(self) -> &'static str {
@@ -148,11 +182,95 @@ impl Vendor {
 
 impl fmt::Display for Vendor {
     /// The vendor's name in lowercase: `kie.ai`, `cloudreve`, `datalab`,
-    /// `blendvision`, `koodrive`.
+    /// `blendvision`, `koodrive`. Width, fill and alignment are honoured
+    /// (`{:<12}`).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
+        f.pad(match self {
             Vendor::Kie => "kie.ai",
             other => other.id(),
         })
+    }
+}
+
+/// The error of [`Vendor::from_str`](std::str::FromStr::from_str): the text named
+/// no vendor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownVendor(String);
+
+impl fmt::Display for UnknownVendor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "unknown vendor {:?} (expected kie, cloudreve, datalab, blendvision or koodrive)",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for UnknownVendor {}
+
+impl std::str::FromStr for Vendor {
+    type Err = UnknownVendor;
+
+    /// The [`id`](Vendor::id) or the [`Display`](fmt::Display) name, any case:
+    /// `"kie"`, `"kie.ai"`, `"KooDrive"`.
+    ///
+    /// ```
+    /// use download_url::Vendor;
+    /// assert_eq!("kie.ai".parse::<Vendor>(), Ok(Vendor::Kie));
+    /// assert_eq!("BlendVision".parse::<Vendor>(), Ok(Vendor::BlendVision));
+    /// assert!("s3".parse::<Vendor>().is_err());
+    /// ```
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        Vendor::ALL
+            .into_iter()
+            .find(|v| {
+                text.eq_ignore_ascii_case(v.id()) || text.eq_ignore_ascii_case(&v.to_string())
+            })
+            .ok_or_else(|| UnknownVendor(text.to_owned()))
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Vendor {
+    /// The [`id`](Vendor::id).
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Vendor {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vendor_parses_from_its_id_and_name_and_pads() {
+        for vendor in Vendor::ALL {
+            assert_eq!(vendor.id().parse::<Vendor>(), Ok(vendor));
+            assert_eq!(vendor.to_string().parse::<Vendor>(), Ok(vendor));
+            assert_eq!(vendor.id().to_uppercase().parse::<Vendor>(), Ok(vendor));
+        }
+        assert!("s3".parse::<Vendor>().is_err());
+        assert!("".parse::<Vendor>().is_err());
+        assert_eq!(format!("[{:<8}]", Vendor::Kie), "[kie.ai  ]");
+        assert_eq!(format!("[{:>9}]", Vendor::Datalab), "[  datalab]");
+        assert_eq!(format!("{:.3}", Vendor::KooDrive), "koo");
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn vendor_serde_is_its_id() {
+        assert_eq!(serde_json::to_string(&Vendor::Kie).unwrap(), "\"kie\"");
+        let back: Vendor = serde_json::from_str("\"blendvision\"").unwrap();
+        assert_eq!(back, Vendor::BlendVision);
+        assert!(serde_json::from_str::<Vendor>("\"nope\"").is_err());
     }
 }

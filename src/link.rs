@@ -1,389 +1,628 @@
-//! [`DownloadLink`]: the vendor-neutral result, and expiry helpers.
+//! The vendor-neutral results: [`DownloadLink`] with its [`Expiry`], and for the
+//! vendors that take several items in one call, [`Batch`] with one [`ItemFailure`]
+//! per item that did not come back as a link.
 
 use std::fmt;
+use std::ops::Deref;
 use std::time::Duration;
 
 use time::OffsetDateTime;
 
-use crate::Vendor;
+use crate::{Error, Vendor};
+
+/// A presigned URL: a credential until it expires.
+///
+/// It dereferences to `str` (`link.url.starts_with("https://")`, `&*link.url`),
+/// but has no `Display`, and its `Debug` shows scheme, host and path only, never
+/// the query where the signature lives. Read it with [`SignedUrl::as_str`].
+///
+/// ```
+/// use download_url::SignedUrl;
+/// let url = SignedUrl::new("https://bucket.example/a.pdf?X-Amz-Signature=abc");
+/// assert_eq!(format!("{url:?}"), "\"https://bucket.example/a.pdf?[redacted]\"");
+/// assert!(url.as_str().ends_with("=abc"));
+/// ```
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(transparent)
+)]
+pub struct SignedUrl(String);
+
+impl SignedUrl {
+    /// Wraps a URL.
+    pub fn new(url: impl Into<String>) -> Self {
+        SignedUrl(url.into())
+    }
+
+    /// The whole URL, query included. Keep it out of logs.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The whole URL as an owned string.
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+impl Deref for SignedUrl {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for SignedUrl {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for SignedUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(&crate::url::redact_url(&self.0), f)
+    }
+}
+
+impl PartialEq<str> for SignedUrl {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for SignedUrl {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl From<String> for SignedUrl {
+    fn from(url: String) -> Self {
+        SignedUrl(url)
+    }
+}
+
+impl From<&str> for SignedUrl {
+    fn from(url: &str) -> Self {
+        SignedUrl(url.to_owned())
+    }
+}
+
+/// When a link stops working, as far as anything says.
+///
+/// - [`Expiry::At`]: a time stated by the vendor's reply, documented by the vendor
+///   (kie.ai's 20 minutes, Datalab's `expires_in`) or read from the URL's own
+///   signature parameters; always UTC.
+/// - [`Expiry::Never`]: the vendor states the link does not expire (a Cloudreve
+///   `sign=…:0`).
+/// - [`Expiry::Unknown`]: nothing states a bound. A cache should refresh such a
+///   link ([`expires_within`](Expiry::expires_within) is `true`); a download
+///   should not give up on it ([`is_expired`](Expiry::is_expired) is `false`).
+///
+/// With the `serde` feature it is the RFC 3339 string, `"never"`, or `null`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Expiry {
+    /// The link stops working at this time (UTC).
+    At(OffsetDateTime),
+    /// The vendor states the link does not expire.
+    Never,
+    /// Nothing states when the link expires.
+    Unknown,
+}
+
+impl Expiry {
+    /// [`Expiry::At`] `at`, converted to UTC. A time whose UTC form falls outside
+    /// the representable range (years ±9999) is clamped to its end.
+    pub fn at(at: OffsetDateTime) -> Expiry {
+        Expiry::At(utc(at))
+    }
+
+    /// The time, for [`Expiry::At`].
+    pub fn time(self) -> Option<OffsetDateTime> {
+        match self {
+            Expiry::At(at) => Some(at),
+            _ => None,
+        }
+    }
+
+    /// The bound of both: the earlier time when both state one, the one stated
+    /// when only one does; `Never` only when one says never and the other states
+    /// nothing; otherwise `Unknown`.
+    ///
+    /// ```
+    /// use download_url::Expiry;
+    /// use time::macros::datetime;
+    /// let a = Expiry::At(datetime!(2030-01-01 0:00 UTC));
+    /// let b = Expiry::At(datetime!(2029-01-01 0:00 UTC));
+    /// assert_eq!(a.earliest(b), b);
+    /// assert_eq!(Expiry::Never.earliest(a), a);
+    /// assert_eq!(Expiry::Unknown.earliest(Expiry::Never), Expiry::Never);
+    /// ```
+    pub fn earliest(self, other: Expiry) -> Expiry {
+        match (self, other) {
+            (Expiry::At(a), Expiry::At(b)) => Expiry::At(a.min(b)),
+            (Expiry::At(a), _) | (_, Expiry::At(a)) => Expiry::At(a),
+            (Expiry::Never, _) | (_, Expiry::Never) => Expiry::Never,
+            _ => Expiry::Unknown,
+        }
+    }
+
+    /// `true` once a stated time has passed; `false` for `Never` and `Unknown`.
+    pub fn is_expired(self) -> bool {
+        match self {
+            Expiry::At(at) => at <= OffsetDateTime::now_utc(),
+            _ => false,
+        }
+    }
+
+    /// `true` when the link expires within `window` from now (or already has),
+    /// and for `Unknown` (a cache should not keep a link it cannot date);
+    /// `false` for `Never`. Any `window` works: one that reaches past the last
+    /// representable time simply covers every stated time.
+    pub fn expires_within(self, window: Duration) -> bool {
+        match self {
+            Expiry::At(at) => {
+                let now = OffsetDateTime::now_utc();
+                match time::Duration::try_from(window)
+                    .ok()
+                    .and_then(|w| now.checked_add(w))
+                {
+                    Some(limit) => at <= limit,
+                    None => true,
+                }
+            }
+            Expiry::Never => false,
+            Expiry::Unknown => true,
+        }
+    }
+
+    /// The RFC 3339 form in UTC, whole seconds rounded down (a link is never shown
+    /// as valid longer than it is), for [`Expiry::At`]; `None` otherwise, and for
+    /// a time that RFC 3339 cannot write (a year outside 0000–9999).
+    pub fn rfc3339(self) -> Option<String> {
+        utc(self.time()?)
+            .replace_nanosecond(0)
+            .ok()?
+            .format(&time::format_description::well_known::Rfc3339)
+            .ok()
+    }
+}
+
+impl fmt::Display for Expiry {
+    /// RFC 3339 UTC (whole seconds), `never`, or `-` when unknown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Expiry::At(at) => match self.rfc3339() {
+                Some(text) => f.pad(&text),
+                // Outside RFC 3339's years: still a time, shown as `time` does.
+                None => f.pad(&utc(*at).to_string()),
+            },
+            Expiry::Never => f.pad("never"),
+            Expiry::Unknown => f.pad("-"),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl serde::Serialize for Expiry {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Expiry::At(at) => {
+                let text = utc(*at)
+                    .format(&time::format_description::well_known::Rfc3339)
+                    .map_err(serde::ser::Error::custom)?;
+                serializer.serialize_str(&text)
+            }
+            Expiry::Never => serializer.serialize_str("never"),
+            Expiry::Unknown => serializer.serialize_none(),
+        }
+    }
+}
+
+#[cfg(feature = "serde")]
+impl<'de> serde::Deserialize<'de> for Expiry {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+        match text.as_deref() {
+            None => Ok(Expiry::Unknown),
+            Some("never") => Ok(Expiry::Never),
+            Some(text) => {
+                OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map(Expiry::at)
+                    .map_err(serde::de::Error::custom)
+            }
+        }
+    }
+}
+
+/// `at` in UTC, clamped to the representable range.
+pub(crate) fn utc(at: OffsetDateTime) -> OffsetDateTime {
+    at.checked_to_offset(time::UtcOffset::UTC)
+        .unwrap_or_else(|| {
+            // Only a time at the very edge overflows: a negative offset pushes its UTC
+            // form past the last representable instant, a positive one before the first.
+            if at.offset().is_negative() {
+                time::PrimitiveDateTime::MAX.assume_utc()
+            } else {
+                time::PrimitiveDateTime::MIN.assume_utc()
+            }
+        })
+}
 
 /// A temporary download link from any vendor.
 ///
-/// Every vendor's reply converts into this type (`From`/`into_links()` on the
-/// vendor's reply). The URL is a credential while it is valid: `Debug` shows its
-/// scheme, host and path only, never the query where presigned URLs keep their
-/// signature.
+/// Every vendor function returns this type (one item) or a [`Batch`] of them
+/// (several). The URL is a credential while it is valid: `Debug` shows its
+/// scheme, host and path only.
+///
+/// With the `serde` feature: `{"vendor", "item", "url", "file_name", "expires"}`
+/// (`expires` as in [`Expiry`]).
 #[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
 pub struct DownloadLink {
     /// Which vendor issued the link.
     pub vendor: Vendor,
+    /// The item this link answers, exactly as the caller sent it: kie.ai's file
+    /// URL, Datalab's file id, a Cloudreve URI, a BlendVision or KooDrive file id.
+    /// A Cloudreve archive (one zip for every URI) names all of its URIs, joined
+    /// by `\n`.
+    pub item: String,
     /// The link itself. Treat it as a secret until it expires.
-    pub url: String,
+    pub url: SignedUrl,
     /// The file's name, when the vendor says it.
     pub file_name: Option<String>,
-    /// When the link stops working, when known (`None` only where the vendor
-    /// states the link does not expire, e.g. a Cloudreve `sign=…:0`).
-    pub expires_at: Option<OffsetDateTime>,
+    /// When the link stops working, as far as anything says.
+    pub expires: Expiry,
 }
 
 impl DownloadLink {
     /// Builds a link.
     pub fn new(
         vendor: Vendor,
-        url: impl Into<String>,
+        item: impl Into<String>,
+        url: impl Into<SignedUrl>,
         file_name: Option<String>,
-        expires_at: Option<OffsetDateTime>,
+        expires: Expiry,
     ) -> Self {
         DownloadLink {
             vendor,
+            item: item.into(),
             url: url.into(),
             file_name,
-            expires_at,
+            expires,
         }
     }
 
-    /// `true` once `expires_at` has passed. A link without an expiry never expires.
+    /// `true` once a stated expiry has passed (see [`Expiry::is_expired`]).
     pub fn is_expired(&self) -> bool {
-        self.expires_within(Duration::ZERO)
+        self.expires.is_expired()
     }
 
-    /// `true` when the link expires within `window` from now (or already has).
+    /// `true` when the link expires within `window` from now, has expired, or has
+    /// an unknown expiry (see [`Expiry::expires_within`]).
     pub fn expires_within(&self, window: Duration) -> bool {
-        match self.expires_at {
-            Some(at) => at <= OffsetDateTime::now_utc() + window,
-            None => false,
-        }
+        self.expires.expires_within(window)
     }
 }
 
 impl fmt::Debug for DownloadLink {
+    /// The item is shown without a share password or URL query.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("DownloadLink")
             .field("vendor", &self.vendor)
-            .field("url", &redact_url(&self.url))
+            .field("item", &crate::url::redact_item(&self.item))
+            .field("url", &self.url)
             .field("file_name", &self.file_name)
-            .field("expires_at", &self.expires_at)
+            .field("expires", &self.expires)
             .finish()
     }
 }
 
-/// `scheme://host/path` of `url`: user info, query and fragment are replaced by
-/// `[redacted]` markers so that a presigned URL can be shown safely.
+/// A vendor's code for one item, exactly as it arrived: a number or a string.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(untagged)
+)]
+#[non_exhaustive]
+pub enum VendorCode {
+    /// A numeric code (Cloudreve, KooDrive, gRPC).
+    Number(i64),
+    /// A code sent as a string.
+    Text(String),
+}
+
+impl fmt::Display for VendorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            VendorCode::Number(n) => fmt::Display::fmt(n, f),
+            VendorCode::Text(text) => f.pad(text),
+        }
+    }
+}
+
+/// Why one item of a batch did not come back as a link.
 ///
-/// ```
-/// assert_eq!(
-///     download_url::redact_url("https://u:p@h.example/a/b?X-Amz-Signature=s#f"),
-///     "https://h.example/a/b?[redacted]"
-/// );
-/// ```
-pub fn redact_url(url: &str) -> String {
-    // Only a real scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`)
-    // counts: a `://` later in the text (inside a query, say) must not turn
-    // everything before it into a "scheme" that is shown.
-    let is_scheme = |s: &str| {
-        s.starts_with(|c: char| c.is_ascii_alphabetic())
-            && s.bytes()
-                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
-    };
-    let (scheme, rest) = match url.find("://") {
-        Some(i) if is_scheme(&url[..i]) => (&url[..i + 3], &url[i + 3..]),
-        _ => ("", url),
-    };
-    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-    let authority = &rest[..authority_end];
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let after = &rest[authority_end..];
-    let path_end = after.find(['?', '#']).unwrap_or(after.len());
-    let mut out = format!("{scheme}{host}{}", &after[..path_end]);
-    if path_end < after.len() {
-        out.push_str("?[redacted]");
-    }
-    out
+/// With the `serde` feature: an object tagged by `kind` (`"refused"` with `code`
+/// and `message`, `"no_reason"`, `"missing"`, `"unusable_link"` with `why`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(tag = "kind", rename_all = "snake_case")
+)]
+#[non_exhaustive]
+pub enum FailureReason {
+    /// The vendor refused the item, with its code and message.
+    Refused {
+        /// The code exactly as it arrived.
+        code: VendorCode,
+        /// The vendor's message (URL queries redacted).
+        message: String,
+    },
+    /// The vendor returned nothing for the item and said nothing about why
+    /// (Cloudreve's empty slot under `skip_error`).
+    NoReason,
+    /// The reply did not mention the item at all.
+    Missing,
+    /// The vendor returned a link the crate cannot use (not an absolute http(s)
+    /// URL, or one holding whitespace or control characters).
+    UnusableLink {
+        /// What is wrong with it.
+        why: String,
+    },
 }
 
-/// The raw query of `url`: after its first `?`, up to the first `#` after it.
-fn query_of(url: &str) -> Option<&str> {
-    let query = &url[memchr::memchr(b'?', url.as_bytes())? + 1..];
-    Some(memchr::memchr(b'#', query.as_bytes()).map_or(query, |end| &query[..end]))
-}
-
-/// `text` split after a case-insensitive `http://` or `https://`: the scheme in
-/// lowercase and the rest (possibly empty).
-pub(crate) fn split_http_scheme(text: &str) -> Option<(&'static str, &str)> {
-    // `get`, not indexing: byte 7 or 8 may fall inside a multi-byte character.
-    match (text.get(..8), text.get(..7)) {
-        (Some(scheme), _) if scheme.eq_ignore_ascii_case("https://") => Some(("https", &text[8..])),
-        (_, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => Some(("http", &text[7..])),
-        _ => None,
-    }
-}
-
-/// The decoded value of query parameter `name` in `url` (first occurrence).
-#[cfg_attr(not(any(feature = "cloudreve", feature = "fake")), allow(dead_code))]
-pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
-    query_of(url)?.split('&').find_map(|pair| {
-        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        // Compare without allocating unless the key is itself percent-encoded.
-        let matches = if key.contains('%') {
-            crate::encode::percent_decode(key) == name
-        } else {
-            key == name
-        };
-        matches.then(|| crate::encode::percent_decode(value))
-    })
-}
-
-/// Whether `url` is an `http://` or `https://` URL with a host and no whitespace
-/// or control characters (a usable link from a vendor).
-#[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
-pub(crate) fn is_http_url(url: &str) -> bool {
-    let Some((_, rest)) = split_http_scheme(url) else {
-        return false;
-    };
-    if rest.is_empty() {
-        return false;
-    }
-    if rest.starts_with(['/', '?', '#']) {
-        return false;
-    }
-    is_printable(rest)
-}
-
-/// Whether `text` has no whitespace or control character. Checked on every link
-/// of a batch and every base URL: the usual all-printable-ASCII text takes a loop
-/// with no early exit, which compiles to vector code (presigned URLs run to
-/// several hundred bytes); anything else is checked char by char.
-pub(crate) fn is_printable(text: &str) -> bool {
-    let ascii_printable = text
-        .bytes()
-        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x5E));
-    ascii_printable || !text.chars().any(|c| c.is_whitespace() || c.is_control())
-}
-
-/// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
-#[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
-pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    use std::sync::LazyLock;
-    // SIMD substring search (memchr, already in the tree through serde_json): this
-    // runs once per link of a batch, and splitting a presigned URL's query pair by
-    // pair cost more than decoding the JSON around it (see `decode::koodrive_100`
-    // in benches/).
-    static DATE: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Date"));
-    static EXPIRES: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Expires"));
-    let query = query_of(url)?;
-    fn decoded(value: &str) -> std::borrow::Cow<'_, str> {
-        if value.contains('%') {
-            std::borrow::Cow::Owned(crate::encode::percent_decode(value))
-        } else {
-            std::borrow::Cow::Borrowed(value)
+impl fmt::Display for FailureReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FailureReason::Refused { code, message } if message.is_empty() => {
+                write!(f, "refused (code {code})")
+            }
+            FailureReason::Refused { code, message } => {
+                write!(f, "refused (code {code}): {message}")
+            }
+            FailureReason::NoReason => f.write_str("no link and no reason given"),
+            FailureReason::Missing => f.write_str("missing from the reply"),
+            FailureReason::UnusableLink { why } => write!(f, "unusable link: {why}"),
         }
     }
-    let date = decoded(first_param(query, &DATE)?);
-    let expires = decoded(first_param(query, &EXPIRES)?);
-    let date = parse_amz_date(date.trim())?;
-    let seconds: u32 = expires.trim().parse().ok()?;
-    date.checked_add(time::Duration::seconds(i64::from(seconds)))
 }
 
-/// The raw value of the first parameter of `query` (no `?`, no fragment) whose name
-/// is exactly `name`'s needle: `""` for a bare `name` or `name=`.
-fn first_param<'q>(query: &'q str, name: &memchr::memmem::Finder<'_>) -> Option<&'q str> {
-    let bytes = query.as_bytes();
-    // A name cannot overlap itself (neither needle has a border), so the
-    // non-overlapping matches are all the matches.
-    name.find_iter(bytes).find_map(|at| {
-        if at > 0 && bytes[at - 1] != b'&' {
-            return None;
-        }
-        let rest = &query[at + name.needle().len()..];
-        let end = memchr::memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
-        match rest.as_bytes().first() {
-            None | Some(b'&') => Some(""),
-            Some(b'=') => Some(&rest[1..end]),
-            Some(_) => None,
-        }
-    })
+/// One item of a batch that did not come back as a link.
+///
+/// `Debug` and `Display` show the item without a share password or URL query.
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct ItemFailure {
+    /// Which vendor was asked.
+    pub vendor: Vendor,
+    /// The item exactly as the caller sent it.
+    pub item: String,
+    /// Why it failed.
+    pub reason: FailureReason,
+    retryable: bool,
 }
 
-/// Parses the `yyyyMMdd'T'HHmmss'Z'` form used by `X-Amz-Date` and KooDrive's `X-Date`.
-#[cfg_attr(not(any(feature = "kie", feature = "koodrive")), allow(dead_code))]
-pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
-    let b = text.as_bytes();
-    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
-        return None;
+impl ItemFailure {
+    /// A failure of `item` for `reason`; `retryable` says whether asking again for
+    /// the same item may succeed.
+    pub fn new(
+        vendor: Vendor,
+        item: impl Into<String>,
+        reason: FailureReason,
+        retryable: bool,
+    ) -> Self {
+        ItemFailure {
+            vendor,
+            item: item.into(),
+            reason,
+            retryable,
+        }
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let s = text.get(r)?;
-        if !s.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
+
+    /// Whether asking again for this item may succeed (a rate limit, a server
+    /// error, an item the reply left out) — not for a missing file or a refused
+    /// permission.
+    pub fn is_retryable(&self) -> bool {
+        self.retryable
+    }
+
+    /// The vendor's code, when it refused the item.
+    pub fn code(&self) -> Option<&VendorCode> {
+        match &self.reason {
+            FailureReason::Refused { code, .. } => Some(code),
+            _ => None,
         }
-        s.parse().ok()
-    };
-    let year = i32::try_from(num(0..4)?).ok()?;
-    let month = time::Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?;
-    let day = u8::try_from(num(6..8)?).ok()?;
-    let date = time::Date::from_calendar_date(year, month, day).ok()?;
-    let clock = time::Time::from_hms(
-        u8::try_from(num(9..11)?).ok()?,
-        u8::try_from(num(11..13)?).ok()?,
-        u8::try_from(num(13..15)?).ok()?,
-    )
-    .ok()?;
-    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+    }
 }
 
-/// Formats a UTC time as `yyyyMMdd'T'HHmmss'Z'`.
-#[allow(dead_code)] // used by KooDrive and the fakes
-pub(crate) fn format_amz_date(at: OffsetDateTime) -> String {
-    let at = at.to_offset(time::UtcOffset::UTC);
-    format!(
-        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
-        at.year(),
-        u8::from(at.month()),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    )
+impl fmt::Display for ItemFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let item = crate::url::redact_item(&self.item);
+        write!(f, "{}: {}: {}", self.vendor, item, self.reason)
+    }
+}
+
+impl fmt::Debug for ItemFailure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ItemFailure")
+            .field("vendor", &self.vendor)
+            .field("item", &crate::url::redact_item(&self.item))
+            .field("reason", &self.reason)
+            .field("retryable", &self.retryable)
+            .finish()
+    }
+}
+
+/// The answer to a call for several items: the links obtained and one failure per
+/// item that did not come back as a link, each in request order.
+///
+/// A call returns `Ok(Batch)` even when every item failed; `Err` means the call
+/// itself failed (transport, authentication, the vendor refused the whole
+/// request).
+///
+/// With the `serde` feature: `{"links": [...], "failures": [...]}`.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Batch {
+    /// The links obtained, in request order.
+    pub links: Vec<DownloadLink>,
+    /// The items that got no link, in request order.
+    pub failures: Vec<ItemFailure>,
+}
+
+impl Batch {
+    /// A batch of `links` and `failures`.
+    pub fn new(links: Vec<DownloadLink>, failures: Vec<ItemFailure>) -> Self {
+        Batch { links, failures }
+    }
+
+    /// `true` when every item came back as a link.
+    pub fn is_complete(&self) -> bool {
+        self.failures.is_empty()
+    }
+
+    /// `true` when no item came back as a link and at least one failed.
+    pub fn all_failed(&self) -> bool {
+        self.links.is_empty() && !self.failures.is_empty()
+    }
+
+    /// The link for `item` (as sent), if it got one.
+    pub fn link_for(&self, item: &str) -> Option<&DownloadLink> {
+        self.links.iter().find(|link| link.item == item)
+    }
+
+    /// The items whose failure [is retryable](ItemFailure::is_retryable), in
+    /// request order.
+    pub fn retryable_items(&self) -> Vec<String> {
+        self.failures
+            .iter()
+            .filter(|f| f.is_retryable())
+            .map(|f| f.item.clone())
+            .collect()
+    }
+
+    /// Asks again for the retryable failures only: calls `again` with those items
+    /// (nothing is called when there are none) and merges its answer — the new
+    /// links are appended, and each retried item's old failure is replaced by its
+    /// new outcome. When `again` fails, the batch is left as it was and the error
+    /// returned.
+    ///
+    /// ```
+    /// # #[cfg(all(feature = "fake", feature = "koodrive"))] {
+    /// use download_url::{agent, fake, koodrive};
+    ///
+    /// let server = fake::FakeServer::start()?;
+    /// let auth = koodrive::Auth::token(fake::KOODRIVE_TOKEN);
+    /// let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+    /// config.base_url = server.base_url();
+    /// let agent = agent();
+    /// let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
+    /// let mut batch = koodrive::download_links(&agent, &config, &request)?;
+    /// batch.retry_failed(|items| {
+    ///     koodrive::download_links(&agent, &config, &request.with_file_ids(items))
+    /// })?;
+    /// # }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn retry_failed<F>(&mut self, again: F) -> Result<(), Error>
+    where
+        F: FnOnce(&[String]) -> Result<Batch, Error>,
+    {
+        let items = self.retryable_items();
+        if items.is_empty() {
+            return Ok(());
+        }
+        let answer = again(&items)?;
+        // Drop one old failure per retried item (repeats count), keep the rest.
+        let mut retried = items;
+        self.failures.retain(|f| {
+            if !f.is_retryable() {
+                return true;
+            }
+            match retried.iter().position(|item| *item == f.item) {
+                Some(at) => {
+                    retried.swap_remove(at);
+                    false
+                }
+                None => true,
+            }
+        });
+        self.links.extend(answer.links);
+        self.failures.extend(answer.failures);
+        Ok(())
+    }
+}
+
+/// What a batch reply said about one item it names.
+pub(crate) enum ItemAnswer {
+    /// A usable link.
+    Link(DownloadLink),
+    /// No link: why, and whether asking again may help.
+    Failed(FailureReason, bool),
+}
+
+/// Accounts for every requested item: each answer is matched to a requested item
+/// by id, in request order, counting repeats (an item asked twice needs two
+/// answers). A requested item no answer names becomes a [`FailureReason::Missing`]
+/// failure (retryable: the vendor may simply have dropped it). `Err` carries an
+/// id the reply names more often than it was asked for (never asked at all, or
+/// answered twice) — a reply outside the contract.
+pub(crate) fn account_for<I: AsRef<str>>(
+    vendor: Vendor,
+    requested: &[I],
+    answers: Vec<(String, ItemAnswer)>,
+) -> Result<Batch, String> {
+    use std::collections::{HashMap, VecDeque};
+    let mut by_id: HashMap<String, VecDeque<ItemAnswer>> = HashMap::with_capacity(answers.len());
+    for (id, answer) in answers {
+        by_id.entry(id).or_default().push_back(answer);
+    }
+    let mut batch = Batch::default();
+    for item in requested {
+        let item = item.as_ref();
+        match by_id.get_mut(item).and_then(VecDeque::pop_front) {
+            Some(ItemAnswer::Link(mut link)) => {
+                item.clone_into(&mut link.item);
+                batch.links.push(link);
+            }
+            Some(ItemAnswer::Failed(reason, retryable)) => {
+                batch
+                    .failures
+                    .push(ItemFailure::new(vendor, item, reason, retryable));
+            }
+            None => {
+                batch
+                    .failures
+                    .push(ItemFailure::new(vendor, item, FailureReason::Missing, true))
+            }
+        }
+    }
+    match by_id.into_iter().find(|(_, left)| !left.is_empty()) {
+        Some((id, _)) => Err(id),
+        None => Ok(batch),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    #[test]
-    fn amz_expiry_from_koodrive_example() {
-        let url = "https://b/5e?response-content-disposition=attachment%3B&X-Amz-Date=20231227T072939Z&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Signature=9d";
-        let at = amz_expiry(url).unwrap();
-        assert_eq!(at, time::macros::datetime!(2023-12-27 08:29:39 UTC));
-    }
-
-    #[test]
-    fn amz_expiry_needs_both_parameters() {
-        assert_eq!(amz_expiry("https://h/p?X-Amz-Date=20231227T072939Z"), None);
-        assert_eq!(amz_expiry("https://h/p?X-Amz-Expires=3"), None);
-        assert_eq!(amz_expiry("https://h/p"), None);
-        assert_eq!(
-            amz_expiry("https://h/p?X-Amz-Date=2023122XT072939Z&X-Amz-Expires=3"),
-            None
-        );
-        assert_eq!(
-            amz_expiry("https://h/p?X-Amz-Date=20231327T072939Z&X-Amz-Expires=3"),
-            None
-        );
-    }
-
-    /// The plain pair-by-pair reading the fast `amz_expiry` must agree with.
-    fn amz_expiry_reference(url: &str) -> Option<OffsetDateTime> {
-        let query = url.split_once('?')?.1.split('#').next().unwrap_or("");
-        let param = |name: &str| {
-            query.split('&').find_map(|pair| {
-                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (key == name).then(|| crate::encode::percent_decode(value))
-            })
-        };
-        let date = parse_amz_date(param("X-Amz-Date")?.trim())?;
-        let seconds: u32 = param("X-Amz-Expires")?.trim().parse().ok()?;
-        date.checked_add(time::Duration::seconds(i64::from(seconds)))
-    }
-
-    #[test]
-    fn amz_expiry_agrees_with_the_pairwise_reading() {
-        let d = "20231227T072939Z";
-        let cases = [
-            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=60"),
-            format!("https://h/p?a=1&X-Amz-Expires=60&b&X-Amz-Date={d}#frag"),
-            format!("https://h/p?xX-Amz-Date=19990101T000000Z&X-Amz-Date={d}&X-Amz-Expires=5"),
-            format!("https://h/p?X-Amz-Dates=1&X-Amz-Date={d}&X-Amz-Expires=5"),
-            format!("https://h/p?X-Amz-Date={d}&X-Amz-Date=20000101T000000Z&X-Amz-Expires=5"),
-            format!("https://h/p?X-Amz-Date&X-Amz-Date={d}&X-Amz-Expires=5"),
-            format!("https://h/p?X-Amz-Date=&X-Amz-Date={d}&X-Amz-Expires=5"),
-            format!("https://h/p?X-Amz-Date={d}#&X-Amz-Expires=5"),
-            format!("https://h/p#x?X-Amz-Date={d}&X-Amz-Expires=5"),
-            "https://h/p?X-Amz-Date=2023%31227T072939Z&X-Amz-Expires=%360".to_owned(),
-            format!("https://h/p?X-Amz-Date={d}=x&X-Amz-Expires=5"),
-            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=+5"),
-            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires= 5 "),
-            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=99999999999"),
-            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires"),
-            format!("https://h/p?X-Amz-Date={d}&&X-Amz-Expires=7&"),
-            format!("https://h/p?&X-Amz-Date={d}&X-Amz-Expires=7"),
-            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=7?X-Amz-Expires=8"),
-            "https://h/p?X-Amz-Date=99991231T235959Z&X-Amz-Expires=4294967295".to_owned(),
-            "https://h/p?".to_owned(),
-            "no query at all".to_owned(),
-            "?X-Amz-Date=20231227T072939Z&X-Amz-Expires=1".to_owned(),
-            "https://h/é?X-Amz-Date=20231227T072939Z&é=é&X-Amz-Expires=1".to_owned(),
-        ];
-        for url in &cases {
-            assert_eq!(amz_expiry(url), amz_expiry_reference(url), "{url}");
-        }
-        assert!(amz_expiry(&cases[0]).is_some());
-        assert!(amz_expiry(&cases[2]).is_some());
-        assert_eq!(
-            amz_expiry(&cases[4]),
-            Some(time::macros::datetime!(2023-12-27 07:29:44 UTC))
-        );
-    }
-
-    #[test]
-    fn is_http_url_fast_path_agrees_with_char_check() {
-        let reference = |url: &str| {
-            let rest = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"));
-            rest.is_some_and(|r| {
-                !r.is_empty()
-                    && !r.starts_with(['/', '?', '#'])
-                    && !r.chars().any(|c| c.is_whitespace() || c.is_control())
-            })
-        };
-        for b in 0u8..=0x7f {
-            let url = format!("https://h/p?a={}b", char::from(b));
-            assert_eq!(is_http_url(&url), reference(&url), "byte {b:#x}");
-        }
-        for c in [
-            '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}', 'é', '\u{9f}', '😀',
-        ] {
-            let url = format!("http://h/{c}");
-            assert_eq!(is_http_url(&url), reference(&url), "{c:?}");
-        }
-    }
-
-    #[test]
-    fn http_scheme_split() {
-        assert_eq!(split_http_scheme("HTTPS://h/p"), Some(("https", "h/p")));
-        assert_eq!(split_http_scheme("Http://"), Some(("http", "")));
-        assert_eq!(split_http_scheme("http://é"), Some(("http", "é")));
-        assert_eq!(split_http_scheme("httpé://h"), None);
-        assert_eq!(split_http_scheme("ftp://h"), None);
-        assert_eq!(split_http_scheme("http:/h"), None);
-    }
-
-    #[test]
-    fn amz_date_round_trips() {
-        let at = parse_amz_date("20240909T033325Z").unwrap();
-        assert_eq!(format_amz_date(at), "20240909T033325Z");
-        assert_eq!(parse_amz_date("20240909T033325"), None);
-        assert_eq!(parse_amz_date("2024090９T03332Z"), None);
-    }
-
-    #[test]
-    fn redact_url_keeps_scheme_host_path_only() {
-        assert_eq!(redact_url("https://h/p"), "https://h/p");
-        assert_eq!(redact_url("https://h?q=1"), "https://h?[redacted]");
-        assert_eq!(redact_url("not a url?secret"), "not a url?[redacted]");
-        // Found by fuzzing: a `://` inside the query is not the scheme separator.
-        assert_eq!(redact_url("x?sig=SECRET&u=https://h/p"), "x?[redacted]");
+    fn link(expires: Expiry) -> DownloadLink {
+        DownloadLink::new(Vendor::Kie, "item", "https://h/p?sig=SECRET", None, expires)
     }
 
     #[test]
     fn link_debug_hides_query() {
-        let link = DownloadLink::new(Vendor::Kie, "https://h/p?sig=SECRET", None, None);
-        let shown = format!("{link:?}");
+        let shown = format!("{:?}", link(Expiry::Unknown));
         assert!(!shown.contains("SECRET"), "{shown}");
         assert!(shown.contains("https://h/p"), "{shown}");
     }
@@ -391,19 +630,125 @@ mod tests {
     #[test]
     fn expiry_helpers() {
         let now = OffsetDateTime::now_utc();
-        let mut link = DownloadLink::new(
-            Vendor::Kie,
-            "https://h/p",
-            None,
-            Some(now - time::Duration::seconds(1)),
-        );
+        let mut link = link(Expiry::At(now - time::Duration::seconds(1)));
         assert!(link.is_expired());
-        link.expires_at = Some(now + time::Duration::minutes(10));
+        link.expires = Expiry::At(now + time::Duration::minutes(10));
         assert!(!link.is_expired());
         assert!(link.expires_within(Duration::from_secs(3600)));
         assert!(!link.expires_within(Duration::from_secs(60)));
-        link.expires_at = None;
+        link.expires = Expiry::Never;
         assert!(!link.is_expired());
-        assert!(!link.expires_within(Duration::from_secs(u32::MAX.into())));
+        assert!(!link.expires_within(Duration::MAX));
+        link.expires = Expiry::Unknown;
+        assert!(!link.is_expired());
+        assert!(link.expires_within(Duration::ZERO));
+    }
+
+    #[test]
+    fn expires_within_never_panics_at_the_edges() {
+        let edges = [
+            OffsetDateTime::now_utc(),
+            time::macros::datetime!(9999-12-31 23:59:59 -23:59),
+            time::macros::datetime!(-9999-01-01 00:00:00 +23:59),
+        ];
+        for at in edges {
+            for window in [Duration::ZERO, Duration::from_secs(u64::MAX), Duration::MAX] {
+                let _ = Expiry::at(at).expires_within(window);
+                let _ = Expiry::at(at).to_string();
+            }
+        }
+        assert!(Expiry::At(OffsetDateTime::now_utc()).expires_within(Duration::MAX));
+    }
+
+    #[test]
+    fn expiry_text_is_utc_whole_seconds() {
+        let at = time::macros::datetime!(2026-01-02 03:04:05.9 +08:00);
+        assert_eq!(Expiry::at(at).to_string(), "2026-01-01T19:04:05Z");
+        assert_eq!(Expiry::Never.to_string(), "never");
+        assert_eq!(format!("{:>3}", Expiry::Unknown), "  -");
+    }
+
+    #[test]
+    fn retry_failed_replaces_only_retried_failures() {
+        let fail = |item: &str, retryable| {
+            ItemFailure::new(Vendor::KooDrive, item, FailureReason::Missing, retryable)
+        };
+        let mut batch = Batch::new(vec![], vec![fail("a", true), fail("b", false)]);
+        batch
+            .retry_failed(|items| {
+                assert_eq!(items, ["a"]);
+                Ok(Batch::new(vec![link(Expiry::Unknown)], vec![]))
+            })
+            .unwrap();
+        assert_eq!(batch.links.len(), 1);
+        assert_eq!(batch.failures, vec![fail("b", false)]);
+        // Nothing retryable: the closure is not called.
+        batch.retry_failed(|_| panic!("called")).unwrap();
+    }
+
+    #[test]
+    fn every_requested_item_is_accounted_for() {
+        let answer = |id: &str| {
+            (
+                id.to_owned(),
+                ItemAnswer::Link(DownloadLink::new(
+                    Vendor::BlendVision,
+                    id,
+                    "https://h/p",
+                    None,
+                    Expiry::Unknown,
+                )),
+            )
+        };
+        // Repeats count: "a" asked twice, answered once → one link, one missing.
+        let batch = account_for(
+            Vendor::BlendVision,
+            &["a", "b", "a"],
+            vec![answer("b"), answer("a")],
+        )
+        .unwrap();
+        let items: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+        assert_eq!(items, ["a", "b"]);
+        assert_eq!(batch.failures.len(), 1);
+        assert_eq!(batch.failures[0].item, "a");
+        assert_eq!(batch.failures[0].reason, FailureReason::Missing);
+        // An id never asked for, or answered more often than asked: outside the contract.
+        assert_eq!(
+            account_for(Vendor::BlendVision, &["a"], vec![answer("a"), answer("z")]).unwrap_err(),
+            "z"
+        );
+        assert!(account_for(Vendor::BlendVision, &["a"], vec![answer("a"), answer("a")]).is_err());
+    }
+
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_forms() {
+        let at = time::macros::datetime!(2026-01-02 03:04:05 UTC);
+        let json = serde_json::to_value(link(Expiry::At(at))).unwrap();
+        assert_eq!(json["expires"], "2026-01-02T03:04:05Z");
+        assert_eq!(json["vendor"], "kie");
+        assert_eq!(json["item"], "item");
+        assert_eq!(serde_json::to_value(Expiry::Never).unwrap(), "never");
+        assert!(serde_json::to_value(Expiry::Unknown).unwrap().is_null());
+        for expires in [Expiry::At(at), Expiry::Never, Expiry::Unknown] {
+            let back: DownloadLink =
+                serde_json::from_value(serde_json::to_value(link(expires)).unwrap()).unwrap();
+            assert_eq!(back, link(expires));
+        }
+        let failure = ItemFailure::new(
+            Vendor::Cloudreve,
+            "cloudreve://my/a",
+            FailureReason::Refused {
+                code: VendorCode::Number(40044),
+                message: "not found".into(),
+            },
+            false,
+        );
+        let json = serde_json::to_value(&failure).unwrap();
+        assert_eq!(json["reason"]["kind"], "refused");
+        assert_eq!(json["reason"]["code"], 40044);
+        assert_eq!(json["retryable"], false);
+        let back: ItemFailure = serde_json::from_value(json).unwrap();
+        assert_eq!(back, failure);
     }
 }

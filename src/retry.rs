@@ -8,7 +8,7 @@
 //! config.base_url = server.base_url();
 //! let agent = agent();
 //! let link = retry(&RetryPolicy::default(), || {
-//!     kie::download_url(&agent, &config, "https://tempfile.aiquickdraw.com/a.png")
+//!     kie::download_link(&agent, &config, "https://tempfile.aiquickdraw.com/a.png")
 //! })?;
 //! # let _ = link;
 //! # }

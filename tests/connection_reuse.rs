@@ -30,19 +30,19 @@ fn a_thousand_sequential_calls_open_one_connection() {
     for i in 0..1000 {
         match i % 5 {
             0 => drop(
-                kie::download_url(
+                kie::download_link(
                     &agent,
                     &kie_config,
                     "https://tempfile.aiquickdraw.com/a.png",
                 )
                 .unwrap(),
             ),
-            1 => drop(datalab::download_url(&agent, &datalab_config, &datalab_request).unwrap()),
+            1 => drop(datalab::download_link(&agent, &datalab_config, &datalab_request).unwrap()),
             2 => drop(
-                cloudreve::download_urls(&agent, &cloudreve_config, &cloudreve_request).unwrap(),
+                cloudreve::download_links(&agent, &cloudreve_config, &cloudreve_request).unwrap(),
             ),
             3 => drop(
-                blendvision::download_file(
+                blendvision::download_link(
                     &agent,
                     &bv_config,
                     "63df97e3-519b-4426-bf01-d1841cdc2ccd",
@@ -50,7 +50,7 @@ fn a_thousand_sequential_calls_open_one_connection() {
                 .unwrap(),
             ),
             _ => {
-                drop(koodrive::download_urls(&agent, &koodrive_config, &koodrive_request).unwrap())
+                drop(koodrive::download_links(&agent, &koodrive_config, &koodrive_request).unwrap())
             }
         }
     }

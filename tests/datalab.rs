@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use download_url::datalab::{self, Detail, FileId, LocItem};
+use download_url::datalab::{self, Detail, LocItem};
 use download_url::fake::{FakeReply, FakeServer, Fault, DATALAB_API_KEY};
 use download_url::{ApiDetail, Error, TransportKind, UnexpectedReason, Vendor};
 use serde_json::json;
@@ -21,8 +21,8 @@ fn setup() -> (FakeServer, datalab::Config) {
 fn call(
     config: &datalab::Config,
     request: &datalab::Request,
-) -> Result<datalab::FileDownload, Error> {
-    datalab::download_url(&common::quick_agent(), config, request)
+) -> Result<download_url::DownloadLink, Error> {
+    datalab::download_link(&common::quick_agent(), config, request)
 }
 
 fn detail(err: &Error) -> &Detail {
@@ -38,12 +38,14 @@ fn success_with_the_default_lifetime() {
     let before = OffsetDateTime::now_utc();
     let file = call(&config, &datalab::Request::new(42)).unwrap();
     let after = OffsetDateTime::now_utc();
-    assert_eq!(file.file_id, FileId::Number(42));
-    assert_eq!(file.original_filename, "report.pdf");
-    assert_eq!(file.expires_in, 3600);
-    assert!(file.download_url.contains("X-Amz-Expires=3600"));
-    assert!(file.expires_at >= before + Duration::from_secs(3600));
-    assert!(file.expires_at <= after + Duration::from_secs(3600));
+    assert_eq!(file.item, "42");
+    assert_eq!(file.file_name.as_deref(), Some("report.pdf"));
+    assert!(file.url.contains("X-Amz-Expires=3600"));
+    // The earlier of arrival + expires_in and the URL's own X-Amz expiry (whole
+    // seconds): within a second of before + 3600.
+    let at = file.expires.time().unwrap();
+    assert!(at >= before + Duration::from_secs(3599));
+    assert!(at <= after + Duration::from_secs(3600));
     assert!(!format!("{file:?}").contains("X-Amz-Signature"));
 
     let request = server.last_request(Vendor::Datalab).unwrap();
@@ -52,9 +54,7 @@ fn success_with_the_default_lifetime() {
     assert_eq!(request.query, None);
     assert_eq!(request.header("x-api-key"), Some(DATALAB_API_KEY));
 
-    let link: download_url::DownloadLink = file.into();
-    assert_eq!(link.vendor, Vendor::Datalab);
-    assert_eq!(link.file_name.as_deref(), Some("report.pdf"));
+    assert_eq!(file.vendor, Vendor::Datalab);
 }
 
 #[test]
@@ -65,8 +65,9 @@ fn expires_in_is_sent_and_used() {
         request.expires_in = Some(secs);
         let before = OffsetDateTime::now_utc();
         let file = call(&config, &request).unwrap();
-        assert_eq!(file.expires_in, u64::from(secs));
-        assert!(file.expires_at >= before + Duration::from_secs(secs.into()));
+        let at = file.expires.time().unwrap();
+        assert!(at >= before + Duration::from_secs(u64::from(secs) - 1));
+        assert!(at <= OffsetDateTime::now_utc() + Duration::from_secs(secs.into()));
         let sent = server.last_request(Vendor::Datalab).unwrap();
         assert_eq!(
             sent.query.as_deref(),
@@ -101,7 +102,8 @@ fn expires_in_out_of_range_is_rejected_before_sending() {
 fn hashid_form_is_one_path_segment() {
     let (server, config) = setup();
     let file = call(&config, &datalab::Request::new("abc123")).unwrap();
-    assert_eq!(file.original_filename, "report.pdf");
+    assert_eq!(file.file_name.as_deref(), Some("report.pdf"));
+    assert_eq!(file.item, "abc123");
     assert_eq!(
         server.last_request(Vendor::Datalab).unwrap().path,
         "/api/v1/files/abc123/download"

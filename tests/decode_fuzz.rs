@@ -218,6 +218,11 @@ fn blendvision_seeds() -> Vec<Seed> {
     ]
 }
 
+/// Every file id the KooDrive seeds name: the ids the fuzzed replies answer.
+fn koodrive_seed_ids() -> [&'static str; 3] {
+    ["Fn1bTLIOomJkTCAe9DEVBRY4U6IkuqkMZ", "F1", "F2"]
+}
+
 fn koodrive_seeds() -> Vec<Seed> {
     vec![
         seed(
@@ -639,12 +644,16 @@ fn run<T: Debug>(
 
 #[test]
 fn fuzz_kie() {
-    run("decode::kie", &kie_seeds(), 1, decode::kie);
+    run("decode::kie", &kie_seeds(), 1, |raw| {
+        decode::kie(raw, "https://tempfile.example/a.png")
+    });
 }
 
 #[test]
 fn fuzz_datalab() {
-    run("decode::datalab", &datalab_seeds(), 2, decode::datalab);
+    run("decode::datalab", &datalab_seeds(), 2, |raw| {
+        decode::datalab(raw, "42")
+    });
 }
 
 #[test]
@@ -676,9 +685,11 @@ fn fuzz_cloudreve() {
         decode_all(&inputs, |raw| {
             let result = decode::cloudreve(raw, &request);
             match &result {
-                Ok(urls) => {
-                    assert!(urls.links.iter().all(|l| !l.url.trim().is_empty()));
-                    let _ = urls.clone().into_links();
+                Ok(batch) => {
+                    assert!(batch.links.iter().all(|l| decode::is_http_url(&l.url)));
+                    if !archive {
+                        assert_eq!(batch.links.len() + batch.failures.len(), request.uris.len());
+                    }
                 }
                 Err(e) => {
                     if let Some(detail) = cloudreve::ErrorDetail::of(e) {
@@ -699,23 +710,33 @@ fn fuzz_cloudreve() {
 #[test]
 fn fuzz_blendvision() {
     let seeds = blendvision_seeds();
-    run(
-        "decode::blendvision_single",
-        &seeds,
-        4,
-        decode::blendvision_single,
-    );
-    run(
-        "decode::blendvision_batch",
-        &seeds,
-        5,
-        decode::blendvision_batch,
-    );
+    run("decode::blendvision_single", &seeds, 4, |raw| {
+        decode::blendvision_single(raw, "63df97e3-519b-4426-bf01-d1841cdc2ccd")
+    });
+    // The batch seed lists the same file twice: asked twice, answered twice.
+    let ids = [
+        "63df97e3-519b-4426-bf01-d1841cdc2ccd",
+        "63df97e3-519b-4426-bf01-d1841cdc2ccd",
+    ];
+    run("decode::blendvision_batch", &seeds, 5, |raw| {
+        let result = decode::blendvision_batch(raw, &ids);
+        if let Ok(batch) = &result {
+            assert_eq!(batch.links.len() + batch.failures.len(), ids.len());
+        }
+        result
+    });
 }
 
 #[test]
 fn fuzz_koodrive() {
-    run("decode::koodrive", &koodrive_seeds(), 6, decode::koodrive);
+    let ids = koodrive_seed_ids();
+    run("decode::koodrive", &koodrive_seeds(), 6, |raw| {
+        let result = decode::koodrive(raw, &ids);
+        if let Ok(batch) = &result {
+            assert_eq!(batch.links.len() + batch.failures.len(), ids.len());
+        }
+        result
+    });
 }
 
 #[test]
@@ -797,7 +818,7 @@ fn regression_http_url_check_on_multibyte_scheme() {
     let url = String::from_utf8_lossy(url);
     assert!(!decode::is_http_url(&url));
     let body = format!(r#"{{"code":200,"msg":"success","data":"{url}"}}"#);
-    assert!(decode::kie(&RawReply::new(200, body.as_bytes())).is_err());
+    assert!(decode::kie(&RawReply::new(200, body.as_bytes()), "https://f/a").is_err());
     assert!(!decode::is_http_url("aaaaaaé"));
     assert!(!decode::is_http_url("httpsé://h"));
 }
@@ -846,7 +867,7 @@ fn regression_url_in_request_id() {
         headers: &headers,
         body: b"<html>bad gateway</html>",
     };
-    let err = decode::kie(&raw).unwrap_err();
+    let err = decode::kie(&raw, "https://f/a").unwrap_err();
     assert!(!format!("{err:?}").contains(S3_SECRET), "{err:?}");
     let body = format!(r#"{{"code":401,"msg":"Login required","correlation_id":"{SIGN_URL}"}}"#);
     let err = decode::cloudreve(
@@ -858,7 +879,8 @@ fn regression_url_in_request_id() {
     let body = format!(
         r#"{{"code":0,"msg":"","batchCode":2,"downloads":[{{"fileId":"{S3_URL}","code":"{S3_URL}"}}]}}"#
     );
-    let err = decode::koodrive(&RawReply::new(200, body.as_bytes())).unwrap_err();
+    // An id that was never asked for: outside the contract, and the id is a URL.
+    let err = decode::koodrive(&RawReply::new(200, body.as_bytes()), &["asked"]).unwrap_err();
     assert!(!format!("{err:?}").contains(S3_SECRET), "{err:?}");
 }
 
@@ -866,6 +888,6 @@ fn regression_url_in_request_id() {
 #[test]
 fn regression_url_in_datalab_validation_loc() {
     let body = format!(r#"{{"detail":[{{"loc":["{S3_URL}",1],"msg":"m","type":"{S3_URL}"}}]}}"#);
-    let err = decode::datalab(&RawReply::new(422, body.as_bytes())).unwrap_err();
+    let err = decode::datalab(&RawReply::new(422, body.as_bytes()), "42").unwrap_err();
     assert!(!format!("{err:?}").contains(S3_SECRET), "{err:?}");
 }

@@ -30,7 +30,7 @@ fn cases() -> Vec<Case> {
         call: |server, agent| {
             let mut config = download_url::kie::Config::new(fake::KIE_API_KEY);
             config.base_url = server.base_url();
-            download_url::kie::download_url(
+            download_url::kie::download_link(
                 agent,
                 &config,
                 "https://tempfile.aiquickdraw.com/a.png",
@@ -46,7 +46,7 @@ fn cases() -> Vec<Case> {
         call: |server, agent| {
             let mut config = download_url::datalab::Config::new(fake::DATALAB_API_KEY);
             config.base_url = server.base_url();
-            download_url::datalab::download_url(
+            download_url::datalab::download_link(
                 agent,
                 &config,
                 &download_url::datalab::Request::new(42),
@@ -64,7 +64,7 @@ fn cases() -> Vec<Case> {
             config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
             let uri = download_url::cloudreve::my_uri("The Man.mp3");
             let request = download_url::cloudreve::Request::new([uri]);
-            download_url::cloudreve::download_urls(agent, &config, &request).map(drop)
+            download_url::cloudreve::download_links(agent, &config, &request).map(drop)
         },
         unknown_code: || (200, json!({"code": 40999, "msg": "new code"})),
         unknown_code_value: Some(40999),
@@ -75,7 +75,7 @@ fn cases() -> Vec<Case> {
         call: |server, agent| {
             let mut config = download_url::blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
             config.base_url = server.base_url();
-            download_url::blendvision::download_file(agent, &config, "63df97e3-519b-4426-bf01-d1841cdc2ccd").map(drop)
+            download_url::blendvision::download_link(agent, &config, "63df97e3-519b-4426-bf01-d1841cdc2ccd").map(drop)
         },
         unknown_code: || (400, json!({"code": 99, "message": "new code", "details": [{"@type": "type.googleapis.com/x.New", "k": 1}]})),
         unknown_code_value: Some(99),
@@ -91,7 +91,7 @@ fn cases() -> Vec<Case> {
             config.base_url = server.base_url();
             let request =
                 koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
-            koodrive::download_urls(agent, &config, &request).map(drop)
+            koodrive::download_links(agent, &config, &request).map(drop)
         },
         unknown_code: || (400, json!({"code": 13_999_999, "msg": "new code"})),
         unknown_code_value: Some(13_999_999),

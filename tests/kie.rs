@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use download_url::fake::{FakeReply, FakeServer, Fault, KIE_API_KEY};
-use download_url::{kie, ApiDetail, Error, TransportKind, UnexpectedReason, Vendor};
+use download_url::{kie, ApiDetail, Error, Expiry, TransportKind, UnexpectedReason, Vendor};
 use serde_json::json;
 use time::OffsetDateTime;
 
@@ -20,8 +20,8 @@ fn setup() -> (FakeServer, kie::Config) {
     (server, config)
 }
 
-fn call(config: &kie::Config) -> Result<kie::Link, Error> {
-    kie::download_url(&common::quick_agent(), config, FILE)
+fn call(config: &kie::Config) -> Result<download_url::DownloadLink, Error> {
+    kie::download_link(&common::quick_agent(), config, FILE)
 }
 
 #[test]
@@ -31,9 +31,12 @@ fn success_returns_the_vendor_example_with_a_20_minute_expiry() {
     let link = call(&config).unwrap();
     let after = OffsetDateTime::now_utc();
     assert_eq!(link.url, EXAMPLE_LINK);
-    assert_eq!(link.message, "success");
-    assert!(link.expires_at >= before + Duration::from_secs(1200));
-    assert!(link.expires_at <= after + Duration::from_secs(1200));
+    assert_eq!(link.item, FILE);
+    let Expiry::At(at) = link.expires else {
+        panic!("{:?}", link.expires)
+    };
+    assert!(at >= before + Duration::from_secs(1200));
+    assert!(at <= after + Duration::from_secs(1200));
 
     let request = server.last_request(Vendor::Kie).unwrap();
     assert_eq!(request.method, "POST");
@@ -45,10 +48,8 @@ fn success_returns_the_vendor_example_with_a_20_minute_expiry() {
     assert_eq!(request.header("content-type"), Some("application/json"));
     assert_eq!(request.body, format!("{{\"url\":\"{FILE}\"}}").into_bytes());
 
-    let generic: download_url::DownloadLink = link.into();
-    assert_eq!(generic.vendor, Vendor::Kie);
-    assert_eq!(generic.file_name, None);
-    assert!(generic.expires_at.is_some());
+    assert_eq!(link.vendor, Vendor::Kie);
+    assert_eq!(link.file_name, None);
 }
 
 #[test]
@@ -60,9 +61,10 @@ fn expiry_comes_from_x_amz_parameters_when_the_link_has_them() {
         FakeReply::json(200, json!({"code": 200, "msg": "success", "data": url})),
     );
     let link = call(&config).unwrap();
+    // The URL's own expiry is earlier than arrival + 20 minutes: it wins.
     assert_eq!(
-        link.expires_at,
-        time::macros::datetime!(2025-01-01 00:20:00 UTC)
+        link.expires,
+        Expiry::At(time::macros::datetime!(2025-01-01 00:20:00 UTC))
     );
     assert!(!format!("{link:?}").contains("X-Amz-Signature"));
 }
@@ -131,7 +133,7 @@ fn errors_as_http_status_keep_status_and_code() {
 #[test]
 fn the_fake_refuses_a_wrong_key_and_a_foreign_url() {
     let (_server, mut config) = setup();
-    let err = kie::download_url(&common::quick_agent(), &config, "https://example.com/a.png")
+    let err = kie::download_link(&common::quick_agent(), &config, "https://example.com/a.png")
         .unwrap_err();
     assert_eq!(err.code(), Some(422));
     config.api_key = "nope".into();
@@ -322,7 +324,7 @@ fn invalid_input_never_reaches_the_server() {
         "https://",
         "https://h/a b",
     ] {
-        let err = kie::download_url(&common::quick_agent(), &config, bad).unwrap_err();
+        let err = kie::download_link(&common::quick_agent(), &config, bad).unwrap_err();
         assert!(
             matches!(&err, Error::InvalidInput(i) if i.field == "url"),
             "{bad:?}: {err:?}"
@@ -378,7 +380,7 @@ fn a_default_ureq_agent_still_gets_vendor_errors_and_no_redirects() {
         Vendor::Kie,
         FakeReply::json(402, json!({"code": 402, "msg": "no credits"})),
     );
-    let err = kie::download_url(&agent, &config, FILE).unwrap_err();
+    let err = kie::download_link(&agent, &config, FILE).unwrap_err();
     assert_eq!(err.code(), Some(402));
     assert_eq!(err.http_status(), Some(402));
 
@@ -387,7 +389,7 @@ fn a_default_ureq_agent_still_gets_vendor_errors_and_no_redirects() {
         Vendor::Kie,
         FakeReply::raw(302, "text/plain", "").with_header("Location", &location),
     );
-    let err = kie::download_url(&agent, &config, FILE).unwrap_err();
+    let err = kie::download_link(&agent, &config, FILE).unwrap_err();
     assert_eq!(err.http_status(), Some(302));
     assert_eq!(other.request_count(), 0, "redirect must not be followed");
 }
@@ -397,7 +399,7 @@ fn one_agent_reuses_one_connection() {
     let (server, config) = setup();
     let agent = download_url::agent();
     for _ in 0..20 {
-        kie::download_url(&agent, &config, FILE).unwrap();
+        kie::download_link(&agent, &config, FILE).unwrap();
     }
     assert_eq!(server.request_count(), 20);
     assert_eq!(server.connections(), 1);

@@ -36,7 +36,7 @@ fn rate_limit_then_success_waits_retry_after() {
     );
     let start = Instant::now();
     let link = retry(&RetryPolicy::default(), || {
-        kie::download_url(&agent, &config, FILE)
+        kie::download_link(&agent, &config, FILE)
     })
     .unwrap();
     assert!(
@@ -55,7 +55,10 @@ fn insufficient_credits_is_not_retried() {
         Vendor::Kie,
         FakeReply::json(200, json!({"code": 402, "msg": "no credits"})),
     );
-    let err = retry(&fast_policy(5), || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&fast_policy(5), || {
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap_err();
     assert_eq!(err.code(), Some(402));
     assert_eq!(server.request_count(), 1);
 }
@@ -67,7 +70,10 @@ fn the_attempt_bound_holds() {
     for _ in 0..10 {
         server.push_fault(Vendor::Kie, Fault::Html502);
     }
-    let err = retry(&fast_policy(3), || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&fast_policy(3), || {
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap_err();
     assert_eq!(err.http_status(), Some(502));
     assert_eq!(server.request_count(), 3);
 }
@@ -79,7 +85,7 @@ fn retry_after_beyond_the_cap_is_not_slept() {
     server.push_fault(Vendor::Kie, Fault::RateLimited("3600".into()));
     let mut policy = fast_policy(5);
     policy.max_retry_after = Duration::from_secs(5);
-    let err = retry(&policy, || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(
         server.request_count(),
@@ -95,7 +101,7 @@ fn the_time_budget_is_not_overrun() {
     server.push_fault(Vendor::Kie, Fault::RateLimited("2".into()));
     let mut policy = fast_policy(5);
     policy.max_total = Duration::from_secs(1);
-    let err = retry(&policy, || kie::download_url(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
     assert_eq!(err.http_status(), Some(429));
     assert_eq!(
         server.request_count(),

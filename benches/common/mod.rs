@@ -121,7 +121,7 @@ fn kie_krate() -> Call {
     let mut config = kie::Config::new(fake::KIE_API_KEY);
     config.base_url = env.server.base_url();
     Box::new(move || {
-        let link = kie::download_url(&env.agent, &config, KIE_FILE).expect("link");
+        let link = kie::download_link(&env.agent, &config, KIE_FILE).expect("link");
         link.url.len()
     })
 }
@@ -159,8 +159,8 @@ fn datalab_krate() -> Call {
     config.base_url = env.server.base_url();
     let request = datalab::Request::new(42);
     Box::new(move || {
-        let file = datalab::download_url(&env.agent, &config, &request).expect("link");
-        file.download_url.len()
+        let link = datalab::download_link(&env.agent, &config, &request).expect("link");
+        link.url.len()
     })
 }
 
@@ -200,7 +200,7 @@ fn cloudreve_krate() -> Call {
     config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
     let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
     Box::new(move || {
-        let urls = cloudreve::download_urls(&env.agent, &config, &request).expect("links");
+        let urls = cloudreve::download_links(&env.agent, &config, &request).expect("links");
         urls.links.len()
     })
 }
@@ -241,8 +241,8 @@ fn blendvision_krate() -> Call {
         blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
     config.base_url = env.server.base_url();
     Box::new(move || {
-        let file = blendvision::download_file(&env.agent, &config, BV_ID).expect("link");
-        file.download_uri.len()
+        let link = blendvision::download_link(&env.agent, &config, BV_ID).expect("link");
+        link.url.len()
     })
 }
 
@@ -288,8 +288,8 @@ fn koodrive_krate() -> Call {
     let config = koodrive_config();
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
     Box::new(move || {
-        let downloads = koodrive::download_urls(&env.agent, &config, &request).expect("links");
-        downloads.files.len()
+        let batch = koodrive::download_links(&env.agent, &config, &request).expect("links");
+        batch.links.len()
     })
 }
 

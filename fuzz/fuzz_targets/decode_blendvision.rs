@@ -18,16 +18,17 @@ fuzz_target!(|data: &[u8]| {
     };
     let parts = Parts::new(rest);
     if which & 1 == 0 {
-        let result = parts.with(download_url::decode::blendvision_single);
+        let result = parts.with(|raw| download_url::decode::blendvision_single(raw, "id"));
         check(&result);
         if let Err(err) = &result {
             details(err);
         }
     } else {
-        let result = parts.with(download_url::decode::blendvision_batch);
+        let ids = ["a", "b", "a"];
+        let result = parts.with(|raw| download_url::decode::blendvision_batch(raw, &ids));
         check(&result);
         match result {
-            Ok(files) => assert!(!files.is_empty()),
+            Ok(batch) => assert_eq!(batch.links.len() + batch.failures.len(), ids.len()),
             Err(err) => details(&err),
         }
     }

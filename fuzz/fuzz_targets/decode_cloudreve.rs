@@ -20,12 +20,15 @@ fuzz_target!(|data: &[u8]| {
     let result = Parts::new(rest).with(|raw| download_url::decode::cloudreve(raw, &request));
     check(&result);
     match result {
-        Ok(urls) => {
-            assert!(urls.links.iter().all(|l| !l.url.trim().is_empty()));
+        Ok(batch) => {
+            assert!(batch.links.iter().all(|l| download_url::decode::is_http_url(&l.url)));
             for uri in &uris {
-                let _ = urls.link_for(uri);
+                let _ = batch.link_for(uri);
             }
-            let _ = urls.into_links();
+            // Every URI is accounted for (an archive is one link for all).
+            if request.archive != Some(true) {
+                assert_eq!(batch.links.len() + batch.failures.len(), uris.len());
+            }
         }
         Err(err) => {
             if let Some(detail) = ErrorDetail::of(&err) {

@@ -3,9 +3,10 @@ use download_url_fuzz::{check, Parts};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let result = Parts::new(data).with(download_url::decode::datalab);
+    let result = Parts::new(data).with(|raw| download_url::decode::datalab(raw, "42"));
     check(&result);
-    if let Ok(file) = result {
-        let _ = download_url::DownloadLink::from(file).is_expired();
+    if let Ok(link) = result {
+        let _ = link.is_expired();
+        assert!(download_url::decode::is_http_url(&link.url));
     }
 });

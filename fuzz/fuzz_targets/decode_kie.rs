@@ -3,9 +3,10 @@ use download_url_fuzz::{check, Parts};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
-    let result = Parts::new(data).with(download_url::decode::kie);
+    let result = Parts::new(data).with(|raw| download_url::decode::kie(raw, "https://f.example/a"));
     check(&result);
     if let Ok(link) = result {
-        let _ = download_url::DownloadLink::from(link).is_expired();
+        let _ = link.is_expired();
+        assert!(download_url::decode::is_http_url(&link.url));
     }
 });

@@ -170,7 +170,7 @@ pub(super) fn handle(settings: &KooDriveSettings, request: &RecordedRequest) -> 
     {
         return business_error(13_000_301, "container not exist or state error");
     }
-    let now = crate::link::format_amz_date(OffsetDateTime::now_utc());
+    let now = crate::url::format_amz_date(OffsetDateTime::now_utc());
     let mut succeeded = 0;
     let downloads: Vec<Value> = ids
         .iter()
@@ -224,14 +224,14 @@ fn check_auth(
     let Some(x_date) = request.header("x-date") else {
         return Some(app_auth_error("x-date is missing"));
     };
-    let Some(signed_at) = crate::link::parse_amz_date(x_date.trim()) else {
+    let Some(signed_at) = crate::url::parse_amz_date(x_date.trim()) else {
         return Some(app_auth_error("x-date is not yyyyMMddTHHmmssZ"));
     };
     if signed_at > now || now - signed_at > DATE_WINDOW {
         return Some(app_auth_error(&format!(
             "signature expired, signature time:{},server time:{}",
             x_date.trim(),
-            crate::link::format_amz_date(now)
+            crate::url::format_amz_date(now)
         )));
     }
     match request.header("x-user-id") {
@@ -341,7 +341,7 @@ mod tests {
     #[test]
     fn date_window() {
         let settings = KooDriveSettings::default();
-        let now = crate::link::parse_amz_date("20240909T033325Z").unwrap();
+        let now = crate::url::parse_amz_date("20240909T033325Z").unwrap();
         let token = format!("Bearer {}", settings.token);
         let check = |date: &str| {
             let req = request(

@@ -14,7 +14,7 @@
 //! server.push(Vendor::Kie, FakeReply::json(200, serde_json::json!({"code": 402, "msg": "no credits"})));
 //! let mut config = kie::Config::new(download_url::fake::KIE_API_KEY);
 //! config.base_url = server.base_url();
-//! let err = kie::download_url(&download_url::agent(), &config, "https://x.example/a").unwrap_err();
+//! let err = kie::download_link(&download_url::agent(), &config, "https://x.example/a").unwrap_err();
 //! assert_eq!(err.code(), Some(402));
 //! assert_eq!(server.requests().len(), 1);
 //! # }
@@ -155,7 +155,7 @@ impl RecordedRequest {
     /// The decoded value of query parameter `name`.
     pub fn query_param(&self, name: &str) -> Option<String> {
         let query = self.query.as_deref()?;
-        crate::link::query_param(&format!("x?{query}"), name)
+        crate::url::query_param(&format!("x?{query}"), name)
     }
 }
 

@@ -3,8 +3,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use download_url::{DownloadLink, Error, RetryPolicy};
-use time::format_description::well_known::Rfc3339;
+use download_url::{Batch, DownloadLink, Error, RetryPolicy, Vendor};
 
 pub const USAGE: &str = "\
 usage: dlurl [--base-url URL] [--json] [--timeout SECS] [--retries N] [--allow-insecure-http] <vendor> <args…>
@@ -20,16 +19,16 @@ usage: dlurl [--base-url URL] [--json] [--timeout SECS] [--retries N] [--allow-i
 
 global options (before the vendor name):
   --base-url URL   replace the vendor's default host (self-hosting, proxies, tests)
-  --json           print a JSON array of {vendor, url, file_name, expires_at}
+  --json           print one JSON object {\"links\": [...], \"failures\": [...]}
   --timeout SECS   overall per-call timeout in seconds (default 30)
   --retries N      retry rate limits, maintenance and transient failures N times (default 0)
   --allow-insecure-http
                    allow credentials over plain http:// to a host that is not loopback
                    (e.g. a self-hosted Cloudreve on a LAN without TLS)
 
-output: one line per link: <url> TAB <file name or -> TAB <expires_at RFC 3339 UTC or ->
-exit codes: 0 ok; 1 vendor refused; 2 usage or invalid input (nothing sent);
-            3 transport failure or unexpected response; 4 partial success";
+output: one line per link: <url> TAB <file name or -> TAB <expiry: RFC 3339 UTC, never, or - when unknown>
+exit codes: 0 ok; 1 vendor refused (or every item failed); 2 usage or invalid input (nothing sent);
+            3 transport failure or unexpected response; 4 some items failed (links on stdout)";
 
 /// Options that come before the vendor name.
 pub struct Global {
@@ -50,26 +49,12 @@ impl Global {
     }
 }
 
-/// What a vendor command produced.
-#[derive(Default)]
-pub struct Outcome {
-    pub links: Vec<DownloadLink>,
-    /// One line per item that failed while others succeeded (exit 4).
-    pub failures: Vec<String>,
-}
-
 /// Why a vendor command failed.
 pub enum Failure {
     /// Bad command line or a missing credential variable: exit 2.
     Usage(String),
     /// A library error, with extra stderr lines (e.g. per-item codes).
     Error(Error, Vec<String>),
-}
-
-impl From<Error> for Failure {
-    fn from(err: Error) -> Self {
-        Failure::Error(err, Vec::new())
-    }
 }
 
 pub fn main(args: &[String]) -> ExitCode {
@@ -84,6 +69,12 @@ pub fn main(args: &[String]) -> ExitCode {
     let Some((vendor, vendor_args)) = rest.split_first() else {
         return usage_error("missing <vendor>");
     };
+    // `--base-url` is the vendor's `<VENDOR>_BASE_URL`: every vendor's
+    // `Config::from_env` then reads it, and nothing here repeats vendor setup.
+    // (Set before any thread exists.)
+    if let (Some(url), Ok(named)) = (&global.base_url, vendor.parse::<Vendor>()) {
+        std::env::set_var(format!("{}_BASE_URL", named.id().to_ascii_uppercase()), url);
+    }
     let result = match vendor.as_str() {
         #[cfg(feature = "fake")]
         "demo" => crate::demo::run(&global, vendor_args),
@@ -146,24 +137,6 @@ fn parse_global(args: &[String]) -> Result<(Global, &[String]), String> {
     Ok((global, &args[i..]))
 }
 
-/// A credential from the environment, or a usage failure naming the variable.
-#[allow(dead_code)] // not every vendor feature uses it
-pub fn env_credential(name: &str) -> Result<String, Failure> {
-    match std::env::var(name) {
-        Ok(value) if !value.trim().is_empty() => Ok(value),
-        _ => Err(Failure::Usage(format!("{name} is not set"))),
-    }
-}
-
-/// `--base-url`, else `default`.
-#[allow(dead_code)] // not every vendor feature uses it
-pub fn base_url(global: &Global, default: &str) -> String {
-    global
-        .base_url
-        .clone()
-        .unwrap_or_else(|| default.to_owned())
-}
-
 /// `--flag [value]` pairs in command-line order.
 pub type Options<'a> = Vec<(&'a str, Option<&'a str>)>;
 
@@ -203,24 +176,26 @@ pub fn split_args<'a>(
     Ok((positional, options))
 }
 
-fn finish(global: &Global, result: Result<Outcome, Failure>) -> ExitCode {
+fn finish(global: &Global, result: Result<Batch, Failure>) -> ExitCode {
     match result {
-        Ok(outcome) => {
-            print_links(global, &outcome.links);
-            for line in &outcome.failures {
-                eprintln!("dlurl: failed: {line}");
+        Ok(batch) => {
+            print_batch(global, &batch);
+            for failure in &batch.failures {
+                eprintln!("dlurl: failed: {}", one_field(&failure.to_string()));
             }
-            if outcome.failures.is_empty() {
+            if batch.failures.is_empty() {
                 ExitCode::SUCCESS
+            } else if batch.links.is_empty() {
+                ExitCode::from(1)
             } else {
                 ExitCode::from(4)
             }
         }
         Err(Failure::Usage(msg)) => usage_error(&msg),
         Err(Failure::Error(err, lines)) => {
-            eprintln!("dlurl: {err}");
+            eprintln!("dlurl: {}", one_field(&err.to_string()));
             for line in lines {
-                eprintln!("dlurl:   {line}");
+                eprintln!("dlurl:   {}", one_field(&line));
             }
             ExitCode::from(exit_code(&err))
         }
@@ -235,46 +210,32 @@ pub fn exit_code(err: &Error) -> u8 {
     }
 }
 
-fn rfc3339(link: &DownloadLink) -> Option<String> {
-    // Whole seconds, rounded down: a link is never shown as valid longer than it is.
-    link.expires_at.and_then(|at| {
-        at.to_offset(time::UtcOffset::UTC)
-            .replace_nanosecond(0)
-            .ok()?
-            .format(&Rfc3339)
-            .ok()
-    })
-}
-
-fn print_links(global: &Global, links: &[DownloadLink]) {
+fn print_batch(global: &Global, batch: &Batch) {
     if global.json {
-        let items: Vec<serde_json::Value> = links
-            .iter()
-            .map(|link| {
-                serde_json::json!({
-                    "vendor": link.vendor.id(),
-                    "url": link.url,
-                    "file_name": link.file_name,
-                    "expires_at": rfc3339(link),
-                })
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(items));
+        match serde_json::to_string(batch) {
+            Ok(json) => println!("{json}"),
+            Err(err) => eprintln!("dlurl: cannot write JSON: {err}"),
+        }
     } else {
-        for link in links {
-            println!(
-                "{}\t{}\t{}",
-                link.url,
-                link.file_name.as_deref().map_or("-".to_owned(), one_field),
-                rfc3339(link).unwrap_or_else(|| "-".to_owned())
-            );
+        for link in &batch.links {
+            print_link(link);
         }
     }
 }
 
-/// A file name as one tab-separated field: tabs and line breaks become spaces.
-fn one_field(name: &str) -> String {
-    name.chars()
+fn print_link(link: &DownloadLink) {
+    println!(
+        "{}\t{}\t{}",
+        link.url.as_str(),
+        link.file_name.as_deref().map_or("-".to_owned(), one_field),
+        link.expires
+    );
+}
+
+/// Server text as one tab-separated field: control characters (TAB, LF, ESC…)
+/// become spaces, so a server cannot forge lines or drive the terminal.
+fn one_field(text: &str) -> String {
+    text.chars()
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect()
 }

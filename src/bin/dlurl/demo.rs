@@ -11,73 +11,71 @@ use download_url::fake::{self, FakeServer};
 use download_url::kie;
 #[cfg(feature = "koodrive")]
 use download_url::koodrive;
-use download_url::DownloadLink;
+use download_url::Batch;
 
-use crate::cli::{Failure, Global, Outcome};
+use crate::cli::{Failure, Global};
 
-pub fn run(global: &Global, args: &[String]) -> Result<Outcome, Failure> {
+pub fn run(global: &Global, args: &[String]) -> Result<Batch, Failure> {
     if !args.is_empty() {
         return Err(Failure::Usage("demo takes no arguments".into()));
     }
     let server = FakeServer::start()
         .map_err(|e| Failure::Usage(format!("cannot start the fake servers on 127.0.0.1: {e}")))?;
     let agent = global.agent();
-    let mut links: Vec<DownloadLink> = Vec::new();
+    let mut batch = Batch::default();
 
     #[cfg(feature = "kie")]
     {
-        let mut kie_config = kie::Config::new(fake::KIE_API_KEY);
-        kie_config.base_url = server.base_url();
-        links.push(
-            kie::download_url(
-                &agent,
-                &kie_config,
-                "https://tempfile.aiquickdraw.com/demo/image.png",
-            )?
-            .into(),
-        );
+        let mut config = kie::Config::new(fake::KIE_API_KEY);
+        config.base_url = server.base_url();
+        let file = "https://tempfile.aiquickdraw.com/demo/image.png";
+        batch.links.push(kie::download_link(&agent, &config, file)?);
     }
 
     #[cfg(feature = "cloudreve")]
     {
-        let mut cloudreve_config = cloudreve::Config::new(server.base_url());
-        cloudreve_config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
+        let mut config = cloudreve::Config::new(server.base_url());
+        config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
         let mut request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
         request.download = Some(true);
-        links.extend(cloudreve::download_urls(&agent, &cloudreve_config, &request)?.into_links());
+        batch
+            .links
+            .push(cloudreve::download_link(&agent, &config, &request)?);
     }
 
     #[cfg(feature = "datalab")]
     {
-        let mut datalab_config = datalab::Config::new(fake::DATALAB_API_KEY);
-        datalab_config.base_url = server.base_url();
+        let mut config = datalab::Config::new(fake::DATALAB_API_KEY);
+        config.base_url = server.base_url();
         let mut request = datalab::Request::new(42);
         request.expires_in = Some(900);
-        links.push(datalab::download_url(&agent, &datalab_config, &request)?.into());
+        batch
+            .links
+            .push(datalab::download_link(&agent, &config, &request)?);
     }
 
     #[cfg(feature = "blendvision")]
     {
-        let mut bv_config =
+        let mut config =
             blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-        bv_config.base_url = server.base_url();
-        let file =
-            blendvision::download_file(&agent, &bv_config, "63df97e3-519b-4426-bf01-d1841cdc2ccd")?;
-        links.push(file.into());
+        config.base_url = server.base_url();
+        let id = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
+        batch
+            .links
+            .push(blendvision::download_link(&agent, &config, id)?);
     }
 
     #[cfg(feature = "koodrive")]
     {
         // App-signature mode: the fake recomputes the HMAC over what it received.
         let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
-        let mut koodrive_config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-        koodrive_config.base_url = server.base_url();
+        let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+        config.base_url = server.base_url();
         let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
-        links.extend(koodrive::download_urls(&agent, &koodrive_config, &request)?.into_links());
+        let part = koodrive::download_links(&agent, &config, &request)?;
+        batch.links.extend(part.links);
+        batch.failures.extend(part.failures);
     }
 
-    Ok(Outcome {
-        links,
-        failures: Vec::new(),
-    })
+    Ok(batch)
 }

@@ -8,21 +8,15 @@
 //! dlurl demo                                    every vendor against the built-in fake servers
 //! ```
 //!
-//! Output: one line per link, `<url>\t<file name or ->\t<expires_at RFC 3339 UTC or ->`,
-//! or with `--json` an array of `{vendor, url, file_name, expires_at}`.
+//! Output: one line per link, `<url>\t<file name or ->\t<expiry: RFC 3339 UTC, never or ->`,
+//! or with `--json` one object `{"links": [...], "failures": [...]}`.
 //!
 //! Exit codes: 0 every link obtained; 1 the vendor refused; 2 usage error or invalid
 //! input (nothing sent); 3 transport failure or unexpected response; 4 partial success.
 
-#[cfg(feature = "blendvision")]
-mod blendvision;
 mod cli;
-#[cfg(feature = "cloudreve")]
-mod cloudreve;
 #[cfg(feature = "fake")]
 mod demo;
-#[cfg(feature = "koodrive")]
-mod koodrive;
 mod vendors;
 
 use std::process::ExitCode;

@@ -1,0 +1,502 @@
+//! The URL and redaction toolkit: scheme and query parsing, the link check every
+//! vendor applies, `X-Amz-*` dates, and the redaction of URL queries in text.
+
+use time::OffsetDateTime;
+
+use crate::Expiry;
+
+/// An item (a file URL, id or URI as the caller sent it) as it may be shown: an
+/// `http(s)` URL loses its query and user info ([`redact_url`]), and any other
+/// `scheme://user:password@…` form its password (a Cloudreve share URI carries
+/// the share password there).
+pub(crate) fn redact_item(item: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    if split_http_scheme(item).is_some() {
+        return Cow::Owned(redact_url(item));
+    }
+    let Some(start) = item.find("://").map(|i| i + 3) else {
+        return Cow::Borrowed(item);
+    };
+    let rest = &item[start..];
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    match (authority.rfind('@'), authority.find(':')) {
+        (Some(at), Some(colon)) if colon < at => Cow::Owned(format!(
+            "{}{}:[redacted]{}",
+            &item[..start],
+            &authority[..colon],
+            &rest[at..]
+        )),
+        _ => Cow::Borrowed(item),
+    }
+}
+
+/// The one link check every vendor's links pass (API replies, Cloudreve's redirect
+/// `Location`): `text`, trimmed, must be an absolute `http://` or `https://` URL
+/// with a host and no whitespace or control character anywhere — a link is data
+/// that ends up in terminals, files and shells, never control. The error says why.
+pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
+    let url = text.trim();
+    if url.is_empty() {
+        return Err("is empty");
+    }
+    if !is_http_url(url) {
+        return Err("is not an absolute http(s) URL without whitespace or control characters");
+    }
+    Ok(url)
+}
+
+/// The expiry a presigned URL states in its own query, for every vendor's links:
+/// S3-style `X-Amz-Date` + `X-Amz-Expires`, and Cloudreve's own
+/// `sign=<signature>:<unix seconds>` (`:0` means the link never expires).
+/// Anything else is [`Expiry::Unknown`].
+pub(crate) fn url_expiry(url: &str) -> Expiry {
+    if let Some(at) = amz_expiry(url) {
+        return Expiry::at(at);
+    }
+    match sign_expiry(url) {
+        Some(Some(at)) => Expiry::at(at),
+        Some(None) => Expiry::Never,
+        None => Expiry::Unknown,
+    }
+}
+
+/// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
+/// `None` when absent or unreadable, `Some(None)` for `0` (never expires).
+pub(crate) fn sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
+    let sign = query_param(url, "sign")?;
+    let seconds: i64 = sign.rsplit_once(':')?.1.trim().parse().ok()?;
+    if seconds == 0 {
+        return Some(None);
+    }
+    OffsetDateTime::from_unix_timestamp(seconds).ok().map(Some)
+}
+
+/// `scheme://host/path` of `url`: user info, query and fragment are replaced by
+/// `[redacted]` markers so that a presigned URL can be shown safely.
+///
+/// ```
+/// assert_eq!(
+///     download_url::redact_url("https://u:p@h.example/a/b?X-Amz-Signature=s#f"),
+///     "https://h.example/a/b?[redacted]"
+/// );
+/// ```
+pub fn redact_url(url: &str) -> String {
+    // Only a real scheme (RFC 3986: a letter, then letters, digits, `+`, `-`, `.`)
+    // counts: a `://` later in the text (inside a query, say) must not turn
+    // everything before it into a "scheme" that is shown.
+    let is_scheme = |s: &str| {
+        s.starts_with(|c: char| c.is_ascii_alphabetic())
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
+    };
+    let (scheme, rest) = match url.find("://") {
+        Some(i) if is_scheme(&url[..i]) => (&url[..i + 3], &url[i + 3..]),
+        _ => ("", url),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let authority = &rest[..authority_end];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let after = &rest[authority_end..];
+    let path_end = after.find(['?', '#']).unwrap_or(after.len());
+    let mut out = format!("{scheme}{host}{}", &after[..path_end]);
+    if path_end < after.len() {
+        out.push_str("?[redacted]");
+    }
+    out
+}
+
+/// The raw query of `url`: after its first `?`, up to the first `#` after it.
+fn query_of(url: &str) -> Option<&str> {
+    let query = &url[memchr::memchr(b'?', url.as_bytes())? + 1..];
+    Some(memchr::memchr(b'#', query.as_bytes()).map_or(query, |end| &query[..end]))
+}
+
+/// `text` split after a case-insensitive `http://` or `https://`: the scheme in
+/// lowercase and the rest (possibly empty).
+pub(crate) fn split_http_scheme(text: &str) -> Option<(&'static str, &str)> {
+    // `get`, not indexing: byte 7 or 8 may fall inside a multi-byte character.
+    match (text.get(..8), text.get(..7)) {
+        (Some(scheme), _) if scheme.eq_ignore_ascii_case("https://") => Some(("https", &text[8..])),
+        (_, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => Some(("http", &text[7..])),
+        _ => None,
+    }
+}
+
+/// The decoded value of query parameter `name` in `url` (first occurrence).
+pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
+    query_of(url)?.split('&').find_map(|pair| {
+        let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+        // Compare without allocating unless the key is itself percent-encoded.
+        let matches = if key.contains('%') {
+            crate::encode::percent_decode(key) == name
+        } else {
+            key == name
+        };
+        matches.then(|| crate::encode::percent_decode(value))
+    })
+}
+
+/// Whether `url` is an `http://` or `https://` URL with a host and no whitespace
+/// or control characters (a usable link from a vendor).
+pub(crate) fn is_http_url(url: &str) -> bool {
+    let Some((_, rest)) = split_http_scheme(url) else {
+        return false;
+    };
+    if rest.is_empty() {
+        return false;
+    }
+    if rest.starts_with(['/', '?', '#']) {
+        return false;
+    }
+    is_printable(rest)
+}
+
+/// Whether `text` has no whitespace or control character. Checked on every link
+/// of a batch and every base URL: the usual all-printable-ASCII text takes a loop
+/// with no early exit, which compiles to vector code (presigned URLs run to
+/// several hundred bytes); anything else is checked char by char.
+pub(crate) fn is_printable(text: &str) -> bool {
+    let ascii_printable = text
+        .bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(0x21) < 0x5E));
+    ascii_printable || !text.chars().any(|c| c.is_whitespace() || c.is_control())
+}
+
+/// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
+pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
+    use std::sync::LazyLock;
+    // SIMD substring search (memchr, already in the tree through serde_json): this
+    // runs once per link of a batch, and splitting a presigned URL's query pair by
+    // pair cost more than decoding the JSON around it (see `decode::koodrive_100`
+    // in benches/).
+    static DATE: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Date"));
+    static EXPIRES: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Expires"));
+    let query = query_of(url)?;
+    fn decoded(value: &str) -> std::borrow::Cow<'_, str> {
+        if value.contains('%') {
+            std::borrow::Cow::Owned(crate::encode::percent_decode(value))
+        } else {
+            std::borrow::Cow::Borrowed(value)
+        }
+    }
+    let date = decoded(first_param(query, &DATE)?);
+    let expires = decoded(first_param(query, &EXPIRES)?);
+    let date = parse_amz_date(date.trim())?;
+    let seconds: u32 = expires.trim().parse().ok()?;
+    date.checked_add(time::Duration::seconds(i64::from(seconds)))
+}
+
+/// The raw value of the first parameter of `query` (no `?`, no fragment) whose name
+/// is exactly `name`'s needle: `""` for a bare `name` or `name=`.
+fn first_param<'q>(query: &'q str, name: &memchr::memmem::Finder<'_>) -> Option<&'q str> {
+    let bytes = query.as_bytes();
+    // A name cannot overlap itself (neither needle has a border), so the
+    // non-overlapping matches are all the matches.
+    name.find_iter(bytes).find_map(|at| {
+        if at > 0 && bytes[at - 1] != b'&' {
+            return None;
+        }
+        let rest = &query[at + name.needle().len()..];
+        let end = memchr::memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
+        match rest.as_bytes().first() {
+            None | Some(b'&') => Some(""),
+            Some(b'=') => Some(&rest[1..end]),
+            Some(_) => None,
+        }
+    })
+}
+
+/// Parses the `yyyyMMdd'T'HHmmss'Z'` form used by `X-Amz-Date` and KooDrive's `X-Date`.
+pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
+    let b = text.as_bytes();
+    if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
+        return None;
+    }
+    let num = |r: std::ops::Range<usize>| -> Option<u32> {
+        let s = text.get(r)?;
+        if !s.bytes().all(|c| c.is_ascii_digit()) {
+            return None;
+        }
+        s.parse().ok()
+    };
+    let year = i32::try_from(num(0..4)?).ok()?;
+    let month = time::Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?;
+    let day = u8::try_from(num(6..8)?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, day).ok()?;
+    let clock = time::Time::from_hms(
+        u8::try_from(num(9..11)?).ok()?,
+        u8::try_from(num(11..13)?).ok()?,
+        u8::try_from(num(13..15)?).ok()?,
+    )
+    .ok()?;
+    Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
+}
+
+/// Formats a UTC time as `yyyyMMdd'T'HHmmss'Z'`.
+#[allow(dead_code)] // used by KooDrive and the fakes
+pub(crate) fn format_amz_date(at: OffsetDateTime) -> String {
+    let at = at.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}Z",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+/// Replaces the query of every `http://` / `https://` URL inside `text` with `?[redacted]`.
+///
+/// Presigned URLs carry their credential in the query; this keeps them out of
+/// error messages and excerpts. A backslash does not end a URL: in a raw JSON
+/// body a query goes on after `\u0026` (Go's escaped `&`) or `\/`.
+pub(crate) fn redact_url_queries(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = find_url_start(rest) {
+        let (before, url_and_after) = rest.split_at(start);
+        out.push_str(before);
+        let end = url_and_after
+            .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
+            .unwrap_or(url_and_after.len());
+        let (url, after) = url_and_after.split_at(end);
+        out.push_str(&crate::url::redact_url(url));
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+fn find_url_start(text: &str) -> Option<usize> {
+    let lower = text.as_bytes();
+    let mut i = 0;
+    while i + 7 <= lower.len() {
+        let window = &lower[i..];
+        if window.len() >= 8 && window[..8].eq_ignore_ascii_case(b"https://") {
+            return Some(i);
+        }
+        if window[..7].eq_ignore_ascii_case(b"http://") {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// At most `max` bytes of `text`, cut on a char boundary, with `…` when cut.
+pub(crate) fn bounded(text: &str, max: usize) -> String {
+    if text.len() <= max {
+        return text.to_owned();
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}…", &text[..end])
+}
+
+/// `text` on one line (control characters and the Unicode line and paragraph
+/// separators become spaces), bounded to `max` bytes.
+pub(crate) fn one_line(text: &str, max: usize) -> String {
+    let flat: String = text
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_control() || matches!(c, '\u{2028}' | '\u{2029}') {
+                ' '
+            } else {
+                c
+            }
+        })
+        .collect();
+    bounded(&flat, max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amz_expiry_from_koodrive_example() {
+        let url = "https://b/5e?response-content-disposition=attachment%3B&X-Amz-Date=20231227T072939Z&X-Amz-SignedHeaders=host&X-Amz-Expires=3600&X-Amz-Signature=9d";
+        let at = amz_expiry(url).unwrap();
+        assert_eq!(at, time::macros::datetime!(2023-12-27 08:29:39 UTC));
+    }
+
+    #[test]
+    fn amz_expiry_needs_both_parameters() {
+        assert_eq!(amz_expiry("https://h/p?X-Amz-Date=20231227T072939Z"), None);
+        assert_eq!(amz_expiry("https://h/p?X-Amz-Expires=3"), None);
+        assert_eq!(amz_expiry("https://h/p"), None);
+        assert_eq!(
+            amz_expiry("https://h/p?X-Amz-Date=2023122XT072939Z&X-Amz-Expires=3"),
+            None
+        );
+        assert_eq!(
+            amz_expiry("https://h/p?X-Amz-Date=20231327T072939Z&X-Amz-Expires=3"),
+            None
+        );
+    }
+
+    /// The plain pair-by-pair reading the fast `amz_expiry` must agree with.
+    fn amz_expiry_reference(url: &str) -> Option<OffsetDateTime> {
+        let query = url.split_once('?')?.1.split('#').next().unwrap_or("");
+        let param = |name: &str| {
+            query.split('&').find_map(|pair| {
+                let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+                (key == name).then(|| crate::encode::percent_decode(value))
+            })
+        };
+        let date = parse_amz_date(param("X-Amz-Date")?.trim())?;
+        let seconds: u32 = param("X-Amz-Expires")?.trim().parse().ok()?;
+        date.checked_add(time::Duration::seconds(i64::from(seconds)))
+    }
+
+    #[test]
+    fn amz_expiry_agrees_with_the_pairwise_reading() {
+        let d = "20231227T072939Z";
+        let cases = [
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=60"),
+            format!("https://h/p?a=1&X-Amz-Expires=60&b&X-Amz-Date={d}#frag"),
+            format!("https://h/p?xX-Amz-Date=19990101T000000Z&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Dates=1&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Date=20000101T000000Z&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date=&X-Amz-Date={d}&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date={d}#&X-Amz-Expires=5"),
+            format!("https://h/p#x?X-Amz-Date={d}&X-Amz-Expires=5"),
+            "https://h/p?X-Amz-Date=2023%31227T072939Z&X-Amz-Expires=%360".to_owned(),
+            format!("https://h/p?X-Amz-Date={d}=x&X-Amz-Expires=5"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=+5"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires= 5 "),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=99999999999"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires"),
+            format!("https://h/p?X-Amz-Date={d}&&X-Amz-Expires=7&"),
+            format!("https://h/p?&X-Amz-Date={d}&X-Amz-Expires=7"),
+            format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=7?X-Amz-Expires=8"),
+            "https://h/p?X-Amz-Date=99991231T235959Z&X-Amz-Expires=4294967295".to_owned(),
+            "https://h/p?".to_owned(),
+            "no query at all".to_owned(),
+            "?X-Amz-Date=20231227T072939Z&X-Amz-Expires=1".to_owned(),
+            "https://h/é?X-Amz-Date=20231227T072939Z&é=é&X-Amz-Expires=1".to_owned(),
+        ];
+        for url in &cases {
+            assert_eq!(amz_expiry(url), amz_expiry_reference(url), "{url}");
+        }
+        assert!(amz_expiry(&cases[0]).is_some());
+        assert!(amz_expiry(&cases[2]).is_some());
+        assert_eq!(
+            amz_expiry(&cases[4]),
+            Some(time::macros::datetime!(2023-12-27 07:29:44 UTC))
+        );
+    }
+
+    #[test]
+    fn is_http_url_fast_path_agrees_with_char_check() {
+        let reference = |url: &str| {
+            let rest = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"));
+            rest.is_some_and(|r| {
+                !r.is_empty()
+                    && !r.starts_with(['/', '?', '#'])
+                    && !r.chars().any(|c| c.is_whitespace() || c.is_control())
+            })
+        };
+        for b in 0u8..=0x7f {
+            let url = format!("https://h/p?a={}b", char::from(b));
+            assert_eq!(is_http_url(&url), reference(&url), "byte {b:#x}");
+        }
+        for c in [
+            '\u{85}', '\u{a0}', '\u{2028}', '\u{3000}', 'é', '\u{9f}', '😀',
+        ] {
+            let url = format!("http://h/{c}");
+            assert_eq!(is_http_url(&url), reference(&url), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn http_scheme_split() {
+        assert_eq!(split_http_scheme("HTTPS://h/p"), Some(("https", "h/p")));
+        assert_eq!(split_http_scheme("Http://"), Some(("http", "")));
+        assert_eq!(split_http_scheme("http://é"), Some(("http", "é")));
+        assert_eq!(split_http_scheme("httpé://h"), None);
+        assert_eq!(split_http_scheme("ftp://h"), None);
+        assert_eq!(split_http_scheme("http:/h"), None);
+    }
+
+    #[test]
+    fn amz_date_round_trips() {
+        let at = parse_amz_date("20240909T033325Z").unwrap();
+        assert_eq!(format_amz_date(at), "20240909T033325Z");
+        assert_eq!(parse_amz_date("20240909T033325"), None);
+        assert_eq!(parse_amz_date("2024090９T03332Z"), None);
+    }
+
+    #[test]
+    fn redact_url_keeps_scheme_host_path_only() {
+        assert_eq!(redact_url("https://h/p"), "https://h/p");
+        assert_eq!(redact_url("https://h?q=1"), "https://h?[redacted]");
+        assert_eq!(redact_url("not a url?secret"), "not a url?[redacted]");
+        // Found by fuzzing: a `://` inside the query is not the scheme separator.
+        assert_eq!(redact_url("x?sig=SECRET&u=https://h/p"), "x?[redacted]");
+    }
+
+    #[test]
+    fn items_are_shown_without_secrets() {
+        assert_eq!(
+            redact_item("cloudreve://VoMFL:2rje2bdj@share/a b"),
+            "cloudreve://VoMFL:[redacted]@share/a b"
+        );
+        assert_eq!(redact_item("cloudreve://my/a:b@c"), "cloudreve://my/a:b@c");
+        assert_eq!(
+            redact_item("https://u:p@h/p?sig=1"),
+            "https://h/p?[redacted]"
+        );
+        assert_eq!(redact_item("42"), "42");
+    }
+
+    #[test]
+    fn sign_expiry_forms() {
+        let url = "http://h/api/v4/file/archive/x/archive.zip?sign=1CgU15Is0ezKeTVKE_OAu2tJJoB6lN5s_DvRXTcP7GQ%3D%3A1749525301";
+        assert_eq!(
+            sign_expiry(url),
+            Some(Some(time::macros::datetime!(2025-06-10 03:15:01 UTC)))
+        );
+        assert_eq!(sign_expiry("http://h/p?sign=abc%3A0"), Some(None));
+        assert_eq!(sign_expiry("http://h/p?sign=abc"), None);
+        assert_eq!(sign_expiry("http://h/p"), None);
+        assert_eq!(url_expiry("http://h/p?sign=abc%3A0"), Expiry::Never);
+        assert_eq!(url_expiry("http://h/p?x=1"), Expiry::Unknown);
+    }
+
+    #[test]
+    fn redacts_every_url_query() {
+        let text = "bad url https://h.example/p?X-Amz-Signature=abc and \"http://x/y?sign=1\" end";
+        let out = redact_url_queries(text);
+        assert!(!out.contains("abc"), "{out}");
+        assert!(!out.contains("sign=1"), "{out}");
+        assert!(out.contains("https://h.example/p?[redacted]"), "{out}");
+        assert!(out.contains("http://x/y?[redacted]"), "{out}");
+        assert!(out.ends_with(" end"));
+    }
+
+    #[test]
+    fn redacts_go_escaped_queries() {
+        // Found by tests/decode_fuzz.rs: Go's encoding/json writes `&` as `\u0026`.
+        let text = r#"{"url":"https://s3/k?X-Amz-Date=1\u0026X-Amz-Signature=SECRET"}"#;
+        let out = redact_url_queries(text);
+        assert!(!out.contains("SECRET"), "{out}");
+        assert_eq!(out, r#"{"url":"https://s3/k?[redacted]"}"#);
+    }
+
+    #[test]
+    fn bounded_cuts_on_char_boundary() {
+        assert_eq!(bounded("ééé", 3), "é…");
+        assert_eq!(bounded("abc", 3), "abc");
+    }
+}
