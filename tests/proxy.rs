@@ -26,7 +26,7 @@ fn call(agent: &ureq::Agent, base_url: &str, allow: bool) -> Result<(), Error> {
     let mut config = kie::Config::new(fake::KIE_API_KEY);
     config.base_url = base_url.to_owned();
     config.allow_insecure_http = allow;
-    kie::download_url(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
+    kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
 }
 
 /// A caller's agent with an explicit proxy.

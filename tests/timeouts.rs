@@ -13,7 +13,7 @@ use download_url::{kie, Error};
 fn call(agent: &ureq::Agent, server: &FakeServer) -> Result<(), Error> {
     let mut config = kie::Config::new(fake::KIE_API_KEY);
     config.base_url = server.base_url();
-    kie::download_url(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
+    kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
 }
 
 #[test]

@@ -20,7 +20,7 @@ use download_url::{kie, Error};
 fn call(agent: &ureq::Agent, base_url: &str) -> Result<(), Error> {
     let mut config = kie::Config::new("kie-test-key");
     config.base_url = base_url.to_owned();
-    kie::download_url(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
+    kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
 }
 
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
