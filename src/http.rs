@@ -9,8 +9,11 @@
 //! Whatever agent the caller passes, each request forces what the crate relies on:
 //! HTTP error statuses are returned as replies (their bodies carry the vendor's
 //! codes), redirects are never followed (credentials must not travel to another
-//! host), and an overall timeout of [`DEFAULT_TIMEOUT`] applies when the agent has
-//! none.
+//! host), each phase of the call is bounded ([`DEFAULT_TIMEOUT`] for a phase the
+//! agent leaves unbounded, every duration capped at one day), the TLS provider is
+//! one that is compiled in, and a request to a loopback host never goes through a
+//! proxy. Each of these costs a request-level config (a copy of the agent's) only
+//! when the agent does not already say it.
 
 use std::io::Read;
 use std::net::IpAddr;
@@ -36,7 +39,16 @@ pub const BODY_LIMIT: usize = 4 << 20;
 /// The most bytes of a body kept in [`UnexpectedResponse::body_excerpt`] (512).
 pub const EXCERPT_LIMIT: usize = 512;
 
-/// The overall per-call timeout applied when the caller's agent sets none (30 s).
+/// The bound on each phase of a call (30 s): receiving the response head,
+/// receiving the body, sending the request head, sending the body; connecting is
+/// bounded by the smaller of this and [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT).
+///
+/// [`agent()`](crate::agent()) sets these; on a caller's agent the vendor
+/// functions fill in this bound for each phase the agent leaves unbounded (no
+/// phase timeout and no overall or per-call timeout). It is not an overall
+/// deadline: a server that keeps every phase moving can take up to the sum of the
+/// phases plus the host lookup, which only the system resolver bounds. No overall
+/// timeout is set because ureq 3 then resolves every host on a new thread.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// HTTP method of a vendor call.
@@ -265,22 +277,45 @@ impl Call {
     }
 
     /// Sends the call and reads the whole reply body (bounded).
+    ///
+    /// Refused before sending: a credential over plain `http://` to a host that is
+    /// not loopback (unless `allow_insecure_http`), whether or not a proxy is in
+    /// the way, and `https://` in a build without TLS. A loopback host is always
+    /// reached directly, never through the agent's proxy (as Go's net/http does):
+    /// a remote proxy would carry a plain-`http://` credential in cleartext, and
+    /// cannot reach this machine's loopback anyway.
     pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
         let vendor = self.vendor;
         if self.credentials && self.cleartext_remote && !self.allow_insecure_http {
+            let why = match agent.config().proxy() {
+                Some(_) => "plain http:// to a host that is not loopback would expose the credential to the network and the proxy; use https:// or set allow_insecure_http",
+                None => "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
+            };
+            return Err(Error::invalid(vendor, "base_url", why));
+        }
+        let https = self.url.starts_with("https://");
+        #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+        if https {
             return Err(Error::invalid(
                 vendor,
                 "base_url",
-                "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
+                "https:// needs TLS, but download-url was built without TLS: enable feature `rustls` or `native-tls`",
             ));
         }
+        // Only an agent with a proxy needs to know whether the host is loopback.
+        let direct = agent.config().proxy().is_some() && {
+            let rest = &self.url[self.url.find("://").map_or(0, |i| i + 3)..];
+            let origin =
+                &self.url[..self.url.len() - rest.len() + rest.find('/').unwrap_or(rest.len())];
+            BaseUrl::parse(vendor, "base_url", origin).is_ok_and(|base| base.is_loopback())
+        };
         let result = match self.method {
-            Method::Get => configure(agent, agent.get(&self.url), self.headers).call(),
-            Method::Post => configure(agent, agent.post(&self.url), self.headers)
+            Method::Get => configure(agent, agent.get(&self.url), self.headers, direct).call(),
+            Method::Post => configure(agent, agent.post(&self.url), self.headers, direct)
                 .header("content-type", "application/json")
                 .send(self.body.as_deref().unwrap_or(&[])),
         };
-        let mut response = result.map_err(|e| transport(vendor, None, e))?;
+        let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received_at = OffsetDateTime::now_utc();
         let status = response.status().as_u16();
         let mut body = Vec::new();
@@ -298,38 +333,99 @@ impl Call {
             received_at,
         };
         if let Err(e) = read {
-            return Err(transport(vendor, Some(status), ureq::Error::from(e)));
+            return Err(transport(vendor, Some(status), https, ureq::Error::from(e)));
         }
         reply.within_limit()
     }
 }
 
 /// The request with what the crate relies on forced (see the module docs), and
-/// its headers.
+/// its headers. `direct`: the host is loopback and the agent has a proxy, which
+/// this request must bypass.
 fn configure<B>(
     agent: &Agent,
     builder: ureq::RequestBuilder<B>,
     headers: Vec<(HeaderName, HeaderValue)>,
+    direct: bool,
 ) -> ureq::RequestBuilder<B> {
+    use crate::agent::{clamp, CONNECT_TIMEOUT, MAX_TIMEOUT};
+
     let config = agent.config();
-    let timeouts = config.timeouts();
-    let has_timeout = timeouts.global.is_some() || timeouts.per_call.is_some();
+    let t = config.timeouts();
+    // An overall or per-call timeout bounds every phase.
+    let overall = t.global.is_some() || t.per_call.is_some();
+    let phases = [
+        t.connect,
+        t.send_request,
+        t.send_body,
+        t.recv_response,
+        t.recv_body,
+    ];
+    let unbounded = !overall && phases.iter().any(Option::is_none);
+    let too_long = [
+        t.global,
+        t.per_call,
+        t.resolve,
+        t.await_100,
+        config.timeout_per_read(),
+        config.timeout_per_write(),
+    ]
+    .iter()
+    .chain(&phases)
+    .any(|d| d.is_some_and(|d| d > MAX_TIMEOUT));
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    let tls = crate::agent::tls_fallback(config.tls_config());
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    let tls_ok = tls.is_none();
+    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+    let tls_ok = true;
     // A request-level config copies the agent's whole config on every call: only
     // pay for it when the agent does not already say what is needed (an agent
-    // from `crate::agent()` does).
-    let builder = if !config.http_status_as_error() && config.max_redirects() == 0 && has_timeout {
+    // from `crate::agent()` does). Changing timeouts, redirects or the proxy keeps
+    // the agent's connection pool; changing the TLS provider does not, which is
+    // why it only happens when the agent's provider would panic.
+    let builder = if !config.http_status_as_error()
+        && config.max_redirects() == 0
+        && !unbounded
+        && !too_long
+        && tls_ok
+        && !direct
+    {
         builder
     } else {
-        builder
+        let mut request = builder
             .config()
             .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(if has_timeout {
-                timeouts.global
-            } else {
-                Some(DEFAULT_TIMEOUT)
-            })
-            .build()
+            .max_redirects(0);
+        if unbounded || too_long {
+            // Never set an overall, per-call or resolve timeout the agent did not
+            // have (each costs a resolver thread per call); cap what it had.
+            let phase = |d: Option<Duration>, default: Duration| match d {
+                Some(d) => Some(clamp(d)),
+                None if overall => None,
+                None => Some(default),
+            };
+            request = request
+                .timeout_global(t.global.map(clamp))
+                .timeout_per_call(t.per_call.map(clamp))
+                .timeout_resolve(t.resolve.map(clamp))
+                .timeout_await_100(t.await_100.map(clamp))
+                .timeout_per_read(config.timeout_per_read().map(clamp))
+                .timeout_per_write(config.timeout_per_write().map(clamp))
+                .timeout_connect(phase(t.connect, CONNECT_TIMEOUT.min(DEFAULT_TIMEOUT)))
+                .timeout_send_request(phase(t.send_request, DEFAULT_TIMEOUT))
+                .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
+                .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
+                .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT));
+        }
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        if let Some(tls) = tls {
+            request = request.tls_config(tls);
+        }
+        if direct {
+            request = request.proxy(None);
+        }
+        request.build()
     };
     let mut builder = builder.header("accept", "application/json");
     for (name, value) in headers {
@@ -338,17 +434,32 @@ fn configure<B>(
     builder
 }
 
-fn transport(vendor: Vendor, http_status: Option<u16>, err: ureq::Error) -> Error {
+/// The crate's error for a failed request. `https`: the URL was `https://`.
+fn transport(vendor: Vendor, http_status: Option<u16>, https: bool, err: ureq::Error) -> Error {
     let kind = match &err {
         ureq::Error::Timeout(_) => TransportKind::Timeout,
         ureq::Error::HostNotFound => TransportKind::Dns,
-        ureq::Error::ConnectionFailed => TransportKind::Connect,
+        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            TransportKind::Connect
+        }
+        // rustls reports handshake and certificate failures as an `InvalidData`
+        // I/O error wrapping its own error (ureq's `complete_io`), which this crate
+        // cannot name without depending on rustls; before a response head, plain
+        // HTTP failures are `Protocol` errors, never `InvalidData`.
+        ureq::Error::Io(io)
+            if https
+                && http_status.is_none()
+                && io.kind() == std::io::ErrorKind::InvalidData
+                && io.get_ref().is_some() =>
+        {
+            TransportKind::Tls
+        }
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => TransportKind::Connect,
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,
             _ => TransportKind::Io,
         },
-        ureq::Error::Tls(_) => TransportKind::Tls,
+        ureq::Error::Tls(_) | ureq::Error::TlsRequired => TransportKind::Tls,
         #[cfg(feature = "rustls")]
         ureq::Error::Rustls(_) => TransportKind::Tls,
         #[cfg(feature = "native-tls")]

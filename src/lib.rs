@@ -92,7 +92,9 @@
     )),
     allow(dead_code)
 )]
-#![cfg_attr(docsrs, feature(doc_auto_cfg))]
+// docs.rs builds with `--cfg docsrs` on nightly: `doc_cfg` (which absorbed
+// `doc_auto_cfg` in Rust 1.92) labels each feature-gated item with its feature.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 use std::fmt;
 

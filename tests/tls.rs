@@ -1,0 +1,295 @@
+//! TLS with each TLS feature of the crate: `rustls` (default), `native-tls`, both,
+//! or none.
+//!
+//! A local TLS server on 127.0.0.1 (rustls, from a dev-dependency) presents the
+//! self-signed certificate in `tests/data` (CN and SAN `localhost`/`127.0.0.1`,
+//! valid from 2000 to 2100; made with `openssl ca -selfsign -startdate 20000101000000Z
+//! -enddate 21000101000000Z`, CA:FALSE). Every agent that does not trust it must fail with
+//! [`TransportKind::Tls`] — never panic inside ureq, whichever provider the agent
+//! names — and an agent that trusts it must complete the call. A build without
+//! any TLS feature must refuse `https://` with an error naming the features.
+//!
+//! CI runs this file under `--features cli,fake` (rustls), under
+//! `--no-default-features --features kie,native-tls,fake` and under
+//! `--no-default-features --features kie,fake` (no TLS).
+#![cfg(feature = "kie")]
+
+use download_url::{kie, Error};
+
+/// Calls kie.ai's endpoint under `base_url` with `agent`.
+fn call(agent: &ureq::Agent, base_url: &str) -> Result<(), Error> {
+    let mut config = kie::Config::new("kie-test-key");
+    config.base_url = base_url.to_owned();
+    kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
+}
+
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+#[test]
+fn without_tls_https_is_refused_with_the_missing_feature_named() {
+    // Nothing listens there: the call must be refused before connecting.
+    let err = call(&download_url::agent(), "https://127.0.0.1:9").unwrap_err();
+    match &err {
+        Error::InvalidInput(e) => {
+            assert_eq!(e.field, "base_url", "{err:?}");
+            assert!(
+                e.reason
+                    .contains("built without TLS: enable feature `rustls` or `native-tls`"),
+                "{err}"
+            );
+        }
+        other => panic!("expected invalid input, got {other:?}"),
+    }
+    // Plain http to loopback still works without TLS (nothing listens: connect error).
+    let err = call(&download_url::agent(), "http://127.0.0.1:9").unwrap_err();
+    assert!(matches!(err, Error::Transport(_)), "{err:?}");
+}
+
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+mod with_tls {
+    use std::io::{Read, Write};
+    use std::net::{SocketAddr, TcpListener, TcpStream};
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::thread::JoinHandle;
+    use std::time::{Duration, Instant};
+
+    use download_url::{Error, TransportKind};
+    use rustls::pki_types::pem::PemObject;
+    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
+    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+
+    use super::call;
+
+    const CERT: &[u8] = include_bytes!("data/self-signed.cert.pem");
+    const KEY: &[u8] = include_bytes!("data/self-signed.key.pem");
+
+    const REPLY: &str = r#"{"code":200,"msg":"success","data":"https://tempfile.example/a.png"}"#;
+
+    /// A TLS server on 127.0.0.1 with the self-signed certificate. Each connection:
+    /// handshake, then (if the client went on) one HTTP request answered with a
+    /// kie.ai success reply. It records one line per connection.
+    struct TlsServer {
+        addr: SocketAddr,
+        stop: Arc<AtomicBool>,
+        log: Arc<Mutex<Vec<String>>>,
+        thread: Option<JoinHandle<()>>,
+    }
+
+    impl TlsServer {
+        fn start() -> TlsServer {
+            let cert = CertificateDer::from_pem_slice(CERT).unwrap();
+            let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
+            let provider = Arc::new(rustls::crypto::ring::default_provider());
+            let config = rustls::ServerConfig::builder_with_provider(provider)
+                .with_safe_default_protocol_versions()
+                .unwrap()
+                .with_no_client_auth()
+                .with_single_cert(vec![cert], key)
+                .unwrap();
+            let config = Arc::new(config);
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            listener.set_nonblocking(true).unwrap();
+            let addr = listener.local_addr().unwrap();
+            let stop = Arc::new(AtomicBool::new(false));
+            let log = Arc::new(Mutex::new(Vec::new()));
+            let thread = {
+                let (stop, log) = (stop.clone(), log.clone());
+                std::thread::spawn(move || {
+                    // Bounded: the server ends by itself after a minute.
+                    let deadline = Instant::now() + Duration::from_secs(60);
+                    while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
+                        match listener.accept() {
+                            Ok((tcp, _)) => {
+                                let line = serve(config.clone(), tcp);
+                                log.lock().unwrap().push(line);
+                            }
+                            Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                        }
+                    }
+                })
+            };
+            TlsServer {
+                addr,
+                stop,
+                log,
+                thread: Some(thread),
+            }
+        }
+
+        fn base_url(&self, host: &str) -> String {
+            format!("https://{host}:{}", self.addr.port())
+        }
+
+        /// The log once it has `n` lines (the server may still be finishing a
+        /// connection the client has given up on), or as it is after 10 s.
+        fn log(&self, n: usize) -> Vec<String> {
+            let deadline = Instant::now() + Duration::from_secs(10);
+            loop {
+                let log = self.log.lock().unwrap().clone();
+                if log.len() >= n || Instant::now() > deadline {
+                    return log;
+                }
+                std::thread::sleep(Duration::from_millis(5));
+            }
+        }
+    }
+
+    impl Drop for TlsServer {
+        fn drop(&mut self) {
+            self.stop.store(true, Ordering::SeqCst);
+            if let Some(thread) = self.thread.take() {
+                let _ = thread.join();
+            }
+        }
+    }
+
+    fn serve(config: Arc<rustls::ServerConfig>, mut tcp: TcpStream) -> String {
+        tcp.set_nonblocking(false).unwrap();
+        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+        tcp.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
+        let mut conn = rustls::ServerConnection::new(config).unwrap();
+        while conn.is_handshaking() {
+            if let Err(e) = conn.complete_io(&mut tcp) {
+                return format!("handshake failed: {e}");
+            }
+        }
+        let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
+        let mut request = Vec::new();
+        let mut chunk = [0u8; 4096];
+        // The head, then as many body bytes as Content-Length says.
+        loop {
+            let n = match tls.read(&mut chunk) {
+                Ok(0) | Err(_) => return "closed before a request".to_owned(),
+                Ok(n) => n,
+            };
+            request.extend_from_slice(&chunk[..n]);
+            let text = String::from_utf8_lossy(&request).into_owned();
+            if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                let length: usize = head
+                    .lines()
+                    .find_map(|l| {
+                        let (name, value) = l.split_once(':')?;
+                        name.eq_ignore_ascii_case("content-length")
+                            .then(|| value.trim().parse().ok())?
+                    })
+                    .unwrap_or(0);
+                if body.len() >= length {
+                    break;
+                }
+            }
+        }
+        let response = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{REPLY}",
+            REPLY.len()
+        );
+        let _ = tls.write_all(response.as_bytes());
+        let _ = tls.flush();
+        tls.conn.send_close_notify();
+        let _ = tls.conn.complete_io(tls.sock);
+        "served".to_owned()
+    }
+
+    fn assert_tls_error(result: Result<(), Error>, context: &str) {
+        match result {
+            Err(Error::Transport(e)) if e.kind == TransportKind::Tls => {}
+            other => panic!("{context}: expected a TLS error, got {other:?}"),
+        }
+    }
+
+    /// An agent like a caller would build, naming `provider`.
+    fn caller_agent(tls: TlsConfig) -> ureq::Agent {
+        ureq::Agent::config_builder()
+            .tls_config(tls)
+            .proxy(None)
+            .timeout_global(Some(Duration::from_secs(10)))
+            .build()
+            .new_agent()
+    }
+
+    #[test]
+    fn the_crate_agent_rejects_a_self_signed_certificate() {
+        let server = TlsServer::start();
+        let agent = download_url::agent_with_timeout(Duration::from_secs(10));
+        for host in ["127.0.0.1", "localhost"] {
+            assert_tls_error(call(&agent, &server.base_url(host)), host);
+        }
+        let log = server.log(2);
+        assert_eq!(log.len(), 2, "{log:?}");
+        assert!(
+            log.iter().all(|l| l.starts_with("handshake failed")),
+            "{log:?}"
+        );
+    }
+
+    #[test]
+    fn the_crate_agent_uses_the_compiled_in_provider() {
+        let agent = download_url::agent();
+        let tls = agent.config().tls_config();
+        if cfg!(feature = "rustls") {
+            // Both features on: rustls wins, with its bundled Mozilla roots.
+            assert_eq!(tls.provider(), TlsProvider::Rustls);
+            assert!(matches!(tls.root_certs(), RootCerts::WebPki), "{tls:?}");
+        } else {
+            // native-tls alone: the system's trust store.
+            assert_eq!(tls.provider(), TlsProvider::NativeTls);
+            assert!(
+                matches!(tls.root_certs(), RootCerts::PlatformVerifier),
+                "{tls:?}"
+            );
+        }
+    }
+
+    /// Whatever provider a caller's agent names, compiled in or not, the call ends
+    /// in a TLS error, not a panic inside ureq.
+    #[test]
+    fn a_caller_agent_naming_either_provider_does_not_panic() {
+        let server = TlsServer::start();
+        for provider in [TlsProvider::Rustls, TlsProvider::NativeTls] {
+            for roots in [RootCerts::WebPki, RootCerts::PlatformVerifier] {
+                // rustls with the platform verifier needs ureq's `platform-verifier`
+                // feature, which this crate never enables: skip that one pair
+                // where rustls is the provider that will run.
+                let runs_rustls = provider == TlsProvider::Rustls && cfg!(feature = "rustls")
+                    || provider == TlsProvider::NativeTls && !cfg!(feature = "native-tls");
+                if runs_rustls && matches!(roots, RootCerts::PlatformVerifier) {
+                    continue;
+                }
+                let tls = TlsConfig::builder()
+                    .provider(provider)
+                    .root_certs(roots.clone())
+                    .build();
+                let agent = caller_agent(tls);
+                assert_tls_error(
+                    call(&agent, &server.base_url("127.0.0.1")),
+                    &format!("{provider:?} {roots:?}"),
+                );
+            }
+        }
+        // ureq's own defaults (rustls, Mozilla roots), as `Agent::new_with_defaults`.
+        let agent = ureq::Agent::config_builder()
+            .proxy(None)
+            .build()
+            .new_agent();
+        assert_tls_error(call(&agent, &server.base_url("localhost")), "defaults");
+    }
+
+    /// An agent that trusts the certificate completes the call over TLS, with the
+    /// compiled-in provider (the caller's agent names the other one when only one
+    /// is compiled in).
+    #[test]
+    fn a_caller_agent_that_trusts_the_certificate_completes_the_call() {
+        let server = TlsServer::start();
+        let cert = ureq::tls::Certificate::from_pem(CERT).unwrap();
+        for provider in [TlsProvider::Rustls, TlsProvider::NativeTls] {
+            let tls = TlsConfig::builder()
+                .provider(provider)
+                .root_certs(RootCerts::new_with_certs(std::slice::from_ref(&cert)))
+                .build();
+            let agent = caller_agent(tls);
+            call(&agent, &server.base_url("localhost"))
+                .unwrap_or_else(|e| panic!("{provider:?}: {e:?}"));
+        }
+        let log = server.log(2);
+        assert_eq!(log, ["served", "served"]);
+    }
+}
