@@ -61,7 +61,9 @@ fn demo_prints_links_from_every_vendor() {
 
     let run = dlurl(&["--json", "demo"], &[]);
     assert_eq!(run.code, 0, "{run:?}");
-    let items: Vec<serde_json::Value> = serde_json::from_str(&run.stdout).unwrap();
+    let batch: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(batch["failures"], json!([]), "{batch}");
+    let items = batch["links"].as_array().expect("links");
     let vendors: Vec<&str> = items
         .iter()
         .map(|i| i["vendor"].as_str().unwrap())
@@ -82,15 +84,15 @@ fn demo_prints_links_from_every_vendor() {
             "{vendor} missing from the demo: {vendors:?}"
         );
     }
-    for item in &items {
+    for item in items {
         let keys: Vec<&String> = item.as_object().unwrap().keys().collect();
-        assert_eq!(keys.len(), 4, "{item}");
-        for key in ["vendor", "url", "file_name", "expires_at"] {
+        assert_eq!(keys.len(), 5, "{item}");
+        for key in ["vendor", "item", "url", "file_name", "expires"] {
             assert!(item.get(key).is_some(), "{item}");
         }
         assert!(
-            item["expires_at"].is_string(),
-            "expires_at known for every vendor: {item}"
+            item["expires"].is_string(),
+            "expires known for every vendor: {item}"
         );
     }
 }
@@ -197,9 +199,10 @@ fn datalab_success_and_errors() {
 
     let run = dlurl(&["--json", "--base-url", &base, "datalab", "abc123"], &env);
     assert_eq!(run.code, 0, "{run:?}");
-    let items: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(items[0]["vendor"], "datalab");
-    assert_eq!(items[0]["file_name"], "report.pdf");
+    let batch: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(batch["links"][0]["vendor"], "datalab");
+    assert_eq!(batch["links"][0]["item"], "abc123");
+    assert_eq!(batch["links"][0]["file_name"], "report.pdf");
 
     let before = server.request_count();
     for bad in [

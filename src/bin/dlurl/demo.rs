@@ -13,10 +13,10 @@ use download_url::kie;
 use download_url::koodrive;
 use download_url::Batch;
 
-use crate::cli::{Failure, Global};
+use crate::cli::{Args, Failure, Global};
 
-pub fn run(global: &Global, args: &[String]) -> Result<Batch, Failure> {
-    if !args.is_empty() {
+pub fn run(global: &Global, args: &Args) -> Result<Batch, Failure> {
+    if !args.positional.is_empty() {
         return Err(Failure::Usage("demo takes no arguments".into()));
     }
     let server = FakeServer::start()

@@ -3,11 +3,96 @@
 //! vendor's `Config::from_env` does (and `--base-url` arrives as
 //! `<VENDOR>_BASE_URL`, see `cli::main`).
 
-use download_url::{retry, Batch, Error};
+// A build without some vendor features leaves some of these unused.
+#![cfg_attr(
+    not(all(
+        feature = "kie",
+        feature = "datalab",
+        feature = "cloudreve",
+        feature = "blendvision",
+        feature = "koodrive"
+    )),
+    allow(dead_code, unused_imports)
+)]
 
-use crate::cli::{split_args, Failure, Global};
+use download_url::{retry, Batch, Error, Vendor};
 
-pub fn run(vendor: &str, global: &Global, args: &[String]) -> Result<Batch, Failure> {
+use crate::cli::{ids_or_stdin, Args, Failure, Global};
+
+/// The options a vendor command takes after its name.
+pub struct Spec {
+    /// Options that take a value.
+    pub valued: &'static [&'static str],
+    /// Options that do not.
+    pub switches: &'static [&'static str],
+}
+
+const NONE: Spec = Spec {
+    valued: &[],
+    switches: &[],
+};
+const DATALAB: Spec = Spec {
+    valued: &["--expires-in"],
+    switches: &[],
+};
+const CLOUDREVE: Spec = Spec {
+    valued: &["--entity"],
+    switches: &[
+        "--download",
+        "--redirect",
+        "--archive",
+        "--skip-error",
+        "--no-cache",
+        "--use-primary-site-url",
+    ],
+};
+const KOODRIVE: Spec = Spec {
+    valued: &[
+        "--token-prefix",
+        "--share-folder",
+        "--trace-id",
+        "--language",
+    ],
+    switches: &[],
+};
+
+/// The command `name` (a vendor id, or its name in any case, or `demo`) and the
+/// options it takes; `None` for a vendor this build does not know.
+pub fn spec(name: &str) -> Option<(&'static str, Spec)> {
+    if name == "demo" {
+        return Some(("demo", NONE));
+    }
+    let vendor: Vendor = name.parse().ok()?;
+    let spec = match vendor {
+        #[cfg(feature = "kie")]
+        Vendor::Kie => Some(NONE),
+        #[cfg(feature = "datalab")]
+        Vendor::Datalab => Some(DATALAB),
+        #[cfg(feature = "cloudreve")]
+        Vendor::Cloudreve => Some(CLOUDREVE),
+        #[cfg(feature = "blendvision")]
+        Vendor::BlendVision => Some(NONE),
+        #[cfg(feature = "koodrive")]
+        Vendor::KooDrive => Some(KOODRIVE),
+        #[allow(unreachable_patterns)] // every vendor feature on
+        _ => None,
+    }?;
+    Some((vendor.id(), spec))
+}
+
+/// The vendor whose option `flag` is, for a hint when it comes before the vendor name.
+pub fn owner_of(flag: &str) -> Option<&'static str> {
+    [
+        ("datalab", DATALAB),
+        ("cloudreve", CLOUDREVE),
+        ("koodrive", KOODRIVE),
+    ]
+    .into_iter()
+    .find(|(_, spec)| spec.valued.contains(&flag) || spec.switches.contains(&flag))
+    .map(|(name, _)| name)
+}
+
+pub fn run(vendor: &str, global: &Global, args: &Args) -> Result<Batch, Failure> {
     match vendor {
         #[cfg(feature = "kie")]
         "kie" => kie(global, args),
@@ -30,10 +115,9 @@ fn one(link: download_url::DownloadLink) -> Batch {
 }
 
 #[cfg(feature = "kie")]
-fn kie(global: &Global, args: &[String]) -> Result<Batch, Failure> {
+fn kie(global: &Global, args: &Args) -> Result<Batch, Failure> {
     use download_url::kie;
-    let (positional, _) = split_args(args, &[], &[])?;
-    let [file_url] = positional[..] else {
+    let [file_url] = &args.positional[..] else {
         return Err(Failure::Usage("kie takes exactly one <file-url>".into()));
     };
     let mut config = kie::Config::from_env()?;
@@ -46,15 +130,14 @@ fn kie(global: &Global, args: &[String]) -> Result<Batch, Failure> {
 }
 
 #[cfg(feature = "datalab")]
-fn datalab(global: &Global, args: &[String]) -> Result<Batch, Failure> {
+fn datalab(global: &Global, args: &Args) -> Result<Batch, Failure> {
     use download_url::datalab;
-    let (positional, options) = split_args(args, &["--expires-in"], &[])?;
-    let [file_id] = positional[..] else {
+    let [file_id] = &args.positional[..] else {
         return Err(Failure::Usage("datalab takes exactly one <file-id>".into()));
     };
-    let mut request = datalab::Request::new(file_id);
-    for (_, value) in options {
-        let text = value.unwrap_or_default();
+    let mut request = datalab::Request::new(file_id.as_str());
+    for (_, value) in &args.options {
+        let text = value.as_deref().unwrap_or_default();
         request.expires_in = Some(text.parse().map_err(|_| {
             Failure::Usage(format!("--expires-in takes whole seconds, got {text:?}"))
         })?);
@@ -69,36 +152,28 @@ fn datalab(global: &Global, args: &[String]) -> Result<Batch, Failure> {
 }
 
 /// `dlurl cloudreve [--download] [--redirect] [--archive] [--skip-error] [--no-cache]
-/// [--use-primary-site-url] [--entity ID] <uri|path>…`: a plain path becomes
-/// `cloudreve://my/<path>`; a 40081 lists each URI with its code.
+/// [--use-primary-site-url] [--entity ID] <uri|path>…` (or `-`: from stdin): a
+/// plain path becomes `cloudreve://my/<path>`; a 40081 lists each URI with its code.
 #[cfg(feature = "cloudreve")]
-fn cloudreve(global: &Global, args: &[String]) -> Result<Batch, Failure> {
+fn cloudreve(global: &Global, args: &Args) -> Result<Batch, Failure> {
     use download_url::cloudreve::{self, ErrorDetail};
-    const SWITCHES: [&str; 6] = [
-        "--download",
-        "--redirect",
-        "--archive",
-        "--skip-error",
-        "--no-cache",
-        "--use-primary-site-url",
-    ];
-    let (positional, options) = split_args(args, &["--entity"], &SWITCHES)?;
-    if positional.is_empty() {
+    if args.positional.is_empty() {
         return Err(Failure::Usage(
-            "cloudreve takes at least one <uri|path>".into(),
+            "cloudreve takes at least one <uri|path> (or - to read them from stdin)".into(),
         ));
     }
-    let mut request = cloudreve::Request::new(positional.iter().map(|p| cloudreve::uri_from(p)));
-    for (flag, value) in options {
+    let items = ids_or_stdin(&args.positional)?;
+    let mut request = cloudreve::Request::new(items.iter().map(|p| cloudreve::uri_from(p)));
+    for (flag, value) in &args.options {
         let on = Some(true);
-        match flag {
+        match *flag {
             "--download" => request.download = on,
             "--redirect" => request.redirect = on,
             "--archive" => request.archive = on,
             "--skip-error" => request.skip_error = on,
             "--no-cache" => request.no_cache = on,
             "--use-primary-site-url" => request.use_primary_site_url = on,
-            _ => request.entity = value.map(str::to_owned),
+            _ => request.entity.clone_from(value),
         }
     }
     let mut config = cloudreve::Config::from_env()?;
@@ -128,22 +203,22 @@ fn cloudreve(global: &Global, args: &[String]) -> Result<Batch, Failure> {
     })
 }
 
-/// `dlurl blendvision <file-id>…`: one id uses the single-file call, several the
-/// batch call.
+/// `dlurl blendvision <file-id>…` (or `-`: from stdin): one id uses the
+/// single-file call, several the batch call.
 #[cfg(feature = "blendvision")]
-fn blendvision(global: &Global, args: &[String]) -> Result<Batch, Failure> {
+fn blendvision(global: &Global, args: &Args) -> Result<Batch, Failure> {
     use download_url::blendvision;
-    let (ids, _) = split_args(args, &[], &[])?;
-    if ids.is_empty() {
+    if args.positional.is_empty() {
         return Err(Failure::Usage(
-            "blendvision takes one or more <file-id>".into(),
+            "blendvision takes one or more <file-id> (or - to read them from stdin)".into(),
         ));
     }
+    let ids = ids_or_stdin(&args.positional)?;
     let mut config = blendvision::Config::from_env()?;
     config.allow_insecure_http = global.allow_insecure_http;
     let agent = global.agent();
     let policy = global.policy();
-    Ok(match ids[..] {
+    Ok(match &ids[..] {
         [id] => one(retry(&policy, || {
             blendvision::download_link(&agent, &config, id)
         })?),
@@ -153,36 +228,29 @@ fn blendvision(global: &Global, args: &[String]) -> Result<Batch, Failure> {
     })
 }
 
-/// `dlurl koodrive <container-id> <file-id>…`: token or app-signature auth, any
-/// number of ids (split into calls of 100 by the library).
+/// `dlurl koodrive <container-id> <file-id>…` (or `<container-id> -`: from
+/// stdin): token or app-signature auth, any number of ids (split into calls of
+/// 100 by the library).
 #[cfg(feature = "koodrive")]
-fn koodrive(global: &Global, args: &[String]) -> Result<Batch, Failure> {
+fn koodrive(global: &Global, args: &Args) -> Result<Batch, Failure> {
     use download_url::koodrive::{self, Auth};
-    let (positional, options) = split_args(
-        args,
-        &[
-            "--token-prefix",
-            "--share-folder",
-            "--trace-id",
-            "--language",
-        ],
-        &[],
-    )?;
-    let Some((container_id, file_ids)) = positional.split_first() else {
+    let Some((container_id, file_ids)) = args.positional.split_first() else {
         return Err(Failure::Usage(
             "koodrive takes <container-id> <file-id>…".into(),
         ));
     };
     if file_ids.is_empty() {
         return Err(Failure::Usage(
-            "koodrive takes at least one <file-id> after <container-id>".into(),
+            "koodrive takes at least one <file-id> after <container-id> (or - to read them from stdin)"
+                .into(),
         ));
     }
+    let file_ids = ids_or_stdin(file_ids)?;
     let mut config = koodrive::Config::from_env()?;
     config.allow_insecure_http = global.allow_insecure_http;
-    for (flag, value) in options {
-        let value = value.unwrap_or_default().to_owned();
-        match flag {
+    for (flag, value) in &args.options {
+        let value = value.clone().unwrap_or_default();
+        match *flag {
             "--token-prefix" => {
                 if let Auth::Token { prefix, .. } = &mut config.auth {
                     *prefix = value;
@@ -193,7 +261,7 @@ fn koodrive(global: &Global, args: &[String]) -> Result<Batch, Failure> {
             _ => config.language = Some(value),
         }
     }
-    let request = koodrive::Request::new(*container_id, file_ids.iter().copied());
+    let request = koodrive::Request::new(container_id.as_str(), file_ids);
     let agent = global.agent();
     Ok(retry(&global.policy(), || {
         koodrive::download_links(&agent, &config, &request)
