@@ -83,6 +83,20 @@ pub fn agent() -> ureq::Agent {
 /// stalls in any phase ends the call after `timeout`. `timeout` is capped at one
 /// day, so `Duration::MAX` means "a day per phase", not "forever".
 pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
+    agent_config(timeout).build().new_agent()
+}
+
+/// The configuration of [`agent_with_timeout`] as a builder, for adding settings
+/// of your own (a middleware, a proxy, TLS roots) before building the agent.
+///
+/// ```
+/// let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
+///     .user_agent("my-tool/1.0")
+///     .build()
+///     .new_agent();
+/// # let _ = agent;
+/// ```
+pub fn agent_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     let timeout = clamp(timeout);
     let builder = ureq::Agent::config_builder()
         .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
@@ -95,7 +109,7 @@ pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
         .max_redirects(0);
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     let builder = builder.tls_config(default_tls_config());
-    builder.build().new_agent()
+    builder
 }
 
 /// The TLS settings of [`agent()`].

@@ -131,7 +131,7 @@ pub mod koodrive;
 #[cfg(feature = "fake")]
 pub mod fake;
 
-pub use agent::{agent, agent_with_timeout, CONNECT_TIMEOUT};
+pub use agent::{agent, agent_config, agent_with_timeout, CONNECT_TIMEOUT};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
 pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};

@@ -63,7 +63,7 @@ impl Global {
     /// The crate's agent (as `download_url::agent_with_timeout`); with `-v`, the
     /// same configuration plus a middleware that logs each request.
     pub fn agent(&self) -> ureq::Agent {
-        let builder = agent_config(self.timeout);
+        let builder = download_url::agent_config(self.timeout);
         if self.verbose {
             builder.middleware(Verbose).build().new_agent()
         } else {
@@ -74,17 +74,6 @@ impl Global {
     pub fn policy(&self) -> RetryPolicy {
         RetryPolicy::with_retries(self.retries)
     }
-}
-
-/// What `download_url::agent_with_timeout` configures (ureq cannot turn a
-/// built `Config` back into a builder); the unit test below keeps them equal.
-fn agent_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
-    ureq::Agent::config_builder()
-        .timeout_connect(Some(download_url::CONNECT_TIMEOUT.min(timeout)))
-        .timeout_global(Some(timeout))
-        .user_agent(concat!("download-url/", env!("CARGO_PKG_VERSION")))
-        .http_status_as_error(false)
-        .max_redirects(0)
 }
 
 /// `-v`: one stderr line per HTTP request (each attempt of a retry, each hop).
@@ -497,16 +486,6 @@ fn escape_json(json: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn agent_config_is_the_crate_agent() {
-        for timeout in [Duration::from_secs(1), Duration::from_secs(30)] {
-            assert_eq!(
-                format!("{:?}", agent_config(timeout).build()),
-                format!("{:?}", download_url::agent_with_timeout(timeout).config())
-            );
-        }
-    }
 
     #[test]
     fn escaped_json_is_the_same_value() {
