@@ -204,8 +204,9 @@ impl fmt::Display for GrpcCode {
     }
 }
 
-/// One entry of an error body's `details` (a `google.protobuf.Any` in JSON form).
-#[derive(Clone, PartialEq)]
+/// One entry of an error body's `details` (a `google.protobuf.Any` in JSON form),
+/// with the query of any URL and any echoed credential redacted.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Detail {
     /// The entry's `@type`, e.g. `type.googleapis.com/google.rpc.BadRequest`
@@ -213,17 +214,6 @@ pub struct Detail {
     pub type_url: String,
     /// Every other field of the entry, as sent.
     pub fields: serde_json::Map<String, serde_json::Value>,
-}
-
-impl fmt::Debug for Detail {
-    /// Shows the fields as compact JSON with the query of any URL in it redacted.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields = serde_json::Value::Object(self.fields.clone()).to_string();
-        f.debug_struct("Detail")
-            .field("type_url", &crate::url::redact_url_queries(&self.type_url))
-            .field("fields", &crate::url::redact_url_queries(&fields))
-            .finish()
-    }
 }
 
 /// The BlendVision part of an [`ApiError`](crate::ApiError): the named gRPC code and
@@ -500,12 +490,16 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
         .into_iter()
         .map(|mut fields| {
             let type_url = match fields.remove("@type") {
-                Some(serde_json::Value::String(t)) => t,
+                Some(serde_json::Value::String(t)) => reply.redact(&t),
                 Some(other) => {
                     fields.insert("@type".to_owned(), other);
                     String::new()
                 }
                 None => String::new(),
+            };
+            let fields = match reply.redact_json(serde_json::Value::Object(fields)) {
+                serde_json::Value::Object(fields) => fields,
+                _ => serde_json::Map::new(),
             };
             Detail { type_url, fields }
         })

@@ -628,9 +628,9 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         no_cache: request.no_cache,
     };
     // A share password inside a URI is a credential too: the cleartext guard applies.
-    let password = request.uris.iter().any(|uri| redact_uri(uri) != *uri);
+    let passwords = request.uris.iter().flat_map(|uri| share_password(uri));
     call.json(crate::encode::json_body(&body))
-        .credential_in_body(password)
+        .credentials_in_body(passwords)
         .allow_insecure_http(config.allow_insecure_http)
         .send(agent)
 }
@@ -808,9 +808,9 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
         .map(|(uri, e)| {
             let item = UriError {
                 code: Code::from_code(e.code),
-                msg: redact_url_queries(&e.msg),
-                error: e.error.map(|t| redact_url_queries(&t)),
-                correlation_id: e.correlation_id.map(|id| redact_url_queries(&id)),
+                msg: reply.redact(&e.msg),
+                error: e.error.map(|t| reply.redact(&t)),
+                correlation_id: e.correlation_id.map(|id| reply.redact(&id)),
             };
             (uri, item)
         })
@@ -827,7 +827,7 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
         retryable,
         ApiDetail::Cloudreve(ErrorDetail {
             code,
-            error: envelope.error.map(|t| redact_url_queries(&t)),
+            error: envelope.error.map(|t| reply.redact(&t)),
             aggregated_error,
         }),
     )
@@ -925,6 +925,27 @@ fn link(
         file_name,
         stated.earliest(crate::url::url_expiry(url)),
     ))
+}
+
+/// The share password of a `cloudreve://<id>:<password>@share/…` URI, as sent and
+/// (when it differs) percent-decoded: both are scrubbed from echoed text.
+fn share_password(uri: &str) -> Vec<String> {
+    let password = (|| {
+        let rest = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri))?;
+        let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+        let (userinfo, _) = authority.rsplit_once('@')?;
+        let (_, password) = userinfo.split_once(':')?;
+        (!password.is_empty()).then_some(password)
+    })();
+    let Some(password) = password else {
+        return Vec::new();
+    };
+    let decoded = crate::encode::percent_decode(password);
+    if decoded == password {
+        vec![decoded]
+    } else {
+        vec![password.to_owned(), decoded]
+    }
 }
 
 /// An `http(s)://` URL with a host and no whitespace. Control characters are not

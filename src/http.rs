@@ -174,6 +174,9 @@ pub(crate) struct Call {
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Vec<u8>>,
     credentials: bool,
+    /// Every secret value the request carries (credential headers, share
+    /// passwords): scrubbed from whatever the server echoes back.
+    secrets: Vec<String>,
     allow_insecure_http: bool,
 }
 
@@ -189,6 +192,7 @@ impl Call {
             headers: Vec::new(),
             body: None,
             credentials: false,
+            secrets: Vec::new(),
             allow_insecure_http: false,
         }
     }
@@ -224,6 +228,11 @@ impl Call {
             ));
         }
         self.credentials = true;
+        self.secrets.push(value.to_owned());
+        // The token alone too (`Bearer <token>`, `<prefix><token>`).
+        if let Some((_, token)) = value.rsplit_once([' ', '+']) {
+            self.secrets.push(token.to_owned());
+        }
         self.add_header(name, value, true)
     }
 
@@ -250,11 +259,14 @@ impl Call {
         self
     }
 
-    /// Marks the body as carrying a credential (e.g. a share password) when `yes`:
-    /// the cleartext guard then applies even without a credential header.
+    /// Marks the body as carrying these credentials (e.g. share passwords): the
+    /// cleartext guard then applies even without a credential header, and an echo
+    /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
-    pub fn credential_in_body(mut self, yes: bool) -> Call {
-        self.credentials |= yes;
+    pub fn credentials_in_body(mut self, secrets: impl IntoIterator<Item = String>) -> Call {
+        let before = self.secrets.len();
+        self.secrets.extend(secrets);
+        self.credentials |= self.secrets.len() > before;
         self
     }
 
@@ -331,6 +343,7 @@ impl Call {
             headers: parts.headers,
             body,
             received_at,
+            secrets: self.secrets,
         };
         if let Err(e) = read {
             return Err(transport(vendor, Some(status), https, ureq::Error::from(e)));
@@ -487,6 +500,8 @@ pub(crate) struct Reply {
     /// When the response head arrived (the base of relative expiries).
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
     pub received_at: OffsetDateTime,
+    /// The secret values the request carried (see [`Reply::redact`]).
+    secrets: Vec<String>,
 }
 
 const REQUEST_ID_HEADERS: [&str; 6] = [
@@ -526,6 +541,7 @@ impl Reply {
             // The transport reads at most one byte past the limit; so does this.
             body: body[..body.len().min(BODY_LIMIT + 1)].to_vec(),
             received_at: OffsetDateTime::now_utc(),
+            secrets: Vec::new(),
         }
         .within_limit()
     }
@@ -562,7 +578,7 @@ impl Reply {
         REQUEST_ID_HEADERS
             .iter()
             .find_map(|h| self.header(h))
-            .map(|v| bounded(&redact_url_queries(v), 128))
+            .map(|v| bounded(&self.redact(v), 128))
     }
 
     /// Decodes the body as `T`, or explains why it is not one.
@@ -622,6 +638,39 @@ impl Reply {
         })
     }
 
+    /// Remote text made safe to keep, in the one place every stored vendor text
+    /// goes through: URL queries redacted ([`redact_url_queries`]) and every
+    /// secret value the request carried replaced by `[redacted]` (a server may
+    /// echo a share password or a token in its message).
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = redact_url_queries(text);
+        for secret in &self.secrets {
+            // Very short values would blank ordinary text; credentials are longer.
+            if secret.len() >= 4 && out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "[redacted]");
+            }
+        }
+        out
+    }
+
+    /// [`Reply::redact`] over every string (keys included) of a JSON value.
+    #[allow(dead_code)] // used by the vendors that keep raw JSON details
+    pub fn redact_json(&self, value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => Value::String(self.redact(&text)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.redact_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.redact(&k), self.redact_json(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The one link of a one-item `batch` decoded from this reply. The item's
     /// failure becomes the call's error: `refused` builds the vendor's own
     /// [`Error::Api`] for a [`FailureReason::Refused`]; any other reason is an
@@ -662,9 +711,9 @@ impl Reply {
             vendor: self.vendor,
             http_status: self.status,
             content_type: self.header("content-type").map(|c| bounded(c, 100)),
-            body_excerpt: redact_url_queries(&String::from_utf8_lossy(cut)),
+            body_excerpt: self.redact(&String::from_utf8_lossy(cut)),
             reason,
-            note: note.map(|n| redact_url_queries(&n)),
+            note: note.map(|n| self.redact(&n)),
             retry_after: self.retry_after(),
             request_id: self.header_request_id(),
             source,
@@ -685,10 +734,10 @@ impl Reply {
             vendor: self.vendor,
             http_status: self.status,
             code,
-            message: redact_url_queries(message),
+            message: self.redact(message),
             request_id: request_id
                 .filter(|id| !id.is_empty())
-                .map(|id| bounded(&redact_url_queries(&id), 128))
+                .map(|id| bounded(&self.redact(&id), 128))
                 .or_else(|| self.header_request_id()),
             retry_after: self.retry_after(),
             retryable,

@@ -29,8 +29,9 @@ pub const PATH: &str = "/api/v1/common/download-url";
 /// How long a link is valid when its URL does not say (20 minutes, per the vendor).
 pub const LINK_LIFETIME: time::Duration = time::Duration::minutes(20);
 
-/// Connection settings for kie.ai.
-#[derive(Debug, Clone)]
+/// Connection settings for kie.ai. `Debug` hides the key and the base URL's
+/// user info and query.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
@@ -40,6 +41,16 @@ pub struct Config {
     /// Allow sending the key over plain `http://` to a host that is not loopback
     /// (default `false`); `https://` and loopback are never refused.
     pub allow_insecure_http: bool,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &crate::redact_url(&self.base_url))
+            .field("api_key", &self.api_key)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .finish()
+    }
 }
 
 impl Config {

@@ -1023,10 +1023,10 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
                 _ => false,
             };
             let code = match code {
-                VendorCode::Text(t) => VendorCode::Text(crate::url::redact_url_queries(&t)),
+                VendorCode::Text(t) => VendorCode::Text(reply.redact(&t)),
                 other => other,
             };
-            let message = crate::url::redact_url_queries(&item.msg.unwrap_or_default());
+            let message = reply.redact(&item.msg.unwrap_or_default());
             ItemAnswer::Failed(FailureReason::Refused { code, message }, retryable)
         };
         match item.file_id.filter(|id| !id.trim().is_empty()) {
@@ -1094,7 +1094,7 @@ fn refusal(reply: &Reply) -> Result<WireReply, Error> {
             retryable,
             ApiDetail::KooDrive(ErrorDetail {
                 code: None,
-                gateway_code: Some(crate::url::redact_url_queries(&gateway.error_code)),
+                gateway_code: Some(reply.redact(&gateway.error_code)),
                 label: "refused by the api gateway",
             }),
         ));

@@ -1270,7 +1270,7 @@ fn presigned_query_never_printed() {
 /// Known gap (reported): `redact_url_queries` ends a URL at whitespace, so the
 /// query of a link with a space or TAB in its path stays in the body excerpt.
 #[test]
-#[ignore = "library bug: the excerpt keeps the query of a URL holding whitespace"]
+
 fn unusable_link_with_whitespace_never_printed() {
     let server = FakeServer::start().unwrap();
     for bad in [
