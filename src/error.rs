@@ -406,9 +406,17 @@ impl fmt::Display for Error {
             }
             Error::Api(e) => {
                 let label = e.detail.label();
-                match e.code {
-                    Some(code) => write!(f, "{}: {} (code {})", e.vendor, label, code)?,
-                    None => write!(f, "{}: {} (http {})", e.vendor, label, e.http_status)?,
+                let success = (200..300).contains(&e.http_status);
+                // A code 0 means "OK" for every vendor that sends one: under an
+                // error status it does not name the error, the status does.
+                match e.code.filter(|code| *code != 0 || success) {
+                    Some(code) if success => write!(f, "{}: {} (code {})", e.vendor, label, code)?,
+                    Some(code) => write!(
+                        f,
+                        "{}: {} (code {}, HTTP {})",
+                        e.vendor, label, code, e.http_status
+                    )?,
+                    None => write!(f, "{}: {} (HTTP {})", e.vendor, label, e.http_status)?,
                 }
                 let message = one_line(&e.message, 200);
                 if !message.is_empty() && !message.eq_ignore_ascii_case(label) {

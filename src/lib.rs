@@ -99,6 +99,7 @@
 use std::fmt;
 
 mod agent;
+mod batch;
 #[cfg(any(
     feature = "kie",
     feature = "cloudreve",
@@ -111,6 +112,7 @@ mod config;
 pub mod decode;
 mod encode;
 pub mod error;
+mod expiry;
 mod http;
 mod link;
 pub mod retry;
@@ -132,6 +134,7 @@ pub mod koodrive;
 pub mod fake;
 
 pub use agent::{agent, agent_config, agent_with_timeout, CONNECT_TIMEOUT};
+pub use batch::DEFAULT_CONCURRENCY;
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
 pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};

@@ -55,14 +55,7 @@ pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
 /// `sign=<signature>:<unix seconds>` (`:0` means the link never expires).
 /// Anything else is [`Expiry::Unknown`].
 pub(crate) fn url_expiry(url: &str) -> Expiry {
-    if let Some(at) = amz_expiry(url) {
-        return Expiry::at(at);
-    }
-    match sign_expiry(url) {
-        Some(Some(at)) => Expiry::at(at),
-        Some(None) => Expiry::Never,
-        None => Expiry::Unknown,
-    }
+    crate::expiry::recognise(url)
 }
 
 /// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
@@ -297,10 +290,13 @@ fn unescape_slashes(text: &str) -> String {
     while let Some(at) = rest.find('\\') {
         out.push_str(&rest[..at]);
         let tail = &rest[at..];
-        if tail.starts_with("\\/") {
+        if let Some(after) = tail.strip_prefix("\\/") {
             out.push('/');
-            rest = &tail[2..];
-        } else if tail.len() >= 6 && tail[..6].eq_ignore_ascii_case("\\u002f") {
+            rest = after;
+        } else if tail
+            .get(..6)
+            .is_some_and(|t| t.eq_ignore_ascii_case("\\u002f"))
+        {
             out.push('/');
             rest = &tail[6..];
         } else {

@@ -449,7 +449,7 @@ fn wrong_token_is_unauthenticated_401() {
     assert_eq!(err.code(), Some(16));
     assert_eq!(
         err.to_string(),
-        "blendvision: unauthenticated (code 16): unidentified authorization"
+        "blendvision: unauthenticated (code 16, HTTP 401): unidentified authorization"
     );
 }
 
@@ -639,7 +639,7 @@ fn lenient_error_bodies() {
     let (api, detail) = parts(&err);
     assert_eq!(api.message, "");
     assert!(detail.details.is_empty());
-    assert_eq!(err.to_string(), "blendvision: not found (code 5)");
+    assert_eq!(err.to_string(), "blendvision: not found (code 5, HTTP 404)");
 
     // A detail without a string `@type` keeps all its fields.
     server.push(
@@ -1557,7 +1557,10 @@ mod cli {
         let base = server.base_url();
         let run = common::dlurl(&["--base-url", &base, "blendvision", "nope"], &cli_env());
         assert_eq!(run.code, 1, "{run:?}");
-        assert!(run.stderr.contains("not found (code 5)"), "{run:?}");
+        assert!(
+            run.stderr.contains("not found (code 5, HTTP 404)"),
+            "{run:?}"
+        );
         assert!(run.stdout.is_empty());
 
         // In the batch call too: the vendor fails the whole call for an unknown id.
@@ -1566,7 +1569,10 @@ mod cli {
             &cli_env(),
         );
         assert_eq!(run.code, 1, "{run:?}");
-        assert!(run.stderr.contains("not found (code 5)"), "{run:?}");
+        assert!(
+            run.stderr.contains("not found (code 5, HTTP 404)"),
+            "{run:?}"
+        );
         assert!(run.stdout.is_empty());
 
         let run = common::dlurl(
@@ -1577,7 +1583,10 @@ mod cli {
             ],
         );
         assert_eq!(run.code, 1, "{run:?}");
-        assert!(run.stderr.contains("unauthenticated (code 16)"), "{run:?}");
+        assert!(
+            run.stderr.contains("unauthenticated (code 16, HTTP 401)"),
+            "{run:?}"
+        );
         assert!(!run.stderr.contains(MARKER) && !run.stdout.contains(MARKER));
     }
 
@@ -1681,4 +1690,20 @@ mod cli {
         assert_eq!(bv["item"], FIRST);
         assert!(bv["expires"].is_string());
     }
+}
+
+/// The vendor page's error example (`code: 0`, message `string`, HTTP 400): code 0
+/// is "OK" and names nothing, so the one-line error shows the HTTP status instead.
+#[test]
+fn documented_error_example_shows_the_http_status() {
+    let server = FakeServer::start().unwrap();
+    server.push(
+        Vendor::BlendVision,
+        FakeReply::json(400, json!({"code": 0, "message": "string", "details": []})),
+    );
+    let err = blendvision::download_link(&agent(), &config(&server), FIRST).unwrap_err();
+    let shown = err.to_string();
+    assert!(shown.contains("HTTP 400"), "{shown}");
+    assert!(!shown.contains("code 0"), "{shown}");
+    assert_eq!(err.http_status(), Some(400));
 }

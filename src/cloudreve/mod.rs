@@ -54,6 +54,10 @@ pub const API_PREFIX: &str = "/api/v4";
 pub const PATH: &str = "/file/url";
 /// The scheme of Cloudreve file URIs.
 pub const URI_SCHEME: &str = "cloudreve://";
+/// Cloudreve's default batch limit (the site setting `max_batched_file`): the
+/// most URIs [`download_links`] sends in one call unless
+/// [`Config::max_uris_per_call`] says otherwise.
+pub const DEFAULT_MAX_URIS_PER_CALL: usize = 3000;
 
 mod uri;
 
@@ -83,6 +87,19 @@ pub struct Config {
     /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`,
     /// loopback, and anonymous calls without a share password are never refused.
     pub allow_insecure_http: bool,
+    /// The most URIs [`download_links`] sends in one call (default
+    /// [`DEFAULT_MAX_URIS_PER_CALL`], Cloudreve's default `max_batched_file`; 0
+    /// counts as 1). A site with a lower limit answers 40074 "Maximum allowed
+    /// batch size: N"; the request is then cut at N without this being set.
+    pub max_uris_per_call: usize,
+    /// How many calls of a request longer than
+    /// [`max_uris_per_call`](Config::max_uris_per_call) run at once on the agent
+    /// (default [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY), 4; 0 counts
+    /// as 1, which sends the calls one after the other).
+    pub concurrency: usize,
+    /// Retries each call of [`download_links`] on its own under this policy
+    /// (default `None`: one attempt). See [`retry`](crate::retry()).
+    pub retry: Option<crate::RetryPolicy>,
 }
 
 impl Config {
@@ -94,6 +111,9 @@ impl Config {
             purchase_ticket: None,
             context_hint: None,
             allow_insecure_http: false,
+            max_uris_per_call: DEFAULT_MAX_URIS_PER_CALL,
+            concurrency: crate::DEFAULT_CONCURRENCY,
+            retry: None,
         }
     }
 
@@ -120,6 +140,9 @@ impl fmt::Debug for Config {
             .field("purchase_ticket", &self.purchase_ticket)
             .field("context_hint", &self.context_hint)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("max_uris_per_call", &self.max_uris_per_call)
+            .field("concurrency", &self.concurrency)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -216,8 +239,13 @@ crate::codes::named_codes! {
     pub enum Code {
         /// Any other code, as sent.
         Other(code) => if is_server_code(code) { "server error" } else { "vendor error" },
-        /// 401: login required (no token, or an expired one).
-        LoginRequired = 401 => "login required",
+        /// -1: upstream's "code not set" (`serializer.CodeNotSet`), used for
+        /// unclassified internal errors, at the top level and as the starting code
+        /// of every `aggregated_error` entry. Retryable.
+        NotSet = -1 => "unclassified server error",
+        /// 401: not signed in (no token, or an expired one: upstream treats both as
+        /// anonymous).
+        LoginRequired = 401 => "not signed in or token expired",
         /// 403: no permission.
         PermissionDenied = 403 => "permission denied",
         /// 404: not found (e.g. a share link that does not exist).
@@ -248,8 +276,10 @@ crate::codes::named_codes! {
         PurchaseRequired = 40083 => "purchase required",
         /// 40088: anonymous access denied (newer servers).
         AnonymousAccessDenied = 40088 => "anonymous access denied",
-        /// 40089: session expired; refresh the access token (newer servers).
-        SessionExpired = 40089 => "session expired",
+        /// 40089: `CodeInsufficientScope` upstream: an OAuth token without the
+        /// scope the call needs (`Files.Read`). Refreshing the token does not help;
+        /// a token with that scope does.
+        InsufficientScope = 40089 => "token lacks the required scope",
     }
     /// The named code for a body `code`.
     pub fn from_code;
@@ -264,7 +294,7 @@ impl Code {
     /// `true` for Cloudreve's server-side `5xxxx` codes (database, I/O, cache,
     /// node offline…), which may succeed later. Client codes never do as they are.
     pub fn is_retryable(self) -> bool {
-        is_server_code(self.code())
+        self == Code::NotSet || is_server_code(self.code())
     }
 }
 
@@ -302,9 +332,25 @@ pub struct ErrorDetail {
 }
 
 impl ErrorDetail {
-    /// Short lowercase description of the named code.
+    /// Short lowercase description of the named code; for a 40081 whose every
+    /// URI failed with 401, `"not signed in or token expired"` (upstream treats
+    /// an expired access token as no token, so each URI is refused as anonymous).
     pub fn label(&self) -> &'static str {
+        if self.is_signed_out() {
+            return "not signed in or token expired";
+        }
         self.code.description()
+    }
+
+    /// Whether this is a 40081 whose every URI was refused with 401: the caller
+    /// was treated as anonymous — no access token, or an expired one.
+    pub fn is_signed_out(&self) -> bool {
+        self.code == Code::BatchNotFullyCompleted
+            && !self.aggregated_error.is_empty()
+            && self
+                .aggregated_error
+                .values()
+                .all(|e| e.code == Code::LoginRequired)
     }
 
     /// The Cloudreve detail of `err`, when it is a Cloudreve [`Error::Api`].
@@ -430,6 +476,20 @@ struct WireUrl {
 /// Retryability: Cloudreve `5xxxx` codes, HTTP 429 and 5xx replies, and a 40081
 /// whose every per-URI code is a `5xxxx` are retryable; all other codes are not.
 ///
+/// More URIs than [`Config::max_uris_per_call`] (3000 by default, Cloudreve's
+/// default limit) are sent in several calls, [`Config::concurrency`] at a time,
+/// merged in request order; a site answering 40074 "Maximum allowed batch size:
+/// N" gets calls of N URIs instead (learned from its message; half the URIs
+/// when it states no number). `archive` and `redirect` requests are one link
+/// for one call and are never split. With several calls, only an error that
+/// dooms every call is returned as `Err` — invalid input, HTTP 401/403, codes
+/// 401, 40020, 40088 and 40089, a 40081 in which every URI got 401 (all mean
+/// the caller may not, whatever the URI), a DNS or TLS failure — and no
+/// further call is started; any other failed call (including a 40081 for a URI
+/// of its own) is retried under [`Config::retry`] when set, then becomes a
+/// [`FailureReason::CallFailed`] for each of its URIs while the other calls go
+/// on. A request sent in one call returns that call's error as it is.
+///
 /// ```
 /// # #[cfg(feature = "fake")] {
 /// use download_url::{agent, cloudreve, fake};
@@ -466,7 +526,71 @@ pub fn download_links(
     config: &Config,
     request: &Request,
 ) -> Result<Batch, Error> {
-    decode(&send(agent, config, request)?, request)
+    // An archive (one zip) or a redirect (one Location) answers the request as a
+    // whole: never split.
+    let splits = !Request::wants(request.archive) && !Request::wants(request.redirect);
+    let size = if splits {
+        config.max_uris_per_call.max(1)
+    } else {
+        usize::MAX
+    };
+    if request.uris.len() > size {
+        // Nothing is sent when any URI is invalid.
+        validate(request)?;
+    }
+    let chunks = crate::batch::Chunks {
+        vendor: Vendor::Cloudreve,
+        size,
+        concurrency: config.concurrency,
+        retry: config.retry.as_ref(),
+        dooms: dooms_every_call,
+        smaller: if splits {
+            stated_limit
+        } else {
+            crate::batch::no_limit
+        },
+    };
+    chunks.run(&request.uris, |uris| {
+        let part;
+        let request = if uris.len() == request.uris.len() {
+            request
+        } else {
+            part = request.with_uris(uris.iter().cloned());
+            &part
+        };
+        decode(&send(agent, config, request)?, request)
+    })
+}
+
+/// Codes that mean the caller may not, whatever the URI: every call of a split
+/// request would get them.
+fn dooms_every_call(err: &Error) -> bool {
+    match ErrorDetail::of(err) {
+        Some(detail) if detail.code == Code::BatchNotFullyCompleted => {
+            !detail.aggregated_error.is_empty()
+                && detail
+                    .aggregated_error
+                    .values()
+                    .all(|e| e.code.code() == 401)
+        }
+        Some(detail) => matches!(detail.code.code(), 401 | 40020 | 40088 | 40089),
+        None => false,
+    }
+}
+
+/// The batch limit a 40074 states ("Maximum allowed batch size: N", upstream's
+/// `ValidateBatchFileCount`), or half of `sent` when it states none.
+fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
+    if err.code() != Some(Code::TooManyUris.code()) {
+        return None;
+    }
+    let stated = err
+        .message()
+        .unwrap_or("")
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .find(|digits| !digits.is_empty())
+        .and_then(|digits| digits.parse().ok());
+    Some(stated.unwrap_or(sent / 2)).filter(|limit| (1..sent).contains(limit))
 }
 
 /// Validates `request` and sends it.

@@ -15,8 +15,8 @@
 //!   are public so that callers can check or reuse the signing.
 //!
 //! The vendor accepts at most [`MAX_IDS_PER_CALL`] file ids per call; longer
-//! requests are split into calls of at most 100 ids, sent in order on the same
-//! agent, and merged into one [`Batch`].
+//! requests are split into calls of at most 100 ids, run [`Config::concurrency`]
+//! at a time on the same agent, and merged into one [`Batch`] in request order.
 //!
 //! A reply reports each file separately: the batch holds the links and one
 //! [`ItemFailure`](crate::ItemFailure) per file that failed (its per-file code as
@@ -166,6 +166,15 @@ pub struct Config {
     /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
     /// and loopback are never refused.
     pub allow_insecure_http: bool,
+    /// How many calls of a request longer than [`MAX_IDS_PER_CALL`] ids run at
+    /// once on the agent (default [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY),
+    /// 4; 0 counts as 1, which sends the calls one after the other). Above the
+    /// agent's idle connections per host (4 for [`agent()`](crate::agent())),
+    /// some connections are closed after each batch instead of being reused.
+    pub concurrency: usize,
+    /// Retries each call of [`download_links`] on its own under this policy
+    /// (default `None`: one attempt). See [`retry`](crate::retry()).
+    pub retry: Option<crate::RetryPolicy>,
 }
 
 impl Config {
@@ -179,6 +188,8 @@ impl Config {
             share_folder_id: None,
             trace_id: None,
             allow_insecure_http: false,
+            concurrency: crate::DEFAULT_CONCURRENCY,
+            retry: None,
         }
     }
 
@@ -237,6 +248,8 @@ impl fmt::Debug for Config {
             .field("share_folder_id", &self.share_folder_id)
             .field("trace_id", &self.trace_id)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("concurrency", &self.concurrency)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -526,7 +539,18 @@ fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error
 // The call
 
 /// Gets download links for every file of `request`, in calls of at most
-/// [`MAX_IDS_PER_CALL`] ids sent in order on `agent`, merged into one [`Batch`].
+/// [`MAX_IDS_PER_CALL`] ids, [`Config::concurrency`] of them at a time on
+/// `agent`, merged into one [`Batch`] in request order.
+///
+/// A request of more than 100 ids is several calls. Only an error that dooms
+/// every call is returned as `Err` (invalid input, HTTP 401/403 — the API
+/// gateway's refusals —, code 13000301 space not found, a DNS or TLS failure),
+/// and no further call is started; any other failed call (timeout, reset, 5xx,
+/// rate limit, a reply outside the contract) is retried under
+/// [`Config::retry`] when set, then becomes a
+/// [`FailureReason::CallFailed`] for each of its ids while the other calls go
+/// on. A request of at most 100 ids is one call, whose error is returned as it
+/// is.
 ///
 /// Every requested id is accounted for, in request order: a link, or a failure —
 /// the vendor refused the file (its per-file code and message), the reply left it
@@ -569,14 +593,21 @@ pub fn download_links(
     request: &Request,
 ) -> Result<Batch, Error> {
     let base = validate(config, request)?;
-    let mut batch = Batch::default();
-    for ids in request.file_ids.chunks(MAX_IDS_PER_CALL) {
-        let reply = send(agent, config, &base, &request.container_id, ids)?;
-        let part = decode(&reply, ids)?;
-        batch.links.extend(part.links);
-        batch.failures.extend(part.failures);
-    }
-    Ok(batch)
+    let chunks = crate::batch::Chunks {
+        vendor: Vendor::KooDrive,
+        size: MAX_IDS_PER_CALL,
+        concurrency: config.concurrency,
+        retry: config.retry.as_ref(),
+        // The space is every call's: not finding it dooms them all.
+        dooms: |err| err.code() == Some(Code::ContainerNotFound.code()),
+        smaller: crate::batch::no_limit,
+    };
+    chunks.run(&request.file_ids, |ids| {
+        decode(
+            &send(agent, config, &base, &request.container_id, ids)?,
+            ids,
+        )
+    })
 }
 
 /// Gets the download link of one file: `request` holds exactly one file id. A
