@@ -220,10 +220,12 @@ pub struct Detail {
 /// the body's `details`. The numeric code is [`ApiError::code`](crate::ApiError::code),
 /// the message [`ApiError::message`](crate::ApiError::message).
 ///
-/// Retryable ([`Error::is_retryable`]): HTTP 429 and 503, and the gRPC codes
+/// Retryable ([`Error::is_retryable`]): by HTTP status and gRPC code together —
+/// HTTP 429 and every 5xx but 501 whatever the body (INTERNAL, UNKNOWN,
+/// DEADLINE_EXCEEDED under 500/502/504 included: the call only asks for a signed
+/// URL, so a repeat duplicates nothing), except UNIMPLEMENTED; and the gRPC codes
 /// UNAVAILABLE and RESOURCE_EXHAUSTED whatever the status (older grpc-gateways
-/// answer RESOURCE_EXHAUSTED with 403). INTERNAL (500) is not: gRPC reserves it for
-/// broken server invariants, which a repeat does not fix.
+/// answer RESOURCE_EXHAUSTED with 403).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorDetail {
@@ -480,7 +482,12 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
         named => named,
     }
     .description();
-    let retryable = matches!(reply.status, 429 | 503)
+    // The crate-wide status rule (429, 5xx but 501), whatever the body says —
+    // except UNIMPLEMENTED, which will not change on retry — plus the gRPC codes
+    // that mean "later" under any status (older gateways send RESOURCE_EXHAUSTED
+    // with 403).
+    let retryable = (crate::error::retryable_status(reply.status)
+        && grpc_code != GrpcCode::Unimplemented)
         || matches!(
             grpc_code,
             GrpcCode::Unavailable | GrpcCode::ResourceExhausted

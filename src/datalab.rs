@@ -336,7 +336,7 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
                 .join("; "),
         };
         let status = reply.status;
-        let retryable = status == 408 || status == 429 || status >= 500;
+        let retryable = status == 408 || crate::error::retryable_status(status);
         return Err(reply.api_error(
             None,
             &message,

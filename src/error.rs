@@ -365,9 +365,7 @@ impl Error {
                 TransportKind::Timeout | TransportKind::Connect | TransportKind::Io
             ),
             Error::Api(e) => e.retryable,
-            Error::UnexpectedResponse(e) => {
-                e.http_status == 429 || (500..=599).contains(&e.http_status)
-            }
+            Error::UnexpectedResponse(e) => retryable_status(e.http_status),
         }
     }
 
@@ -387,6 +385,13 @@ impl Error {
             reason: reason.into(),
         })
     }
+}
+
+/// The crate-wide rule for an HTTP status alone: 429 and every 5xx but 501 (Not
+/// Implemented will not change on retry). Safe because every call only asks for a
+/// signed URL of an existing file: a retry duplicates nothing.
+pub(crate) fn retryable_status(status: u16) -> bool {
+    status == 429 || ((500..=599).contains(&status) && status != 501)
 }
 
 impl fmt::Display for Error {

@@ -550,14 +550,20 @@ fn named_codes_on_their_statuses() {
         (403, 7, GrpcCode::PermissionDenied, false),
         (404, 5, GrpcCode::NotFound, false),
         (429, 8, GrpcCode::ResourceExhausted, true),
-        (500, 13, GrpcCode::Internal, false),
+        // Status and gRPC code together: 5xx is retried whatever the body
+        // (the call creates nothing), but not 501 / UNIMPLEMENTED.
+        (500, 13, GrpcCode::Internal, true),
+        (502, 2, GrpcCode::Unknown, true),
         (503, 14, GrpcCode::Unavailable, true),
-        (504, 4, GrpcCode::DeadlineExceeded, false),
+        (504, 4, GrpcCode::DeadlineExceeded, true),
+        (501, 12, GrpcCode::Unimplemented, false),
+        (500, 12, GrpcCode::Unimplemented, false),
         (409, 10, GrpcCode::Aborted, false),
         (403, 8, GrpcCode::ResourceExhausted, true), // grpc-gateway v1 mapping
         (500, 14, GrpcCode::Unavailable, true),
         (503, 2, GrpcCode::Unknown, true),
-        (500, 99, GrpcCode::Other(99), false),
+        (500, 99, GrpcCode::Other(99), true),
+        (400, 3, GrpcCode::InvalidArgument, false),
     ];
     let server = FakeServer::start().unwrap();
     for (status, code, named, retryable) in cases {
