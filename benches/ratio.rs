@@ -10,7 +10,7 @@
 //!
 //! The fake server runs in a child process (this binary, `serve`), so that this
 //! process's CPU time is the client's alone. The sides alternate in blocks of
-//! [`BLOCK`] calls, in the order crate, defaults, previous, then the reverse
+//! `BLOCK` (50) calls, in the order crate, defaults, previous, then the reverse
 //! (ABBA), after a warm-up; drift over seconds hits every side alike.
 //!
 //! Reported per side:
@@ -29,7 +29,9 @@
 //!   but needs `libc`, which the crate does not depend on.)
 //!
 //! Run: `cargo bench --all-features --bench ratio` (optionally followed by
-//! `-- <calls per side>`, default 3000). `-- dns [calls]` compares the crate's
+//! `-- <calls per side>`, default 3000). `-- io [calls]` compares the crate's
+//! agent with one bounding each read and write instead (an experiment, see
+//! `io_timeouts`). `-- dns [calls]` compares the crate's
 //! kie.ai call with a base URL naming `localhost` and `127.0.0.1`. `-- only
 //! <vendor> <crate|defaults|previous> <n>` makes n calls of one side only, to
 //! count instructions with callgrind (the server's child process is not traced).
@@ -37,14 +39,9 @@
 mod common;
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use common::Side;
-
-/// Calls of one side in a row.
-const BLOCK: usize = 50;
-/// Warm-up calls per side.
-const WARMUP: usize = 200;
+use common::{interleave, ratio, spread, us, Side, BLOCK};
 
 fn main() {
     common::serve_if_asked();
@@ -69,6 +66,10 @@ fn main() {
             }
             return;
         }
+    }
+    if args.first().map(String::as_str) == Some("io") {
+        let calls = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3000);
+        return io_timeouts(calls);
     }
     if args.first().map(String::as_str) == Some("dns") {
         let calls = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3000);
@@ -131,6 +132,45 @@ fn main() {
     }
 }
 
+/// An experiment: the crate's call on `download_url::agent()` (every phase bounded
+/// by 30 s), on an agent whose reads and writes are bounded by 30 s each and its
+/// phases by 60 s, and the raw call on ureq's defaults. ureq sets a socket's
+/// timeout again whenever the value changes; a phase deadline changes it on
+/// every read and write, a per-read/per-write bound below the phase's remaining
+/// time does not.
+fn io_timeouts(calls: usize) {
+    let env = common::env();
+    let io: &'static ureq::Agent = Box::leak(Box::new(
+        download_url::agent_config(Duration::from_secs(60))
+            .timeout_per_read(Some(Duration::from_secs(30)))
+            .timeout_per_write(Some(Duration::from_secs(30)))
+            .build()
+            .new_agent(),
+    ));
+    println!("{calls} calls per side: crate agent / per-read+write 30 s agent / ureq defaults");
+    for vendor in common::VENDORS {
+        let sides = vec![
+            common::krate(vendor, &env.agent, &env.base_url),
+            common::krate(vendor, io, &env.base_url),
+            common::raw(vendor, &env.defaults, &env.base_url),
+        ];
+        let r = interleave(sides, calls);
+        println!(
+            "{vendor:<12} wall {} / {} / {} ({:.3} / {:.3}), thread CPU {} / {} / {} ({:.3} / {:.3})",
+            us(r[0].wall.median),
+            us(r[1].wall.median),
+            us(r[2].wall.median),
+            ratio(r[0].wall.median, r[2].wall.median),
+            ratio(r[1].wall.median, r[2].wall.median),
+            us(r[0].thread_cpu),
+            us(r[1].thread_cpu),
+            us(r[2].thread_cpu),
+            ratio(r[0].thread_cpu, r[2].thread_cpu),
+            ratio(r[1].thread_cpu, r[2].thread_cpu),
+        );
+    }
+}
+
 /// `localhost` against `127.0.0.1` in the base URL, the crate's kie.ai call on
 /// the crate's agent: ureq resolves the host on every call, pooled connection
 /// or not, and an IP literal needs no lookup.
@@ -158,113 +198,4 @@ fn dns(base: &str, calls: usize) {
         (host.wall.median.as_secs_f64() - ip.wall.median.as_secs_f64()) * 1e6,
         (host.thread_cpu.as_secs_f64() - ip.thread_cpu.as_secs_f64()) * 1e6,
     );
-}
-
-struct SideResult {
-    wall: Stats,
-    /// Per call.
-    thread_cpu: Duration,
-    /// Per call.
-    process_cpu: Duration,
-}
-
-/// Runs every side `calls` times, in blocks of [`BLOCK`], in the order 0, 1, …
-/// then the reverse.
-fn interleave(mut sides: Vec<common::Call>, calls: usize) -> Vec<SideResult> {
-    for call in &mut sides {
-        for _ in 0..WARMUP {
-            black_box(call());
-        }
-    }
-    let n = sides.len();
-    let mut walls: Vec<Vec<Duration>> = vec![Vec::with_capacity(calls); n];
-    let mut thread = vec![Duration::ZERO; n];
-    let mut process = vec![0u64; n];
-    let rounds = calls.div_ceil(BLOCK);
-    for round in 0..rounds {
-        let block = BLOCK.min(calls - round * BLOCK);
-        let order: Vec<usize> = if round % 2 == 0 {
-            (0..n).collect()
-        } else {
-            (0..n).rev().collect()
-        };
-        for side in order {
-            let call = &mut sides[side];
-            let (t0, p0) = (thread_cpu(), process_ticks());
-            for _ in 0..block {
-                let start = Instant::now();
-                black_box(call());
-                walls[side].push(start.elapsed());
-            }
-            thread[side] += thread_cpu() - t0;
-            process[side] += process_ticks() - p0;
-        }
-    }
-    let tick = Duration::from_secs(1) / ticks_per_second();
-    walls
-        .into_iter()
-        .zip(thread)
-        .zip(process)
-        .map(|((wall, thread), ticks)| SideResult {
-            wall: Stats::of(wall),
-            thread_cpu: thread / calls as u32,
-            process_cpu: tick * ticks as u32 / calls as u32,
-        })
-        .collect()
-}
-
-/// The calling thread's on-CPU time (`/proc/thread-self/schedstat`, ns).
-fn thread_cpu() -> Duration {
-    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
-    let ns: u64 = text
-        .split_whitespace()
-        .next()
-        .and_then(|f| f.parse().ok())
-        .expect("sum_exec_runtime");
-    Duration::from_nanos(ns)
-}
-
-/// This process's `utime + stime` in clock ticks (`/proc/self/stat`).
-fn process_ticks() -> u64 {
-    let text = std::fs::read_to_string("/proc/self/stat").expect("stat");
-    // After the command name in parentheses: state is field 3; utime 14, stime 15.
-    let rest = &text[text.rfind(')').expect("comm") + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |n: usize| fields[n - 3].parse::<u64>().expect("a tick count");
-    field(14) + field(15)
-}
-
-/// `USER_HZ`: 100 on every Linux architecture the crate is tested on.
-fn ticks_per_second() -> u32 {
-    100
-}
-
-struct Stats {
-    p10: Duration,
-    median: Duration,
-    p90: Duration,
-}
-
-impl Stats {
-    fn of(mut samples: Vec<Duration>) -> Stats {
-        samples.sort_unstable();
-        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-        Stats {
-            p10: at(0.1),
-            median: at(0.5),
-            p90: at(0.9),
-        }
-    }
-}
-
-fn ratio(a: Duration, b: Duration) -> f64 {
-    a.as_secs_f64() / b.as_secs_f64()
-}
-
-fn spread(s: &Stats) -> String {
-    format!("{}..{}", us(s.p10), us(s.p90))
-}
-
-fn us(d: Duration) -> String {
-    format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }

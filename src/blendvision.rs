@@ -464,9 +464,11 @@ fn call(config: &Config, path: &str) -> Result<Call, Error> {
     Ok(Call::new(Vendor::BlendVision, Method::Post, &base, path)
         .credential(
             "authorization",
-            &format!("Bearer {}", config.api_token.expose()),
+            "api_token",
+            "Bearer ",
+            config.api_token.expose(),
         )?
-        .header("x-bv-org-id", config.org_id.trim())?
+        .header("x-bv-org-id", "org_id", config.org_id.trim())?
         .allow_insecure_http(config.allow_insecure_http))
 }
 

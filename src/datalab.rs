@@ -288,7 +288,7 @@ pub fn download_link(
         call = call.query("expires_in", &secs.to_string());
     }
     let reply = call
-        .credential("x-api-key", config.api_key.expose())?
+        .credential("x-api-key", "api_key", "", config.api_key.expose())?
         .allow_insecure_http(config.allow_insecure_http)
         .send(agent)?;
     decode(&reply, &request.file_id.to_string())

@@ -210,44 +210,61 @@ impl Call {
         self
     }
 
-    /// Adds a header; a value that cannot be sent is invalid input for `name`.
+    /// Adds a header whose value comes from `field` of the config; a value that is
+    /// blank, too long ([`MAX_HEADER_LEN`](crate::MAX_HEADER_LEN)) or cannot be
+    /// sent is invalid input for `field`.
     #[allow(dead_code)] // not every vendor sends plain headers
-    pub fn header(self, name: &'static str, value: &str) -> Result<Call, Error> {
-        self.add_header(name, value, false)
+    pub fn header(
+        self,
+        name: &'static str,
+        field: &'static str,
+        value: &str,
+    ) -> Result<Call, Error> {
+        crate::config::check_input(self.vendor, field, value, crate::MAX_HEADER_LEN)?;
+        self.add_header(name, field, value, false)
     }
 
-    /// Adds a credential header: marked sensitive, and subject to the cleartext guard.
-    /// Only visible ASCII and spaces are accepted: the bytes of a non-ASCII
-    /// credential would go out as `obs-text`, which servers read differently.
-    pub fn credential(mut self, name: &'static str, value: &str) -> Result<Call, Error> {
-        if !value.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+    /// Adds the credential header `name`: `prefix` + `secret`, where `secret` comes
+    /// from `field` of the config. The secret must not be blank, must fit in
+    /// [`MAX_CREDENTIAL_LEN`](crate::MAX_CREDENTIAL_LEN), and must be visible
+    /// ASCII (the bytes of a non-ASCII credential would go out as `obs-text`,
+    /// which servers read differently). The header is marked sensitive, the
+    /// cleartext guard applies, and an echo of the secret is scrubbed.
+    pub fn credential(
+        mut self,
+        name: &'static str,
+        field: &'static str,
+        prefix: &str,
+        secret: &str,
+    ) -> Result<Call, Error> {
+        crate::config::check_input(self.vendor, field, secret, crate::MAX_CREDENTIAL_LEN)?;
+        if !secret.bytes().all(|b| (b' '..=b'~').contains(&b)) {
             return Err(Error::invalid(
                 self.vendor,
-                name,
+                field,
                 "contains characters that cannot be sent in an HTTP header (only visible ASCII)",
             ));
         }
         self.credentials = true;
-        self.secrets.push(value.to_owned());
-        // The token alone too (`Bearer <token>`, `<prefix><token>`).
-        if let Some((_, token)) = value.rsplit_once([' ', '+']) {
-            self.secrets.push(token.to_owned());
-        }
-        self.add_header(name, value, true)
+        self.secrets.push(secret.to_owned());
+        let value = [prefix, secret].concat();
+        self.add_header(name, field, &value, true)
     }
 
     fn add_header(
         mut self,
         name: &'static str,
+        field: &'static str,
         value: &str,
         sensitive: bool,
     ) -> Result<Call, Error> {
-        let bad = |why: &str| Error::invalid(self.vendor, name, why.to_owned());
-        if value.is_empty() {
-            return Err(bad("must not be empty"));
-        }
-        let mut header = HeaderValue::from_str(value)
-            .map_err(|_| bad("contains characters that cannot be sent in an HTTP header"))?;
+        let mut header = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid(
+                self.vendor,
+                field,
+                "contains characters that cannot be sent in an HTTP header",
+            )
+        })?;
         header.set_sensitive(sensitive);
         self.headers.push((HeaderName::from_static(name), header));
         Ok(self)
@@ -263,7 +280,7 @@ impl Call {
     /// cleartext guard then applies even without a credential header, and an echo
     /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
-    pub fn credentials_in_body(mut self, secrets: impl IntoIterator<Item = String>) -> Call {
+    pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Call {
         let before = self.secrets.len();
         self.secrets.extend(secrets);
         self.credentials |= self.secrets.len() > before;

@@ -178,7 +178,9 @@ pub fn download_link(
     let reply = Call::new(Vendor::Kie, Method::Post, &base, PATH)
         .credential(
             "authorization",
-            &format!("Bearer {}", config.api_key.expose()),
+            "api_key",
+            "Bearer ",
+            config.api_key.expose(),
         )?
         .json(crate::encode::json_body(&Body {
             url: file_url.trim(),
@@ -245,10 +247,8 @@ fn refusal(reply: &Reply) -> Error {
 }
 
 fn validate_file_url(url: &str) -> Result<(), Error> {
+    crate::config::check_input(Vendor::Kie, "url", url, crate::MAX_URL_LEN)?;
     let url = url.trim();
-    if url.is_empty() {
-        return Err(Error::invalid(Vendor::Kie, "url", "must not be empty"));
-    }
     if !crate::url::is_http_url(url) {
         return Err(Error::invalid(
             Vendor::Kie,

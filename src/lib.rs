@@ -135,6 +135,7 @@ pub mod fake;
 
 pub use agent::{agent, agent_config, agent_with_timeout, CONNECT_TIMEOUT};
 pub use batch::DEFAULT_CONCURRENCY;
+pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
 pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};

@@ -383,7 +383,7 @@ fn invalid_input_is_rejected_before_sending() {
     type Break = fn(&mut Config);
     let broken: [(Break, &str); 3] = [
         (|cfg| cfg.api_token = "".into(), "api_token"),
-        (|cfg| cfg.org_id = "org\nid".into(), "x-bv-org-id"),
+        (|cfg| cfg.org_id = "org\nid".into(), "org_id"),
         (|cfg| cfg.base_url = "ftp://example.com".into(), "base_url"),
     ];
     for (breaks, expected) in broken {

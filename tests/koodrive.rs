@@ -1033,7 +1033,7 @@ fn invalid_input_is_rejected_before_sending() {
     cases.push((config, default_request(), "base_url"));
     let mut config = good.clone();
     config.share_folder_id = Some("a\nb".into());
-    cases.push((config, default_request(), "x-hw-share-folder-id"));
+    cases.push((config, default_request(), "share_folder_id"));
     let mut config = good.clone();
     config.base_url = "http://koodrive.example".into();
     cases.push((config, default_request(), "base_url"));

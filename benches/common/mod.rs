@@ -5,10 +5,11 @@
 
 #![allow(dead_code)] // each bench target uses its own part
 
+use std::hint::black_box;
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use download_url::fake::{self, FakeServer, KooDriveFile};
 use download_url::{blendvision, cloudreve, datalab, kie, koodrive, Secret};
@@ -212,6 +213,14 @@ pub fn raw(vendor: &str, agent: &'static ureq::Agent, base: &str) -> Call {
 
 const KIE_FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
 const BV_ID: &str = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
+
+/// The KooDrive config of the benches (app signature) for the fake at `base`.
+pub fn koodrive_config_at(base: &str) -> koodrive::Config {
+    let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
+    let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+    config.base_url = base.to_owned();
+    config
+}
 
 pub fn koodrive_config() -> koodrive::Config {
     let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
@@ -464,4 +473,122 @@ fn koodrive_raw(agent: &'static ureq::Agent, base: &str) -> Call {
         assert_eq!((raw.code, raw.batch_code), (0, 1));
         raw.downloads.iter().map(|d| d.url.len()).sum()
     })
+}
+
+// ---------------------------------------------------------------------------
+// Interleaved measurement
+
+/// Calls of one side in a row.
+pub const BLOCK: usize = 50;
+/// Warm-up calls per side.
+pub const WARMUP: usize = 200;
+
+/// One side's figures from [`interleave`].
+pub struct SideResult {
+    pub wall: Stats,
+    /// Per call.
+    pub thread_cpu: Duration,
+    /// Per call.
+    pub process_cpu: Duration,
+}
+
+/// Runs every side `calls` times, in blocks of [`BLOCK`], in the order 0, 1, …
+/// then the reverse.
+pub fn interleave(mut sides: Vec<Call>, calls: usize) -> Vec<SideResult> {
+    for call in &mut sides {
+        for _ in 0..WARMUP {
+            black_box(call());
+        }
+    }
+    let n = sides.len();
+    let mut walls: Vec<Vec<Duration>> = vec![Vec::with_capacity(calls); n];
+    let mut thread = vec![Duration::ZERO; n];
+    let mut process = vec![0u64; n];
+    let rounds = calls.div_ceil(BLOCK);
+    for round in 0..rounds {
+        let block = BLOCK.min(calls - round * BLOCK);
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..n).collect()
+        } else {
+            (0..n).rev().collect()
+        };
+        for side in order {
+            let call = &mut sides[side];
+            let (t0, p0) = (thread_cpu(), process_ticks());
+            for _ in 0..block {
+                let start = Instant::now();
+                black_box(call());
+                walls[side].push(start.elapsed());
+            }
+            thread[side] += thread_cpu() - t0;
+            process[side] += process_ticks() - p0;
+        }
+    }
+    let tick = Duration::from_secs(1) / ticks_per_second();
+    walls
+        .into_iter()
+        .zip(thread)
+        .zip(process)
+        .map(|((wall, thread), ticks)| SideResult {
+            wall: Stats::of(wall),
+            thread_cpu: thread / calls as u32,
+            process_cpu: tick * ticks as u32 / calls as u32,
+        })
+        .collect()
+}
+
+/// The calling thread's on-CPU time (`/proc/thread-self/schedstat`, ns).
+pub fn thread_cpu() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
+    let ns: u64 = text
+        .split_whitespace()
+        .next()
+        .and_then(|f| f.parse().ok())
+        .expect("sum_exec_runtime");
+    Duration::from_nanos(ns)
+}
+
+/// This process's `utime + stime` in clock ticks (`/proc/self/stat`).
+pub fn process_ticks() -> u64 {
+    let text = std::fs::read_to_string("/proc/self/stat").expect("stat");
+    // After the command name in parentheses: state is field 3; utime 14, stime 15.
+    let rest = &text[text.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| fields[n - 3].parse::<u64>().expect("a tick count");
+    field(14) + field(15)
+}
+
+/// `USER_HZ`: 100 on every Linux architecture the crate is tested on.
+pub fn ticks_per_second() -> u32 {
+    100
+}
+
+pub struct Stats {
+    pub p10: Duration,
+    pub median: Duration,
+    pub p90: Duration,
+}
+
+impl Stats {
+    pub fn of(mut samples: Vec<Duration>) -> Stats {
+        samples.sort_unstable();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Stats {
+            p10: at(0.1),
+            median: at(0.5),
+            p90: at(0.9),
+        }
+    }
+}
+
+pub fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
+
+pub fn spread(s: &Stats) -> String {
+    format!("{}..{}", us(s.p10), us(s.p90))
+}
+
+pub fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }

@@ -613,13 +613,18 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must not be empty (use None for anonymous access)",
             ));
         }
-        call = call.credential("authorization", &format!("Bearer {}", token.expose()))?;
+        call = call.credential("authorization", "access_token", "Bearer ", token.expose())?;
     }
     if let Some(ticket) = &config.purchase_ticket {
         if ticket.is_empty() {
             return Err(invalid("purchase_ticket", "must not be empty"));
         }
-        call = call.credential("x-cr-purchase-ticket", ticket.expose())?;
+        call = call.credential(
+            "x-cr-purchase-ticket",
+            "purchase_ticket",
+            "",
+            ticket.expose(),
+        )?;
     }
     if let Some(hint) = &config.context_hint {
         if !is_uuid(hint) {
@@ -628,7 +633,7 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must be a UUID such as b832b998-7ece-4ffd-ba6b-afb64530ca70",
             ));
         }
-        call = call.header("x-cr-context-hint", hint)?;
+        call = call.header("x-cr-context-hint", "context_hint", hint)?;
     }
     let body = Body {
         uris: &request.uris,
@@ -643,7 +648,7 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
     // A share password inside a URI is a credential too: the cleartext guard applies.
     let passwords = request.uris.iter().flat_map(|uri| share_password(uri));
     call.json(crate::encode::json_body(&body))
-        .credentials_in_body(passwords)
+        .carrying_secrets(passwords)
         .allow_insecure_http(config.allow_insecure_http)
         .send(agent)
 }
@@ -771,6 +776,7 @@ fn validate(request: &Request) -> Result<(), Error> {
         if uri.trim().is_empty() {
             return Err(invalid("uris", &format!("uri #{index} is empty")));
         }
+        crate::config::check_input(Vendor::Cloudreve, "uris", uri, crate::MAX_URL_LEN)?;
         if !has_scheme(uri) {
             return Err(invalid(
                 "uris",
@@ -832,7 +838,7 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
         && !aggregated_error.is_empty()
         && aggregated_error.values().all(|e| e.code.is_retryable());
     let retryable =
-        code.is_retryable() || batch_retryable || reply.status == 429 || reply.status >= 500;
+        code.is_retryable() || batch_retryable || crate::error::retryable_status(reply.status);
     reply.api_error(
         Some(envelope.code),
         &envelope.msg,

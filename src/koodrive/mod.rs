@@ -727,18 +727,17 @@ fn validate(config: &Config, request: &Request) -> Result<BaseUrl, Error> {
             return Err(invalid(field, "must not be empty (use None to send none)"));
         }
     }
-    if request.container_id.trim().is_empty() {
-        return Err(invalid("container_id", "must not be empty"));
-    }
+    crate::config::check_input(
+        Vendor::KooDrive,
+        "container_id",
+        &request.container_id,
+        crate::MAX_ID_LEN,
+    )?;
     if request.file_ids.is_empty() {
         return Err(invalid("file_ids", "must list at least one file id"));
     }
-    if let Some(i) = request.file_ids.iter().position(|id| id.trim().is_empty()) {
-        return Err(Error::invalid(
-            Vendor::KooDrive,
-            "file_ids",
-            format!("file id #{} is empty", i + 1),
-        ));
+    for id in &request.file_ids {
+        crate::config::check_input(Vendor::KooDrive, "file_ids", id, crate::MAX_ID_LEN)?;
     }
     Ok(base)
 }
@@ -752,23 +751,25 @@ fn send(
 ) -> Result<Reply, Error> {
     let x_date = crate::url::format_amz_date(OffsetDateTime::now_utc());
     let mut call = Call::new(Vendor::KooDrive, Method::Post, base, PATH)
-        .header("x-user-id", &config.user_id)?
-        .header("x-date", &x_date)?;
+        .header("x-user-id", "user_id", &config.user_id)?
+        .header("x-date", "x_date", &x_date)?;
     if let Some(language) = &config.language {
-        call = call.header("language", language)?;
+        call = call.header("language", "language", language)?;
     }
     if let Some(folder) = &config.share_folder_id {
-        call = call.header("x-hw-share-folder-id", folder)?;
+        call = call.header("x-hw-share-folder-id", "share_folder_id", folder)?;
     }
     if let Some(trace_id) = &config.trace_id {
-        call = call.header("x-traceid", trace_id)?;
+        call = call.header("x-traceid", "trace_id", trace_id)?;
     }
     let call = call.json(crate::encode::json_body(&WireRequest {
         container_id,
         file_ids: ids,
     }));
-    let (call, authorization) = match &config.auth {
-        Auth::Token { token, prefix } => (call, format!("{prefix}{}", token.expose())),
+    let call = match &config.auth {
+        Auth::Token { token, prefix } => {
+            call.credential("authorization", "token", prefix, token.expose())?
+        }
         Auth::AppSignature { app_id, app_secret } => {
             // The Host signed is the one sent: set explicitly, so no client default
             // (port shown or not) can differ from it.
@@ -782,11 +783,12 @@ fn send(
             let canonical = canonical_request("POST", path, query, &headers, call.body());
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
-            (call.header("host", &host)?, value)
+            call.header("host", "base_url", &host)?
+                .credential("authorization", "app_secret", "", &value)?
+                .carrying_secrets([app_secret.expose().to_owned()])
         }
     };
-    call.credential("authorization", &authorization)?
-        .allow_insecure_http(config.allow_insecure_http)
+    call.allow_insecure_http(config.allow_insecure_http)
         .send(agent)
 }
 
@@ -905,7 +907,7 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
 /// the reason it does not decode.
 fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     if let Some(gateway) = reply.try_json::<WireGatewayError>() {
-        let retryable = reply.status == 429 || reply.status >= 500;
+        let retryable = crate::error::retryable_status(reply.status);
         return Err(reply.api_error(
             None,
             &gateway.error_msg,
@@ -921,7 +923,7 @@ fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     let envelope: WireEnvelope = reply.json()?;
     if envelope.code != 0 {
         let code = Code::from_code(envelope.code);
-        let retryable = code.is_retryable() || reply.status == 429 || reply.status >= 500;
+        let retryable = code.is_retryable() || crate::error::retryable_status(reply.status);
         return Err(reply.api_error(
             Some(envelope.code),
             envelope.msg.as_deref().unwrap_or(""),
