@@ -104,7 +104,7 @@ impl Chunks<'_> {
         F: Fn(&[T]) -> Result<Batch, Error>,
     {
         match self.retry {
-            Some(policy) => crate::retry(policy, || call(items)),
+            Some(policy) => crate::retry(policy, |_| call(items)),
             None => call(items),
         }
     }

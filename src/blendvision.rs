@@ -61,6 +61,11 @@ pub struct Config {
     /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
     /// and loopback are never refused.
     pub allow_insecure_http: bool,
+    /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
+    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
+    /// helper thread, which costs tens of microseconds a call.
+    pub call_timeout: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -71,6 +76,7 @@ impl Config {
             api_token: api_token.into(),
             org_id: org_id.into(),
             allow_insecure_http: false,
+            call_timeout: None,
         }
     }
 
@@ -101,6 +107,7 @@ impl fmt::Debug for Config {
             .field("api_token", &self.api_token)
             .field("org_id", &self.org_id)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("call_timeout", &self.call_timeout)
             .finish()
     }
 }
@@ -469,7 +476,8 @@ fn call(config: &Config, path: &str) -> Result<Call, Error> {
             config.api_token.expose(),
         )?
         .header("x-bv-org-id", "org_id", config.org_id.trim())?
-        .allow_insecure_http(config.allow_insecure_http))
+        .allow_insecure_http(config.allow_insecure_http)
+        .call_timeout(config.call_timeout))
 }
 
 /// A non-2xx reply is the gRPC status body, or outside the contract.

@@ -43,6 +43,11 @@ pub struct Config {
     /// Allow sending the key over plain `http://` to a host that is not loopback
     /// (default `false`); `https://` and loopback are never refused.
     pub allow_insecure_http: bool,
+    /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
+    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
+    /// helper thread, which costs tens of microseconds a call.
+    pub call_timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for Config {
@@ -51,6 +56,7 @@ impl std::fmt::Debug for Config {
             .field("base_url", &crate::redact_url(&self.base_url))
             .field("api_key", &self.api_key)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("call_timeout", &self.call_timeout)
             .finish()
     }
 }
@@ -62,6 +68,7 @@ impl Config {
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_key: api_key.into(),
             allow_insecure_http: false,
+            call_timeout: None,
         }
     }
 
@@ -290,6 +297,7 @@ pub fn download_link(
     let reply = call
         .credential("x-api-key", "api_key", "", config.api_key.expose())?
         .allow_insecure_http(config.allow_insecure_http)
+        .call_timeout(config.call_timeout)
         .send(agent)?;
     decode(&reply, &request.file_id.to_string())
 }

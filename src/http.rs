@@ -178,6 +178,8 @@ pub(crate) struct Call {
     /// passwords): scrubbed from whatever the server echoes back.
     secrets: Vec<String>,
     allow_insecure_http: bool,
+    /// An overall cap for this one call (the `call_timeout` of a vendor config).
+    call_timeout: Option<Duration>,
 }
 
 impl Call {
@@ -194,6 +196,7 @@ impl Call {
             credentials: false,
             secrets: Vec::new(),
             allow_insecure_http: false,
+            call_timeout: None,
         }
     }
 
@@ -287,6 +290,14 @@ impl Call {
         self
     }
 
+    /// Caps this one call as a whole (DNS included): ureq then resolves the host on
+    /// a helper thread, which costs tens of microseconds, so only a config that
+    /// asks for it pays.
+    pub fn call_timeout(mut self, timeout: Option<Duration>) -> Call {
+        self.call_timeout = timeout;
+        self
+    }
+
     /// Allows credentials over plain `http://` to a host that is not loopback.
     pub fn allow_insecure_http(mut self, allow: bool) -> Call {
         self.allow_insecure_http = allow;
@@ -339,10 +350,23 @@ impl Call {
             BaseUrl::parse(vendor, "base_url", origin).is_ok_and(|base| base.is_loopback())
         };
         let result = match self.method {
-            Method::Get => configure(agent, agent.get(&self.url), self.headers, direct).call(),
-            Method::Post => configure(agent, agent.post(&self.url), self.headers, direct)
-                .header("content-type", "application/json")
-                .send(self.body.as_deref().unwrap_or(&[])),
+            Method::Get => configure(
+                agent,
+                agent.get(&self.url),
+                self.headers,
+                direct,
+                self.call_timeout,
+            )
+            .call(),
+            Method::Post => configure(
+                agent,
+                agent.post(&self.url),
+                self.headers,
+                direct,
+                self.call_timeout,
+            )
+            .header("content-type", "application/json")
+            .send(self.body.as_deref().unwrap_or(&[])),
         };
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received_at = OffsetDateTime::now_utc();
@@ -377,6 +401,7 @@ fn configure<B>(
     builder: ureq::RequestBuilder<B>,
     headers: Vec<(HeaderName, HeaderValue)>,
     direct: bool,
+    call_timeout: Option<Duration>,
 ) -> ureq::RequestBuilder<B> {
     use crate::agent::{clamp, CONNECT_TIMEOUT, MAX_TIMEOUT};
 
@@ -420,6 +445,7 @@ fn configure<B>(
         && !too_long
         && tls_ok
         && !direct
+        && call_timeout.is_none()
     {
         builder
     } else {
@@ -454,6 +480,10 @@ fn configure<B>(
         }
         if direct {
             request = request.proxy(None);
+        }
+        if let Some(cap) = call_timeout {
+            let cap = clamp(cap);
+            request = request.timeout_per_call(Some(t.per_call.map_or(cap, |d| d.min(cap))));
         }
         request.build()
     };

@@ -166,6 +166,11 @@ pub struct Config {
     /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
     /// and loopback are never refused.
     pub allow_insecure_http: bool,
+    /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
+    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
+    /// helper thread, which costs tens of microseconds a call.
+    pub call_timeout: Option<std::time::Duration>,
     /// How many calls of a request longer than [`MAX_IDS_PER_CALL`] ids run at
     /// once on the agent (default [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY),
     /// 4; 0 counts as 1, which sends the calls one after the other). Above the
@@ -188,6 +193,7 @@ impl Config {
             share_folder_id: None,
             trace_id: None,
             allow_insecure_http: false,
+            call_timeout: None,
             concurrency: crate::DEFAULT_CONCURRENCY,
             retry: None,
         }
@@ -248,6 +254,7 @@ impl fmt::Debug for Config {
             .field("share_folder_id", &self.share_folder_id)
             .field("trace_id", &self.trace_id)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("call_timeout", &self.call_timeout)
             .field("concurrency", &self.concurrency)
             .field("retry", &self.retry)
             .finish()
@@ -789,6 +796,7 @@ fn send(
         }
     };
     call.allow_insecure_http(config.allow_insecure_http)
+        .call_timeout(config.call_timeout)
         .send(agent)
 }
 
