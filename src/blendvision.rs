@@ -50,11 +50,15 @@ pub const FILES_PATH: &str = "/bv/cms/v1/library/files";
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
     pub base_url: String,
-    /// The API token (Console → Developers → API Tokens), sent as a Bearer token.
+    /// The API token (Console → Developers → API Tokens), or a login access
+    /// token (see [`Config::login`]), sent as a Bearer token.
     pub api_token: Secret,
-    /// The organization to act for, sent as `x-bv-org-id`. Required: an empty
-    /// value is invalid input.
+    /// The organization to act for, sent as `x-bv-org-id`. The vendor requires it
+    /// "when using an api_token": with [`TokenKind::ApiToken`] an empty value is
+    /// invalid input; with [`TokenKind::Login`] an empty value sends no header.
     pub org_id: String,
+    /// What kind of token `api_token` is (default [`TokenKind::ApiToken`]).
+    pub token_kind: TokenKind,
     /// Allow sending the token over plain `http://` to a host that is not loopback
     /// (default `false`). When `false`, a call to an `http://` base URL whose host
     /// is not loopback (`localhost`, `127.0.0.0/8`, `::1`) fails with
@@ -68,6 +72,18 @@ pub struct Config {
     pub call_timeout: Option<std::time::Duration>,
 }
 
+/// What kind of Bearer token a [`Config`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[non_exhaustive]
+pub enum TokenKind {
+    /// An API token from the console: needs `x-bv-org-id`.
+    #[default]
+    ApiToken,
+    /// A login access token (from the account login API), which already names the
+    /// user's organization: `x-bv-org-id` is optional.
+    Login,
+}
+
 impl Config {
     /// A config for the public API with `api_token`, acting for `org_id`.
     pub fn new(api_token: impl Into<Secret>, org_id: impl Into<String>) -> Self {
@@ -75,8 +91,18 @@ impl Config {
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_token: api_token.into(),
             org_id: org_id.into(),
+            token_kind: TokenKind::ApiToken,
             allow_insecure_http: false,
             call_timeout: None,
+        }
+    }
+
+    /// A config for a login access token, which needs no organization id (set
+    /// `org_id` to act for another organization).
+    pub fn login(access_token: impl Into<Secret>) -> Self {
+        Config {
+            token_kind: TokenKind::Login,
+            ..Config::new(access_token, "")
         }
     }
 
@@ -106,6 +132,7 @@ impl fmt::Debug for Config {
             .field("base_url", &crate::redact_url(&self.base_url))
             .field("api_token", &self.api_token)
             .field("org_id", &self.org_id)
+            .field("token_kind", &self.token_kind)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("call_timeout", &self.call_timeout)
             .finish()
@@ -460,22 +487,25 @@ fn call(config: &Config, path: &str) -> Result<Call, Error> {
             "must not be empty",
         ));
     }
-    if config.org_id.trim().is_empty() {
+    let org_id = config.org_id.trim();
+    if org_id.is_empty() && config.token_kind == TokenKind::ApiToken {
         return Err(Error::invalid(
             Vendor::BlendVision,
             "org_id",
-            "is required with an API token (sent as x-bv-org-id)",
+            "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)",
         ));
     }
     let base = BaseUrl::parse(Vendor::BlendVision, "base_url", &config.base_url)?;
-    Ok(Call::new(Vendor::BlendVision, Method::Post, &base, path)
-        .credential(
-            "authorization",
-            "api_token",
-            "Bearer ",
-            config.api_token.expose(),
-        )?
-        .header("x-bv-org-id", "org_id", config.org_id.trim())?
+    let mut call = Call::new(Vendor::BlendVision, Method::Post, &base, path).credential(
+        "authorization",
+        "api_token",
+        "Bearer ",
+        config.api_token.expose(),
+    )?;
+    if !org_id.is_empty() {
+        call = call.header("x-bv-org-id", "org_id", org_id)?;
+    }
+    Ok(call
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout))
 }

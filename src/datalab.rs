@@ -40,6 +40,9 @@ pub struct Config {
     pub base_url: String,
     /// The API key, sent as `X-API-Key`.
     pub api_key: Secret,
+    /// The team to act for, sent as the cookie `datalab_active_team` (as the web
+    /// app and the official SDK do); `None` (the default): the key's own team.
+    pub team: Option<String>,
     /// Allow sending the key over plain `http://` to a host that is not loopback
     /// (default `false`); `https://` and loopback are never refused.
     pub allow_insecure_http: bool,
@@ -55,6 +58,7 @@ impl std::fmt::Debug for Config {
         f.debug_struct("Config")
             .field("base_url", &crate::redact_url(&self.base_url))
             .field("api_key", &self.api_key)
+            .field("team", &self.team)
             .field("allow_insecure_http", &self.allow_insecure_http)
             .field("call_timeout", &self.call_timeout)
             .finish()
@@ -67,6 +71,7 @@ impl Config {
         Config {
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_key: api_key.into(),
+            team: None,
             allow_insecure_http: false,
             call_timeout: None,
         }
@@ -293,6 +298,21 @@ pub fn download_link(
     );
     if let Some(secs) = request.expires_in {
         call = call.query("expires_in", &secs.to_string());
+    }
+    if let Some(team) = &config.team {
+        crate::config::check_input(Vendor::Datalab, "team", team, crate::MAX_HEADER_LEN)?;
+        // A cookie value: no separators, quotes, whitespace or controls.
+        if team
+            .bytes()
+            .any(|b| !b.is_ascii_graphic() || matches!(b, b';' | b',' | b'"' | b'\\'))
+        {
+            return Err(Error::invalid(
+                Vendor::Datalab,
+                "team",
+                "must be visible ASCII without `;`, `,`, `\"` or `\\`",
+            ));
+        }
+        call = call.header("cookie", "team", &format!("datalab_active_team={team}"))?;
     }
     let reply = call
         .credential("x-api-key", "api_key", "", config.api_key.expose())?

@@ -1713,3 +1713,27 @@ fn documented_error_example_shows_the_http_status() {
     assert!(!shown.contains("code 0"), "{shown}");
     assert_eq!(err.http_status(), Some(400));
 }
+
+/// `x-bv-org-id` is required "when using an api_token": a login access token
+/// needs none, and the crate then sends none.
+#[test]
+fn login_token_needs_no_org_id() {
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| s.blendvision.login_tokens = vec!["login-access-token".into()]);
+    let mut config = Config::login("login-access-token");
+    config.base_url = server.base_url();
+    let link = blendvision::download_link(&agent(), &config, FIRST).unwrap();
+    assert_eq!(link.item, FIRST);
+    let sent = server.last_request(Vendor::BlendVision).unwrap();
+    assert_eq!(sent.header("x-bv-org-id"), None);
+    // An API token without an organization is still refused before sending.
+    let mut config = Config::new(fake::BLENDVISION_API_TOKEN, "");
+    config.base_url = server.base_url();
+    let before = server.request_count();
+    let err = blendvision::download_link(&agent(), &config, FIRST).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(i) if i.field == "org_id"),
+        "{err:?}"
+    );
+    assert_eq!(server.request_count(), before);
+}

@@ -305,3 +305,58 @@ fn marker_secret_never_printed() {
     common::assert_no_marker(&err, marker);
     common::assert_no_marker(&err, "X-Amz-Signature");
 }
+
+/// The team cookie (`datalab_active_team`) can be set in the config, as the web
+/// app and the official SDK send it; a value that would break the cookie is
+/// refused before sending.
+#[test]
+fn team_cookie_is_sent_when_configured() {
+    let (server, mut config) = setup();
+    call(&config, &datalab::Request::new(42)).unwrap();
+    assert_eq!(
+        server
+            .last_request(Vendor::Datalab)
+            .unwrap()
+            .header("cookie"),
+        None
+    );
+    config.team = Some("team_42".into());
+    call(&config, &datalab::Request::new(42)).unwrap();
+    assert_eq!(
+        server
+            .last_request(Vendor::Datalab)
+            .unwrap()
+            .header("cookie"),
+        Some("datalab_active_team=team_42")
+    );
+    let before = server.request_count();
+    for bad in ["a;b", "a b", "", "\"x\""] {
+        config.team = Some(bad.into());
+        let err = call(&config, &datalab::Request::new(42)).unwrap_err();
+        assert!(
+            matches!(&err, Error::InvalidInput(i) if i.field == "team"),
+            "{bad:?}: {err:?}"
+        );
+    }
+    assert_eq!(server.request_count(), before);
+}
+
+/// The expiry comes from the URL's own parameters when they state an earlier
+/// bound than arrival + `expires_in`.
+#[test]
+fn expiry_is_the_earlier_of_the_url_and_expires_in() {
+    let (server, config) = setup();
+    let url = "https://datalab-files.s3.amazonaws.com/f/r.pdf?X-Amz-Date=20250101T000000Z&X-Amz-Expires=60&X-Amz-Signature=s";
+    server.push(
+        Vendor::Datalab,
+        FakeReply::json(
+            200,
+            json!({"download_url": url, "expires_in": 3600, "file_id": 42, "original_filename": "r.pdf"}),
+        ),
+    );
+    let link = call(&config, &datalab::Request::new(42)).unwrap();
+    assert_eq!(
+        link.expires,
+        download_url::Expiry::At(time::macros::datetime!(2025-01-01 00:01:00 UTC))
+    );
+}

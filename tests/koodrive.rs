@@ -1351,3 +1351,40 @@ mod cli {
         assert!(run.stdout.contains("\tInvoice 1.pdf\t"), "{run:?}");
     }
 }
+
+// ---- X-Date and clock skew ([3/5]) ---------------------------------------------
+
+/// The gateway refuses an `X-Date` in its future: a client clock a little fast
+/// still works because `X-Date` is set back by `X_DATE_BACKDATE`.
+#[test]
+fn x_date_tolerates_a_slightly_fast_clock() {
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| s.koodrive.clock_offset = time::Duration::seconds(-10));
+    let batch = links(&app_config(&server), &default_request()).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(server.request_count(), 1);
+    let sent = server.last_request(Vendor::KooDrive).unwrap();
+    let x_date = download_url::decode::parse_amz_date(sent.header("x-date").unwrap()).unwrap();
+    let behind = OffsetDateTime::now_utc() - x_date;
+    assert!(behind >= koodrive::X_DATE_BACKDATE, "{behind}");
+}
+
+/// A clock far off (fast or slow) is refused with the vendor's message; the crate
+/// corrects by the reply's `Date` and tries once more.
+#[test]
+fn x_date_is_corrected_by_the_server_date_once() {
+    for offset in [time::Duration::minutes(-5), time::Duration::minutes(20)] {
+        let server = FakeServer::start().unwrap();
+        server.configure(|s| s.koodrive.clock_offset = offset);
+        let batch = links(&app_config(&server), &default_request()).unwrap();
+        assert_eq!(batch.links.len(), 1, "{offset}");
+        assert_eq!(server.request_count(), 2, "{offset}");
+    }
+    // Refused for another reason: no second try.
+    let server = FakeServer::start().unwrap();
+    let mut config = app_config(&server);
+    config.auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, "wrong-secret");
+    let err = links(&config, &default_request()).unwrap_err();
+    assert_eq!(err.code(), None, "{err:?}");
+    assert_eq!(server.request_count(), 1);
+}

@@ -64,6 +64,10 @@ pub struct KooDriveSettings {
     pub files: Vec<KooDriveFile>,
     /// `X-Amz-Expires` of the links it hands out, in seconds (default 3600).
     pub link_lifetime: u32,
+    /// The server clock's offset from this machine's (default zero): a negative
+    /// offset makes the client's clock fast, so its `X-Date` lies in the
+    /// server's future and is refused. Every reply carries the server's `Date`.
+    pub clock_offset: time::Duration,
 }
 
 impl Default for KooDriveSettings {
@@ -80,6 +84,7 @@ impl Default for KooDriveSettings {
                 "Invoice 1.pdf",
             )],
             link_lifetime: 3600,
+            clock_offset: time::Duration::ZERO,
         }
     }
 }
@@ -94,6 +99,7 @@ impl fmt::Debug for KooDriveSettings {
             .field("app_secret", &"[redacted]")
             .field("files", &self.files)
             .field("link_lifetime", &self.link_lifetime)
+            .field("clock_offset", &self.clock_offset)
             .finish()
     }
 }
@@ -128,13 +134,40 @@ fn app_auth_error(msg: &str) -> FakeReply {
 }
 
 pub(super) fn handle(settings: &KooDriveSettings, request: &RecordedRequest) -> FakeReply {
+    let now = OffsetDateTime::now_utc() + settings.clock_offset;
+    answer(settings, request, now).with_header("Date", &http_date(now))
+}
+
+/// An RFC 9110 HTTP-date (`Sun, 06 Nov 1994 08:49:37 GMT`).
+fn http_date(at: OffsetDateTime) -> String {
+    const DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    format!(
+        "{}, {:02} {} {} {:02}:{:02}:{:02} GMT",
+        DAYS[usize::from(at.weekday().number_days_from_monday())],
+        at.day(),
+        MONTHS[usize::from(u8::from(at.month()) - 1)],
+        at.year(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    )
+}
+
+fn answer(
+    settings: &KooDriveSettings,
+    request: &RecordedRequest,
+    now: OffsetDateTime,
+) -> FakeReply {
     if request.method != "POST" {
         return FakeReply::json(
             404,
             json!({"error_code": "APIGW.0101", "error_msg": "The API does not exist or has not been published in the environment"}),
         );
     }
-    if let Some(refusal) = check_auth(settings, request, OffsetDateTime::now_utc()) {
+    if let Some(refusal) = check_auth(settings, request, now) {
         return refusal;
     }
     if let Some(trace_id) = request.header("x-traceid") {

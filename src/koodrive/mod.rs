@@ -749,6 +749,14 @@ fn validate(config: &Config, request: &Request) -> Result<BaseUrl, Error> {
     Ok(base)
 }
 
+/// How far `X-Date` is set back from the local clock: the gateway refuses a date
+/// in its future, so a client clock up to this much fast still works; the
+/// 15-minute window leaves ample room behind.
+pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
+
+/// Sends one call. `X-Date` is the local time less [`X_DATE_BACKDATE`]; when the
+/// gateway still refuses the date (APIGW.0303, "signature expired"), the call is
+/// signed again once with the time of the reply's `Date` header.
 fn send(
     agent: &ureq::Agent,
     config: &Config,
@@ -756,7 +764,45 @@ fn send(
     container_id: &str,
     ids: &[String],
 ) -> Result<Reply, Error> {
-    let x_date = crate::url::format_amz_date(OffsetDateTime::now_utc());
+    let now = OffsetDateTime::now_utc();
+    let reply = send_dated(agent, config, base, container_id, ids, now)?;
+    match refused_date_correction(&reply, now) {
+        Some(server_now) => send_dated(agent, config, base, container_id, ids, server_now),
+        None => Ok(reply),
+    }
+}
+
+/// The server's time, when `reply` refuses the call's `X-Date` and says (in its
+/// `Date` header) a time far enough from `sent_at` to explain it.
+fn refused_date_correction(reply: &Reply, sent_at: OffsetDateTime) -> Option<OffsetDateTime> {
+    if reply.is_success() {
+        return None;
+    }
+    let gateway = reply.try_json::<WireGatewayError>()?;
+    let msg = gateway.error_msg.to_ascii_lowercase();
+    if gateway.error_code != "APIGW.0303" || !(msg.contains("expired") || msg.contains("date")) {
+        return None;
+    }
+    let server_now = OffsetDateTime::parse(
+        reply.header("date")?,
+        &time::format_description::well_known::Rfc2822,
+    )
+    .ok()?;
+    // Only a clock that differs by more than the margin explains the refusal.
+    let skew = (server_now - sent_at).abs();
+    (skew > time::Duration::seconds(1)).then_some(server_now)
+}
+
+fn send_dated(
+    agent: &ureq::Agent,
+    config: &Config,
+    base: &BaseUrl,
+    container_id: &str,
+    ids: &[String],
+    now: OffsetDateTime,
+) -> Result<Reply, Error> {
+    let signed_at = now.checked_sub(X_DATE_BACKDATE).unwrap_or(now);
+    let x_date = crate::url::format_amz_date(signed_at);
     let mut call = Call::new(Vendor::KooDrive, Method::Post, base, PATH)
         .header("x-user-id", "user_id", &config.user_id)?
         .header("x-date", "x_date", &x_date)?;
