@@ -85,14 +85,17 @@ pub fn agent() -> ureq::Agent {
     agent_with_timeout(DEFAULT_TIMEOUT)
 }
 
-/// Like [`agent()`], with `timeout` bounding each phase of a call: connecting
-/// (at most [`CONNECT_TIMEOUT`]), sending the request head, sending the body,
-/// receiving the response head, receiving the body.
+/// Like [`agent()`], with `timeout` as the stall bound of a call: connecting takes
+/// at most [`CONNECT_TIMEOUT`] (or `timeout` if shorter), every read and write
+/// waits at most `timeout` for progress, and each phase — sending the request
+/// head, sending the body, receiving the response head, receiving the body —
+/// ends within `2 × timeout` however slowly bytes trickle.
 ///
-/// A call that makes progress in every phase can take up to the sum of the phases
-/// plus the host lookup, which only the system resolver bounds; a server that
-/// stalls in any phase ends the call after `timeout`. `timeout` is capped at one
-/// day, so `Duration::MAX` means "a day per phase", not "forever".
+/// Worst case for a call whose server keeps every phase moving: connect + 4 ×
+/// 2 × `timeout`, plus the host lookup, which only the system resolver bounds (no
+/// overall timeout is set: with one, ureq resolves every call's host on a new
+/// thread). A server that stalls ends the call after `timeout`. `timeout` is
+/// capped at one day, so `Duration::MAX` means "a day", not "forever".
 pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
     agent_config(timeout).build().new_agent()
 }
@@ -109,12 +112,20 @@ pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
 /// ```
 pub fn agent_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
     let timeout = clamp(timeout);
+    // Each read and write waits at most `timeout` for progress, and each phase
+    // ends within twice that. The per-read/per-write bound is what the socket
+    // timeout is set to almost always: a constant, so ureq sets it once per
+    // connection instead of once per read (the phase deadlines alone change the
+    // socket timeout on every read and write, ~3 extra system calls a call).
+    let phase = Some(clamp(timeout.saturating_mul(2)));
     let builder = ureq::Agent::config_builder()
         .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
-        .timeout_send_request(Some(timeout))
-        .timeout_send_body(Some(timeout))
-        .timeout_recv_response(Some(timeout))
-        .timeout_recv_body(Some(timeout))
+        .timeout_per_read(Some(timeout))
+        .timeout_per_write(Some(timeout))
+        .timeout_send_request(phase)
+        .timeout_send_body(phase)
+        .timeout_recv_response(phase)
+        .timeout_recv_body(phase)
         .user_agent(concat!("download-url/", env!("CARGO_PKG_VERSION")))
         .http_status_as_error(false)
         .max_redirects(0)

@@ -109,7 +109,18 @@ fn the_crate_agents_never_set_an_overall_timeout() {
             assert!(phase.is_some(), "{t:?}");
         }
     }
-    let t = download_url::agent().config().timeouts();
+    let agent = download_url::agent();
+    let t = agent.config().timeouts();
     assert_eq!(t.connect, Some(download_url::CONNECT_TIMEOUT));
-    assert_eq!(t.recv_body, Some(download_url::DEFAULT_TIMEOUT));
+    // A stall bound per read and write (a constant socket timeout, set once per
+    // connection), and each phase within twice that.
+    assert_eq!(
+        agent.config().timeout_per_read(),
+        Some(download_url::DEFAULT_TIMEOUT)
+    );
+    assert_eq!(
+        agent.config().timeout_per_write(),
+        Some(download_url::DEFAULT_TIMEOUT)
+    );
+    assert_eq!(t.recv_body, Some(download_url::DEFAULT_TIMEOUT * 2));
 }
