@@ -167,7 +167,7 @@ pub struct Config {
     /// and loopback are never refused.
     pub allow_insecure_http: bool,
     /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
-    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// left of a [`retry`](fn@crate::retry) budget. `None` (the default): only the
     /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
     /// helper thread, which costs tens of microseconds a call.
     pub call_timeout: Option<std::time::Duration>,
