@@ -233,7 +233,17 @@ pub struct FileHostError {
 }
 
 impl FileHostError {
-    fn new(vendor: Vendor, kind: FileHostKind, url: &str) -> Self {
+    /// An error of `kind` for the link of `vendor` at `url` (shown redacted), e.g.
+    /// for a refresher that cannot get a new link.
+    ///
+    /// ```
+    /// use download_url::{Error, FileHostError, FileHostKind, Vendor};
+    /// let err: Error = FileHostError::new(Vendor::Kie, FileHostKind::Denied, "https://h/a?sig=s")
+    ///     .with_note("no new link")
+    ///     .into();
+    /// assert_eq!(err.to_string(), "kie.ai: file host: link refused (expired or not allowed): no new link");
+    /// ```
+    pub fn new(vendor: Vendor, kind: FileHostKind, url: &str) -> Self {
         FileHostError {
             vendor,
             kind,
@@ -252,7 +262,8 @@ impl FileHostError {
         self
     }
 
-    fn note(mut self, note: impl Into<String>) -> Self {
+    /// Adds a [`note`](Self::note).
+    pub fn with_note(mut self, note: impl Into<String>) -> Self {
         self.note = Some(note.into());
         self
     }
@@ -755,7 +766,7 @@ impl<'a> Fetcher<'a> {
         if job.refreshes >= self.max_refreshes {
             let mut err = denied.unwrap_or_else(|| {
                 FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url)
-                    .note("the link has expired")
+                    .with_note("the link has expired")
             });
             err.kind = FileHostKind::TooManyRefreshes;
             return Err(err.into());
@@ -879,7 +890,7 @@ impl<'a> Fetcher<'a> {
                     Failure::Fatal(
                         FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
                             .status(status)
-                            .note(why)
+                            .with_note(why)
                             .into(),
                     )
                 })?;
@@ -917,7 +928,7 @@ impl<'a> Fetcher<'a> {
                     return Err(Failure::retry(
                         FileHostError::new(vendor, FileHostKind::Io, &url)
                             .status(206)
-                            .note("206 without a usable Content-Range"),
+                            .with_note("206 without a usable Content-Range"),
                     ));
                 };
                 let changed = validator.is_some() && validator != job.validator;
@@ -926,7 +937,7 @@ impl<'a> Fetcher<'a> {
                     return Err(Failure::retry(
                         FileHostError::new(vendor, FileHostKind::Io, &url)
                             .status(206)
-                            .note("the range or the object changed; starting over"),
+                            .with_note("the range or the object changed; starting over"),
                     ));
                 }
                 job.ranges += 1;
@@ -1031,7 +1042,7 @@ impl<'a> Fetcher<'a> {
         if let Some(total) = job.total {
             if job.offset < total {
                 return Err(Failure::retry(
-                    FileHostError::new(vendor, FileHostKind::Io, url).note(format!(
+                    FileHostError::new(vendor, FileHostKind::Io, url).with_note(format!(
                         "connection closed at {} of {total} bytes",
                         job.offset
                     )),
@@ -1168,7 +1179,7 @@ impl<'w> Job<'w> {
             Sink::Writer(_) if self.offset > 0 => {
                 return Err(Failure::Fatal(
                     FileHostError::new(vendor, FileHostKind::Io, url)
-                        .note("the transfer broke off and the host offers no way to continue the same object")
+                        .with_note("the transfer broke off and the host offers no way to continue the same object")
                         .into(),
                 ));
             }
@@ -1379,7 +1390,8 @@ fn sync_dir(dir: &Path) {
 }
 
 fn local(link: &DownloadLink, what: &str, source: Option<io::Error>) -> Error {
-    let mut e = FileHostError::new(link.vendor, FileHostKind::Io, &link.url).note(what.to_owned());
+    let mut e =
+        FileHostError::new(link.vendor, FileHostKind::Io, &link.url).with_note(what.to_owned());
     if let Some(source) = source {
         e = e.source(source);
     }

@@ -532,3 +532,128 @@ fn big_child() {
     }
     fs::remove_dir_all(&dir).unwrap();
 }
+
+#[cfg(feature = "cli")]
+mod common;
+
+/// `dlurl get`, run as a user would.
+#[cfg(feature = "cli")]
+mod cli {
+    use super::*;
+    use crate::common::dlurl;
+    use download_url::fake::{FakeServer, BLENDVISION_API_TOKEN, BLENDVISION_ORG_ID, KIE_API_KEY};
+
+    const ITEM: &str = "https://tempfile.example/report.bin";
+
+    fn setup(len: u64) -> (FakeFileHost, FakeServer, Vec<u8>) {
+        let (files, bytes) = host_with("report.bin", len);
+        let api = FakeServer::start().unwrap();
+        api.configure(|s| s.kie.link = files.signed_url("report.bin", HOUR));
+        (files, api, bytes)
+    }
+
+    fn get(api: &FakeServer, args: &[&str]) -> crate::common::Run {
+        let base = api.base_url();
+        let mut all = vec!["get"];
+        all.extend_from_slice(args);
+        all.extend(["--base-url", &base, "kie", ITEM]);
+        dlurl(&all, &[("KIE_API_KEY", KIE_API_KEY)])
+    }
+
+    #[test]
+    fn get_saves_skips_and_forces() {
+        let (files, api, bytes) = setup(300_000);
+        let dir = tempdir("cli-get");
+        let d = dir.to_str().unwrap();
+        let run = get(&api, &["-o", d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.stdout.trim(), dir.join("report.bin").to_str().unwrap());
+        assert_eq!(fs::read(dir.join("report.bin")).unwrap(), bytes);
+        assert!(!run.stderr.contains("X-Amz-Signature"), "{run:?}");
+        // Again: skipped, not overwritten. (The kie link names no file, so one
+        // request learns the name from the reply head; its body is not read.)
+        let run = get(&api, &["-o", d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stderr.contains("skipped"), "{run:?}");
+        assert_eq!(files.request_count(), 2);
+        let run = get(&api, &["--force", "-o", d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(files.request_count(), 3);
+        assert_eq!(fs::read(dir.join("report.bin")).unwrap(), bytes);
+        assert!(leftovers(&dir).is_empty());
+    }
+
+    #[test]
+    fn get_refreshes_an_expired_link_through_the_vendor() {
+        let (files, api, bytes) = setup(200_000);
+        let dir = tempdir("cli-refresh");
+        files.push_fault(FileFault::DisconnectAfter(50_000));
+        files.push_fault(FileFault::Expired);
+        let target = dir.join("out.bin");
+        let run = get(&api, &["-o", target.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(fs::read(&target).unwrap(), bytes);
+        let kie_calls = api
+            .requests()
+            .iter()
+            .filter(|r| r.vendor == Some(Vendor::Kie))
+            .count();
+        assert_eq!(kie_calls, 2, "one call for the link, one to refresh it");
+        assert_eq!(files.requests()[2].header("range"), Some("bytes=50000-"));
+    }
+
+    #[test]
+    fn get_streams_to_stdout_and_reports_failures() {
+        let (files, api, bytes) = setup(5_000);
+        let run = get(&api, &["-o", "-"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(
+            run.stdout.as_bytes(),
+            &String::from_utf8_lossy(&bytes).into_owned().into_bytes()[..]
+        );
+        files.push_fault(FileFault::Status(
+            404,
+            "<Error><Code>NoSuchKey</Code></Error>".into(),
+        ));
+        let dir = tempdir("cli-fail");
+        let run = get(&api, &["-o", dir.to_str().unwrap()]);
+        assert_eq!(run.code, 3, "{run:?}");
+        assert!(run.stderr.contains("http 404"), "{run:?}");
+        assert!(!run.stderr.contains("X-Amz-Signature"), "{run:?}");
+    }
+
+    #[test]
+    fn get_usage_errors() {
+        let api = FakeServer::start().unwrap();
+        let base = api.base_url();
+        let id = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
+        let env = [
+            ("BLENDVISION_API_TOKEN", BLENDVISION_API_TOKEN),
+            ("BLENDVISION_ORG_ID", BLENDVISION_ORG_ID),
+        ];
+        let dir = tempdir("cli-usage");
+        let file = dir.join("one");
+        for output in [file.to_str().unwrap(), "-"] {
+            let run = dlurl(
+                &[
+                    "get",
+                    "-o",
+                    output,
+                    "--base-url",
+                    &base,
+                    "blendvision",
+                    id,
+                    id,
+                ],
+                &env,
+            );
+            assert_eq!(run.code, 2, "{run:?}");
+            assert!(run.stderr.starts_with("dlurl: "), "{run:?}");
+        }
+        let run = dlurl(&["get", "--help"], &[]);
+        assert_eq!(run.code, 0);
+        assert!(run.stdout.contains("usage: dlurl get"));
+        let run = dlurl(&["get", "-o"], &[]);
+        assert_eq!(run.code, 2, "{run:?}");
+    }
+}
