@@ -108,6 +108,8 @@ use crate::{DownloadLink, Error, Vendor};
 pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
 
 const BUFFER: usize = 256 * 1024;
+/// ureq's input buffer for a new connection of the fetcher (its default is 128 KiB).
+const INPUT_BUFFER: usize = 512 * 1024;
 
 /// A refresher: asked for a new link when the file host refuses the current one.
 pub type Refresher<'a> = Box<dyn FnMut(&DownloadLink) -> Result<DownloadLink, Error> + 'a>;
@@ -143,7 +145,8 @@ pub struct Fetched {
     pub restarts: u32,
     /// The last link used (a refreshed one, when the refresher was called).
     pub link: DownloadLink,
-    /// The SHA-256 of the file, lowercase hex (with the `sha256` feature).
+    /// The SHA-256 of the file, lowercase hex, when [`sha256`](Fetcher::sha256)
+    /// asked for a check (it passed).
     pub sha256: Option<String>,
 }
 
@@ -568,7 +571,7 @@ impl<'a> Fetcher<'a> {
     /// As [`save_as`](Self::save_as); a write to `out` that fails is
     /// [`FileHostKind::Io`].
     pub fn write_to(&mut self, link: &DownloadLink, out: &mut dyn Write) -> Result<Fetched, Error> {
-        let mut job = Job::new(link, Sink::Writer(out));
+        let mut job = self.job(link, Sink::Writer(out));
         self.run(&mut job)?;
         job.sink
             .flush()
@@ -590,7 +593,7 @@ impl<'a> Fetcher<'a> {
         let saved = Meta::load(&meta_path).filter(|m| m.key == format!("{key:016x}"));
         // The final name: given, else the one an earlier run settled on.
         let name = name.or_else(|| saved.as_ref().and_then(|m| m.name.clone()));
-        let mut job = Job::new(link, Sink::None);
+        let mut job = self.job(link, Sink::None);
         job.dir = Some(dir.to_path_buf());
         job.meta_path = Some(meta_path.clone());
         job.key = key;
@@ -617,7 +620,7 @@ impl<'a> Fetcher<'a> {
                 job.validator = meta.validator;
                 job.total = meta.total;
                 #[cfg(feature = "sha256")]
-                if self.sha256.is_some() {
+                if let Some(digest) = job.digest.as_mut() {
                     // The digest covers the bytes kept too: read them once.
                     file.seek(SeekFrom::Start(0))
                         .and_then(|_| {
@@ -627,7 +630,7 @@ impl<'a> Fetcher<'a> {
                                 if n == 0 {
                                     break Ok(());
                                 }
-                                job.digest.update(&buf[..n]);
+                                digest.update(&buf[..n]);
                             }
                         })
                         .map_err(|e| local(link, "reading the temporary file", Some(e)))?;
@@ -658,17 +661,35 @@ impl<'a> Fetcher<'a> {
             sync_dir(dir);
             Ok(job.fetched(Some(target)))
         });
+        // Whatever failed: bytes kept stay for a resume; an empty temporary file
+        // (nothing to resume) goes.
+        let kept = fs::metadata(&part).map(|m| m.len()).ok();
+        if result.is_err() && kept == Some(0) {
+            let _ = fs::remove_file(&part);
+            let _ = fs::remove_file(&meta_path);
+        }
         drop(lock);
         result.map_err(|e| match e {
             Error::FileHost(mut e) => {
-                if part.exists() {
+                if let Some(bytes) = kept.filter(|b| *b > 0) {
                     e.partial = Some(part.clone());
-                    e.bytes_kept = fs::metadata(&part).map(|m| m.len()).unwrap_or(0);
+                    e.bytes_kept = bytes;
                 }
                 Error::FileHost(e)
             }
             other => other,
         })
+    }
+
+    /// A job for `link`, hashing what it writes when a digest is expected.
+    fn job<'w>(&self, link: &DownloadLink, sink: Sink<'w>) -> Job<'w> {
+        #[allow(unused_mut)]
+        let mut job = Job::new(link, sink);
+        #[cfg(feature = "sha256")]
+        if self.sha256.is_some() {
+            job.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
+        }
+        job
     }
 
     /// `name`, made unique among the names this fetcher used, and checked against
@@ -794,12 +815,8 @@ impl<'a> Fetcher<'a> {
             }
         }
         #[cfg(feature = "sha256")]
-        {
-            let actual = std::mem::replace(
-                &mut job.digest,
-                ring::digest::Context::new(&ring::digest::SHA256),
-            )
-            .finish();
+        if let Some(digest) = job.digest.take() {
+            let actual = digest.finish();
             let hex = to_hex(actual.as_ref());
             if let Some(expected) = self.sha256 {
                 if actual.as_ref() != expected {
@@ -843,7 +860,8 @@ impl<'a> Fetcher<'a> {
             .timeout_recv_response(Some(stall))
             .timeout_recv_body(None)
             .timeout_per_read(Some(stall))
-            .timeout_per_write(Some(stall));
+            .timeout_per_write(Some(stall))
+            .input_buffer_size(INPUT_BUFFER);
         if self.agent.config().proxy().is_some() && is_loopback(url) {
             config = config.proxy(None);
         }
@@ -1030,7 +1048,9 @@ impl<'a> Fetcher<'a> {
                 .write_all(chunk)
                 .map_err(|e| Failure::Fatal(local(&job.link, "writing the file", Some(e))))?;
             #[cfg(feature = "sha256")]
-            job.digest.update(chunk);
+            if let Some(digest) = job.digest.as_mut() {
+                digest.update(chunk);
+            }
             job.offset += chunk.len() as u64;
             if let Some(progress) = self.progress.as_mut() {
                 progress(Progress {
@@ -1134,7 +1154,7 @@ struct Job<'w> {
     refreshes: u32,
     restarts: u32,
     #[cfg(feature = "sha256")]
-    digest: ring::digest::Context,
+    digest: Option<ring::digest::Context>,
     sha256: Option<String>,
 }
 
@@ -1160,7 +1180,7 @@ impl<'w> Job<'w> {
             refreshes: 0,
             restarts: 0,
             #[cfg(feature = "sha256")]
-            digest: ring::digest::Context::new(&ring::digest::SHA256),
+            digest: None,
             sha256: None,
         }
     }
@@ -1193,8 +1213,8 @@ impl<'w> Job<'w> {
         self.validator = None;
         self.restarts += 1;
         #[cfg(feature = "sha256")]
-        {
-            self.digest = ring::digest::Context::new(&ring::digest::SHA256);
+        if self.digest.is_some() {
+            self.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
         }
         Ok(())
     }

@@ -247,7 +247,9 @@ fn checksum_and_size_mismatch_remove_the_temporary_file() {
     assert!(leftovers(&dir).is_empty());
 
     // The right digest passes, also across a resume.
-    let digest = ring_free_sha256_of(&bytes, &host, &dir);
+    let digest = sha256_hex(&bytes);
+    let plain = fetcher().save_as(&link, dir.join("plain.bin")).unwrap();
+    assert_eq!(plain.sha256, None, "no digest unless asked for");
     host.push_fault(FileFault::DisconnectAfter(5_000));
     let fetched = fetcher()
         .sha256(Vendor::Kie, &digest)
@@ -256,6 +258,21 @@ fn checksum_and_size_mismatch_remove_the_temporary_file() {
         .unwrap();
     assert_eq!(fetched.sha256.as_deref(), Some(digest.as_str()));
     assert_eq!(fetched.ranges, 1);
+    // And across runs: the kept bytes are hashed from the temporary file.
+    host.push_fault(FileFault::DisconnectAfter(3_000));
+    Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .save_as(&link, dir.join("h.bin"))
+        .unwrap_err();
+    let fetched = fetcher()
+        .sha256(Vendor::Kie, &digest.to_uppercase())
+        .unwrap()
+        .save_as(&link, dir.join("h.bin"))
+        .unwrap();
+    assert_eq!(
+        (fetched.resumed_from, fetched.sha256),
+        (3_000, Some(digest.clone()))
+    );
 
     assert!(matches!(
         Fetcher::new().sha256(Vendor::Kie, "xyz"),
@@ -263,16 +280,12 @@ fn checksum_and_size_mismatch_remove_the_temporary_file() {
     ));
 }
 
-/// The digest the fetcher computes on a clean run (checked against the bytes by
-/// a second, independent route: fetching the same bytes with `write_to`).
-fn ring_free_sha256_of(bytes: &[u8], host: &FakeFileHost, dir: &Path) -> String {
-    let link = host.link(Vendor::Kie, "i", "f.bin", HOUR);
-    let fetched = fetcher()
-        .overwrite(true)
-        .save_as(&link, dir.join("digest.bin"))
-        .unwrap();
-    assert_eq!(fs::read(dir.join("digest.bin")).unwrap(), bytes);
-    fetched.sha256.unwrap()
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 #[test]
@@ -576,6 +589,7 @@ mod cli {
         assert_eq!(run.code, 0, "{run:?}");
         assert!(run.stderr.contains("skipped"), "{run:?}");
         assert_eq!(files.request_count(), 2);
+        assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
         let run = get(&api, &["--force", "-o", d]);
         assert_eq!(run.code, 0, "{run:?}");
         assert_eq!(files.request_count(), 3);

@@ -334,3 +334,54 @@ impl Bar {
         let _ = write!(io::stderr().lock(), "\r\x1b[2K{line}");
     }
 }
+
+/// `dlurl demo`'s fetch: a kie.ai link to the fake file host, broken off midway
+/// and expired on the way, fetched into a temporary directory. One stderr line.
+#[cfg(all(feature = "fake", feature = "kie"))]
+pub fn demo(global: &Global) -> Result<(), Failure> {
+    use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
+    use download_url::fake::{FakeServer, KIE_API_KEY};
+    use download_url::{fetch, kie};
+
+    let cannot = |e: io::Error| Failure::Usage(format!("cannot start the fake file host: {e}"));
+    let files = FakeFileHost::start().map_err(cannot)?;
+    let api = FakeServer::start().map_err(cannot)?;
+    let len = 3 << 20;
+    files.add("demo.bin", FakeContent::Generated { len, seed: 5 });
+    let hour = Duration::from_secs(3600);
+    api.configure(|s| s.kie.link = files.signed_url("demo.bin", hour));
+    let mut config = kie::Config::new(KIE_API_KEY);
+    config.base_url = api.base_url();
+    let agent = global.agent();
+    let item = "https://tempfile.aiquickdraw.com/demo/demo.bin";
+    let link = kie::download_link(&agent, &config, item)?;
+    files.push_fault(FileFault::DisconnectAfter(len / 3));
+    files.push_fault(FileFault::Expired);
+    let dir = std::env::temp_dir().join(format!("dlurl-demo-{}", std::process::id()));
+    let result = std::fs::create_dir_all(&dir)
+        .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))
+        .and_then(|()| {
+            Fetcher::new()
+                .agent(agent.clone())
+                .max_retries(3, Duration::from_millis(10))
+                .refresher(fetch::refresher(|item| {
+                    kie::download_link(&agent, &config, item)
+                }))
+                .save_in(&link, &dir)
+                .map_err(|e| Failure::Error(e, Vec::new()))
+        });
+    let _ = std::fs::remove_dir_all(&dir);
+    let fetched = result?;
+    err_line(&format!(
+        "demo fetch: {} bytes of {} from the fake file host (broken off midway: {} resume(s) with Range; link expired: {} refresh(es))",
+        fetched.bytes,
+        fetched
+            .path
+            .as_deref()
+            .and_then(Path::file_name)
+            .map_or("-".into(), |n| n.to_string_lossy()),
+        fetched.ranges,
+        fetched.refreshes,
+    ));
+    Ok(())
+}
