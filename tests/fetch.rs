@@ -546,11 +546,11 @@ fn big_child() {
     fs::remove_dir_all(&dir).unwrap();
 }
 
-#[cfg(feature = "cli")]
+#[cfg(all(feature = "cli", feature = "blendvision"))]
 mod common;
 
 /// `dlurl get`, run as a user would.
-#[cfg(feature = "cli")]
+#[cfg(all(feature = "cli", feature = "blendvision"))]
 mod cli {
     use super::*;
     use crate::common::dlurl;
