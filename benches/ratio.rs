@@ -1,99 +1,201 @@
-//! The per-call overhead ratio of each vendor, measured interleaved: the crate's
-//! call and the raw ureq + serde_json call (`benches/common`) alternate one by one
-//! (ABBA order, so neither always runs first), after a warm-up, on one keep-alive
-//! agent against the fake server. Each side's median over all its samples gives
-//! the ratio `crate / raw`, along with the 10th and 90th percentiles.
+//! The per-call cost of each vendor, measured interleaved, three ways on the same
+//! request and reply:
 //!
-//! Interleaving matters on a shared machine: loopback latency drifts by 10–20 %
-//! over seconds, more than the overhead being measured, and two benchmarks run
-//! one after the other see different drifts.
+//! - `crate`: the crate's call on `download_url::agent()`;
+//! - `defaults`: the hand-written raw ureq + serde_json call (`benches/common`) on
+//!   `ureq::Agent::new_with_defaults()` — what a user writes without the crate;
+//! - `previous`: the crate's call on the agent 0.1 built (an overall timeout of
+//!   30 s and a connect timeout of 10 s, which make ureq resolve the host on a new
+//!   thread on every call).
+//!
+//! The fake server runs in a child process (this binary, `serve`), so that this
+//! process's CPU time is the client's alone. The sides alternate in blocks of
+//! `BLOCK` (50) calls, in the order crate, defaults, previous, then the reverse
+//! (ABBA), after a warm-up; drift over seconds hits every side alike.
+//!
+//! Reported per side:
+//!
+//! - wall: the median (and 10th..90th percentiles) of every call's `Instant` time;
+//! - thread CPU: the calling thread's on-CPU time from `/proc/thread-self/schedstat`
+//!   (its first field, the scheduler's `sum_exec_runtime`, in nanoseconds), read
+//!   before and after each block, summed per side, divided by the calls. With the
+//!   server out of process the calling thread is the only busy thread for
+//!   `crate` and `defaults`;
+//! - process CPU: `utime + stime` of `/proc/self/stat` (every thread, exited ones
+//!   included, so `previous`' resolver threads count), read around each block.
+//!   Its unit is the clock tick (10 ms), so each reading is off by up to a tick:
+//!   over 3000 calls per side it is good to a few percent only; give more calls
+//!   (`-- 20000`) for a finer figure. (`CLOCK_PROCESS_CPUTIME_ID` would be exact
+//!   but needs `libc`, which the crate does not depend on.)
 //!
 //! Run: `cargo bench --all-features --bench ratio` (optionally followed by
-//! `-- <rounds>`, default 3000 calls per side per vendor). `-- only <vendor>
-//! <krate|raw> <n>` makes n calls of one side only, to count instructions.
+//! `-- <calls per side>`, default 3000). `-- io [calls]` compares the crate's
+//! agent with one bounding each read and write instead (an experiment, see
+//! `io_timeouts`). `-- dns [calls]` compares the crate's
+//! kie.ai call with a base URL naming `localhost` and `127.0.0.1`. `-- only
+//! <vendor> <crate|defaults|previous> <n>` makes n calls of one side only, to
+//! count instructions with callgrind (the server's child process is not traced).
 
 mod common;
 
 use std::hint::black_box;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use common::{interleave, ratio, spread, us, Side, BLOCK};
 
 fn main() {
+    common::serve_if_asked();
     let args: Vec<String> = std::env::args()
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    // `-- only <vendor> <krate|raw> <n>`: n calls of one side and nothing else, for
-    // instruction counts under `valgrind --tool=callgrind` (see the README).
+    let server = common::spawn_server(250, Duration::ZERO);
+    common::use_server(server.base_url.clone());
+
     if let [only, vendor, side, n] = &args[..] {
         if only == "only" {
-            let (krate, raw) = common::pair(vendor);
-            let mut call = if side == "krate" { krate } else { raw };
+            let side = match side.as_str() {
+                "crate" | "krate" => Side::Krate,
+                "defaults" | "raw" => Side::Defaults,
+                "previous" => Side::Previous,
+                other => panic!("no side {other}"),
+            };
+            let mut call = common::call(vendor, side);
             for _ in 0..n.parse::<usize>().expect("a call count") {
                 black_box(call());
             }
             return;
         }
     }
-    // A bare number is the round count.
-    let rounds: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(3000);
-    println!("interleaved per-call medians, {rounds} calls per side, one agent, keep-alive");
+    if args.first().map(String::as_str) == Some("io") {
+        let calls = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3000);
+        return io_timeouts(calls);
+    }
+    if args.first().map(String::as_str) == Some("dns") {
+        let calls = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3000);
+        return dns(&server.base_url, calls);
+    }
+    // A bare number is the call count per side.
+    let calls: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(3000);
     println!(
-        "{:<12} {:>10} {:>10} {:>8} {:>21} {:>21}",
-        "vendor", "crate", "raw", "ratio", "crate p10..p90", "raw p10..p90"
+        "interleaved in blocks of {BLOCK}, {calls} calls per side, keep-alive, fake in a child process"
+    );
+    println!(
+        "{:<12} {:>9} {:>9} {:>9} {:>7} {:>7} | {:>9} {:>9} {:>9} {:>7} {:>7} | {:>9} {:>9} {:>9}",
+        "wall/CPU",
+        "crate",
+        "defaults",
+        "previous",
+        "c/d",
+        "p/d",
+        "thr crate",
+        "thr dflt",
+        "thr prev",
+        "c/d",
+        "p/d",
+        "proc crate",
+        "proc dflt",
+        "proc prev",
     );
     for vendor in common::VENDORS {
-        let (mut krate, mut raw) = common::pair(vendor);
-        for _ in 0..200 {
-            black_box(krate());
-            black_box(raw());
-        }
-        let mut a = Vec::with_capacity(rounds);
-        let mut b = Vec::with_capacity(rounds);
-        for round in 0..rounds {
-            if round % 2 == 0 {
-                a.push(time(&mut krate));
-                b.push(time(&mut raw));
-            } else {
-                b.push(time(&mut raw));
-                a.push(time(&mut krate));
-            }
-        }
-        let (a, b) = (Stats::of(a), Stats::of(b));
+        let sides: Vec<common::Call> = Side::ALL
+            .iter()
+            .map(|side| common::call(vendor, *side))
+            .collect();
+        let results = interleave(sides, calls);
+        let [k, d, p] = &results[..] else {
+            unreachable!()
+        };
         println!(
-            "{vendor:<12} {:>10} {:>10} {:>8.3} {:>21} {:>21}",
-            us(a.median),
-            us(b.median),
-            a.median.as_secs_f64() / b.median.as_secs_f64(),
-            format!("{}..{}", us(a.p10), us(a.p90)),
-            format!("{}..{}", us(b.p10), us(b.p90)),
+            "{vendor:<12} {:>9} {:>9} {:>9} {:>7.3} {:>7.3} | {:>9} {:>9} {:>9} {:>7.3} {:>7.3} | {:>9} {:>9} {:>9}",
+            us(k.wall.median),
+            us(d.wall.median),
+            us(p.wall.median),
+            ratio(k.wall.median, d.wall.median),
+            ratio(p.wall.median, d.wall.median),
+            us(k.thread_cpu),
+            us(d.thread_cpu),
+            us(p.thread_cpu),
+            ratio(k.thread_cpu, d.thread_cpu),
+            ratio(p.thread_cpu, d.thread_cpu),
+            us(k.process_cpu),
+            us(d.process_cpu),
+            us(p.process_cpu),
+        );
+        println!(
+            "{:<12} p10..p90: {} | {} | {}",
+            "",
+            spread(&k.wall),
+            spread(&d.wall),
+            spread(&p.wall)
         );
     }
 }
 
-fn time(call: &mut common::Call) -> Duration {
-    let start = Instant::now();
-    black_box(call());
-    start.elapsed()
-}
-
-struct Stats {
-    p10: Duration,
-    median: Duration,
-    p90: Duration,
-}
-
-impl Stats {
-    fn of(mut samples: Vec<Duration>) -> Stats {
-        samples.sort_unstable();
-        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
-        Stats {
-            p10: at(0.1),
-            median: at(0.5),
-            p90: at(0.9),
-        }
+/// An experiment: the crate's call on `download_url::agent()` (every phase bounded
+/// by 30 s), on an agent whose reads and writes are bounded by 30 s each and its
+/// phases by 60 s, and the raw call on ureq's defaults. ureq sets a socket's
+/// timeout again whenever the value changes; a phase deadline changes it on
+/// every read and write, a per-read/per-write bound below the phase's remaining
+/// time does not.
+fn io_timeouts(calls: usize) {
+    let env = common::env();
+    let io: &'static ureq::Agent = Box::leak(Box::new(
+        download_url::agent_config(Duration::from_secs(60))
+            .timeout_per_read(Some(Duration::from_secs(30)))
+            .timeout_per_write(Some(Duration::from_secs(30)))
+            .build()
+            .new_agent(),
+    ));
+    println!("{calls} calls per side: crate agent / per-read+write 30 s agent / ureq defaults");
+    for vendor in common::VENDORS {
+        let sides = vec![
+            common::krate(vendor, &env.agent, &env.base_url),
+            common::krate(vendor, io, &env.base_url),
+            common::raw(vendor, &env.defaults, &env.base_url),
+        ];
+        let r = interleave(sides, calls);
+        println!(
+            "{vendor:<12} wall {} / {} / {} ({:.3} / {:.3}), thread CPU {} / {} / {} ({:.3} / {:.3})",
+            us(r[0].wall.median),
+            us(r[1].wall.median),
+            us(r[2].wall.median),
+            ratio(r[0].wall.median, r[2].wall.median),
+            ratio(r[1].wall.median, r[2].wall.median),
+            us(r[0].thread_cpu),
+            us(r[1].thread_cpu),
+            us(r[2].thread_cpu),
+            ratio(r[0].thread_cpu, r[2].thread_cpu),
+            ratio(r[1].thread_cpu, r[2].thread_cpu),
+        );
     }
 }
 
-fn us(d: Duration) -> String {
-    format!("{:.1} µs", d.as_secs_f64() * 1e6)
+/// `localhost` against `127.0.0.1` in the base URL, the crate's kie.ai call on
+/// the crate's agent: ureq resolves the host on every call, pooled connection
+/// or not, and an IP literal needs no lookup.
+fn dns(base: &str, calls: usize) {
+    let env = common::env();
+    let localhost = base.replace("127.0.0.1", "localhost");
+    let sides = vec![
+        common::krate("kie", &env.agent, base),
+        common::krate("kie", &env.agent, &localhost),
+    ];
+    let results = interleave(sides, calls);
+    println!("kie.ai on download_url::agent(), {calls} calls per side, interleaved");
+    for (name, r) in ["127.0.0.1", "localhost"].iter().zip(&results) {
+        println!(
+            "{name:<10} wall {} ({}), thread CPU {}, process CPU {}",
+            us(r.wall.median),
+            spread(&r.wall),
+            us(r.thread_cpu),
+            us(r.process_cpu)
+        );
+    }
+    let (ip, host) = (&results[0], &results[1]);
+    println!(
+        "localhost − 127.0.0.1: wall {:+.1} µs, thread CPU {:+.1} µs",
+        (host.wall.median.as_secs_f64() - ip.wall.median.as_secs_f64()) * 1e6,
+        (host.thread_cpu.as_secs_f64() - ip.thread_cpu.as_secs_f64()) * 1e6,
+    );
 }

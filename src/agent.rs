@@ -45,6 +45,14 @@ use crate::http::DEFAULT_TIMEOUT;
 /// Connect timeout of [`agent()`] (10 s), including the TLS handshake.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
+/// Idle connections [`agent()`] keeps per host: ureq's default (3), raised to
+/// the batch concurrency of KooDrive and Cloudreve ([`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY)).
+const IDLE_CONNECTIONS_PER_HOST: usize = if crate::DEFAULT_CONCURRENCY > 3 {
+    crate::DEFAULT_CONCURRENCY
+} else {
+    3
+};
+
 /// The longest timeout the crate hands to ureq (one day); longer ones, up to
 /// `Duration::MAX`, are shortened to it.
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
@@ -57,7 +65,10 @@ pub(crate) fn clamp(d: Duration) -> Duration {
 /// A [`ureq::Agent`] with the crate's defaults: each phase of a call bounded by
 /// [`DEFAULT_TIMEOUT`] (connect by [`CONNECT_TIMEOUT`]), user agent
 /// `download-url/<version>`, the compiled-in TLS provider (see below), HTTP error
-/// statuses returned as replies, redirects not followed.
+/// statuses returned as replies, redirects not followed, and up to
+/// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY) (4) idle keep-alive
+/// connections per host (ureq's default is 3), so that a batch's concurrent
+/// calls find their connections again.
 ///
 /// Proxies come from the environment as with ureq's defaults (`ALL_PROXY`,
 /// `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`); the vendor functions never send a
@@ -106,7 +117,10 @@ pub fn agent_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::type
         .timeout_recv_body(Some(timeout))
         .user_agent(concat!("download-url/", env!("CARGO_PKG_VERSION")))
         .http_status_as_error(false)
-        .max_redirects(0);
+        .max_redirects(0)
+        // ureq keeps 3 idle connections per host by default: fewer than a batch's
+        // concurrent calls, which would close one connection after each batch.
+        .max_idle_connections_per_host(IDLE_CONNECTIONS_PER_HOST);
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
     let builder = builder.tls_config(default_tls_config());
     builder

@@ -61,6 +61,11 @@ pub struct Config {
     /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`
     /// and loopback are never refused.
     pub allow_insecure_http: bool,
+    /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
+    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
+    /// helper thread, which costs tens of microseconds a call.
+    pub call_timeout: Option<std::time::Duration>,
 }
 
 impl Config {
@@ -71,6 +76,7 @@ impl Config {
             api_token: api_token.into(),
             org_id: org_id.into(),
             allow_insecure_http: false,
+            call_timeout: None,
         }
     }
 
@@ -101,6 +107,7 @@ impl fmt::Debug for Config {
             .field("api_token", &self.api_token)
             .field("org_id", &self.org_id)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("call_timeout", &self.call_timeout)
             .finish()
     }
 }
@@ -204,8 +211,9 @@ impl fmt::Display for GrpcCode {
     }
 }
 
-/// One entry of an error body's `details` (a `google.protobuf.Any` in JSON form).
-#[derive(Clone, PartialEq)]
+/// One entry of an error body's `details` (a `google.protobuf.Any` in JSON form),
+/// with the query of any URL and any echoed credential redacted.
+#[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct Detail {
     /// The entry's `@type`, e.g. `type.googleapis.com/google.rpc.BadRequest`
@@ -215,25 +223,16 @@ pub struct Detail {
     pub fields: serde_json::Map<String, serde_json::Value>,
 }
 
-impl fmt::Debug for Detail {
-    /// Shows the fields as compact JSON with the query of any URL in it redacted.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let fields = serde_json::Value::Object(self.fields.clone()).to_string();
-        f.debug_struct("Detail")
-            .field("type_url", &crate::url::redact_url_queries(&self.type_url))
-            .field("fields", &crate::url::redact_url_queries(&fields))
-            .finish()
-    }
-}
-
 /// The BlendVision part of an [`ApiError`](crate::ApiError): the named gRPC code and
 /// the body's `details`. The numeric code is [`ApiError::code`](crate::ApiError::code),
 /// the message [`ApiError::message`](crate::ApiError::message).
 ///
-/// Retryable ([`Error::is_retryable`]): HTTP 429 and 503, and the gRPC codes
+/// Retryable ([`Error::is_retryable`]): by HTTP status and gRPC code together —
+/// HTTP 429 and every 5xx but 501 whatever the body (INTERNAL, UNKNOWN,
+/// DEADLINE_EXCEEDED under 500/502/504 included: the call only asks for a signed
+/// URL, so a repeat duplicates nothing), except UNIMPLEMENTED; and the gRPC codes
 /// UNAVAILABLE and RESOURCE_EXHAUSTED whatever the status (older grpc-gateways
-/// answer RESOURCE_EXHAUSTED with 403). INTERNAL (500) is not: gRPC reserves it for
-/// broken server invariants, which a repeat does not fix.
+/// answer RESOURCE_EXHAUSTED with 403).
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
 pub struct ErrorDetail {
@@ -472,10 +471,13 @@ fn call(config: &Config, path: &str) -> Result<Call, Error> {
     Ok(Call::new(Vendor::BlendVision, Method::Post, &base, path)
         .credential(
             "authorization",
-            &format!("Bearer {}", config.api_token.expose()),
+            "api_token",
+            "Bearer ",
+            config.api_token.expose(),
         )?
-        .header("x-bv-org-id", config.org_id.trim())?
-        .allow_insecure_http(config.allow_insecure_http))
+        .header("x-bv-org-id", "org_id", config.org_id.trim())?
+        .allow_insecure_http(config.allow_insecure_http)
+        .call_timeout(config.call_timeout))
 }
 
 /// A non-2xx reply is the gRPC status body, or outside the contract.
@@ -490,7 +492,12 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
         named => named,
     }
     .description();
-    let retryable = matches!(reply.status, 429 | 503)
+    // The crate-wide status rule (429, 5xx but 501), whatever the body says —
+    // except UNIMPLEMENTED, which will not change on retry — plus the gRPC codes
+    // that mean "later" under any status (older gateways send RESOURCE_EXHAUSTED
+    // with 403).
+    let retryable = (crate::error::retryable_status(reply.status)
+        && grpc_code != GrpcCode::Unimplemented)
         || matches!(
             grpc_code,
             GrpcCode::Unavailable | GrpcCode::ResourceExhausted
@@ -500,12 +507,16 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
         .into_iter()
         .map(|mut fields| {
             let type_url = match fields.remove("@type") {
-                Some(serde_json::Value::String(t)) => t,
+                Some(serde_json::Value::String(t)) => reply.redact(&t),
                 Some(other) => {
                     fields.insert("@type".to_owned(), other);
                     String::new()
                 }
                 None => String::new(),
+            };
+            let fields = match reply.redact_json(serde_json::Value::Object(fields)) {
+                serde_json::Value::Object(fields) => fields,
+                _ => serde_json::Map::new(),
             };
             Detail { type_url, fields }
         })

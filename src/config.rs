@@ -1,4 +1,6 @@
-//! What every vendor's `Config` shares: reading it from the environment.
+//! What every vendor's `Config` shares: reading it from the environment, and the
+//! bounds on every input, checked in one place ([`check_input`]) before anything
+//! is sent.
 
 use crate::{Error, Vendor};
 
@@ -11,4 +13,38 @@ pub(crate) fn env_optional(name: &str) -> Option<String> {
 /// (unset, blank, or not UTF-8).
 pub(crate) fn env_required(vendor: Vendor, name: &'static str) -> Result<String, Error> {
     env_optional(name).ok_or_else(|| Error::invalid(vendor, name, "is not set"))
+}
+
+/// The longest credential (API key, token, ticket, app id or secret) accepted, in
+/// bytes: 4 KiB. Servers and gateways refuse request heads over 8 KiB in all.
+pub const MAX_CREDENTIAL_LEN: usize = 4 << 10;
+/// The longest plain header value accepted (user id, organization id, trace id,
+/// language…), in bytes: 1 KiB.
+pub const MAX_HEADER_LEN: usize = 1 << 10;
+/// The longest id accepted (a Datalab, BlendVision or KooDrive file id, a KooDrive
+/// space id), in bytes: 1 KiB — far above any id the vendors hand out.
+pub const MAX_ID_LEN: usize = 1 << 10;
+/// The longest URL or URI accepted as an item (a kie.ai file URL, a Cloudreve
+/// URI), in bytes: 8 KiB, the common limit of a request line.
+pub const MAX_URL_LEN: usize = 8 << 10;
+
+/// The one input check: `value` must not be blank and must fit in `max` bytes;
+/// the error names `field` (the config field or argument, never a header).
+pub(crate) fn check_input(
+    vendor: Vendor,
+    field: &'static str,
+    value: &str,
+    max: usize,
+) -> Result<(), Error> {
+    if value.trim().is_empty() {
+        return Err(Error::invalid(vendor, field, "must not be empty"));
+    }
+    if value.len() > max {
+        return Err(Error::invalid(
+            vendor,
+            field,
+            format!("is {} bytes long; at most {max} are accepted", value.len()),
+        ));
+    }
+    Ok(())
 }

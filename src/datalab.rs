@@ -31,8 +31,9 @@ pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
 /// The `expires_in` values Datalab accepts, in seconds (1 minute to 24 hours).
 pub const EXPIRES_IN_RANGE: RangeInclusive<u32> = 60..=86_400;
 
-/// Connection settings for Datalab.
-#[derive(Debug, Clone)]
+/// Connection settings for Datalab. `Debug` hides the key and the base URL's
+/// user info and query.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
@@ -42,6 +43,22 @@ pub struct Config {
     /// Allow sending the key over plain `http://` to a host that is not loopback
     /// (default `false`); `https://` and loopback are never refused.
     pub allow_insecure_http: bool,
+    /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
+    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
+    /// helper thread, which costs tens of microseconds a call.
+    pub call_timeout: Option<std::time::Duration>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &crate::redact_url(&self.base_url))
+            .field("api_key", &self.api_key)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("call_timeout", &self.call_timeout)
+            .finish()
+    }
 }
 
 impl Config {
@@ -51,6 +68,7 @@ impl Config {
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_key: api_key.into(),
             allow_insecure_http: false,
+            call_timeout: None,
         }
     }
 
@@ -133,9 +151,9 @@ impl Request {
     }
 }
 
-/// Datalab's error body, kept verbatim; its `Debug` replaces the query of any URL
-/// inside with `?[redacted]`, as [`Error::Api`]'s message does.
-#[derive(Clone, PartialEq, Eq)]
+/// Datalab's error body, kept as sent except that the query of any URL and any
+/// echoed credential are redacted, as in [`Error::Api`]'s message.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Detail {
     /// `{"detail": "<message>"}` (FastAPI `HTTPException`).
@@ -146,19 +164,9 @@ pub enum Detail {
     Error(String),
 }
 
-impl fmt::Debug for Detail {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = crate::url::redact_url_queries;
-        match self {
-            Detail::Message(m) => f.debug_tuple("Message").field(&redact(m)).finish(),
-            Detail::Validation(items) => f.debug_tuple("Validation").field(items).finish(),
-            Detail::Error(m) => f.debug_tuple("Error").field(&redact(m)).finish(),
-        }
-    }
-}
-
-/// One FastAPI validation failure (its `Debug` redacts URL queries in `msg`).
-#[derive(Clone, PartialEq, Eq, Deserialize)]
+/// One FastAPI validation failure (URL queries and echoed credentials redacted in
+/// every string: a URL can arrive in `loc` and `type` too).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[non_exhaustive]
 pub struct ValidationError {
     /// Where: e.g. `["query", "expires_in"]`.
@@ -168,27 +176,6 @@ pub struct ValidationError {
     /// FastAPI's error type, e.g. `greater_than_equal`.
     #[serde(rename = "type")]
     pub kind: String,
-}
-
-impl fmt::Debug for ValidationError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let redact = crate::url::redact_url_queries;
-        // Found by tests/decode_fuzz.rs: a URL can arrive in any string of the
-        // body, `loc` and `type` included.
-        let loc: Vec<LocItem> = self
-            .loc
-            .iter()
-            .map(|item| match item {
-                LocItem::Field(f) => LocItem::Field(redact(f)),
-                LocItem::Index(i) => LocItem::Index(*i),
-            })
-            .collect();
-        f.debug_struct("ValidationError")
-            .field("loc", &loc)
-            .field("msg", &redact(&self.msg))
-            .field("kind", &redact(&self.kind))
-            .finish()
-    }
 }
 
 /// One element of a validation `loc`.
@@ -308,8 +295,9 @@ pub fn download_link(
         call = call.query("expires_in", &secs.to_string());
     }
     let reply = call
-        .credential("x-api-key", config.api_key.expose())?
+        .credential("x-api-key", "api_key", "", config.api_key.expose())?
         .allow_insecure_http(config.allow_insecure_http)
+        .call_timeout(config.call_timeout)
         .send(agent)?;
     decode(&reply, &request.file_id.to_string())
 }
@@ -319,9 +307,24 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
     if !reply.is_success() {
         let body: WireError = reply.json()?;
         let detail = match (body.detail, body.error) {
-            (Some(WireDetail::Message(m)), _) => Detail::Message(m),
-            (Some(WireDetail::Validation(v)), _) => Detail::Validation(v),
-            (None, Some(e)) => Detail::Error(e),
+            (Some(WireDetail::Message(m)), _) => Detail::Message(reply.redact(&m)),
+            (Some(WireDetail::Validation(v)), _) => Detail::Validation(
+                v.into_iter()
+                    .map(|item| ValidationError {
+                        loc: item
+                            .loc
+                            .into_iter()
+                            .map(|loc| match loc {
+                                LocItem::Field(f) => LocItem::Field(reply.redact(&f)),
+                                index => index,
+                            })
+                            .collect(),
+                        msg: reply.redact(&item.msg),
+                        kind: reply.redact(&item.kind),
+                    })
+                    .collect(),
+            ),
+            (None, Some(e)) => Detail::Error(reply.redact(&e)),
             (None, None) => {
                 return Err(reply.unexpected(
                     UnexpectedReason::WrongShape,
@@ -341,7 +344,7 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
                 .join("; "),
         };
         let status = reply.status;
-        let retryable = status == 408 || status == 429 || status >= 500;
+        let retryable = status == 408 || crate::error::retryable_status(status);
         return Err(reply.api_error(
             None,
             &message,

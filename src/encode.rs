@@ -32,8 +32,8 @@ pub(crate) fn push_percent_encoded(out: &mut String, text: &str, keep: impl Fn(u
     allow(dead_code)
 )]
 pub(crate) fn path_segment(vendor: Vendor, field: &'static str, id: &str) -> Result<String, Error> {
+    crate::config::check_input(vendor, field, id, crate::MAX_ID_LEN)?;
     match id {
-        "" => Err(Error::invalid(vendor, field, "must not be empty")),
         "." | ".." => Err(Error::invalid(vendor, field, "must not be `.` or `..`")),
         _ => Ok(percent_encode(id, |_| false)),
     }

@@ -374,9 +374,7 @@ impl Error {
                 TransportKind::Timeout | TransportKind::Connect | TransportKind::Io
             ),
             Error::Api(e) => e.retryable,
-            Error::UnexpectedResponse(e) => {
-                e.http_status == 429 || (500..=599).contains(&e.http_status)
-            }
+            Error::UnexpectedResponse(e) => retryable_status(e.http_status),
             #[cfg(feature = "fetch")]
             Error::FileHost(e) => e.is_retryable(),
         }
@@ -400,6 +398,13 @@ impl Error {
     }
 }
 
+/// The crate-wide rule for an HTTP status alone: 429 and every 5xx but 501 (Not
+/// Implemented will not change on retry). Safe because every call only asks for a
+/// signed URL of an existing file: a retry duplicates nothing.
+pub(crate) fn retryable_status(status: u16) -> bool {
+    status == 429 || ((500..=599).contains(&status) && status != 501)
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -417,9 +422,17 @@ impl fmt::Display for Error {
             }
             Error::Api(e) => {
                 let label = e.detail.label();
-                match e.code {
-                    Some(code) => write!(f, "{}: {} (code {})", e.vendor, label, code)?,
-                    None => write!(f, "{}: {} (http {})", e.vendor, label, e.http_status)?,
+                let success = (200..300).contains(&e.http_status);
+                // A code 0 means "OK" for every vendor that sends one: under an
+                // error status it does not name the error, the status does.
+                match e.code.filter(|code| *code != 0 || success) {
+                    Some(code) if success => write!(f, "{}: {} (code {})", e.vendor, label, code)?,
+                    Some(code) => write!(
+                        f,
+                        "{}: {} (code {}, HTTP {})",
+                        e.vendor, label, code, e.http_status
+                    )?,
+                    None => write!(f, "{}: {} (HTTP {})", e.vendor, label, e.http_status)?,
                 }
                 let message = one_line(&e.message, 200);
                 if !message.is_empty() && !message.eq_ignore_ascii_case(label) {

@@ -277,13 +277,11 @@ impl FileHostError {
     }
 
     /// Whether the same fetch may succeed later: a stall, a broken connection,
-    /// `429` or a `5xx`, a lock held by another run.
+    /// `429` or a `5xx` other than `501`, a lock held by another run.
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             FileHostKind::Stalled | FileHostKind::Io | FileHostKind::Locked => true,
-            FileHostKind::Status => self
-                .http_status
-                .is_some_and(|s| s == 429 || (500..=599).contains(&s)),
+            FileHostKind::Status => self.http_status.is_some_and(crate::error::retryable_status),
             _ => false,
         }
     }
@@ -988,7 +986,7 @@ impl<'a> Fetcher<'a> {
                     err.kind = FileHostKind::Denied;
                     return Err(Failure::Denied(Box::new(err)));
                 }
-                if status == 429 || (500..=599).contains(&status) {
+                if crate::error::retryable_status(status) {
                     return Err(Failure::retry(err));
                 }
                 return Err(Failure::Fatal(err.into()));

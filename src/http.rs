@@ -174,7 +174,12 @@ pub(crate) struct Call {
     headers: Vec<(HeaderName, HeaderValue)>,
     body: Option<Vec<u8>>,
     credentials: bool,
+    /// Every secret value the request carries (credential headers, share
+    /// passwords): scrubbed from whatever the server echoes back.
+    secrets: Vec<String>,
     allow_insecure_http: bool,
+    /// An overall cap for this one call (the `call_timeout` of a vendor config).
+    call_timeout: Option<Duration>,
 }
 
 impl Call {
@@ -189,7 +194,9 @@ impl Call {
             headers: Vec::new(),
             body: None,
             credentials: false,
+            secrets: Vec::new(),
             allow_insecure_http: false,
+            call_timeout: None,
         }
     }
 
@@ -206,39 +213,61 @@ impl Call {
         self
     }
 
-    /// Adds a header; a value that cannot be sent is invalid input for `name`.
+    /// Adds a header whose value comes from `field` of the config; a value that is
+    /// blank, too long ([`MAX_HEADER_LEN`](crate::MAX_HEADER_LEN)) or cannot be
+    /// sent is invalid input for `field`.
     #[allow(dead_code)] // not every vendor sends plain headers
-    pub fn header(self, name: &'static str, value: &str) -> Result<Call, Error> {
-        self.add_header(name, value, false)
+    pub fn header(
+        self,
+        name: &'static str,
+        field: &'static str,
+        value: &str,
+    ) -> Result<Call, Error> {
+        crate::config::check_input(self.vendor, field, value, crate::MAX_HEADER_LEN)?;
+        self.add_header(name, field, value, false)
     }
 
-    /// Adds a credential header: marked sensitive, and subject to the cleartext guard.
-    /// Only visible ASCII and spaces are accepted: the bytes of a non-ASCII
-    /// credential would go out as `obs-text`, which servers read differently.
-    pub fn credential(mut self, name: &'static str, value: &str) -> Result<Call, Error> {
-        if !value.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+    /// Adds the credential header `name`: `prefix` + `secret`, where `secret` comes
+    /// from `field` of the config. The secret must not be blank, must fit in
+    /// [`MAX_CREDENTIAL_LEN`](crate::MAX_CREDENTIAL_LEN), and must be visible
+    /// ASCII (the bytes of a non-ASCII credential would go out as `obs-text`,
+    /// which servers read differently). The header is marked sensitive, the
+    /// cleartext guard applies, and an echo of the secret is scrubbed.
+    pub fn credential(
+        mut self,
+        name: &'static str,
+        field: &'static str,
+        prefix: &str,
+        secret: &str,
+    ) -> Result<Call, Error> {
+        crate::config::check_input(self.vendor, field, secret, crate::MAX_CREDENTIAL_LEN)?;
+        if !secret.bytes().all(|b| (b' '..=b'~').contains(&b)) {
             return Err(Error::invalid(
                 self.vendor,
-                name,
+                field,
                 "contains characters that cannot be sent in an HTTP header (only visible ASCII)",
             ));
         }
         self.credentials = true;
-        self.add_header(name, value, true)
+        self.secrets.push(secret.to_owned());
+        let value = [prefix, secret].concat();
+        self.add_header(name, field, &value, true)
     }
 
     fn add_header(
         mut self,
         name: &'static str,
+        field: &'static str,
         value: &str,
         sensitive: bool,
     ) -> Result<Call, Error> {
-        let bad = |why: &str| Error::invalid(self.vendor, name, why.to_owned());
-        if value.is_empty() {
-            return Err(bad("must not be empty"));
-        }
-        let mut header = HeaderValue::from_str(value)
-            .map_err(|_| bad("contains characters that cannot be sent in an HTTP header"))?;
+        let mut header = HeaderValue::from_str(value).map_err(|_| {
+            Error::invalid(
+                self.vendor,
+                field,
+                "contains characters that cannot be sent in an HTTP header",
+            )
+        })?;
         header.set_sensitive(sensitive);
         self.headers.push((HeaderName::from_static(name), header));
         Ok(self)
@@ -250,11 +279,22 @@ impl Call {
         self
     }
 
-    /// Marks the body as carrying a credential (e.g. a share password) when `yes`:
-    /// the cleartext guard then applies even without a credential header.
+    /// Marks the body as carrying these credentials (e.g. share passwords): the
+    /// cleartext guard then applies even without a credential header, and an echo
+    /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
-    pub fn credential_in_body(mut self, yes: bool) -> Call {
-        self.credentials |= yes;
+    pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Call {
+        let before = self.secrets.len();
+        self.secrets.extend(secrets);
+        self.credentials |= self.secrets.len() > before;
+        self
+    }
+
+    /// Caps this one call as a whole (DNS included): ureq then resolves the host on
+    /// a helper thread, which costs tens of microseconds, so only a config that
+    /// asks for it pays.
+    pub fn call_timeout(mut self, timeout: Option<Duration>) -> Call {
+        self.call_timeout = timeout;
         self
     }
 
@@ -310,10 +350,23 @@ impl Call {
             BaseUrl::parse(vendor, "base_url", origin).is_ok_and(|base| base.is_loopback())
         };
         let result = match self.method {
-            Method::Get => configure(agent, agent.get(&self.url), self.headers, direct).call(),
-            Method::Post => configure(agent, agent.post(&self.url), self.headers, direct)
-                .header("content-type", "application/json")
-                .send(self.body.as_deref().unwrap_or(&[])),
+            Method::Get => configure(
+                agent,
+                agent.get(&self.url),
+                self.headers,
+                direct,
+                self.call_timeout,
+            )
+            .call(),
+            Method::Post => configure(
+                agent,
+                agent.post(&self.url),
+                self.headers,
+                direct,
+                self.call_timeout,
+            )
+            .header("content-type", "application/json")
+            .send(self.body.as_deref().unwrap_or(&[])),
         };
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received_at = OffsetDateTime::now_utc();
@@ -331,6 +384,7 @@ impl Call {
             headers: parts.headers,
             body,
             received_at,
+            secrets: self.secrets,
         };
         if let Err(e) = read {
             return Err(transport(vendor, Some(status), https, ureq::Error::from(e)));
@@ -347,6 +401,7 @@ fn configure<B>(
     builder: ureq::RequestBuilder<B>,
     headers: Vec<(HeaderName, HeaderValue)>,
     direct: bool,
+    call_timeout: Option<Duration>,
 ) -> ureq::RequestBuilder<B> {
     use crate::agent::{clamp, CONNECT_TIMEOUT, MAX_TIMEOUT};
 
@@ -390,6 +445,7 @@ fn configure<B>(
         && !too_long
         && tls_ok
         && !direct
+        && call_timeout.is_none()
     {
         builder
     } else {
@@ -424,6 +480,10 @@ fn configure<B>(
         }
         if direct {
             request = request.proxy(None);
+        }
+        if let Some(cap) = call_timeout {
+            let cap = clamp(cap);
+            request = request.timeout_per_call(Some(t.per_call.map_or(cap, |d| d.min(cap))));
         }
         request.build()
     };
@@ -487,6 +547,8 @@ pub(crate) struct Reply {
     /// When the response head arrived (the base of relative expiries).
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
     pub received_at: OffsetDateTime,
+    /// The secret values the request carried (see [`Reply::redact`]).
+    secrets: Vec<String>,
 }
 
 const REQUEST_ID_HEADERS: [&str; 6] = [
@@ -526,6 +588,7 @@ impl Reply {
             // The transport reads at most one byte past the limit; so does this.
             body: body[..body.len().min(BODY_LIMIT + 1)].to_vec(),
             received_at: OffsetDateTime::now_utc(),
+            secrets: Vec::new(),
         }
         .within_limit()
     }
@@ -562,7 +625,7 @@ impl Reply {
         REQUEST_ID_HEADERS
             .iter()
             .find_map(|h| self.header(h))
-            .map(|v| bounded(&redact_url_queries(v), 128))
+            .map(|v| bounded(&self.redact(v), 128))
     }
 
     /// Decodes the body as `T`, or explains why it is not one.
@@ -622,6 +685,39 @@ impl Reply {
         })
     }
 
+    /// Remote text made safe to keep, in the one place every stored vendor text
+    /// goes through: URL queries redacted ([`redact_url_queries`]) and every
+    /// secret value the request carried replaced by `[redacted]` (a server may
+    /// echo a share password or a token in its message).
+    pub fn redact(&self, text: &str) -> String {
+        let mut out = redact_url_queries(text);
+        for secret in &self.secrets {
+            // Very short values would blank ordinary text; credentials are longer.
+            if secret.len() >= 4 && out.contains(secret.as_str()) {
+                out = out.replace(secret.as_str(), "[redacted]");
+            }
+        }
+        out
+    }
+
+    /// [`Reply::redact`] over every string (keys included) of a JSON value.
+    #[allow(dead_code)] // used by the vendors that keep raw JSON details
+    pub fn redact_json(&self, value: serde_json::Value) -> serde_json::Value {
+        use serde_json::Value;
+        match value {
+            Value::String(text) => Value::String(self.redact(&text)),
+            Value::Array(items) => {
+                Value::Array(items.into_iter().map(|v| self.redact_json(v)).collect())
+            }
+            Value::Object(map) => Value::Object(
+                map.into_iter()
+                    .map(|(k, v)| (self.redact(&k), self.redact_json(v)))
+                    .collect(),
+            ),
+            other => other,
+        }
+    }
+
     /// The one link of a one-item `batch` decoded from this reply. The item's
     /// failure becomes the call's error: `refused` builds the vendor's own
     /// [`Error::Api`] for a [`FailureReason::Refused`]; any other reason is an
@@ -662,9 +758,9 @@ impl Reply {
             vendor: self.vendor,
             http_status: self.status,
             content_type: self.header("content-type").map(|c| bounded(c, 100)),
-            body_excerpt: redact_url_queries(&String::from_utf8_lossy(cut)),
+            body_excerpt: self.redact(&String::from_utf8_lossy(cut)),
             reason,
-            note: note.map(|n| redact_url_queries(&n)),
+            note: note.map(|n| self.redact(&n)),
             retry_after: self.retry_after(),
             request_id: self.header_request_id(),
             source,
@@ -685,10 +781,10 @@ impl Reply {
             vendor: self.vendor,
             http_status: self.status,
             code,
-            message: redact_url_queries(message),
+            message: self.redact(message),
             request_id: request_id
                 .filter(|id| !id.is_empty())
-                .map(|id| bounded(&redact_url_queries(&id), 128))
+                .map(|id| bounded(&self.redact(&id), 128))
                 .or_else(|| self.header_request_id()),
             retry_after: self.retry_after(),
             retryable,

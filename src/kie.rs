@@ -29,8 +29,9 @@ pub const PATH: &str = "/api/v1/common/download-url";
 /// How long a link is valid when its URL does not say (20 minutes, per the vendor).
 pub const LINK_LIFETIME: time::Duration = time::Duration::minutes(20);
 
-/// Connection settings for kie.ai.
-#[derive(Debug, Clone)]
+/// Connection settings for kie.ai. `Debug` hides the key and the base URL's
+/// user info and query.
+#[derive(Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
@@ -40,6 +41,22 @@ pub struct Config {
     /// Allow sending the key over plain `http://` to a host that is not loopback
     /// (default `false`); `https://` and loopback are never refused.
     pub allow_insecure_http: bool,
+    /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
+    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
+    /// helper thread, which costs tens of microseconds a call.
+    pub call_timeout: Option<std::time::Duration>,
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("base_url", &crate::redact_url(&self.base_url))
+            .field("api_key", &self.api_key)
+            .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("call_timeout", &self.call_timeout)
+            .finish()
+    }
 }
 
 impl Config {
@@ -49,6 +66,7 @@ impl Config {
             base_url: DEFAULT_BASE_URL.to_owned(),
             api_key: api_key.into(),
             allow_insecure_http: false,
+            call_timeout: None,
         }
     }
 
@@ -167,12 +185,15 @@ pub fn download_link(
     let reply = Call::new(Vendor::Kie, Method::Post, &base, PATH)
         .credential(
             "authorization",
-            &format!("Bearer {}", config.api_key.expose()),
+            "api_key",
+            "Bearer ",
+            config.api_key.expose(),
         )?
         .json(crate::encode::json_body(&Body {
             url: file_url.trim(),
         }))
         .allow_insecure_http(config.allow_insecure_http)
+        .call_timeout(config.call_timeout)
         .send(agent)?;
     decode(&reply, file_url)
 }
@@ -234,10 +255,8 @@ fn refusal(reply: &Reply) -> Error {
 }
 
 fn validate_file_url(url: &str) -> Result<(), Error> {
+    crate::config::check_input(Vendor::Kie, "url", url, crate::MAX_URL_LEN)?;
     let url = url.trim();
-    if url.is_empty() {
-        return Err(Error::invalid(Vendor::Kie, "url", "must not be empty"));
-    }
     if !crate::url::is_http_url(url) {
         return Err(Error::invalid(
             Vendor::Kie,

@@ -101,6 +101,7 @@
 use std::fmt;
 
 mod agent;
+mod batch;
 #[cfg(any(
     feature = "kie",
     feature = "cloudreve",
@@ -113,6 +114,7 @@ mod config;
 pub mod decode;
 mod encode;
 pub mod error;
+mod expiry;
 mod http;
 mod link;
 pub mod retry;
@@ -137,6 +139,8 @@ pub mod fake;
 pub mod fetch;
 
 pub use agent::{agent, agent_config, agent_with_timeout, CONNECT_TIMEOUT};
+pub use batch::DEFAULT_CONCURRENCY;
+pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 #[cfg(feature = "fetch")]
 pub use fetch::{Fetched, Fetcher, FileHostError, FileHostKind};

@@ -349,7 +349,8 @@ impl fmt::Display for VendorCode {
 /// Why one item of a batch did not come back as a link.
 ///
 /// With the `serde` feature: an object tagged by `kind` (`"refused"` with `code`
-/// and `message`, `"no_reason"`, `"missing"`, `"unusable_link"` with `why`).
+/// and `message`, `"no_reason"`, `"missing"`, `"unusable_link"` with `why`,
+/// `"call_failed"` with `message`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[cfg_attr(
     feature = "serde",
@@ -376,6 +377,17 @@ pub enum FailureReason {
         /// What is wrong with it.
         why: String,
     },
+    /// The call that asked for this item failed as a whole (a timeout, a reset,
+    /// a 5xx, a rate limit, a reply outside the contract) while the batch's other
+    /// calls went through. Only a request split into several calls reports it
+    /// (KooDrive above 100 ids, Cloudreve above the site's batch limit); a
+    /// request sent in one call returns that call's error instead. The item is
+    /// [retryable](ItemFailure::is_retryable) when the call's error was.
+    CallFailed {
+        /// The call's error as one line (its `Display`: no credential, no URL
+        /// query).
+        message: String,
+    },
 }
 
 impl fmt::Display for FailureReason {
@@ -390,6 +402,7 @@ impl fmt::Display for FailureReason {
             FailureReason::NoReason => f.write_str("no link and no reason given"),
             FailureReason::Missing => f.write_str("missing from the reply"),
             FailureReason::UnusableLink { why } => write!(f, "unusable link: {why}"),
+            FailureReason::CallFailed { message } => write!(f, "the call failed: {message}"),
         }
     }
 }
@@ -466,7 +479,10 @@ impl fmt::Debug for ItemFailure {
 ///
 /// A call returns `Ok(Batch)` even when every item failed; `Err` means the call
 /// itself failed (transport, authentication, the vendor refused the whole
-/// request).
+/// request). A request split into several calls (KooDrive, Cloudreve) returns
+/// `Err` only for an error that dooms every call (invalid input, authentication,
+/// permission, DNS, TLS); any other failed call becomes one
+/// [`FailureReason::CallFailed`] per item it asked for.
 ///
 /// With the `serde` feature: `{"links": [...], "failures": [...]}`.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -750,5 +766,25 @@ mod tests {
         assert_eq!(json["retryable"], false);
         let back: ItemFailure = serde_json::from_value(json).unwrap();
         assert_eq!(back, failure);
+        let failure = ItemFailure::new(
+            Vendor::KooDrive,
+            "f1",
+            FailureReason::CallFailed {
+                message: "koodrive: timed out".into(),
+            },
+            true,
+        );
+        let json = serde_json::to_value(&failure).unwrap();
+        assert_eq!(
+            json["reason"],
+            serde_json::json!({"kind": "call_failed", "message": "koodrive: timed out"})
+        );
+        assert_eq!(json["retryable"], true);
+        let back: ItemFailure = serde_json::from_value(json).unwrap();
+        assert_eq!(back, failure);
+        assert_eq!(
+            back.to_string(),
+            "koodrive: f1: the call failed: koodrive: timed out"
+        );
     }
 }

@@ -7,7 +7,10 @@
 //! let mut config = kie::Config::new(download_url::fake::KIE_API_KEY);
 //! config.base_url = server.base_url();
 //! let agent = agent();
-//! let link = retry(&RetryPolicy::default(), || {
+//! // `left` is what remains of the policy's time budget: as the call's own cap,
+//! // it keeps the whole retry inside `max_total`.
+//! let link = retry(&RetryPolicy::default(), |left| {
+//!     config.call_timeout = Some(left);
 //!     kie::download_link(&agent, &config, "https://tempfile.aiquickdraw.com/a.png")
 //! })?;
 //! # let _ = link;
@@ -51,13 +54,18 @@ pub struct RetryPolicy {
     /// [`retry_after`](Error::retry_after) tells the caller how long).
     pub max_retry_after: Duration,
     /// Wall-clock budget for all attempts and waits: a wait that would end past it
-    /// is not started.
+    /// is not started, and no attempt starts once it is spent. [`retry`] hands each
+    /// attempt the time left; a call bounds itself by it only when the caller
+    /// passes it on (a vendor config's `call_timeout`) — otherwise a slow attempt
+    /// can overrun the budget by up to the agent's per-phase timeouts.
     pub max_total: Duration,
 }
 
 impl Default for RetryPolicy {
     /// 3 attempts, backoff from 500 ms up to 8 s, `Retry-After` honoured up to 60 s,
-    /// 2 minutes in all.
+    /// 2 minutes in all. The 2 minutes bound the waits and whether another attempt
+    /// starts; they bound the attempts themselves only when the closure passes the
+    /// time it is given on as the call's `call_timeout`.
     fn default() -> Self {
         RetryPolicy {
             max_attempts: 3,
@@ -113,6 +121,10 @@ impl RetryPolicy {
 /// Calls `call` until it succeeds, fails with an error that is not retryable, or
 /// the policy's attempts or time run out; returns the last result.
 ///
+/// `call` gets the time left of [`RetryPolicy::max_total`]: the closure cannot
+/// shrink a call it does not control, so it should pass that on as the call's
+/// cap (`config.call_timeout = Some(left)`) to keep the whole budget.
+///
 /// Between attempts it waits the error's `Retry-After` when given (up to
 /// [`RetryPolicy::max_retry_after`]), else an exponential backoff with jitter.
 ///
@@ -121,12 +133,13 @@ impl RetryPolicy {
 /// The last error `call` returned.
 pub fn retry<T>(
     policy: &RetryPolicy,
-    mut call: impl FnMut() -> Result<T, Error>,
+    mut call: impl FnMut(Duration) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let start = Instant::now();
     let mut attempt = 1;
     loop {
-        let err = match call() {
+        let left = policy.max_total.saturating_sub(start.elapsed());
+        let err = match call(left) {
             Ok(value) => return Ok(value),
             Err(err) => err,
         };

@@ -11,6 +11,11 @@ use crate::Expiry;
 /// the share password there).
 pub(crate) fn redact_item(item: &str) -> std::borrow::Cow<'_, str> {
     use std::borrow::Cow;
+    // A Cloudreve archive's item is all its URIs, one a line: each is redacted.
+    if item.contains('\n') {
+        let lines: Vec<Cow<'_, str>> = item.split('\n').map(redact_item).collect();
+        return Cow::Owned(lines.join("\n"));
+    }
     if split_http_scheme(item).is_some() {
         return Cow::Owned(redact_url(item));
     }
@@ -50,14 +55,7 @@ pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
 /// `sign=<signature>:<unix seconds>` (`:0` means the link never expires).
 /// Anything else is [`Expiry::Unknown`].
 pub(crate) fn url_expiry(url: &str) -> Expiry {
-    if let Some(at) = amz_expiry(url) {
-        return Expiry::at(at);
-    }
-    match sign_expiry(url) {
-        Some(Some(at)) => Expiry::at(at),
-        Some(None) => Expiry::Never,
-        None => Expiry::Unknown,
-    }
+    crate::expiry::recognise(url)
 }
 
 /// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
@@ -249,17 +247,31 @@ pub(crate) fn format_amz_date(at: OffsetDateTime) -> String {
     )
 }
 
-/// Replaces the query of every `http://` / `https://` URL inside `text` with `?[redacted]`.
+/// Remote text made safe to keep: the query of every `http://` / `https://` URL
+/// inside `text` becomes `?[redacted]`, and so does the rest of any other word
+/// that looks like a query (`…?name=value`, `&name=value`).
 ///
 /// Presigned URLs carry their credential in the query; this keeps them out of
-/// error messages and excerpts. A backslash does not end a URL: in a raw JSON
-/// body a query goes on after `\u0026` (Go's escaped `&`) or `\/`.
+/// error messages and excerpts, in every form they arrive in:
+/// - JSON-escaped slashes (`https:\/\/h\/p?…`, `\u002F`) are unescaped first, so
+///   the URL is found;
+/// - a backslash does not end a URL: in a raw JSON body a query goes on after
+///   `\u0026` (Go's escaped `&`);
+/// - whitespace ends a URL, but the query of a URL whose path holds a space
+///   (`https://h/a b.mp4?X-Amz-Signature=…`) is still caught by the second rule.
 pub(crate) fn redact_url_queries(text: &str) -> String {
+    let unescaped;
+    let text = if text.contains('\\') {
+        unescaped = unescape_slashes(text);
+        unescaped.as_str()
+    } else {
+        text
+    };
     let mut out = String::with_capacity(text.len());
     let mut rest = text;
     while let Some(start) = find_url_start(rest) {
         let (before, url_and_after) = rest.split_at(start);
-        out.push_str(before);
+        out.push_str(&redact_query_words(before));
         let end = url_and_after
             .find(|c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`'))
             .unwrap_or(url_and_after.len());
@@ -267,8 +279,70 @@ pub(crate) fn redact_url_queries(text: &str) -> String {
         out.push_str(&crate::url::redact_url(url));
         rest = after;
     }
+    out.push_str(&redact_query_words(rest));
+    out
+}
+
+/// `\/` and `\u002f` (any case) as `/`.
+fn unescape_slashes(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("\\/") {
+            out.push('/');
+            rest = after;
+        } else if tail
+            .get(..6)
+            .is_some_and(|t| t.eq_ignore_ascii_case("\\u002f"))
+        {
+            out.push('/');
+            rest = &tail[6..];
+        } else {
+            out.push('\\');
+            rest = &tail[1..];
+        }
+    }
     out.push_str(rest);
     out
+}
+
+/// Every word (a run without whitespace or quotes) holding a `?` or `&` followed
+/// later by `=` keeps only what comes before that `?` / `&`.
+fn redact_query_words(text: &str) -> std::borrow::Cow<'_, str> {
+    use std::borrow::Cow;
+    let is_break = |c: char| c.is_whitespace() || matches!(c, '"' | '\'' | '<' | '>' | '`');
+    let query_at = |word: &str| {
+        let at = word.find(['?', '&'])?;
+        word[at..].contains('=').then_some(at)
+    };
+    if !text.split(is_break).any(|w| query_at(w).is_some()) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut word_start = 0;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if i < text.len() && !is_break(c) {
+            continue;
+        }
+        let word = &text[word_start..i];
+        match query_at(word) {
+            Some(at) => {
+                out.push_str(&word[..at]);
+                out.push_str("?[redacted]");
+            }
+            None => out.push_str(word),
+        }
+        if i < text.len() {
+            out.push(c);
+        }
+        word_start = i + c.len_utf8();
+    }
+    Cow::Owned(out)
 }
 
 fn find_url_start(text: &str) -> Option<usize> {
@@ -458,6 +532,10 @@ mod tests {
             "https://h/p?[redacted]"
         );
         assert_eq!(redact_item("42"), "42");
+        assert_eq!(
+            redact_item("cloudreve://a:pw1@share/x\ncloudreve://b:pw2@share/y"),
+            "cloudreve://a:[redacted]@share/x\ncloudreve://b:[redacted]@share/y"
+        );
     }
 
     #[test]
@@ -472,6 +550,29 @@ mod tests {
         assert_eq!(sign_expiry("http://h/p"), None);
         assert_eq!(url_expiry("http://h/p?sign=abc%3A0"), Expiry::Never);
         assert_eq!(url_expiry("http://h/p?x=1"), Expiry::Unknown);
+    }
+
+    #[test]
+    fn redaction_survives_escaping_and_whitespace() {
+        let cases = [
+            r#"{"u":"https:\/\/s3.example\/k?X-Amz-Signature=SECRET"}"#,
+            r#"{"u":"https:\u002F\u002Fs3.example\u002fk?X-Amz-Signature=SECRET"}"#,
+            "link https://bucket.example/a b.mp4?X-Amz-Signature=SECRET end",
+            "link https://bucket.example/a\tb.mp4?X-Amz-Signature=SECRET",
+            "https://h/p?a=1 &X-Amz-Signature=SECRET",
+            "no scheme: bucket/k?sig=SECRET",
+        ];
+        for text in cases {
+            let out = redact_url_queries(text);
+            assert!(!out.contains("SECRET"), "{text:?} -> {out:?}");
+        }
+        // Plain text stays as it was.
+        assert_eq!(
+            redact_url_queries("file not found (a=b)"),
+            "file not found (a=b)"
+        );
+        assert_eq!(redact_url_queries("what? x = 1"), "what? x = 1");
+        assert_eq!(redact_url_queries(r"C:\dir\file"), r"C:\dir\file");
     }
 
     #[test]

@@ -862,7 +862,10 @@ fn login_required_inside_http_200() {
     assert_eq!(err.http_status(), Some(200));
     assert_eq!(api_detail(&err).code, Code::LoginRequired);
     assert!(!err.is_retryable());
-    assert_eq!(err.to_string(), "cloudreve: login required (code 401)");
+    assert_eq!(
+        err.to_string(),
+        "cloudreve: not signed in or token expired (code 401): Login required"
+    );
 }
 
 #[test]
@@ -910,7 +913,10 @@ fn share_password_and_purchase_ticket() {
 fn batch_limit_is_40074() {
     let server = FakeServer::start().unwrap();
     server.configure(|s| s.cloudreve.max_batch = 2);
-    let request = Request::new([my_uri("a"), my_uri("b"), my_uri("c")]);
+    // An archive cannot be split (tests/batch_concurrency.rs: other requests are
+    // cut at the limit the 40074 states).
+    let mut request = Request::new([my_uri("a"), my_uri("b"), my_uri("c")]);
+    request.archive = Some(true);
     let err = call(&config(&server), &request).unwrap_err();
     assert_eq!(err.code(), Some(40074));
     assert_eq!(api_detail(&err).code, Code::TooManyUris);
@@ -943,7 +949,8 @@ fn every_named_code() {
         (40081, Code::BatchNotFullyCompleted),
         (40083, Code::PurchaseRequired),
         (40088, Code::AnonymousAccessDenied),
-        (40089, Code::SessionExpired),
+        (40089, Code::InsufficientScope),
+        (-1, Code::NotSet),
         (40058, Code::Other(40058)),
         (50001, Code::Other(50001)),
     ];
@@ -961,7 +968,7 @@ fn every_named_code() {
         assert_eq!(detail.code, name);
         assert_eq!(name.code(), code);
         assert_eq!(detail.error.as_deref(), Some("debug text"));
-        assert_eq!(err.is_retryable(), code >= 50000, "{code}");
+        assert_eq!(err.is_retryable(), code >= 50000 || code == -1, "{code}");
         let shown = err.to_string();
         assert!(shown.contains(&format!("(code {code})")), "{shown}");
         assert!(shown.starts_with("cloudreve: "), "{shown}");
@@ -1548,4 +1555,132 @@ mod cli {
             out.stdout
         );
     }
+}
+
+// ---- contracts as the real server behaves ([3/5]) ----------------------------
+
+/// 40089 is upstream's `CodeInsufficientScope`: a token without `Files.Read`.
+/// Refreshing does not help, so it is not retryable and says so.
+#[test]
+fn code_40089_is_insufficient_scope_not_session_expired() {
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| s.cloudreve.unscoped_tokens = vec!["oauth-no-files-read".into()]);
+    let mut unscoped = config(&server);
+    unscoped.access_token = Some("oauth-no-files-read".into());
+    let err = call(&unscoped, &Request::new([my_uri("The Man.mp3")])).unwrap_err();
+    assert_eq!(err.code(), Some(40089));
+    assert_eq!(api_detail(&err).code, Code::InsufficientScope);
+    assert!(!err.is_retryable());
+    let shown = err.to_string();
+    assert!(shown.contains("scope"), "{shown}");
+    assert!(!shown.contains("expired"), "{shown}");
+}
+
+/// An expired token is anonymous upstream: my files fail per URI with 401 inside
+/// a 40081, which the crate (and the CLI) call "not signed in or token expired".
+#[test]
+fn expired_token_is_recognised_inside_40081() {
+    let server = FakeServer::start().unwrap();
+    let mut expired = config(&server);
+    expired.access_token = Some("expired-or-garbage-token".into());
+    let request = Request::new([my_uri("The Man.mp3"), my_uri("folder/report.pdf")]);
+    let err = call(&expired, &request).unwrap_err();
+    assert_eq!(err.code(), Some(40081));
+    assert!(api_detail(&err).is_signed_out());
+    assert!(
+        err.to_string().contains("not signed in or token expired"),
+        "{err}"
+    );
+    // One URI refused for another reason: not the signed-out case.
+    let server = FakeServer::start().unwrap();
+    let request = Request::new([my_uri("The Man.mp3"), my_uri("missing.bin")]);
+    let err = call(&config(&server), &request).unwrap_err();
+    assert!(!api_detail(&err).is_signed_out(), "{err:?}");
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_says_not_signed_in_for_an_expired_token() {
+    let server = FakeServer::start().unwrap();
+    let base = server.base_url();
+    let run = common::dlurl(
+        &[
+            "--base-url",
+            &base,
+            "cloudreve",
+            "The Man.mp3",
+            "folder/report.pdf",
+        ],
+        &[("CLOUDREVE_TOKEN", "expired-token")],
+    );
+    assert_eq!(run.code, 1, "{run:?}");
+    assert!(
+        run.stderr.contains("not signed in or token expired"),
+        "{run:?}"
+    );
+}
+
+/// Upstream applies `entity` to every URI: the fake does too (the others fail with
+/// 40077), and the crate refuses it with several URIs before sending.
+#[test]
+fn entity_applies_to_every_uri_upstream_and_is_refused_for_several() {
+    let server = FakeServer::start().unwrap();
+    let mut request = Request::new([my_uri("The Man.mp3"), my_uri("folder/report.pdf")]);
+    request.entity = Some("aO8j".into());
+    let err = call(&config(&server), &request).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidInput(i) if i.field == "entity"),
+        "{err:?}"
+    );
+    assert_eq!(server.request_count(), 0);
+    // What the server would do with it (sent by hand): every URI gets 40077.
+    let agent = agent();
+    let reply = agent
+        .post(&format!("{}/api/v4/file/url", server.base_url()))
+        .header(
+            "authorization",
+            &format!("Bearer {}", fake::CLOUDREVE_TOKEN),
+        )
+        .header("content-type", "application/json")
+        .send(json!({"uris": request.uris, "entity": "missing-entity"}).to_string())
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let reply: serde_json::Value = serde_json::from_str(&reply).unwrap();
+    assert_eq!(reply["code"], 40081, "{reply}");
+    let codes: Vec<i64> = reply["aggregated_error"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|e| e["code"].as_i64().unwrap())
+        .collect();
+    assert_eq!(codes, [40077, 40077], "{reply}");
+}
+
+/// Code -1 (`CodeNotSet`) is an unclassified internal error: retryable, named,
+/// at the top level and per URI.
+#[test]
+fn code_minus_one_is_named_and_retryable() {
+    let server = FakeServer::start().unwrap();
+    push(
+        &server,
+        json!({"code": -1, "msg": "", "correlation_id": CORRELATION}),
+    );
+    let err = call(&config(&server), &Request::new([my_uri("The Man.mp3")])).unwrap_err();
+    assert_eq!(api_detail(&err).code, Code::NotSet);
+    assert!(err.is_retryable());
+
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| s.cloudreve.broken_files = vec!["The Man.mp3".into()]);
+    let request = Request::new([my_uri("The Man.mp3")]);
+    let err = call(&config(&server), &request).unwrap_err();
+    let detail = api_detail(&err);
+    assert_eq!(detail.code, Code::BatchNotFullyCompleted);
+    assert_eq!(
+        detail.uri_error(&request.uris[0]).map(|e| e.code),
+        Some(Code::NotSet)
+    );
+    // Every URI failed with a retryable code: the 40081 is retryable.
+    assert!(err.is_retryable());
 }

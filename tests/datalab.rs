@@ -157,7 +157,7 @@ fn string_detail_and_error_field() {
     let err = call(&config, &datalab::Request::new(7)).unwrap_err();
     assert_eq!(err.http_status(), Some(404));
     assert_eq!(detail(&err), &Detail::Message("File not found".into()));
-    assert_eq!(err.to_string(), "datalab: file not found (http 404)");
+    assert_eq!(err.to_string(), "datalab: file not found (HTTP 404)");
 
     server.push(
         Vendor::Datalab,

@@ -307,3 +307,34 @@ fn hostile_server_table() {
         failures.join("\n")
     );
 }
+
+/// The crate-wide rule for a reply outside the contract: 429 and 5xx are
+/// retryable, except 501 (Not Implemented will not change on retry).
+#[cfg(feature = "kie")]
+#[test]
+fn unexpected_501_is_not_retryable_but_other_5xx_are() {
+    let server = download_url::fake::FakeServer::start().unwrap();
+    let mut config = download_url::kie::Config::new(download_url::fake::KIE_API_KEY);
+    config.base_url = server.base_url();
+    for (status, retryable) in [
+        (500, true),
+        (501, false),
+        (502, true),
+        (504, true),
+        (429, true),
+        (404, false),
+    ] {
+        server.push(
+            download_url::Vendor::Kie,
+            download_url::fake::FakeReply::raw(status, "text/html", "<html>gateway</html>"),
+        );
+        let err = download_url::kie::download_link(
+            &common::quick_agent(),
+            &config,
+            "https://tempfile.aiquickdraw.com/a.png",
+        )
+        .unwrap_err();
+        assert_eq!(err.http_status(), Some(status));
+        assert_eq!(err.is_retryable(), retryable, "{status}");
+    }
+}

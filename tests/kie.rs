@@ -335,7 +335,7 @@ fn invalid_input_never_reaches_the_server() {
     config.api_key = "line\nbreak".into();
     let err = call(&config).unwrap_err();
     assert!(
-        matches!(&err, Error::InvalidInput(i) if i.field == "authorization"),
+        matches!(&err, Error::InvalidInput(i) if i.field == "api_key"),
         "{err:?}"
     );
     config.api_key = KIE_API_KEY.into();

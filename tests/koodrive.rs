@@ -458,7 +458,11 @@ fn two_hundred_fifty_ids_are_three_calls_on_one_connection_merged_in_order() {
     let ids = many_files(&server, 250);
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids.clone());
     let agent = agent();
-    let batch = koodrive::download_links(&agent, &app_config(&server), &request).unwrap();
+    // One call at a time: in order, on one connection (tests/batch_concurrency.rs
+    // covers the default, concurrent calls).
+    let mut config = app_config(&server);
+    config.concurrency = 1;
+    let batch = koodrive::download_links(&agent, &config, &request).unwrap();
     assert!(batch.is_complete());
     let got: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
     assert_eq!(got, ids.iter().map(String::as_str).collect::<Vec<_>>());
@@ -709,7 +713,7 @@ fn null_and_missing_informational_fields_are_tolerated() {
     assert_eq!(detail(&err).code, Some(Code::ParameterInvalid));
     assert_eq!(
         err.to_string(),
-        "koodrive: parameter verification failed (code 13000102)"
+        "koodrive: parameter verification failed (code 13000102, HTTP 400)"
     );
 }
 
@@ -755,7 +759,7 @@ fn http_400_with_parameter_invalid() {
     assert!(!err.is_retryable());
     assert_eq!(
         err.to_string(),
-        "koodrive: parameter verification failed (code 13000102)"
+        "koodrive: parameter verification failed (code 13000102, HTTP 400)"
     );
 }
 
@@ -769,7 +773,7 @@ fn unknown_container_is_refused_with_http_400() {
 }
 
 #[test]
-fn a_refusal_of_a_later_call_fails_the_whole_request() {
+fn a_refusal_of_a_later_call_is_its_ids_failures() {
     let server = FakeServer::start().unwrap();
     let ids = many_files(&server, 150);
     // The first call of 100 ids succeeds, the second is refused as a whole.
@@ -791,11 +795,34 @@ fn a_refusal_of_a_later_call_fails_the_whole_request() {
             json!({"code": 13000201, "msg": "inner server invoke failure"}),
         ),
     );
-    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids);
-    let err = links(&app_config(&server), &request).unwrap_err();
-    assert_eq!(err.code(), Some(13_000_201));
-    assert!(err.is_retryable());
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids.clone());
+    // One call at a time, so that the queued replies meet the calls in order.
+    let mut config = app_config(&server);
+    config.concurrency = 1;
+    let batch = links(&config, &request).unwrap();
     assert_eq!(server.request_count(), 2);
+    assert_eq!(batch.links.len(), 100);
+    assert_eq!(
+        items(&batch.failures),
+        ids[100..].iter().map(String::as_str).collect::<Vec<_>>()
+    );
+    for failure in &batch.failures {
+        match &failure.reason {
+            FailureReason::CallFailed { message } => {
+                assert!(message.contains("13000201"), "{message}")
+            }
+            other => panic!("expected the call's failure, got {other:?}"),
+        }
+        assert!(failure.is_retryable());
+    }
+    // A refusal that dooms every call (the space not found) is the request's error.
+    server.push(
+        Vendor::KooDrive,
+        FakeReply::json(400, json!({"code": 13000301, "msg": "container not found"})),
+    );
+    let err = links(&config, &request).unwrap_err();
+    assert_eq!(detail(&err).code, Some(Code::ContainerNotFound));
+    assert_eq!(server.request_count(), 3);
 }
 
 #[test]
@@ -1006,7 +1033,7 @@ fn invalid_input_is_rejected_before_sending() {
     cases.push((config, default_request(), "base_url"));
     let mut config = good.clone();
     config.share_folder_id = Some("a\nb".into());
-    cases.push((config, default_request(), "x-hw-share-folder-id"));
+    cases.push((config, default_request(), "share_folder_id"));
     let mut config = good.clone();
     config.base_url = "http://koodrive.example".into();
     cases.push((config, default_request(), "base_url"));

@@ -35,7 +35,7 @@ fn rate_limit_then_success_waits_retry_after() {
             .with_header("Retry-After", "1"),
     );
     let start = Instant::now();
-    let link = retry(&RetryPolicy::default(), || {
+    let link = retry(&RetryPolicy::default(), |_| {
         kie::download_link(&agent, &config, FILE)
     })
     .unwrap();
@@ -55,7 +55,7 @@ fn insufficient_credits_is_not_retried() {
         Vendor::Kie,
         FakeReply::json(200, json!({"code": 402, "msg": "no credits"})),
     );
-    let err = retry(&fast_policy(5), || {
+    let err = retry(&fast_policy(5), |_| {
         kie::download_link(&agent, &config, FILE)
     })
     .unwrap_err();
@@ -70,7 +70,7 @@ fn the_attempt_bound_holds() {
     for _ in 0..10 {
         server.push_fault(Vendor::Kie, Fault::Html502);
     }
-    let err = retry(&fast_policy(3), || {
+    let err = retry(&fast_policy(3), |_| {
         kie::download_link(&agent, &config, FILE)
     })
     .unwrap_err();
@@ -85,7 +85,7 @@ fn retry_after_beyond_the_cap_is_not_slept() {
     server.push_fault(Vendor::Kie, Fault::RateLimited("3600".into()));
     let mut policy = fast_policy(5);
     policy.max_retry_after = Duration::from_secs(5);
-    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&policy, |_| kie::download_link(&agent, &config, FILE)).unwrap_err();
     assert_eq!(err.retry_after(), Some(Duration::from_secs(3600)));
     assert_eq!(
         server.request_count(),
@@ -101,7 +101,7 @@ fn the_time_budget_is_not_overrun() {
     server.push_fault(Vendor::Kie, Fault::RateLimited("2".into()));
     let mut policy = fast_policy(5);
     policy.max_total = Duration::from_secs(1);
-    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&policy, |_| kie::download_link(&agent, &config, FILE)).unwrap_err();
     assert_eq!(err.http_status(), Some(429));
     assert_eq!(
         server.request_count(),
@@ -124,7 +124,7 @@ fn nothing_panics_on_a_huge_retry_after() {
     let agent = common::quick_agent();
     let mut policy = fast_policy(3);
     policy.max_retry_after = Duration::MAX;
-    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&policy, |_| kie::download_link(&agent, &config, FILE)).unwrap_err();
     assert_eq!(err.code(), Some(429));
     assert_eq!(server.request_count(), 1);
 }
@@ -142,7 +142,40 @@ fn nothing_panics_with_unbounded_backoff() {
     let mut policy = fast_policy(3);
     policy.base_delay = Duration::MAX;
     policy.max_delay = Duration::MAX;
-    let err = retry(&policy, || kie::download_link(&agent, &config, FILE)).unwrap_err();
+    let err = retry(&policy, |_| kie::download_link(&agent, &config, FILE)).unwrap_err();
     assert_eq!(err.code(), Some(500));
     assert_eq!(server.request_count(), 1);
+}
+
+/// `retry()` keeps its time budget when the closure passes the time left on as
+/// the call's cap: a call that stalls past the budget is cut by that cap (a
+/// per-call timeout), not by the agent's much longer per-phase timeout, and no
+/// second attempt starts.
+#[test]
+fn retry_keeps_its_time_budget() {
+    let (server, mut config) = setup();
+    server.push_fault(Vendor::Kie, Fault::StallBody(Duration::from_secs(30)));
+    server.push_fault(Vendor::Kie, Fault::StallBody(Duration::from_secs(30)));
+    // The agent alone would wait 20 s for the stalled body.
+    let agent = download_url::agent_with_timeout(Duration::from_secs(20));
+    let mut policy = fast_policy(3);
+    policy.max_total = Duration::from_millis(600);
+    let mut budgets = Vec::new();
+    let err = retry(&policy, |left| {
+        budgets.push(left);
+        config.call_timeout = Some(left);
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap_err();
+    assert_eq!(budgets.len(), 1, "{budgets:?}");
+    assert!(budgets[0] <= Duration::from_millis(600));
+    assert!(
+        matches!(&err, download_url::Error::Transport(t) if t.kind == download_url::TransportKind::Timeout),
+        "{err:?}"
+    );
+    let source = std::error::Error::source(&err).map(|s| format!("{s:?}"));
+    assert!(
+        source.as_deref().is_some_and(|s| s.contains("PerCall")),
+        "{source:?}"
+    );
 }

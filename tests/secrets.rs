@@ -742,7 +742,7 @@ fn debug_of_links_batches_and_failures_has_no_secret() {
 /// A Cloudreve archive link names every URI, joined by `\n`: each one's share
 /// password stays out of `Debug`.
 #[test]
-#[ignore = "library bug: redact_item redacts only the first URI of an archive item"]
+
 fn archive_item_hides_every_share_password() {
     let second = "pw2-MARKER-archive";
     let item = [
@@ -821,7 +821,7 @@ fn cloudreve_share_items_from_the_library_hide_the_password() {
 /// `kie::Config` and `datalab::Config` derive `Debug` and print `base_url`
 /// verbatim (user info and query included) instead of `redact_url(base_url)`.
 #[test]
-#[ignore = "library bug: kie/datalab Config Debug shows base_url user info and query"]
+
 fn kie_and_datalab_config_debug_hides_base_url_secrets() {
     let base = format!("https://user:{KIE_KEY}@h.example/api?token={DATALAB_KEY}");
     let mut k = kie::Config::new(KIE_KEY);

@@ -1,40 +1,179 @@
-//! What both bench targets share: the fake server, one keep-alive agent, and per
-//! vendor a pair of calls making the same request and decoding the same reply —
-//! one through the crate, one hand-written with raw ureq + serde_json.
+//! What the bench targets share: the fake server (in this process, or in a child
+//! process so that this process's CPU time is the client's alone), the agents, and
+//! per vendor a pair of calls making the same request and decoding the same reply
+//! — one through the crate, one hand-written with raw ureq + serde_json.
 
 #![allow(dead_code)] // each bench target uses its own part
 
+use std::hint::black_box;
+use std::io::{BufRead, BufReader, Read};
+use std::process::{Child, Command, Stdio};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 use download_url::fake::{self, FakeServer, KooDriveFile};
 use download_url::{blendvision, cloudreve, datalab, kie, koodrive, Secret};
 use serde::Deserialize;
 
-/// The fake server (all five vendors, 250 KooDrive files) and one agent.
+/// The fake server (all five vendors, 250 KooDrive files) and the agents.
 pub struct Env {
-    pub server: FakeServer,
+    /// The fake, when it runs in this process ([`use_server`] not called).
+    pub server: Option<FakeServer>,
+    /// Its base URL, `http://127.0.0.1:<port>`.
+    pub base_url: String,
+    /// `download_url::agent()`: the crate's calls.
     pub agent: ureq::Agent,
+    /// `ureq::Agent::new_with_defaults()`: what a hand-written caller uses.
+    pub defaults: ureq::Agent,
+    /// The crate's agent as 0.1 built it: an overall timeout (30 s) and a connect
+    /// timeout (10 s), which make ureq resolve the host on a new thread per call.
+    pub previous: ureq::Agent,
+}
+
+static EXTERNAL: OnceLock<String> = OnceLock::new();
+
+/// Use the fake at `base_url` (e.g. one started by [`spawn_server`]) instead of
+/// starting one in this process; call before [`env`].
+pub fn use_server(base_url: String) {
+    EXTERNAL.set(base_url).expect("use_server before env()");
+}
+
+/// The fake as this benches' server: all five vendors, `koodrive_files` KooDrive
+/// files named `f000`, `f001`, … (`{i:03}`, wider past 999).
+pub fn start_server(koodrive_files: usize, reply_delay: Duration) -> FakeServer {
+    let server = FakeServer::start().expect("fake server");
+    let files: Vec<KooDriveFile> = (0..koodrive_files)
+        .map(|i| {
+            KooDriveFile::new(
+                fake::KOODRIVE_CONTAINER_ID,
+                &format!("f{i:03}"),
+                &format!("f{i:03}.bin"),
+            )
+        })
+        .collect();
+    server.configure(|s| {
+        s.koodrive.files.extend(files);
+        s.reply_delay = reply_delay;
+    });
+    server
+}
+
+/// `<bench> serve <koodrive files> <reply delay ms>`: runs the fake, prints its
+/// base URL on one line, and serves until stdin closes. Returns without doing
+/// anything for other arguments.
+pub fn serve_if_asked() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.first().map(String::as_str) != Some("serve") {
+        return;
+    }
+    let number =
+        |at: usize, default: u64| args.get(at).and_then(|a| a.parse().ok()).unwrap_or(default);
+    let server = start_server(number(1, 250) as usize, Duration::from_millis(number(2, 0)));
+    println!("{}", server.base_url());
+    let _ = std::io::stdin().read_to_end(&mut Vec::new());
+    drop(server);
+    std::process::exit(0);
+}
+
+/// The fake in a child process (this bench binary, `serve`): this process's CPU
+/// time is then the client's alone. The child ends when the handle drops.
+pub struct ServerProcess {
+    child: Child,
+    pub base_url: String,
+}
+
+pub fn spawn_server(koodrive_files: usize, reply_delay: Duration) -> ServerProcess {
+    let mut child = Command::new(std::env::current_exe().expect("bench path"))
+        .args([
+            "serve".to_owned(),
+            koodrive_files.to_string(),
+            reply_delay.as_millis().to_string(),
+        ])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("spawn the fake server");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the fake's base URL");
+    ServerProcess {
+        child,
+        base_url: line.trim().to_owned(),
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        drop(self.child.stdin.take());
+        let _ = self.child.wait();
+    }
+}
+
+/// The agent 0.1 built: overall timeout 30 s, connect 10 s, no phase timeouts.
+pub fn previous_agent() -> ureq::Agent {
+    ureq::Agent::config_builder()
+        .timeout_global(Some(Duration::from_secs(30)))
+        .timeout_connect(Some(Duration::from_secs(10)))
+        .user_agent("download-url/0.1.0")
+        .http_status_as_error(false)
+        .max_redirects(0)
+        .build()
+        .new_agent()
 }
 
 pub fn env() -> &'static Env {
     static ENV: OnceLock<Env> = OnceLock::new();
     ENV.get_or_init(|| {
-        let server = FakeServer::start().expect("fake server");
-        let files: Vec<KooDriveFile> = (0..250)
-            .map(|i| {
-                KooDriveFile::new(
-                    fake::KOODRIVE_CONTAINER_ID,
-                    &format!("f{i:03}"),
-                    &format!("f{i:03}.bin"),
-                )
-            })
-            .collect();
-        server.configure(|s| s.koodrive.files.extend(files));
+        let (server, base_url) = match EXTERNAL.get() {
+            Some(url) => (None, url.clone()),
+            None => {
+                let server = start_server(250, Duration::ZERO);
+                let url = server.base_url();
+                (Some(server), url)
+            }
+        };
         Env {
             server,
+            base_url,
             agent: download_url::agent(),
+            defaults: ureq::Agent::new_with_defaults(),
+            previous: previous_agent(),
         }
     })
+}
+
+/// Which agent a call goes through.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// The crate's call on `download_url::agent()`.
+    Krate,
+    /// The raw call on `ureq::Agent::new_with_defaults()`.
+    Defaults,
+    /// The crate's call on 0.1's agent.
+    Previous,
+}
+
+impl Side {
+    pub const ALL: [Side; 3] = [Side::Krate, Side::Defaults, Side::Previous];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Side::Krate => "crate",
+            Side::Defaults => "defaults",
+            Side::Previous => "previous",
+        }
+    }
+}
+
+/// `vendor`'s call for `side`.
+pub fn call(vendor: &str, side: Side) -> Call {
+    let env = env();
+    match side {
+        Side::Krate => krate(vendor, &env.agent, &env.base_url),
+        Side::Previous => krate(vendor, &env.previous, &env.base_url),
+        Side::Defaults => raw(vendor, &env.defaults, &env.base_url),
+    }
 }
 
 pub const VENDORS: [&str; 5] = ["kie", "datalab", "cloudreve", "blendvision", "koodrive"];
@@ -42,14 +181,32 @@ pub const VENDORS: [&str; 5] = ["kie", "datalab", "cloudreve", "blendvision", "k
 /// One call; returns a number derived from the reply so nothing is optimised away.
 pub type Call = Box<dyn FnMut() -> usize>;
 
-/// The crate's and the raw call for `vendor` (one of [`VENDORS`]).
+/// The crate's call (on the crate's agent) and the raw call (on ureq's
+/// defaults) for `vendor` (one of [`VENDORS`]).
 pub fn pair(vendor: &str) -> (Call, Call) {
+    (call(vendor, Side::Krate), call(vendor, Side::Defaults))
+}
+
+/// The crate's call for `vendor` on `agent`, against the fake at `base`.
+pub fn krate(vendor: &str, agent: &'static ureq::Agent, base: &str) -> Call {
     match vendor {
-        "kie" => (kie_krate(), kie_raw()),
-        "datalab" => (datalab_krate(), datalab_raw()),
-        "cloudreve" => (cloudreve_krate(), cloudreve_raw()),
-        "blendvision" => (blendvision_krate(), blendvision_raw()),
-        "koodrive" => (koodrive_krate(), koodrive_raw()),
+        "kie" => kie_krate(agent, base),
+        "datalab" => datalab_krate(agent, base),
+        "cloudreve" => cloudreve_krate(agent, base),
+        "blendvision" => blendvision_krate(agent, base),
+        "koodrive" => koodrive_krate(agent, base),
+        other => panic!("no vendor {other}"),
+    }
+}
+
+/// The raw call for `vendor` on `agent`, against the fake at `base`.
+pub fn raw(vendor: &str, agent: &'static ureq::Agent, base: &str) -> Call {
+    match vendor {
+        "kie" => kie_raw(agent, base),
+        "datalab" => datalab_raw(agent, base),
+        "cloudreve" => cloudreve_raw(agent, base),
+        "blendvision" => blendvision_raw(agent, base),
+        "koodrive" => koodrive_raw(agent, base),
         other => panic!("no vendor {other}"),
     }
 }
@@ -57,10 +214,18 @@ pub fn pair(vendor: &str) -> (Call, Call) {
 const KIE_FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
 const BV_ID: &str = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
 
+/// The KooDrive config of the benches (app signature) for the fake at `base`.
+pub fn koodrive_config_at(base: &str) -> koodrive::Config {
+    let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
+    let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+    config.base_url = base.to_owned();
+    config
+}
+
 pub fn koodrive_config() -> koodrive::Config {
     let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
     let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-    config.base_url = env().server.base_url();
+    config.base_url = env().base_url.clone();
     config
 }
 
@@ -116,24 +281,22 @@ struct RawKie {
     data: String,
 }
 
-fn kie_krate() -> Call {
-    let env = env();
+fn kie_krate(agent: &'static ureq::Agent, base: &str) -> Call {
     let mut config = kie::Config::new(fake::KIE_API_KEY);
-    config.base_url = env.server.base_url();
+    config.base_url = base.to_owned();
     Box::new(move || {
-        let link = kie::download_link(&env.agent, &config, KIE_FILE).expect("link");
+        let link = kie::download_link(agent, &config, KIE_FILE).expect("link");
         link.url.len()
     })
 }
 
-fn kie_raw() -> Call {
-    let env = env();
-    let url = format!("{}{}", env.server.base_url(), kie::PATH);
+fn kie_raw(agent: &'static ureq::Agent, base: &str) -> Call {
+    let url = format!("{base}{}", kie::PATH);
     let auth = format!("Bearer {}", fake::KIE_API_KEY);
     Box::new(move || {
         let body = serde_json::to_vec(&serde_json::json!({ "url": KIE_FILE })).expect("json");
         let raw: RawKie = read_json(
-            env.agent
+            agent
                 .post(&url)
                 .header("authorization", &auth)
                 .header("content-type", "application/json")
@@ -153,23 +316,21 @@ struct RawDatalab {
     original_filename: String,
 }
 
-fn datalab_krate() -> Call {
-    let env = env();
+fn datalab_krate(agent: &'static ureq::Agent, base: &str) -> Call {
     let mut config = datalab::Config::new(fake::DATALAB_API_KEY);
-    config.base_url = env.server.base_url();
+    config.base_url = base.to_owned();
     let request = datalab::Request::new(42);
     Box::new(move || {
-        let link = datalab::download_link(&env.agent, &config, &request).expect("link");
+        let link = datalab::download_link(agent, &config, &request).expect("link");
         link.url.len()
     })
 }
 
-fn datalab_raw() -> Call {
-    let env = env();
-    let url = format!("{}/api/v1/files/42/download", env.server.base_url());
+fn datalab_raw(agent: &'static ureq::Agent, base: &str) -> Call {
+    let url = format!("{base}/api/v1/files/42/download");
     Box::new(move || {
         let raw: RawDatalab = read_json(
-            env.agent
+            agent
                 .get(&url)
                 .header("x-api-key", fake::DATALAB_API_KEY)
                 .call(),
@@ -194,27 +355,25 @@ struct RawCloudreve {
     data: RawCloudreveData,
 }
 
-fn cloudreve_krate() -> Call {
-    let env = env();
-    let mut config = cloudreve::Config::new(env.server.base_url());
+fn cloudreve_krate(agent: &'static ureq::Agent, base: &str) -> Call {
+    let mut config = cloudreve::Config::new(base);
     config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
     let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
     Box::new(move || {
-        let urls = cloudreve::download_links(&env.agent, &config, &request).expect("links");
+        let urls = cloudreve::download_links(agent, &config, &request).expect("links");
         urls.links.len()
     })
 }
 
-fn cloudreve_raw() -> Call {
-    let env = env();
-    let url = format!("{}/api/v4/file/url", env.server.base_url());
+fn cloudreve_raw(agent: &'static ureq::Agent, base: &str) -> Call {
+    let url = format!("{base}/api/v4/file/url");
     let auth = format!("Bearer {}", fake::CLOUDREVE_TOKEN);
     Box::new(move || {
         let body =
             serde_json::to_vec(&serde_json::json!({ "uris": ["cloudreve://my/The%20Man.mp3"] }))
                 .expect("json");
         let raw: RawCloudreve = read_json(
-            env.agent
+            agent
                 .post(&url)
                 .header("authorization", &auth)
                 .header("content-type", "application/json")
@@ -235,27 +394,22 @@ struct RawBlendVision {
     expiration_time: time::OffsetDateTime,
 }
 
-fn blendvision_krate() -> Call {
-    let env = env();
+fn blendvision_krate(agent: &'static ureq::Agent, base: &str) -> Call {
     let mut config =
         blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-    config.base_url = env.server.base_url();
+    config.base_url = base.to_owned();
     Box::new(move || {
-        let link = blendvision::download_link(&env.agent, &config, BV_ID).expect("link");
+        let link = blendvision::download_link(agent, &config, BV_ID).expect("link");
         link.url.len()
     })
 }
 
-fn blendvision_raw() -> Call {
-    let env = env();
-    let url = format!(
-        "{}/bv/cms/v1/library/files/{BV_ID}:download",
-        env.server.base_url()
-    );
+fn blendvision_raw(agent: &'static ureq::Agent, base: &str) -> Call {
+    let url = format!("{base}/bv/cms/v1/library/files/{BV_ID}:download");
     let auth = format!("Bearer {}", fake::BLENDVISION_API_TOKEN);
     Box::new(move || {
         let raw: RawBlendVision = read_json(
-            env.agent
+            agent
                 .post(&url)
                 .header("authorization", &auth)
                 .header("x-bv-org-id", fake::BLENDVISION_ORG_ID)
@@ -283,19 +437,18 @@ struct RawKooDrive {
     downloads: Vec<RawKooDriveItem>,
 }
 
-fn koodrive_krate() -> Call {
-    let env = env();
-    let config = koodrive_config();
+fn koodrive_krate(agent: &'static ureq::Agent, base: &str) -> Call {
+    let mut config = koodrive_config();
+    config.base_url = base.to_owned();
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
     Box::new(move || {
-        let batch = koodrive::download_links(&env.agent, &config, &request).expect("links");
+        let batch = koodrive::download_links(agent, &config, &request).expect("links");
         batch.links.len()
     })
 }
 
-fn koodrive_raw() -> Call {
-    let env = env();
-    let base = env.server.base_url();
+fn koodrive_raw(agent: &'static ureq::Agent, base: &str) -> Call {
+    let base = base.to_owned();
     let host = base.trim_start_matches("http://").to_owned();
     let url = format!("{base}/koodrive/ose/v1/files/download");
     Box::new(move || {
@@ -307,7 +460,7 @@ fn koodrive_raw() -> Call {
         let date = x_date();
         let auth = raw_koodrive_authorization(&host, &date, &body);
         let raw: RawKooDrive = read_json(
-            env.agent
+            agent
                 .post(&url)
                 .header("authorization", &auth)
                 .header("host", &host)
@@ -320,4 +473,122 @@ fn koodrive_raw() -> Call {
         assert_eq!((raw.code, raw.batch_code), (0, 1));
         raw.downloads.iter().map(|d| d.url.len()).sum()
     })
+}
+
+// ---------------------------------------------------------------------------
+// Interleaved measurement
+
+/// Calls of one side in a row.
+pub const BLOCK: usize = 50;
+/// Warm-up calls per side.
+pub const WARMUP: usize = 200;
+
+/// One side's figures from [`interleave`].
+pub struct SideResult {
+    pub wall: Stats,
+    /// Per call.
+    pub thread_cpu: Duration,
+    /// Per call.
+    pub process_cpu: Duration,
+}
+
+/// Runs every side `calls` times, in blocks of [`BLOCK`], in the order 0, 1, …
+/// then the reverse.
+pub fn interleave(mut sides: Vec<Call>, calls: usize) -> Vec<SideResult> {
+    for call in &mut sides {
+        for _ in 0..WARMUP {
+            black_box(call());
+        }
+    }
+    let n = sides.len();
+    let mut walls: Vec<Vec<Duration>> = vec![Vec::with_capacity(calls); n];
+    let mut thread = vec![Duration::ZERO; n];
+    let mut process = vec![0u64; n];
+    let rounds = calls.div_ceil(BLOCK);
+    for round in 0..rounds {
+        let block = BLOCK.min(calls - round * BLOCK);
+        let order: Vec<usize> = if round % 2 == 0 {
+            (0..n).collect()
+        } else {
+            (0..n).rev().collect()
+        };
+        for side in order {
+            let call = &mut sides[side];
+            let (t0, p0) = (thread_cpu(), process_ticks());
+            for _ in 0..block {
+                let start = Instant::now();
+                black_box(call());
+                walls[side].push(start.elapsed());
+            }
+            thread[side] += thread_cpu() - t0;
+            process[side] += process_ticks() - p0;
+        }
+    }
+    let tick = Duration::from_secs(1) / ticks_per_second();
+    walls
+        .into_iter()
+        .zip(thread)
+        .zip(process)
+        .map(|((wall, thread), ticks)| SideResult {
+            wall: Stats::of(wall),
+            thread_cpu: thread / calls as u32,
+            process_cpu: tick * ticks as u32 / calls as u32,
+        })
+        .collect()
+}
+
+/// The calling thread's on-CPU time (`/proc/thread-self/schedstat`, ns).
+pub fn thread_cpu() -> Duration {
+    let text = std::fs::read_to_string("/proc/thread-self/schedstat").expect("schedstat");
+    let ns: u64 = text
+        .split_whitespace()
+        .next()
+        .and_then(|f| f.parse().ok())
+        .expect("sum_exec_runtime");
+    Duration::from_nanos(ns)
+}
+
+/// This process's `utime + stime` in clock ticks (`/proc/self/stat`).
+pub fn process_ticks() -> u64 {
+    let text = std::fs::read_to_string("/proc/self/stat").expect("stat");
+    // After the command name in parentheses: state is field 3; utime 14, stime 15.
+    let rest = &text[text.rfind(')').expect("comm") + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let field = |n: usize| fields[n - 3].parse::<u64>().expect("a tick count");
+    field(14) + field(15)
+}
+
+/// `USER_HZ`: 100 on every Linux architecture the crate is tested on.
+pub fn ticks_per_second() -> u32 {
+    100
+}
+
+pub struct Stats {
+    pub p10: Duration,
+    pub median: Duration,
+    pub p90: Duration,
+}
+
+impl Stats {
+    pub fn of(mut samples: Vec<Duration>) -> Stats {
+        samples.sort_unstable();
+        let at = |q: f64| samples[((samples.len() - 1) as f64 * q).round() as usize];
+        Stats {
+            p10: at(0.1),
+            median: at(0.5),
+            p90: at(0.9),
+        }
+    }
+}
+
+pub fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64()
+}
+
+pub fn spread(s: &Stats) -> String {
+    format!("{}..{}", us(s.p10), us(s.p90))
+}
+
+pub fn us(d: Duration) -> String {
+    format!("{:.1} µs", d.as_secs_f64() * 1e6)
 }

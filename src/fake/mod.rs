@@ -35,8 +35,8 @@
 
 use std::collections::{HashMap, VecDeque};
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -99,6 +99,11 @@ mod settings {
         /// BlendVision One.
         #[cfg(feature = "blendvision")]
         pub blendvision: super::blendvision::BlendVisionSettings,
+        /// How long every reply waits before it is written (default zero), for
+        /// every vendor: stands in for network and server latency, e.g. to
+        /// measure how a batch's concurrent calls overlap. Each connection
+        /// waits on its own, so concurrent calls wait side by side.
+        pub reply_delay: std::time::Duration,
     }
 }
 
@@ -244,8 +249,68 @@ struct State {
 
 struct Shared {
     state: Mutex<State>,
+    /// Connections accepted so far.
     connections: AtomicUsize,
     stop: AtomicBool,
+    /// Connection threads running.
+    live: AtomicUsize,
+    accepting: AtomicBool,
+    accept_errors: AtomicUsize,
+    /// The write timeout of connections accepted from now on, in milliseconds.
+    write_timeout_ms: AtomicU64,
+    conns: Mutex<Conns>,
+}
+
+/// The open connections (so that `Drop` can shut them down) and their threads (so
+/// that it can join them).
+#[derive(Default)]
+struct Conns {
+    next_id: u64,
+    open: HashMap<u64, Arc<TcpStream>>,
+    threads: Vec<thread::JoinHandle<()>>,
+}
+
+/// How long a write to a client may make no progress before the connection is
+/// dropped (a client that never reads must not keep a thread forever).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// How long `Drop` waits for the server's threads to end.
+const STOP_DEADLINE: Duration = Duration::from_secs(2);
+/// The pause after a failed `accept` (out of file descriptors, say), doubled on
+/// every further failure up to [`ACCEPT_BACKOFF_MAX`].
+const ACCEPT_BACKOFF_FIRST: Duration = Duration::from_millis(2);
+/// The longest pause between two failed `accept`s.
+const ACCEPT_BACKOFF_MAX: Duration = Duration::from_millis(100);
+
+/// The threads of a [`FakeServer`], still readable after it is dropped (for tests
+/// of the fake itself).
+#[doc(hidden)]
+#[derive(Clone)]
+pub struct ServerThreads(Arc<Shared>);
+
+impl std::fmt::Debug for ServerThreads {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServerThreads")
+            .field("connections", &self.connections())
+            .field("accepting", &self.accepting())
+            .finish()
+    }
+}
+
+impl ServerThreads {
+    /// Connection threads still running.
+    pub fn connections(&self) -> usize {
+        self.0.live.load(Ordering::SeqCst)
+    }
+
+    /// How many times `accept` failed.
+    pub fn accept_errors(&self) -> usize {
+        self.0.accept_errors.load(Ordering::SeqCst)
+    }
+
+    /// Whether the accept loop is still running.
+    pub fn accepting(&self) -> bool {
+        self.0.accepting.load(Ordering::SeqCst)
+    }
 }
 
 impl Shared {
@@ -253,12 +318,59 @@ impl Shared {
         // A test that panicked while holding the lock must not poison later calls.
         self.state.lock().unwrap_or_else(|e| e.into_inner())
     }
+
+    fn conns(&self) -> MutexGuard<'_, Conns> {
+        self.conns.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.load(Ordering::SeqCst)
+    }
+}
+
+/// Sleeps for `wait` or until the server stops (`Drop` unparks every thread);
+/// `false` when it stops.
+fn pause(wait: Duration, shared: &Shared) -> bool {
+    let until = Instant::now().checked_add(wait);
+    loop {
+        if shared.stopping() {
+            return false;
+        }
+        let now = Instant::now();
+        match until {
+            Some(until) if now >= until => return true,
+            Some(until) => thread::park_timeout(until - now),
+            None => thread::park_timeout(Duration::from_secs(3600)),
+        }
+    }
+}
+
+/// One connection thread's entry in [`Shared`]: dropping it (when the thread ends)
+/// forgets the socket, which closes it, and counts the thread out.
+struct Connection {
+    shared: Arc<Shared>,
+    id: u64,
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        let socket = self.shared.conns().open.remove(&self.id);
+        drop(socket);
+        self.shared.live.fetch_sub(1, Ordering::SeqCst);
+    }
 }
 
 /// A running fake server; stops when dropped.
+///
+/// Each connection is served by a thread of its own. Dropping the server stops
+/// accepting, shuts every open connection down (clients read the end of the
+/// stream) and waits for the threads to end, two seconds at most. A write to a
+/// client that does not read fails after ten seconds without progress, which
+/// closes that connection.
 pub struct FakeServer {
     addr: SocketAddr,
     shared: Arc<Shared>,
+    listener: Arc<TcpListener>,
     accept: Option<thread::JoinHandle<()>>,
 }
 
@@ -286,7 +398,7 @@ impl FakeServer {
     ///
     /// The listening socket could not be opened.
     pub fn start_with(settings: Settings) -> io::Result<FakeServer> {
-        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let listener = Arc::new(TcpListener::bind(("127.0.0.1", 0))?);
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
             state: Mutex::new(State {
@@ -296,14 +408,24 @@ impl FakeServer {
             }),
             connections: AtomicUsize::new(0),
             stop: AtomicBool::new(false),
+            live: AtomicUsize::new(0),
+            accepting: AtomicBool::new(true),
+            accept_errors: AtomicUsize::new(0),
+            write_timeout_ms: AtomicU64::new(millis(WRITE_TIMEOUT)),
+            conns: Mutex::new(Conns::default()),
         });
         let accept_shared = Arc::clone(&shared);
+        let accept_listener = Arc::clone(&listener);
         let accept = thread::Builder::new()
             .name("fake-accept".into())
-            .spawn(move || accept_loop(&listener, &accept_shared))?;
+            .spawn(move || {
+                accept_loop(&accept_listener, &accept_shared);
+                accept_shared.accepting.store(false, Ordering::SeqCst);
+            })?;
         Ok(FakeServer {
             addr,
             shared,
+            listener,
             accept: Some(accept),
         })
     }
@@ -364,40 +486,132 @@ impl FakeServer {
     pub fn connections(&self) -> usize {
         self.shared.connections.load(Ordering::SeqCst)
     }
+
+    /// The server's threads, to check that they end (tests of the fake itself).
+    #[doc(hidden)]
+    pub fn threads(&self) -> ServerThreads {
+        ServerThreads(Arc::clone(&self.shared))
+    }
+
+    /// How long a write to a client may make no progress (10 s by default), for
+    /// connections accepted from now on.
+    #[doc(hidden)]
+    pub fn set_write_timeout(&self, timeout: Duration) {
+        self.shared
+            .write_timeout_ms
+            .store(millis(timeout).max(1), Ordering::SeqCst);
+    }
 }
 
 impl Drop for FakeServer {
     fn drop(&mut self) {
+        let deadline = Instant::now() + STOP_DEADLINE;
         self.shared.stop.store(true, Ordering::SeqCst);
-        // Wake the accept loop.
-        let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+        // Wake the accept loop: from a back-off pause, and from `accept` (shutting
+        // the listener down fails a blocked `accept` on Linux; elsewhere a
+        // connection wakes it).
+        let _ = socket2::SockRef::from(&*self.listener).shutdown(Shutdown::Both);
         if let Some(handle) = self.accept.take() {
-            let _ = handle.join();
+            handle.thread().unpark();
+            if !handle.is_finished() {
+                let _ = TcpStream::connect_timeout(&self.addr, Duration::from_millis(200));
+            }
+            join_by(handle, deadline);
+        }
+        // No connection is accepted any more: end the open ones. Shutting a socket
+        // down fails a blocked write or read at once; unparking ends a pause.
+        let (open, threads) = {
+            let mut conns = self.shared.conns();
+            let open: Vec<Arc<TcpStream>> = conns.open.values().cloned().collect();
+            (open, std::mem::take(&mut conns.threads))
+        };
+        for socket in open {
+            let _ = socket.shutdown(Shutdown::Both);
+        }
+        for handle in threads {
+            handle.thread().unpark();
+            join_by(handle, deadline);
         }
     }
 }
 
+/// Joins `handle` if its thread ends before `deadline`; else leaves it detached.
+fn join_by(handle: thread::JoinHandle<()>, deadline: Instant) {
+    while !handle.is_finished() && Instant::now() < deadline {
+        thread::sleep(Duration::from_millis(1));
+    }
+    if handle.is_finished() {
+        let _ = handle.join();
+    }
+}
+
+fn millis(duration: Duration) -> u64 {
+    u64::try_from(duration.as_millis()).unwrap_or(u64::MAX)
+}
+
 fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
-    for stream in listener.incoming() {
-        if shared.stop.load(Ordering::SeqCst) {
-            break;
+    let mut backoff = Duration::ZERO;
+    while !shared.stopping() {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                backoff = Duration::ZERO;
+                if shared.stopping() {
+                    break;
+                }
+                shared.connections.fetch_add(1, Ordering::SeqCst);
+                spawn_connection(stream, shared);
+            }
+            Err(_) => {
+                // Out of file descriptors (EMFILE, ENFILE), out of memory, a
+                // connection reset while queued…: `accept` may fail again at once
+                // for as long as the cause lasts, so pause instead of spinning.
+                shared.accept_errors.fetch_add(1, Ordering::SeqCst);
+                backoff = (backoff * 2).clamp(ACCEPT_BACKOFF_FIRST, ACCEPT_BACKOFF_MAX);
+                pause(backoff, shared);
+            }
         }
-        let Ok(stream) = stream else { continue };
-        shared.connections.fetch_add(1, Ordering::SeqCst);
-        let conn_shared = Arc::clone(shared);
-        let _ = thread::Builder::new()
-            .name("fake-conn".into())
-            .spawn(move || {
-                let _ = serve_connection(stream, &conn_shared);
-            });
+    }
+}
+
+/// Serves `stream` on a thread of its own, registered in `shared.conns`.
+fn spawn_connection(stream: TcpStream, shared: &Arc<Shared>) {
+    let stream = Arc::new(stream);
+    shared.live.fetch_add(1, Ordering::SeqCst);
+    let connection = {
+        let mut conns = shared.conns();
+        let id = conns.next_id;
+        conns.next_id += 1;
+        conns.open.insert(id, Arc::clone(&stream));
+        Connection {
+            shared: Arc::clone(shared),
+            id,
+        }
+    };
+    let spawned = thread::Builder::new()
+        .name("fake-conn".into())
+        .spawn(move || {
+            let _ = serve_connection(&stream, &connection.shared);
+            // Dropping both handles closes the socket (FIN, or RST after
+            // `ResetMidBody`).
+            drop(stream);
+            drop(connection);
+        });
+    // (When the thread cannot be spawned, the closure is dropped: the connection is
+    // forgotten and closed.)
+    if let Ok(handle) = spawned {
+        let mut conns = shared.conns();
+        conns.threads.retain(|thread| !thread.is_finished());
+        conns.threads.push(handle);
     }
 }
 
 const MAX_HEAD: usize = 64 * 1024;
 const MAX_REQUEST_BODY: usize = 16 * 1024 * 1024;
 
-fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
+fn serve_connection(mut stream: &TcpStream, shared: &Shared) -> io::Result<()> {
     stream.set_read_timeout(Some(Duration::from_millis(100)))?;
+    let write_timeout = shared.write_timeout_ms.load(Ordering::SeqCst);
+    stream.set_write_timeout(Some(Duration::from_millis(write_timeout)))?;
     stream.set_nodelay(true)?;
     let mut buf: Vec<u8> = Vec::with_capacity(8192);
     // The authority of a `CONNECT` on this connection: the fake then acts as an HTTP
@@ -405,7 +619,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
     // every byte stays on 127.0.0.1.
     let mut tunnel: Option<String> = None;
     loop {
-        let Some((mut request, used)) = read_request(&mut stream, &mut buf, shared)? else {
+        let Some((mut request, used)) = read_request(stream, &mut buf, shared)? else {
             return Ok(());
         };
         buf.drain(..used);
@@ -419,9 +633,18 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
         if request.authority.is_none() {
             request.authority.clone_from(&tunnel);
         }
-        let reply = respond(shared, request);
-        if !write_reply(&mut stream, reply, shared)? {
-            // Dropping the stream closes it (FIN, or RST after `ResetMidBody`).
+        let (reply, delay) = respond(shared, request);
+        if !delay.is_zero() {
+            let until = Instant::now() + delay;
+            while !shared.stop.load(Ordering::SeqCst) {
+                let left = until.saturating_duration_since(Instant::now());
+                if left.is_zero() {
+                    break;
+                }
+                thread::sleep(left.min(Duration::from_millis(20)));
+            }
+        }
+        if !write_reply(stream, reply, shared)? {
             return Ok(());
         }
     }
@@ -429,7 +652,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared) -> io::Result<()> {
 
 /// Reads one request; `None` when the peer closed or the server stops.
 fn read_request(
-    stream: &mut TcpStream,
+    mut stream: &TcpStream,
     buf: &mut Vec<u8>,
     shared: &Shared,
 ) -> io::Result<Option<(RecordedRequest, usize)>> {
@@ -518,13 +741,13 @@ fn split_absolute_form(target: &str) -> (Option<String>, String) {
 }
 
 fn read_more(
-    stream: &mut TcpStream,
+    mut stream: &TcpStream,
     buf: &mut Vec<u8>,
     chunk: &mut [u8],
     shared: &Shared,
 ) -> io::Result<bool> {
     loop {
-        if shared.stop.load(Ordering::SeqCst) {
+        if shared.stopping() {
             return Ok(false);
         }
         match stream.read(chunk) {
@@ -587,8 +810,9 @@ fn normal_reply(settings: &Settings, request: &RecordedRequest) -> FakeReply {
     }
 }
 
-/// Records the request and picks the reply: a queued one first, else the vendor's.
-fn respond(shared: &Shared, request: RecordedRequest) -> Prepared {
+/// Records the request and picks the reply: a queued one first, else the vendor's;
+/// with the settings' `reply_delay`.
+fn respond(shared: &Shared, request: RecordedRequest) -> (Prepared, Duration) {
     let mut state = shared.lock();
     let queued = request
         .vendor
@@ -601,7 +825,7 @@ fn respond(shared: &Shared, request: RecordedRequest) -> Prepared {
         None => Prepared::Reply(normal_reply(&state.settings, &request)),
     };
     state.requests.push(request);
-    prepared
+    (prepared, state.settings.reply_delay)
 }
 
 enum Prepared {
@@ -638,7 +862,7 @@ fn head(status: u16, headers: &[(String, String)], length: usize) -> Vec<u8> {
 }
 
 /// Writes the reply; `false` when the connection must close afterwards.
-fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> io::Result<bool> {
+fn write_reply(mut stream: &TcpStream, prepared: Prepared, shared: &Shared) -> io::Result<bool> {
     let (fault, normal) = match prepared {
         Prepared::Reply(FakeReply::Response {
             status,
@@ -682,10 +906,7 @@ fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> i
         }
         Fault::StallBody(wait) => {
             stream.write_all(&head(normal_status, &normal_headers, normal_body.len()))?;
-            let until = Instant::now() + wait;
-            while Instant::now() < until && !shared.stop.load(Ordering::SeqCst) {
-                thread::sleep(Duration::from_millis(20));
-            }
+            pause(wait, shared);
             Ok(false)
         }
         Fault::CloseMidBody => {
@@ -714,10 +935,10 @@ fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> i
         Fault::Drip(every) => {
             stream.write_all(&head(normal_status, &normal_headers, normal_body.len()))?;
             for byte in &normal_body {
-                if shared.stop.load(Ordering::SeqCst) || stream.write_all(&[*byte]).is_err() {
+                if shared.stopping() || stream.write_all(&[*byte]).is_err() || !pause(every, shared)
+                {
                     return Ok(false);
                 }
-                thread::sleep(every);
             }
             Ok(true)
         }
@@ -727,7 +948,7 @@ fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> i
             out.extend_from_slice(&normal_body[..normal_body.len() / 2]);
             stream.write_all(&out)?;
             // SO_LINGER 0: close() sends RST instead of FIN.
-            let _ = socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO));
+            let _ = socket2::SockRef::from(stream).set_linger(Some(Duration::ZERO));
             Ok(false)
         }
         Fault::RateLimited(retry_after) => {
@@ -748,7 +969,7 @@ fn write_reply(stream: &mut TcpStream, prepared: Prepared, shared: &Shared) -> i
 }
 
 /// Sends `size` bytes of JSON whitespace (an oversized body), `chunk` bytes at a time.
-fn write_filler(stream: &mut TcpStream, size: usize, chunked: bool) -> io::Result<()> {
+fn write_filler(mut stream: &TcpStream, size: usize, chunked: bool) -> io::Result<()> {
     let filler = [b' '; 64 * 1024];
     let mut left = size;
     while left > 0 {

@@ -123,7 +123,7 @@ fn kie(global: &Global, args: &Args) -> Result<Batch, Failure> {
     let mut config = kie::Config::from_env()?;
     config.allow_insecure_http = global.allow_insecure_http;
     let agent = global.agent();
-    let link = retry(&global.policy(), || {
+    let link = retry(&global.policy(), |_| {
         kie::download_link(&agent, &config, file_url)
     })?;
     Ok(one(link))
@@ -145,7 +145,7 @@ fn datalab(global: &Global, args: &Args) -> Result<Batch, Failure> {
     let mut config = datalab::Config::from_env()?;
     config.allow_insecure_http = global.allow_insecure_http;
     let agent = global.agent();
-    let link = retry(&global.policy(), || {
+    let link = retry(&global.policy(), |_| {
         datalab::download_link(&agent, &config, &request)
     })?;
     Ok(one(link))
@@ -179,7 +179,7 @@ fn cloudreve(global: &Global, args: &Args) -> Result<Batch, Failure> {
     let mut config = cloudreve::Config::from_env()?;
     config.allow_insecure_http = global.allow_insecure_http;
     let agent = global.agent();
-    retry(&global.policy(), || {
+    retry(&global.policy(), |_| {
         cloudreve::download_links(&agent, &config, &request)
     })
     .map_err(|err| {
@@ -219,10 +219,10 @@ fn blendvision(global: &Global, args: &Args) -> Result<Batch, Failure> {
     let agent = global.agent();
     let policy = global.policy();
     Ok(match &ids[..] {
-        [id] => one(retry(&policy, || {
+        [id] => one(retry(&policy, |_| {
             blendvision::download_link(&agent, &config, id)
         })?),
-        _ => retry(&policy, || {
+        _ => retry(&policy, |_| {
             blendvision::download_links(&agent, &config, &ids)
         })?,
     })
@@ -263,7 +263,7 @@ fn koodrive(global: &Global, args: &Args) -> Result<Batch, Failure> {
     }
     let request = koodrive::Request::new(container_id.as_str(), file_ids);
     let agent = global.agent();
-    Ok(retry(&global.policy(), || {
+    Ok(retry(&global.policy(), |_| {
         koodrive::download_links(&agent, &config, &request)
     })?)
 }

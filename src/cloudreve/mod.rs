@@ -54,6 +54,15 @@ pub const API_PREFIX: &str = "/api/v4";
 pub const PATH: &str = "/file/url";
 /// The scheme of Cloudreve file URIs.
 pub const URI_SCHEME: &str = "cloudreve://";
+/// Cloudreve's default batch limit (the site setting `max_batched_file`): the
+/// most URIs [`download_links`] sends in one call unless
+/// [`Config::max_uris_per_call`] says otherwise.
+pub const DEFAULT_MAX_URIS_PER_CALL: usize = 3000;
+
+mod uri;
+
+use uri::{comparable, has_scheme, share_password};
+pub use uri::{my_uri, redact_uri, share_uri, uri_from, uri_path};
 
 /// Connection settings for a Cloudreve site.
 #[derive(Clone)]
@@ -78,6 +87,24 @@ pub struct Config {
     /// [`Error::InvalidInput`] for `base_url` before anything is sent; `https://`,
     /// loopback, and anonymous calls without a share password are never refused.
     pub allow_insecure_http: bool,
+    /// An overall cap on each call (DNS, connect, send, receive), e.g. the time
+    /// left of a [`retry`](crate::retry) budget. `None` (the default): only the
+    /// agent's per-phase bounds apply. With a cap, ureq resolves the host on a
+    /// helper thread, which costs tens of microseconds a call.
+    pub call_timeout: Option<std::time::Duration>,
+    /// The most URIs [`download_links`] sends in one call (default
+    /// [`DEFAULT_MAX_URIS_PER_CALL`], Cloudreve's default `max_batched_file`; 0
+    /// counts as 1). A site with a lower limit answers 40074 "Maximum allowed
+    /// batch size: N"; the request is then cut at N without this being set.
+    pub max_uris_per_call: usize,
+    /// How many calls of a request longer than
+    /// [`max_uris_per_call`](Config::max_uris_per_call) run at once on the agent
+    /// (default [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY), 4; 0 counts
+    /// as 1, which sends the calls one after the other).
+    pub concurrency: usize,
+    /// Retries each call of [`download_links`] on its own under this policy
+    /// (default `None`: one attempt). See [`retry`](crate::retry()).
+    pub retry: Option<crate::RetryPolicy>,
 }
 
 impl Config {
@@ -89,6 +116,10 @@ impl Config {
             purchase_ticket: None,
             context_hint: None,
             allow_insecure_http: false,
+            call_timeout: None,
+            max_uris_per_call: DEFAULT_MAX_URIS_PER_CALL,
+            concurrency: crate::DEFAULT_CONCURRENCY,
+            retry: None,
         }
     }
 
@@ -115,6 +146,10 @@ impl fmt::Debug for Config {
             .field("purchase_ticket", &self.purchase_ticket)
             .field("context_hint", &self.context_hint)
             .field("allow_insecure_http", &self.allow_insecure_http)
+            .field("call_timeout", &self.call_timeout)
+            .field("max_uris_per_call", &self.max_uris_per_call)
+            .field("concurrency", &self.concurrency)
+            .field("retry", &self.retry)
             .finish()
     }
 }
@@ -201,114 +236,6 @@ impl fmt::Debug for Request {
     }
 }
 
-/// `cloudreve://my/<path>` for a plain path in the user's own files.
-///
-/// The path is split on `/` (empty segments are dropped) and each segment is
-/// percent-encoded the way Cloudreve's web client does (`encodeURIComponent`):
-/// `A-Z a-z 0-9 - _ . ! ~ * ' ( )` stay literal, everything else (space, `#`, `?`,
-/// `%`, `’`, non-ASCII…) becomes UTF-8 `%XX`.
-///
-/// ```
-/// use download_url::cloudreve::my_uri;
-/// assert_eq!(my_uri("The Man.mp3"), "cloudreve://my/The%20Man.mp3");
-/// assert_eq!(my_uri("/Music/50% off #1?.mp3"), "cloudreve://my/Music/50%25%20off%20%231%3F.mp3");
-/// ```
-pub fn my_uri(path: &str) -> String {
-    format!("{URI_SCHEME}my{}", encode_path(path))
-}
-
-/// `cloudreve://<share id>[:<password>]@share/<path>` for a plain path inside a
-/// share link (an empty path is the shared file or folder itself). The id and
-/// password are percent-encoded like path segments.
-///
-/// ```
-/// use download_url::cloudreve::share_uri;
-/// assert_eq!(
-///     share_uri("VoMFL", Some("2rje2bdj"), "folder/my file.txt"),
-///     "cloudreve://VoMFL:2rje2bdj@share/folder/my%20file.txt"
-/// );
-/// assert_eq!(share_uri("Ab3x", None, ""), "cloudreve://Ab3x@share");
-/// ```
-pub fn share_uri(share_id: &str, password: Option<&str>, path: &str) -> String {
-    let mut uri = format!("{URI_SCHEME}{}", encode_component(share_id));
-    if let Some(password) = password.filter(|p| !p.is_empty()) {
-        uri.push(':');
-        uri.push_str(&encode_component(password));
-    }
-    uri.push_str("@share");
-    uri.push_str(&encode_path(path));
-    uri
-}
-
-/// A `cloudreve://` URI passes through untouched; anything else is taken as a
-/// plain path in the user's own files ([`my_uri`]).
-pub fn uri_from(text: &str) -> String {
-    if has_scheme(text) {
-        text.to_owned()
-    } else {
-        my_uri(text)
-    }
-}
-
-/// The decoded path of a Cloudreve URI (without the leading `/`), or `None` when
-/// `uri` is not a `cloudreve://` URI. The inverse of [`my_uri`] for plain names.
-///
-/// ```
-/// use download_url::cloudreve::{my_uri, uri_path};
-/// let name = "Taylor Swift - Untouchable (Taylor’s Version).mp3";
-/// assert_eq!(uri_path(&my_uri(name)).as_deref(), Some(name));
-/// ```
-pub fn uri_path(uri: &str) -> Option<String> {
-    if !has_scheme(uri) {
-        return None;
-    }
-    let rest = uri.get(URI_SCHEME.len()..)?;
-    let rest = rest.split(['?', '#']).next().unwrap_or("");
-    let path = rest.find('/').map_or("", |i| &rest[i + 1..]);
-    Some(crate::encode::percent_decode(path.trim_end_matches('/')))
-}
-
-/// The URI with the share password (if any) replaced by `[redacted]`, for logs.
-///
-/// ```
-/// use download_url::cloudreve::redact_uri;
-/// assert_eq!(redact_uri("cloudreve://VoMFL:2rje2bdj@share/a"), "cloudreve://VoMFL:[redacted]@share/a");
-/// assert_eq!(redact_uri("cloudreve://my/a"), "cloudreve://my/a");
-/// ```
-pub fn redact_uri(uri: &str) -> String {
-    let Some(rest) = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri)) else {
-        return uri.to_owned();
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((user, _)) => match user.split_once(':') {
-            Some((id, _)) => format!(
-                "{}{id}:[redacted]{}",
-                &uri[..URI_SCHEME.len()],
-                &rest[user.len()..]
-            ),
-            None => uri.to_owned(),
-        },
-        None => uri.to_owned(),
-    }
-}
-
-fn has_scheme(text: &str) -> bool {
-    text.get(..URI_SCHEME.len())
-        .is_some_and(|s| s.eq_ignore_ascii_case(URI_SCHEME))
-}
-
-fn encode_component(text: &str) -> String {
-    crate::encode::percent_encode(text, |b| matches!(b, b'!' | b'*' | b'\'' | b'(' | b')'))
-}
-
-fn encode_path(path: &str) -> String {
-    path.split('/')
-        .filter(|s| !s.is_empty())
-        .map(|s| format!("/{}", encode_component(s)))
-        .collect()
-}
-
 crate::codes::named_codes! {
     /// Cloudreve's response codes that users of `/file/url` meet, by name.
     ///
@@ -319,8 +246,13 @@ crate::codes::named_codes! {
     pub enum Code {
         /// Any other code, as sent.
         Other(code) => if is_server_code(code) { "server error" } else { "vendor error" },
-        /// 401: login required (no token, or an expired one).
-        LoginRequired = 401 => "login required",
+        /// -1: upstream's "code not set" (`serializer.CodeNotSet`), used for
+        /// unclassified internal errors, at the top level and as the starting code
+        /// of every `aggregated_error` entry. Retryable.
+        NotSet = -1 => "unclassified server error",
+        /// 401: not signed in (no token, or an expired one: upstream treats both as
+        /// anonymous).
+        LoginRequired = 401 => "not signed in or token expired",
         /// 403: no permission.
         PermissionDenied = 403 => "permission denied",
         /// 404: not found (e.g. a share link that does not exist).
@@ -351,8 +283,10 @@ crate::codes::named_codes! {
         PurchaseRequired = 40083 => "purchase required",
         /// 40088: anonymous access denied (newer servers).
         AnonymousAccessDenied = 40088 => "anonymous access denied",
-        /// 40089: session expired; refresh the access token (newer servers).
-        SessionExpired = 40089 => "session expired",
+        /// 40089: `CodeInsufficientScope` upstream: an OAuth token without the
+        /// scope the call needs (`Files.Read`). Refreshing the token does not help;
+        /// a token with that scope does.
+        InsufficientScope = 40089 => "token lacks the required scope",
     }
     /// The named code for a body `code`.
     pub fn from_code;
@@ -367,7 +301,7 @@ impl Code {
     /// `true` for Cloudreve's server-side `5xxxx` codes (database, I/O, cache,
     /// node offline…), which may succeed later. Client codes never do as they are.
     pub fn is_retryable(self) -> bool {
-        is_server_code(self.code())
+        self == Code::NotSet || is_server_code(self.code())
     }
 }
 
@@ -405,9 +339,25 @@ pub struct ErrorDetail {
 }
 
 impl ErrorDetail {
-    /// Short lowercase description of the named code.
+    /// Short lowercase description of the named code; for a 40081 whose every
+    /// URI failed with 401, `"not signed in or token expired"` (upstream treats
+    /// an expired access token as no token, so each URI is refused as anonymous).
     pub fn label(&self) -> &'static str {
+        if self.is_signed_out() {
+            return "not signed in or token expired";
+        }
         self.code.description()
+    }
+
+    /// Whether this is a 40081 whose every URI was refused with 401: the caller
+    /// was treated as anonymous — no access token, or an expired one.
+    pub fn is_signed_out(&self) -> bool {
+        self.code == Code::BatchNotFullyCompleted
+            && !self.aggregated_error.is_empty()
+            && self
+                .aggregated_error
+                .values()
+                .all(|e| e.code == Code::LoginRequired)
     }
 
     /// The Cloudreve detail of `err`, when it is a Cloudreve [`Error::Api`].
@@ -445,14 +395,6 @@ impl fmt::Debug for ErrorDetail {
             .field("error", &self.error)
             .field("aggregated_error", &aggregated)
             .finish()
-    }
-}
-
-fn comparable(uri: &str) -> String {
-    let decoded = crate::encode::percent_decode(uri.trim().trim_end_matches('/'));
-    match decoded.get(URI_SCHEME.len()..) {
-        Some(rest) if has_scheme(&decoded) => format!("{URI_SCHEME}{rest}"),
-        _ => decoded,
     }
 }
 
@@ -541,6 +483,20 @@ struct WireUrl {
 /// Retryability: Cloudreve `5xxxx` codes, HTTP 429 and 5xx replies, and a 40081
 /// whose every per-URI code is a `5xxxx` are retryable; all other codes are not.
 ///
+/// More URIs than [`Config::max_uris_per_call`] (3000 by default, Cloudreve's
+/// default limit) are sent in several calls, [`Config::concurrency`] at a time,
+/// merged in request order; a site answering 40074 "Maximum allowed batch size:
+/// N" gets calls of N URIs instead (learned from its message; half the URIs
+/// when it states no number). `archive` and `redirect` requests are one link
+/// for one call and are never split. With several calls, only an error that
+/// dooms every call is returned as `Err` — invalid input, HTTP 401/403, codes
+/// 401, 40020, 40088 and 40089, a 40081 in which every URI got 401 (all mean
+/// the caller may not, whatever the URI), a DNS or TLS failure — and no
+/// further call is started; any other failed call (including a 40081 for a URI
+/// of its own) is retried under [`Config::retry`] when set, then becomes a
+/// [`FailureReason::CallFailed`] for each of its URIs while the other calls go
+/// on. A request sent in one call returns that call's error as it is.
+///
 /// ```
 /// # #[cfg(feature = "fake")] {
 /// use download_url::{agent, cloudreve, fake};
@@ -577,7 +533,71 @@ pub fn download_links(
     config: &Config,
     request: &Request,
 ) -> Result<Batch, Error> {
-    decode(&send(agent, config, request)?, request)
+    // An archive (one zip) or a redirect (one Location) answers the request as a
+    // whole: never split.
+    let splits = !Request::wants(request.archive) && !Request::wants(request.redirect);
+    let size = if splits {
+        config.max_uris_per_call.max(1)
+    } else {
+        usize::MAX
+    };
+    if request.uris.len() > size {
+        // Nothing is sent when any URI is invalid.
+        validate(request)?;
+    }
+    let chunks = crate::batch::Chunks {
+        vendor: Vendor::Cloudreve,
+        size,
+        concurrency: config.concurrency,
+        retry: config.retry.as_ref(),
+        dooms: dooms_every_call,
+        smaller: if splits {
+            stated_limit
+        } else {
+            crate::batch::no_limit
+        },
+    };
+    chunks.run(&request.uris, |uris| {
+        let part;
+        let request = if uris.len() == request.uris.len() {
+            request
+        } else {
+            part = request.with_uris(uris.iter().cloned());
+            &part
+        };
+        decode(&send(agent, config, request)?, request)
+    })
+}
+
+/// Codes that mean the caller may not, whatever the URI: every call of a split
+/// request would get them.
+fn dooms_every_call(err: &Error) -> bool {
+    match ErrorDetail::of(err) {
+        Some(detail) if detail.code == Code::BatchNotFullyCompleted => {
+            !detail.aggregated_error.is_empty()
+                && detail
+                    .aggregated_error
+                    .values()
+                    .all(|e| e.code.code() == 401)
+        }
+        Some(detail) => matches!(detail.code.code(), 401 | 40020 | 40088 | 40089),
+        None => false,
+    }
+}
+
+/// The batch limit a 40074 states ("Maximum allowed batch size: N", upstream's
+/// `ValidateBatchFileCount`), or half of `sent` when it states none.
+fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
+    if err.code() != Some(Code::TooManyUris.code()) {
+        return None;
+    }
+    let stated = err
+        .message()
+        .unwrap_or("")
+        .rsplit(|c: char| !c.is_ascii_digit())
+        .find(|digits| !digits.is_empty())
+        .and_then(|digits| digits.parse().ok());
+    Some(stated.unwrap_or(sent / 2)).filter(|limit| (1..sent).contains(limit))
 }
 
 /// Validates `request` and sends it.
@@ -600,13 +620,18 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must not be empty (use None for anonymous access)",
             ));
         }
-        call = call.credential("authorization", &format!("Bearer {}", token.expose()))?;
+        call = call.credential("authorization", "access_token", "Bearer ", token.expose())?;
     }
     if let Some(ticket) = &config.purchase_ticket {
         if ticket.is_empty() {
             return Err(invalid("purchase_ticket", "must not be empty"));
         }
-        call = call.credential("x-cr-purchase-ticket", ticket.expose())?;
+        call = call.credential(
+            "x-cr-purchase-ticket",
+            "purchase_ticket",
+            "",
+            ticket.expose(),
+        )?;
     }
     if let Some(hint) = &config.context_hint {
         if !is_uuid(hint) {
@@ -615,7 +640,7 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must be a UUID such as b832b998-7ece-4ffd-ba6b-afb64530ca70",
             ));
         }
-        call = call.header("x-cr-context-hint", hint)?;
+        call = call.header("x-cr-context-hint", "context_hint", hint)?;
     }
     let body = Body {
         uris: &request.uris,
@@ -628,10 +653,11 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         no_cache: request.no_cache,
     };
     // A share password inside a URI is a credential too: the cleartext guard applies.
-    let password = request.uris.iter().any(|uri| redact_uri(uri) != *uri);
+    let passwords = request.uris.iter().flat_map(|uri| share_password(uri));
     call.json(crate::encode::json_body(&body))
-        .credential_in_body(password)
+        .carrying_secrets(passwords)
         .allow_insecure_http(config.allow_insecure_http)
+        .call_timeout(config.call_timeout)
         .send(agent)
 }
 
@@ -758,6 +784,7 @@ fn validate(request: &Request) -> Result<(), Error> {
         if uri.trim().is_empty() {
             return Err(invalid("uris", &format!("uri #{index} is empty")));
         }
+        crate::config::check_input(Vendor::Cloudreve, "uris", uri, crate::MAX_URL_LEN)?;
         if !has_scheme(uri) {
             return Err(invalid(
                 "uris",
@@ -808,9 +835,9 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
         .map(|(uri, e)| {
             let item = UriError {
                 code: Code::from_code(e.code),
-                msg: redact_url_queries(&e.msg),
-                error: e.error.map(|t| redact_url_queries(&t)),
-                correlation_id: e.correlation_id.map(|id| redact_url_queries(&id)),
+                msg: reply.redact(&e.msg),
+                error: e.error.map(|t| reply.redact(&t)),
+                correlation_id: e.correlation_id.map(|id| reply.redact(&id)),
             };
             (uri, item)
         })
@@ -819,7 +846,7 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
         && !aggregated_error.is_empty()
         && aggregated_error.values().all(|e| e.code.is_retryable());
     let retryable =
-        code.is_retryable() || batch_retryable || reply.status == 429 || reply.status >= 500;
+        code.is_retryable() || batch_retryable || crate::error::retryable_status(reply.status);
     reply.api_error(
         Some(envelope.code),
         &envelope.msg,
@@ -827,7 +854,7 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
         retryable,
         ApiDetail::Cloudreve(ErrorDetail {
             code,
-            error: envelope.error.map(|t| redact_url_queries(&t)),
+            error: envelope.error.map(|t| reply.redact(&t)),
             aggregated_error,
         }),
     )
