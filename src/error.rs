@@ -40,6 +40,11 @@ pub enum Error {
     Api(Box<ApiError>),
     /// The vendor answered something its contract does not describe.
     UnexpectedResponse(Box<UnexpectedResponse>),
+    /// The file behind a link could not be fetched ([`fetch`](crate::fetch)): the
+    /// file host's status, a length or checksum mismatch, a stall, too many
+    /// refreshes, a local I/O failure.
+    #[cfg(feature = "fetch")]
+    FileHost(Box<crate::fetch::FileHostError>),
 }
 
 /// An argument rejected before sending (see [`Error::InvalidInput`]).
@@ -305,6 +310,8 @@ impl Error {
             Error::Transport(e) => e.vendor,
             Error::Api(e) => e.vendor,
             Error::UnexpectedResponse(e) => e.vendor,
+            #[cfg(feature = "fetch")]
+            Error::FileHost(e) => e.vendor,
         }
     }
 
@@ -315,6 +322,8 @@ impl Error {
             Error::Transport(e) => e.http_status,
             Error::Api(e) => Some(e.http_status),
             Error::UnexpectedResponse(e) => Some(e.http_status),
+            #[cfg(feature = "fetch")]
+            Error::FileHost(e) => e.http_status,
         }
     }
 
@@ -366,6 +375,8 @@ impl Error {
             ),
             Error::Api(e) => e.retryable,
             Error::UnexpectedResponse(e) => retryable_status(e.http_status),
+            #[cfg(feature = "fetch")]
+            Error::FileHost(e) => e.is_retryable(),
         }
     }
 
@@ -444,6 +455,8 @@ impl fmt::Display for Error {
                 }
                 Ok(())
             }
+            #[cfg(feature = "fetch")]
+            Error::FileHost(e) => fmt::Display::fmt(e, f),
         }
     }
 }
@@ -455,6 +468,8 @@ impl StdError for Error {
             Error::UnexpectedResponse(e) => {
                 e.source.as_ref().map(|s| s as &(dyn StdError + 'static))
             }
+            #[cfg(feature = "fetch")]
+            Error::FileHost(e) => e.source_ref(),
             _ => None,
         }
     }

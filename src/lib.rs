@@ -29,7 +29,9 @@
 //! features: `rustls` (default) or `native-tls` for https; `serde` for
 //! `Serialize`/`Deserialize` on links, expiries and batches; `fake` for [`fake`],
 //! an in-process server that speaks all five APIs on 127.0.0.1 for offline tests;
-//! `cli` for the `dlurl` binary.
+//! `cli` for the `dlurl` binary; `fetch` (default) for [`fetch`], which streams the
+//! file behind a link to disk (atomic, resumable, refreshing an expired link), and
+//! `sha256` (default) for its checksum option.
 //!
 //! # Example
 //!
@@ -133,10 +135,15 @@ pub mod koodrive;
 #[cfg(feature = "fake")]
 pub mod fake;
 
+#[cfg(feature = "fetch")]
+pub mod fetch;
+
 pub use agent::{agent, agent_config, agent_with_timeout, CONNECT_TIMEOUT};
 pub use batch::DEFAULT_CONCURRENCY;
 pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
+#[cfg(feature = "fetch")]
+pub use fetch::{Fetched, Fetcher, FileHostError, FileHostKind};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
 pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};
 pub use retry::{retry, RetryPolicy};

@@ -21,7 +21,7 @@
 //! the failure of any one fails the whole call with code 40081, whose
 //! [`ErrorDetail::aggregated_error`] says what went wrong per URI — unless
 //! [`Request::skip_error`] is set, in which case the call succeeds with the links
-//! that worked and one [`ItemFailure`](crate::ItemFailure) per URI that got none
+//! that worked and one [`ItemFailure`] per URI that got none
 //! ([`FailureReason::NoReason`]: the server says nothing about why).
 //!
 //! ```no_run

@@ -49,6 +49,7 @@ mod blendvision;
 mod cloudreve;
 #[cfg(feature = "datalab")]
 mod datalab;
+pub mod files;
 #[cfg(feature = "kie")]
 mod kie;
 #[cfg(feature = "koodrive")]

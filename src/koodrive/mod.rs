@@ -19,7 +19,7 @@
 //! at a time on the same agent, and merged into one [`Batch`] in request order.
 //!
 //! A reply reports each file separately: the batch holds the links and one
-//! [`ItemFailure`](crate::ItemFailure) per file that failed (its per-file code as
+//! [`ItemFailure`] per file that failed (its per-file code as
 //! it arrived), in request order — even when every file failed. A refusal of the
 //! whole call (a top-level `code` other than 0, under HTTP 200 or 400, or the API
 //! gateway's) is an [`Error::Api`] with [`ApiDetail::KooDrive`].

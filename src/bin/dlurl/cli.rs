@@ -24,6 +24,8 @@ usage: dlurl [options] <vendor> <args…>
   dlurl koodrive [--token-prefix P] [--share-folder ID] [--trace-id ID] [--language L]
                  <container-id> <file-id>…      credentials: KOODRIVE_USER_ID and KOODRIVE_TOKEN, or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET
   dlurl demo                                    runs every vendor against the built-in fake servers
+  dlurl get [-o DIR|FILE|-] [--force] <vendor> <args…>
+                                                fetches the files behind the links (dlurl get --help)
 
   cloudreve, blendvision and koodrive read their ids from stdin, one per line
   (blank lines ignored), when the only id given is -  (e.g. dlurl koodrive <container-id> -).
@@ -119,6 +121,7 @@ pub enum Failure {
 
 /// A vendor command's own arguments: positionals in order, and its options
 /// (`--flag [value]`) in command-line order, named as in its [`Spec`].
+#[derive(Clone)]
 pub struct Args {
     pub positional: Vec<String>,
     #[cfg_attr(
@@ -153,6 +156,13 @@ pub fn main(raw: Vec<OsString>) -> ExitCode {
             }
         }
     }
+    // `dlurl get …` (get.rs): its own options come off first.
+    #[cfg(feature = "fetch")]
+    let get = match crate::get::take(&mut args) {
+        Ok(get) => get,
+        Err(msg) if msg.is_empty() => return print_text(crate::get::USAGE),
+        Err(msg) => return usage_error(&msg),
+    };
     let (global, vendor, args) = match parse(args) {
         Ok(Command::Help) => return print_text(USAGE),
         Ok(Command::Version) => {
@@ -179,6 +189,14 @@ pub fn main(raw: Vec<OsString>) -> ExitCode {
             "demo needs the built-in fake servers: build with `--features cli,fake` (e.g. `cargo run --features cli,fake -- demo`)".into(),
         )),
         other => vendors::run(other, &global, &args),
+    };
+    #[cfg(feature = "fetch")]
+    let result = match get {
+        Some(get) => match crate::get::run(get, &global, vendor, &args, result) {
+            Ok(code) => return code,
+            Err(result) => result,
+        },
+        None => result,
     };
     finish(&global, result)
 }

@@ -8,6 +8,7 @@
 //! dlurl blendvision <file-id>…                  credentials: BLENDVISION_API_TOKEN, BLENDVISION_ORG_ID
 //! dlurl koodrive <container-id> <file-id>…      credentials: KOODRIVE_USER_ID + KOODRIVE_TOKEN, or app id/secret
 //! dlurl demo                                    every vendor against the built-in fake servers
+//! dlurl get [-o DIR|FILE|-] [--force] <vendor> <args…>   fetch the files behind the links
 //! ```
 //!
 //! Options: `--base-url URL`, `--json`, `--timeout SECS`, `--retries N`,
@@ -41,6 +42,8 @@
 mod cli;
 #[cfg(feature = "fake")]
 mod demo;
+#[cfg(feature = "fetch")]
+mod get;
 mod vendors;
 
 use std::process::ExitCode;

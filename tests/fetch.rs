@@ -1,0 +1,673 @@
+//! `download_url::fetch` against the fake file host on 127.0.0.1.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
+use download_url::fetch::{self, Fetcher, Progress};
+use download_url::{DownloadLink, Error, FileHostKind, Vendor};
+
+const HOUR: Duration = Duration::from_secs(3600);
+
+fn tempdir(name: &str) -> PathBuf {
+    static N: AtomicU32 = AtomicU32::new(0);
+    let dir = std::env::temp_dir().join(format!(
+        "dlurl-fetch-{}-{}-{name}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::SeqCst)
+    ));
+    let _ = fs::remove_dir_all(&dir);
+    fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn content(len: u64, seed: u8) -> FakeContent {
+    FakeContent::Generated { len, seed }
+}
+
+fn host_with(name: &str, len: u64) -> (FakeFileHost, Vec<u8>) {
+    let host = FakeFileHost::start().unwrap();
+    let c = content(len, 7);
+    let bytes = c.bytes(0, len);
+    host.add(name, c);
+    (host, bytes)
+}
+
+/// A fetcher that retries at once (tests need no backoff).
+fn fetcher<'a>() -> Fetcher<'a> {
+    Fetcher::new().max_retries(5, Duration::from_millis(1))
+}
+
+fn file_host(err: &Error) -> &download_url::FileHostError {
+    match err {
+        Error::FileHost(e) => e,
+        other => panic!("not a file host error: {other:?}"),
+    }
+}
+
+fn leftovers(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".dlurl-"))
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn fetches_atomically_with_progress() {
+    let (host, bytes) = host_with("a.bin", 3_000_000);
+    let dir = tempdir("atomic");
+    let target = dir.join("a.bin");
+    let link = host.link(Vendor::Kie, "item", "a.bin", HOUR);
+    let mut seen: Vec<Progress> = Vec::new();
+    let mut final_seen_early = false;
+    let fetched = fetcher()
+        .progress(|p| {
+            final_seen_early |= target.exists();
+            seen.push(p);
+        })
+        .save_as(&link, &target)
+        .unwrap();
+    assert!(!final_seen_early, "the final name appeared before the end");
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+    assert_eq!(fetched.bytes, bytes.len() as u64);
+    assert_eq!(fetched.requests, 1);
+    assert_eq!(fetched.path.as_deref(), Some(target.as_path()));
+    let last = seen.last().unwrap();
+    assert_eq!((last.done, last.total), (3_000_000, Some(3_000_000)));
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    let request = &host.requests()[0];
+    assert_eq!(request.header("accept-encoding"), Some("identity"));
+    assert_eq!(request.header("range"), None);
+    // No overwrite by default.
+    let err = fetcher().save_as(&link, &target).unwrap_err();
+    assert_eq!(file_host(&err).kind, FileHostKind::Exists);
+    assert_eq!(
+        host.request_count(),
+        1,
+        "an existing target costs no request"
+    );
+}
+
+#[test]
+fn disconnect_mid_body_resumes_with_one_range_request() {
+    let (host, bytes) = host_with("b.bin", 1_000_000);
+    let dir = tempdir("resume");
+    host.push_fault(FileFault::DisconnectAfter(400_000));
+    let link = host.link(Vendor::Datalab, "42", "b.bin", HOUR);
+    let fetched = fetcher().save_as(&link, dir.join("b.bin")).unwrap();
+    assert_eq!(fs::read(dir.join("b.bin")).unwrap(), bytes);
+    let requests = host.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].header("range"), Some("bytes=400000-"));
+    assert!(requests[1].header("if-range").unwrap().starts_with('"'));
+    assert_eq!((fetched.ranges, fetched.restarts), (1, 0));
+}
+
+#[test]
+fn killed_run_resumes_from_the_temporary_file() {
+    let (host, bytes) = host_with("c.bin", 800_000);
+    let dir = tempdir("killed");
+    let target = dir.join("c.bin");
+    let link = host.link(Vendor::Kie, "item-c", "c.bin", HOUR);
+    // The first run gives up at the disconnect (as if killed): the temporary
+    // file and its validator stay, the final name does not exist.
+    host.push_fault(FileFault::DisconnectAfter(300_000));
+    let err = Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .save_as(&link, &target)
+        .unwrap_err();
+    let e = file_host(&err);
+    assert_eq!(e.kind, FileHostKind::Io);
+    assert_eq!(e.bytes_kept, 300_000);
+    assert_eq!(
+        e.partial.as_deref(),
+        Some(dir.join(".c.bin.dlurl-part").as_path())
+    );
+    assert!(!target.exists());
+    assert_eq!(leftovers(&dir), [".c.bin.dlurl-meta", ".c.bin.dlurl-part"]);
+    // A fresh run (a new Fetcher, as a new process would make) continues.
+    let fetched = Fetcher::new().save_as(&link, &target).unwrap();
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+    assert_eq!(fetched.resumed_from, 300_000);
+    assert_eq!((fetched.requests, fetched.ranges), (1, 1));
+    let requests = host.requests();
+    assert_eq!(requests.len(), 2);
+    assert_eq!(requests[1].header("range"), Some("bytes=300000-"));
+    assert!(leftovers(&dir).is_empty());
+}
+
+#[test]
+fn link_expiring_mid_download_is_refreshed_once() {
+    let (host, bytes) = host_with("d.bin", 500_000);
+    let dir = tempdir("refresh");
+    let link = host.link(Vendor::Cloudreve, "cloudreve://my/d.bin", "d.bin", HOUR);
+    host.push_fault(FileFault::DisconnectAfter(200_000));
+    host.push_fault(FileFault::Expired);
+    let calls = AtomicU32::new(0);
+    let fetched = fetcher()
+        .refresher(fetch::refresher(|item: &str| {
+            calls.fetch_add(1, Ordering::SeqCst);
+            assert_eq!(item, "cloudreve://my/d.bin");
+            Ok(host.link(Vendor::Cloudreve, item, "d.bin", HOUR))
+        }))
+        .save_as(&link, dir.join("d.bin"))
+        .unwrap();
+    assert_eq!(calls.load(Ordering::SeqCst), 1);
+    assert_eq!(fetched.refreshes, 1);
+    assert_ne!(fetched.link.url, link.url);
+    assert_eq!(fs::read(dir.join("d.bin")).unwrap(), bytes);
+    let requests = host.requests();
+    assert_eq!(requests.len(), 3);
+    assert_eq!(requests[2].header("range"), Some("bytes=200000-"));
+    assert_ne!(
+        requests[2].query, requests[0].query,
+        "the new link was used"
+    );
+}
+
+#[test]
+fn expired_link_without_refresher_is_denied_and_refreshes_are_bounded() {
+    let (host, _) = host_with("e.bin", 1000);
+    let dir = tempdir("denied");
+    let link = host.link(Vendor::Kie, "i", "e.bin", Duration::ZERO);
+    let err = fetcher().save_as(&link, dir.join("e.bin")).unwrap_err();
+    let e = file_host(&err);
+    assert_eq!(e.kind, FileHostKind::Denied);
+    assert_eq!(e.http_status, Some(403));
+    assert!(e
+        .body_excerpt
+        .as_deref()
+        .unwrap()
+        .contains("Request has expired"));
+    let shown = err.to_string();
+    assert!(!shown.contains("X-Amz-Signature"), "{shown}");
+    assert!(
+        shown.starts_with("kie.ai: file host: link refused"),
+        "{shown}"
+    );
+
+    // A refresher that keeps handing out expired links: bounded.
+    let mut calls = 0;
+    let err = fetcher()
+        .max_refreshes(2)
+        .refresher(|old: &DownloadLink| {
+            calls += 1;
+            Ok(host.link(old.vendor, &old.item, "e.bin", Duration::ZERO))
+        })
+        .save_as(&link, dir.join("e.bin"))
+        .unwrap_err();
+    assert_eq!(file_host(&err).kind, FileHostKind::TooManyRefreshes);
+    assert_eq!(calls, 2);
+    // A refresher's own error comes back as it is.
+    let err = fetcher()
+        .refresher(|_: &DownloadLink| {
+            Err(download_url::fetch::fetch(&link, dir.join("never")).unwrap_err())
+        })
+        .save_as(&link, dir.join("e.bin"))
+        .unwrap_err();
+    assert!(matches!(err, Error::FileHost(_)));
+}
+
+#[test]
+fn checksum_and_size_mismatch_remove_the_temporary_file() {
+    let (host, bytes) = host_with("f.bin", 10_000);
+    let dir = tempdir("checksum");
+    let link = host.link(Vendor::Kie, "i", "f.bin", HOUR);
+    let err = fetcher()
+        .sha256(Vendor::Kie, &"00".repeat(32))
+        .unwrap()
+        .save_as(&link, dir.join("f.bin"))
+        .unwrap_err();
+    match &file_host(&err).kind {
+        FileHostKind::Checksum { expected, actual } => {
+            assert_eq!(expected, &"00".repeat(32));
+            assert_eq!(actual.len(), 64);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!dir.join("f.bin").exists());
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+
+    let err = fetcher()
+        .expected_size(9_999)
+        .save_as(&link, dir.join("f.bin"))
+        .unwrap_err();
+    assert_eq!(
+        file_host(&err).kind,
+        FileHostKind::LengthMismatch {
+            expected: 9_999,
+            actual: 10_000
+        }
+    );
+    assert!(leftovers(&dir).is_empty());
+
+    // The right digest passes, also across a resume.
+    let digest = sha256_hex(&bytes);
+    let plain = fetcher().save_as(&link, dir.join("plain.bin")).unwrap();
+    assert_eq!(plain.sha256, None, "no digest unless asked for");
+    host.push_fault(FileFault::DisconnectAfter(5_000));
+    let fetched = fetcher()
+        .sha256(Vendor::Kie, &digest)
+        .unwrap()
+        .save_as(&link, dir.join("g.bin"))
+        .unwrap();
+    assert_eq!(fetched.sha256.as_deref(), Some(digest.as_str()));
+    assert_eq!(fetched.ranges, 1);
+    // And across runs: the kept bytes are hashed from the temporary file.
+    host.push_fault(FileFault::DisconnectAfter(3_000));
+    Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .save_as(&link, dir.join("h.bin"))
+        .unwrap_err();
+    let fetched = fetcher()
+        .sha256(Vendor::Kie, &digest.to_uppercase())
+        .unwrap()
+        .save_as(&link, dir.join("h.bin"))
+        .unwrap();
+    assert_eq!(
+        (fetched.resumed_from, fetched.sha256),
+        (3_000, Some(digest.clone()))
+    );
+
+    assert!(matches!(
+        Fetcher::new().sha256(Vendor::Kie, "xyz"),
+        Err(Error::InvalidInput(_))
+    ));
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_200_to_a_range_starts_over_cleanly() {
+    let (host, bytes) = host_with("h.bin", 600_000);
+    let dir = tempdir("ignore-range");
+    host.push_fault(FileFault::DisconnectAfter(250_000));
+    host.push_fault(FileFault::IgnoreRange);
+    let link = host.link(Vendor::Kie, "i", "h.bin", HOUR);
+    let fetched = fetcher().save_as(&link, dir.join("h.bin")).unwrap();
+    assert_eq!(fs::read(dir.join("h.bin")).unwrap(), bytes);
+    assert_eq!((fetched.restarts, fetched.ranges), (1, 0));
+    assert_eq!(host.requests()[1].header("range"), Some("bytes=250000-"));
+}
+
+#[test]
+fn a_changed_object_starts_over() {
+    let (host, _) = host_with("i.bin", 400_000);
+    let dir = tempdir("changed");
+    let link = host.link(Vendor::Kie, "i", "i.bin", HOUR);
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .save_as(&link, dir.join("i.bin"))
+        .unwrap_err();
+    host.add("i.bin", content(300_000, 9)); // a new version: a new ETag
+    let fetched = fetcher().save_as(&link, dir.join("i.bin")).unwrap();
+    assert_eq!(
+        fs::read(dir.join("i.bin")).unwrap(),
+        content(300_000, 9).bytes(0, 300_000)
+    );
+    assert_eq!(fetched.restarts, 1);
+}
+
+#[test]
+fn a_stall_resumes_and_then_gives_up() {
+    let (host, bytes) = host_with("s.bin", 200_000);
+    let dir = tempdir("stall");
+    let link = host.link(Vendor::Kie, "i", "s.bin", HOUR);
+    host.push_fault(FileFault::StallAfter(50_000, Duration::from_secs(3)));
+    let started = std::time::Instant::now();
+    let fetched = fetcher()
+        .stall_timeout(Duration::from_millis(300))
+        .save_as(&link, dir.join("s.bin"))
+        .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        started.elapsed()
+    );
+    assert_eq!(fs::read(dir.join("s.bin")).unwrap(), bytes);
+    assert_eq!(fetched.ranges, 1);
+
+    host.push_fault(FileFault::StallAfter(50_000, Duration::from_secs(2)));
+    let err = Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .stall_timeout(Duration::from_millis(300))
+        .save_as(&link, dir.join("s2.bin"))
+        .unwrap_err();
+    assert_eq!(file_host(&err).kind, FileHostKind::Stalled);
+    assert_eq!(file_host(&err).bytes_kept, 50_000);
+}
+
+#[test]
+fn names_are_sanitised_unique_and_never_overwritten() {
+    let host = FakeFileHost::start().unwrap();
+    host.add_bytes("x.txt", b"one".to_vec());
+    host.add_bytes("y.txt", b"two".to_vec());
+    host.add_bytes("z", b"three".to_vec());
+    host.set_disposition("z", "attachment; filename=\"../../disp\t.txt\"");
+    let dir = tempdir("names");
+    let mut link = host.link(Vendor::Kie, "a", "x.txt", HOUR);
+    link.file_name = Some("../../evil.txt".into());
+    let mut same = host.link(Vendor::Kie, "b", "y.txt", HOUR);
+    same.file_name = Some("evil.txt".into());
+    let from_url = host.link(Vendor::Kie, "c", "y.txt", HOUR);
+    let from_disposition = host.link(Vendor::Kie, "d", "z", HOUR);
+    let mut fetcher = fetcher();
+    let paths: Vec<PathBuf> = [&link, &same, &from_url, &from_disposition]
+        .iter()
+        .map(|l| fetcher.save_in(l, &dir).unwrap().path.unwrap())
+        .collect();
+    let names: Vec<String> = paths
+        .iter()
+        .map(|p| p.file_name().unwrap().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names, ["evil.txt", "evil (2).txt", "y.txt", "disp_.txt"]);
+    for p in &paths {
+        assert_eq!(p.parent().unwrap(), dir);
+    }
+    assert_eq!(fs::read(dir.join("evil (2).txt")).unwrap(), b"two");
+    assert!(leftovers(&dir).is_empty());
+    // A second run: existing files are not overwritten.
+    let err = Fetcher::new().save_in(&link, &dir).unwrap_err();
+    assert_eq!(file_host(&err).kind, FileHostKind::Exists);
+    let fetched = Fetcher::new().overwrite(true).save_in(&link, &dir).unwrap();
+    assert_eq!(fetched.path.unwrap(), dir.join("evil.txt"));
+}
+
+#[test]
+fn no_vendor_credential_reaches_the_file_host() {
+    use download_url::fake::{FakeServer, KIE_API_KEY};
+    use download_url::kie;
+    let (files, bytes) = host_with("k.bin", 70_000);
+    let api = FakeServer::start().unwrap();
+    let first = files.signed_url("k.bin", HOUR);
+    api.configure(|s| s.kie.link = files.signed_url("k.bin", HOUR));
+    let mut config = kie::Config::new(KIE_API_KEY);
+    config.base_url = api.base_url();
+    let agent = download_url::agent();
+    let item = "https://tempfile.example/k.bin";
+    let mut link = kie::download_link(&agent, &config, item).unwrap();
+    link.url = first.into();
+    files.push_fault(FileFault::Expired);
+    files.push_fault(FileFault::Redirect(format!(
+        "/files/k.bin?{}",
+        files.signed_url("k.bin", HOUR).split_once('?').unwrap().1
+    )));
+    let dir = tempdir("credential");
+    let fetched = fetcher()
+        .refresher(fetch::refresher(|item| {
+            kie::download_link(&agent, &config, item)
+        }))
+        .save_as(&link, dir.join("k.bin"))
+        .unwrap();
+    assert_eq!(fetched.refreshes, 1);
+    assert_eq!(fs::read(dir.join("k.bin")).unwrap(), bytes);
+    let requests = files.requests();
+    assert_eq!(requests.len(), 3, "denied, redirected, served");
+    for request in requests {
+        for (name, value) in &request.headers {
+            assert!(
+                matches!(
+                    name.as_str(),
+                    "host" | "user-agent" | "accept-encoding" | "accept" | "range" | "if-range"
+                ),
+                "unexpected header {name}"
+            );
+            assert!(!value.contains(KIE_API_KEY));
+        }
+    }
+}
+
+#[test]
+fn gzip_despite_identity_is_decoded_and_not_resumed() {
+    let (host, bytes) = host_with("gz.bin", 100_000);
+    let dir = tempdir("gzip");
+    host.push_fault(FileFault::Gzip);
+    let link = host.link(Vendor::Kie, "i", "gz.bin", HOUR);
+    let fetched = fetcher().save_as(&link, dir.join("gz.bin")).unwrap();
+    assert_eq!(fs::read(dir.join("gz.bin")).unwrap(), bytes);
+    assert_eq!(fetched.bytes, 100_000);
+}
+
+#[test]
+fn errors_locks_and_writers() {
+    let (host, bytes) = host_with("w.bin", 300_000);
+    let dir = tempdir("misc");
+    let link = host.link(Vendor::Kie, "i", "w.bin", HOUR);
+    // To a writer, resuming within the call.
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    let mut out = Vec::new();
+    let fetched = fetcher().write_to(&link, &mut out).unwrap();
+    assert_eq!(out, bytes);
+    assert_eq!(fetched.ranges, 1);
+    // A status error keeps a redacted excerpt.
+    let missing = DownloadLink::new(
+        Vendor::Kie,
+        "i",
+        format!("{}/files/nope?X-Amz-Signature=SECRET", host.base_url()),
+        None,
+        download_url::Expiry::Unknown,
+    );
+    let err = fetcher().save_as(&missing, dir.join("nope")).unwrap_err();
+    assert_eq!(file_host(&err).kind, FileHostKind::Status);
+    assert_eq!(err.http_status(), Some(404));
+    assert!(!format!("{err} {err:?}").contains("SECRET"));
+    assert!(!err.is_retryable());
+    // A lock held by a live process (this one).
+    fs::write(
+        dir.join(".w.bin.dlurl-lock"),
+        format!("{}\n", std::process::id()),
+    )
+    .unwrap();
+    let err = fetcher().save_as(&link, dir.join("w.bin")).unwrap_err();
+    assert_eq!(file_host(&err).kind, FileHostKind::Locked);
+    // A stale lock (no such process) is taken over.
+    fs::write(dir.join(".w.bin.dlurl-lock"), "4000000000\n").unwrap();
+    fetcher().save_as(&link, dir.join("w.bin")).unwrap();
+    assert_eq!(fs::read(dir.join("w.bin")).unwrap(), bytes);
+}
+
+fn peak_rss_kib() -> u64 {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0)
+}
+
+/// Runs the 256 MiB case in a process of its own (the test binary, asked for
+/// the ignored `big_child` test), so that the peak RSS is this transfer's alone.
+#[test]
+fn streams_256_mib_in_constant_memory() {
+    let out = std::process::Command::new(std::env::current_exe().unwrap())
+        .args([
+            "--exact",
+            "big_child",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let peak: u64 = stdout
+        .lines()
+        .find_map(|l| l.split("peak-rss-kib=").nth(1))
+        .expect("the child reports its peak")
+        .trim()
+        .parse()
+        .unwrap();
+    eprintln!("256 MiB fetched with a peak RSS of {peak} KiB");
+    if cfg!(target_os = "linux") {
+        assert!(peak > 0 && peak < 64 * 1024, "peak RSS {peak} KiB");
+    }
+}
+
+#[test]
+#[ignore = "run by streams_256_mib_in_constant_memory in a process of its own"]
+fn big_child() {
+    const LEN: u64 = 256 << 20;
+    let host = FakeFileHost::start().unwrap();
+    host.add("big.bin", content(LEN, 3));
+    let dir = tempdir("big");
+    let link = host.link(Vendor::Kie, "i", "big.bin", HOUR);
+    host.push_fault(FileFault::DisconnectAfter(100 << 20));
+    let fetched = fetcher().save_as(&link, dir.join("big.bin")).unwrap();
+    assert_eq!(fetched.bytes, LEN);
+    assert_eq!(fetched.ranges, 1);
+    assert_eq!(fs::metadata(dir.join("big.bin")).unwrap().len(), LEN);
+    println!("peak-rss-kib={}", peak_rss_kib());
+    // Spot-check bytes across the resume point.
+    use std::io::{Read, Seek, SeekFrom};
+    let mut f = fs::File::open(dir.join("big.bin")).unwrap();
+    for at in [0u64, (100 << 20) - 3, LEN - 10] {
+        let mut b = [0u8; 8];
+        f.seek(SeekFrom::Start(at)).unwrap();
+        let n = f.read(&mut b).unwrap();
+        assert_eq!(&b[..n], &content(LEN, 3).bytes(at, at + n as u64)[..]);
+    }
+    fs::remove_dir_all(&dir).unwrap();
+}
+
+#[cfg(all(feature = "cli", feature = "blendvision"))]
+mod common;
+
+/// `dlurl get`, run as a user would.
+#[cfg(all(feature = "cli", feature = "blendvision"))]
+mod cli {
+    use super::*;
+    use crate::common::dlurl;
+    use download_url::fake::{FakeServer, BLENDVISION_API_TOKEN, BLENDVISION_ORG_ID, KIE_API_KEY};
+
+    const ITEM: &str = "https://tempfile.example/report.bin";
+
+    fn setup(len: u64) -> (FakeFileHost, FakeServer, Vec<u8>) {
+        let (files, bytes) = host_with("report.bin", len);
+        let api = FakeServer::start().unwrap();
+        api.configure(|s| s.kie.link = files.signed_url("report.bin", HOUR));
+        (files, api, bytes)
+    }
+
+    fn get(api: &FakeServer, args: &[&str]) -> crate::common::Run {
+        let base = api.base_url();
+        let mut all = vec!["get"];
+        all.extend_from_slice(args);
+        all.extend(["--base-url", &base, "kie", ITEM]);
+        dlurl(&all, &[("KIE_API_KEY", KIE_API_KEY)])
+    }
+
+    #[test]
+    fn get_saves_skips_and_forces() {
+        let (files, api, bytes) = setup(300_000);
+        let dir = tempdir("cli-get");
+        let d = dir.to_str().unwrap();
+        let run = get(&api, &["-o", d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(run.stdout.trim(), dir.join("report.bin").to_str().unwrap());
+        assert_eq!(fs::read(dir.join("report.bin")).unwrap(), bytes);
+        assert!(!run.stderr.contains("X-Amz-Signature"), "{run:?}");
+        // Again: skipped, not overwritten. (The kie link names no file, so one
+        // request learns the name from the reply head; its body is not read.)
+        let run = get(&api, &["-o", d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert!(run.stderr.contains("skipped"), "{run:?}");
+        assert_eq!(files.request_count(), 2);
+        assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+        let run = get(&api, &["--force", "-o", d]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(files.request_count(), 3);
+        assert_eq!(fs::read(dir.join("report.bin")).unwrap(), bytes);
+        assert!(leftovers(&dir).is_empty());
+    }
+
+    #[test]
+    fn get_refreshes_an_expired_link_through_the_vendor() {
+        let (files, api, bytes) = setup(200_000);
+        let dir = tempdir("cli-refresh");
+        files.push_fault(FileFault::DisconnectAfter(50_000));
+        files.push_fault(FileFault::Expired);
+        let target = dir.join("out.bin");
+        let run = get(&api, &["-o", target.to_str().unwrap()]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(fs::read(&target).unwrap(), bytes);
+        let kie_calls = api
+            .requests()
+            .iter()
+            .filter(|r| r.vendor == Some(Vendor::Kie))
+            .count();
+        assert_eq!(kie_calls, 2, "one call for the link, one to refresh it");
+        assert_eq!(files.requests()[2].header("range"), Some("bytes=50000-"));
+    }
+
+    #[test]
+    fn get_streams_to_stdout_and_reports_failures() {
+        let (files, api, bytes) = setup(5_000);
+        let run = get(&api, &["-o", "-"]);
+        assert_eq!(run.code, 0, "{run:?}");
+        assert_eq!(
+            run.stdout.as_bytes(),
+            &String::from_utf8_lossy(&bytes).into_owned().into_bytes()[..]
+        );
+        files.push_fault(FileFault::Status(
+            404,
+            "<Error><Code>NoSuchKey</Code></Error>".into(),
+        ));
+        let dir = tempdir("cli-fail");
+        let run = get(&api, &["-o", dir.to_str().unwrap()]);
+        assert_eq!(run.code, 3, "{run:?}");
+        assert!(run.stderr.contains("http 404"), "{run:?}");
+        assert!(!run.stderr.contains("X-Amz-Signature"), "{run:?}");
+    }
+
+    #[test]
+    fn get_usage_errors() {
+        let api = FakeServer::start().unwrap();
+        let base = api.base_url();
+        let id = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
+        let env = [
+            ("BLENDVISION_API_TOKEN", BLENDVISION_API_TOKEN),
+            ("BLENDVISION_ORG_ID", BLENDVISION_ORG_ID),
+        ];
+        let dir = tempdir("cli-usage");
+        let file = dir.join("one");
+        for output in [file.to_str().unwrap(), "-"] {
+            let run = dlurl(
+                &[
+                    "get",
+                    "-o",
+                    output,
+                    "--base-url",
+                    &base,
+                    "blendvision",
+                    id,
+                    id,
+                ],
+                &env,
+            );
+            assert_eq!(run.code, 2, "{run:?}");
+            assert!(run.stderr.starts_with("dlurl: "), "{run:?}");
+        }
+        let run = dlurl(&["get", "--help"], &[]);
+        assert_eq!(run.code, 0);
+        assert!(run.stdout.contains("usage: dlurl get"));
+        let run = dlurl(&["get", "-o"], &[]);
+        assert_eq!(run.code, 2, "{run:?}");
+    }
+}
