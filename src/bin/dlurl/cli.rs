@@ -24,6 +24,10 @@ usage: dlurl [options] <vendor> <args…>
   dlurl koodrive [--token-prefix P] [--share-folder ID] [--trace-id ID] [--language L]
                  <container-id> <file-id>…      credentials: KOODRIVE_USER_ID and KOODRIVE_TOKEN, or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET
   dlurl demo                                    runs every vendor against the built-in fake servers
+
+  koodrive --token-prefix: what goes before the token in Authorization: "Bearer " (default),
+  "" (the raw token) or "Bearer+" (the vendor's pages show all three); also KOODRIVE_TOKEN_PREFIX.
+
   dlurl get [-o DIR|FILE|-] [--force] <vendor> <args…>
                                                 fetches the files behind the links (dlurl get --help)
 
@@ -33,7 +37,9 @@ usage: dlurl [options] <vendor> <args…>
 options (anywhere before --, also after the vendor name):
   --base-url URL   replace the vendor's default host (self-hosting, proxies, tests)
   --json           print one JSON object {\"links\": [...], \"failures\": [...]}
-  --timeout SECS   overall per-call timeout in seconds (default 30)
+  --timeout SECS   stall timeout: a call ends when connecting or any read or write makes no
+                   progress for SECS; each phase (send request, send body, receive head,
+                   receive body) ends within 2 x SECS (default 30)
   --retries N      retry rate limits, maintenance and transient failures N times (default 0)
   --allow-insecure-http
                    allow credentials over plain http:// to a host that is not loopback
