@@ -676,6 +676,10 @@ impl Reply {
     /// The link in `field` of the reply, trimmed, when it passes the one link
     /// check of every vendor ([`crate::url::check_link`]); else an
     /// [`Error::UnexpectedResponse`] saying why.
+    #[cfg_attr(
+        not(any(feature = "kie", feature = "datalab", feature = "blendvision")),
+        allow(dead_code)
+    )]
     pub fn link<'t>(&self, field: &str, text: &'t str) -> Result<&'t str, Error> {
         crate::url::check_link(text).map_err(|why| {
             self.unexpected(

@@ -205,13 +205,7 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
         Some(success) if success.code == 200 && reply.is_success() => success,
         _ => return Err(refusal(reply)),
     };
-    let url = success.data.trim();
-    if !crate::url::is_http_url(url) {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("`data` is not an http(s) URL".to_owned()),
-        ));
-    }
+    let url = reply.link("data", &success.data)?;
     let documented = reply
         .received_at
         .checked_add(LINK_LIFETIME)

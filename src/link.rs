@@ -579,6 +579,10 @@ impl Batch {
 }
 
 /// What a batch reply said about one item it names.
+#[cfg_attr(
+    not(any(feature = "blendvision", feature = "koodrive")),
+    allow(dead_code)
+)]
 pub(crate) enum ItemAnswer {
     /// A usable link.
     Link(DownloadLink),
@@ -592,6 +596,10 @@ pub(crate) enum ItemAnswer {
 /// failure (retryable: the vendor may simply have dropped it). `Err` carries an
 /// id the reply names more often than it was asked for (never asked at all, or
 /// answered twice) — a reply outside the contract.
+#[cfg_attr(
+    not(any(feature = "blendvision", feature = "koodrive")),
+    allow(dead_code)
+)]
 pub(crate) fn account_for<I: AsRef<str>>(
     vendor: Vendor,
     requested: &[I],

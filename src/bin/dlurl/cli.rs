@@ -25,8 +25,8 @@ usage: dlurl [options] <vendor> <args…>
                  <container-id> <file-id>…      credentials: KOODRIVE_USER_ID and KOODRIVE_TOKEN, or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET
   dlurl demo                                    runs every vendor against the built-in fake servers
 
-  koodrive --token-prefix: what goes before the token in Authorization: "Bearer " (default),
-  "" (the raw token) or "Bearer+" (the vendor's pages show all three); also KOODRIVE_TOKEN_PREFIX.
+  koodrive --token-prefix: what goes before the token in Authorization: 'Bearer ' (default),
+  '' (the raw token) or 'Bearer+' (the vendor's pages show all three); also KOODRIVE_TOKEN_PREFIX.
 
   dlurl get [-o DIR|FILE|-] [--force] <vendor> <args…>
                                                 fetches the files behind the links (dlurl get --help)
