@@ -19,6 +19,8 @@ struct Case {
     unknown_code: fn() -> (u16, serde_json::Value),
     /// The code `Error::code()` must report for it (`None`: the vendor has none).
     unknown_code_value: Option<i64>,
+    /// A success body (HTTP 200) whose one link is `url`.
+    success_with: fn(&str) -> serde_json::Value,
 }
 
 fn cases() -> Vec<Case> {
@@ -39,6 +41,7 @@ fn cases() -> Vec<Case> {
         },
         unknown_code: || (200, json!({"code": 777, "msg": "new code", "data": null})),
         unknown_code_value: Some(777),
+        success_with: |url| json!({"code": 200, "msg": "success", "data": url}),
     });
     #[cfg(feature = "datalab")]
     cases.push(Case {
@@ -55,6 +58,9 @@ fn cases() -> Vec<Case> {
         },
         unknown_code: || (418, json!({"detail": "I'm a teapot"})),
         unknown_code_value: None,
+        success_with: |url| {
+            json!({"download_url": url, "expires_in": 3600, "file_id": 42, "original_filename": "a.pdf"})
+        },
     });
     #[cfg(feature = "cloudreve")]
     cases.push(Case {
@@ -64,10 +70,11 @@ fn cases() -> Vec<Case> {
             config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
             let uri = download_url::cloudreve::my_uri("The Man.mp3");
             let request = download_url::cloudreve::Request::new([uri]);
-            download_url::cloudreve::download_links(agent, &config, &request).map(drop)
+            download_url::cloudreve::download_link(agent, &config, &request).map(drop)
         },
         unknown_code: || (200, json!({"code": 40999, "msg": "new code"})),
         unknown_code_value: Some(40999),
+        success_with: |url| json!({"code": 0, "msg": "", "data": {"urls": [{"url": url}], "expires": null}}),
     });
     #[cfg(feature = "blendvision")]
     cases.push(Case {
@@ -79,6 +86,10 @@ fn cases() -> Vec<Case> {
         },
         unknown_code: || (400, json!({"code": 99, "message": "new code", "details": [{"@type": "type.googleapis.com/x.New", "k": 1}]})),
         unknown_code_value: Some(99),
+        success_with: |url| {
+            json!({"id": "63df97e3-519b-4426-bf01-d1841cdc2ccd", "download_uri": url,
+                   "download_filename": "bbb.mp4", "expiration_time": "2030-01-01T00:00:00Z"})
+        },
     });
     #[cfg(feature = "koodrive")]
     cases.push(Case {
@@ -91,10 +102,15 @@ fn cases() -> Vec<Case> {
             config.base_url = server.base_url();
             let request =
                 koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
-            koodrive::download_links(agent, &config, &request).map(drop)
+            koodrive::download_link(agent, &config, &request).map(drop)
         },
         unknown_code: || (400, json!({"code": 13_999_999, "msg": "new code"})),
         unknown_code_value: Some(13_999_999),
+        success_with: |url| {
+            json!({"code": 0, "msg": "", "batchCode": 1, "downloads": [
+                {"fileId": fake::KOODRIVE_FILE_ID, "code": "0", "fileName": "a.pdf", "url": url}
+            ]})
+        },
     });
     cases
 }
@@ -336,5 +352,45 @@ fn unexpected_501_is_not_retryable_but_other_5xx_are() {
         .unwrap_err();
         assert_eq!(err.http_status(), Some(status));
         assert_eq!(err.is_retryable(), retryable, "{status}");
+    }
+}
+
+/// Remote text is data, never control: every vendor's one-file call refuses a link
+/// that is not an absolute http(s) URL free of whitespace and control characters,
+/// as an unexpected response that keeps the status.
+#[test]
+fn every_vendor_refuses_a_link_that_is_not_data() {
+    let bad = [
+        "https://h.example/a\tb\nforged\tline",
+        "https://h.example/\u{1b}[31mred",
+        "javascript:alert(1)",
+        "file:///etc/passwd",
+        "/relative/path",
+        "",
+    ];
+    for case in cases() {
+        let server = FakeServer::start().unwrap();
+        for url in bad {
+            server.push(case.vendor, FakeReply::json(200, (case.success_with)(url)));
+            let err = (case.call)(&server, &common::quick_agent()).unwrap_err();
+            if let Err(why) = unexpected(&err, 200, UnexpectedReason::InvalidContent) {
+                panic!("{:?} {url:?}: {why}", case.vendor);
+            }
+            let shown = format!("{err} {err:?}");
+            assert!(
+                !shown.contains('\u{1b}') && !shown.contains("\tb\n"),
+                "{shown}"
+            );
+        }
+        // The same body with a good link works: the shape above is the contract's.
+        server.push(
+            case.vendor,
+            FakeReply::json(
+                200,
+                (case.success_with)("https://h.example/ok?X-Amz-Signature=s"),
+            ),
+        );
+        (case.call)(&server, &common::quick_agent())
+            .unwrap_or_else(|e| panic!("{:?}: {e:?}", case.vendor));
     }
 }

@@ -100,3 +100,38 @@ fn redaction_survives_an_echoed_koodrive_token_per_file() {
     let shown = format!("{batch:?} {}", batch.failures[0]);
     assert!(!shown.contains(fake::KOODRIVE_TOKEN), "{shown}");
 }
+
+#[cfg(all(feature = "datalab", feature = "blendvision"))]
+#[test]
+fn redaction_survives_echoes_in_datalab_and_blendvision_details() {
+    use download_url::{blendvision, datalab};
+    let server = FakeServer::start().unwrap();
+    let mut config = datalab::Config::new(fake::DATALAB_API_KEY);
+    config.base_url = server.base_url();
+    server.push(
+        Vendor::Datalab,
+        FakeReply::json(
+            422,
+            json!({"detail": [{"loc": ["header", fake::DATALAB_API_KEY], "msg": format!("bad key {}", fake::DATALAB_API_KEY), "type": "value_error"}]}),
+        ),
+    );
+    let err = datalab::download_link(&common::quick_agent(), &config, &datalab::Request::new(42))
+        .unwrap_err();
+    let shown = texts(&err);
+    assert!(!shown.contains(fake::DATALAB_API_KEY), "{shown}");
+
+    let mut config =
+        blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
+    config.base_url = server.base_url();
+    server.push(
+        Vendor::BlendVision,
+        FakeReply::json(
+            401,
+            json!({"code": 16, "message": format!("token {} rejected", fake::BLENDVISION_API_TOKEN),
+                   "details": [{"@type": "type.googleapis.com/google.rpc.ErrorInfo", "reason": fake::BLENDVISION_API_TOKEN}]}),
+        ),
+    );
+    let err = blendvision::download_link(&common::quick_agent(), &config, "a").unwrap_err();
+    let shown = texts(&err);
+    assert!(!shown.contains(fake::BLENDVISION_API_TOKEN), "{shown}");
+}
