@@ -148,7 +148,8 @@ pub enum ApiDetail {
     /// BlendVision One: the named gRPC code and the status `details`.
     #[cfg(feature = "blendvision")]
     BlendVision(crate::blendvision::ErrorDetail),
-    /// KooDrive: the named code, a gateway code, and every per-file failure.
+    /// KooDrive: the named code and the API gateway's code (per-file failures are
+    /// the [`Batch`](crate::Batch)'s).
     #[cfg(feature = "koodrive")]
     KooDrive(crate::koodrive::ErrorDetail),
 }

@@ -51,8 +51,9 @@ pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
 }
 
 /// The expiry a presigned URL states in its own query, for every vendor's links:
-/// S3-style `X-Amz-Date` + `X-Amz-Expires`, and Cloudreve's own
-/// `sign=<signature>:<unix seconds>` (`:0` means the link never expires).
+/// the one recogniser of every storage dialect ([`crate::expiry::recognise`]: S3
+/// and MinIO, KS3, OSS, COS, OBS, Qiniu, Upyun, GCS, Azure SAS, Cloudreve's own
+/// `sign=<signature>:<unix seconds>`, where `:0` means the link never expires).
 /// Anything else is [`Expiry::Unknown`].
 pub(crate) fn url_expiry(url: &str) -> Expiry {
     crate::expiry::recognise(url)

@@ -659,7 +659,11 @@ fn a_full_stdout_is_an_error_not_a_panic() {
     assert!(stderr.lines().all(|l| l.starts_with("dlurl: ")), "{stderr}");
     let last = stderr.lines().last().unwrap_or("");
     assert!(last.contains("cannot write to stdout"), "{stderr}");
-    assert_eq!(stderr.matches("cannot write to stdout").count(), 1, "{stderr}");
+    assert_eq!(
+        stderr.matches("cannot write to stdout").count(),
+        1,
+        "{stderr}"
+    );
 }
 
 // 9. non-UTF-8 arguments
