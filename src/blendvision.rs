@@ -361,8 +361,8 @@ pub fn download_link(
 pub(crate) fn decode_single(reply: &Reply, id: &str) -> Result<DownloadLink, Error> {
     check_status(reply)?;
     let file: WireFile = reply.json()?;
-    let url = reply.link("download_uri", &file.download_uri)?.to_owned();
-    Ok(link(id, &url, file))
+    reply.link("download_uri", &file.download_uri)?;
+    Ok(link(id, file))
 }
 
 /// Gets the download links of several library files in one call.
@@ -432,8 +432,9 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
         .download_files
         .into_iter()
         .map(|file| {
+            let id = file.id.clone();
             let answer = match crate::url::check_link(&file.download_uri) {
-                Ok(url) => ItemAnswer::Link(link(&file.id, url, file.clone())),
+                Ok(_) => ItemAnswer::Link(link(&id, file)),
                 Err(why) => ItemAnswer::Failed(
                     FailureReason::UnusableLink {
                         why: format!("`download_uri` {why}"),
@@ -441,7 +442,7 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
                     false,
                 ),
             };
-            (file.id, answer)
+            (id, answer)
         })
         .collect();
     account_for(Vendor::BlendVision, ids, answers).map_err(|id| {
@@ -455,14 +456,16 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
     })
 }
 
-fn link(id: &str, url: &str, file: WireFile) -> DownloadLink {
+/// The link of a file whose `download_uri` passed the link check.
+fn link(id: &str, file: WireFile) -> DownloadLink {
     let name = file.download_filename;
+    let expiry = crate::url::url_expiry(file.download_uri.trim());
     DownloadLink::new(
         Vendor::BlendVision,
         id,
-        url,
+        crate::url::trimmed(file.download_uri),
         (!name.is_empty()).then_some(name),
-        crate::url::url_expiry(url).earliest(Expiry::at(file.expiration_time)),
+        expiry.earliest(Expiry::at(file.expiration_time)),
     )
 }
 
@@ -500,7 +503,7 @@ fn call(config: &Config, path: &str) -> Result<Call, Error> {
         "authorization",
         "api_token",
         "Bearer ",
-        config.api_token.expose(),
+        &config.api_token,
     )?;
     if !org_id.is_empty() {
         call = call.header("x-bv-org-id", "org_id", org_id)?;

@@ -287,15 +287,11 @@ pub fn download_link(
             ));
         }
     }
-    let segment =
-        crate::encode::path_segment(Vendor::Datalab, "file_id", &request.file_id.to_string())?;
+    let file_id = request.file_id.to_string();
+    let segment = crate::encode::path_segment(Vendor::Datalab, "file_id", &file_id)?;
     let base = BaseUrl::parse(Vendor::Datalab, "base_url", &config.base_url)?;
-    let mut call = Call::new(
-        Vendor::Datalab,
-        Method::Get,
-        &base,
-        &format!("/api/v1/files/{segment}/download"),
-    );
+    let path = ["/api/v1/files/", segment.as_str(), "/download"].concat();
+    let mut call = Call::new(Vendor::Datalab, Method::Get, &base, &path);
     if let Some(secs) = request.expires_in {
         call = call.query("expires_in", &secs.to_string());
     }
@@ -315,11 +311,11 @@ pub fn download_link(
         call = call.header("cookie", "team", &format!("datalab_active_team={team}"))?;
     }
     let reply = call
-        .credential("x-api-key", "api_key", "", config.api_key.expose())?
+        .credential("x-api-key", "api_key", "", &config.api_key)?
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
         .send(agent)?;
-    decode(&reply, &request.file_id.to_string())
+    decode(&reply, &file_id)
 }
 
 /// Decodes a reply of the endpoint (the whole contract after the transport).
@@ -377,7 +373,7 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
         ));
     }
     let wire: WireDownload = reply.json()?;
-    let url = reply.link("download_url", &wire.download_url)?;
+    let expiry = crate::url::url_expiry(reply.link("download_url", &wire.download_url)?);
     let lifetime = time::Duration::seconds(i64::try_from(wire.expires_in).unwrap_or(i64::MAX));
     let expires_at = reply.received_at.checked_add(lifetime).ok_or_else(|| {
         reply.unexpected(
@@ -389,9 +385,9 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
     Ok(DownloadLink::new(
         Vendor::Datalab,
         file_id,
-        url,
+        crate::url::trimmed(wire.download_url),
         (!name.is_empty()).then_some(name),
-        crate::url::url_expiry(url).earliest(Expiry::at(expires_at)),
+        expiry.earliest(Expiry::at(expires_at)),
     ))
 }
 

@@ -176,7 +176,7 @@ pub(crate) struct Call {
     credentials: bool,
     /// Every secret value the request carries (credential headers, share
     /// passwords): scrubbed from whatever the server echoes back.
-    secrets: Vec<String>,
+    secrets: Vec<crate::Secret>,
     allow_insecure_http: bool,
     /// An overall cap for this one call (the `call_timeout` of a vendor config).
     call_timeout: Option<Duration>,
@@ -238,8 +238,10 @@ impl Call {
         name: &'static str,
         field: &'static str,
         prefix: &str,
-        secret: &str,
+        secret: &crate::Secret,
     ) -> Result<Call, Error> {
+        let kept = secret.clone();
+        let secret = secret.expose();
         crate::config::check_input(self.vendor, field, secret, crate::MAX_CREDENTIAL_LEN)?;
         if !secret.bytes().all(|b| (b' '..=b'~').contains(&b)) {
             return Err(Error::invalid(
@@ -249,7 +251,7 @@ impl Call {
             ));
         }
         self.credentials = true;
-        self.secrets.push(secret.to_owned());
+        self.secrets.push(kept);
         let value = [prefix, secret].concat();
         self.add_header(name, field, &value, true)
     }
@@ -283,7 +285,7 @@ impl Call {
     /// cleartext guard then applies even without a credential header, and an echo
     /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
-    pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = String>) -> Call {
+    pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = crate::Secret>) -> Call {
         let before = self.secrets.len();
         self.secrets.extend(secrets);
         self.credentials |= self.secrets.len() > before;
@@ -371,7 +373,14 @@ impl Call {
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received_at = OffsetDateTime::now_utc();
         let status = response.status().as_u16();
-        let mut body = Vec::new();
+        // Sized from Content-Length (bounded) so that the usual reply is read
+        // without regrowing the buffer.
+        let expected = response
+            .headers()
+            .get("content-length")
+            .and_then(|v| v.to_str().ok()?.trim().parse::<usize>().ok())
+            .map_or(0, |n| n.min(BODY_LIMIT) + 1);
+        let mut body = Vec::with_capacity(expected);
         let read = response
             .body_mut()
             .as_reader()
@@ -548,7 +557,7 @@ pub(crate) struct Reply {
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
     pub received_at: OffsetDateTime,
     /// The secret values the request carried (see [`Reply::redact`]).
-    secrets: Vec<String>,
+    secrets: Vec<crate::Secret>,
 }
 
 const REQUEST_ID_HEADERS: [&str; 6] = [
@@ -695,10 +704,10 @@ impl Reply {
     /// echo a share password or a token in its message).
     pub fn redact(&self, text: &str) -> String {
         let mut out = redact_url_queries(text);
-        for secret in &self.secrets {
+        for secret in self.secrets.iter().map(crate::Secret::expose) {
             // Very short values would blank ordinary text; credentials are longer.
-            if secret.len() >= 4 && out.contains(secret.as_str()) {
-                out = out.replace(secret.as_str(), "[redacted]");
+            if secret.len() >= 4 && out.contains(secret) {
+                out = out.replace(secret, "[redacted]");
             }
         }
         out

@@ -183,12 +183,7 @@ pub fn download_link(
     validate_file_url(file_url)?;
     let base = BaseUrl::parse(Vendor::Kie, "base_url", &config.base_url)?;
     let reply = Call::new(Vendor::Kie, Method::Post, &base, PATH)
-        .credential(
-            "authorization",
-            "api_key",
-            "Bearer ",
-            config.api_key.expose(),
-        )?
+        .credential("authorization", "api_key", "Bearer ", &config.api_key)?
         .json(crate::encode::json_body(&Body {
             url: file_url.trim(),
         }))
@@ -205,7 +200,7 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
         Some(success) if success.code == 200 && reply.is_success() => success,
         _ => return Err(refusal(reply)),
     };
-    let url = reply.link("data", &success.data)?;
+    let expiry = crate::url::url_expiry(reply.link("data", &success.data)?);
     let documented = reply
         .received_at
         .checked_add(LINK_LIFETIME)
@@ -213,9 +208,9 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
     Ok(DownloadLink::new(
         Vendor::Kie,
         file_url,
-        url,
+        crate::url::trimmed(success.data),
         None,
-        crate::url::url_expiry(url).earliest(documented),
+        expiry.earliest(documented),
     ))
 }
 

@@ -1,6 +1,7 @@
 //! [`Secret`]: a credential that never prints itself.
 
 use std::fmt;
+use std::sync::Arc;
 
 /// A credential (API key, access token, app secret, purchase ticket).
 ///
@@ -14,13 +15,16 @@ use std::fmt;
 /// assert_eq!(format!("{key:?}"), "Secret([redacted])");
 /// assert_eq!(key.expose(), "sk-live-123");
 /// ```
+///
+/// Cloning is cheap (a reference count): the crate keeps the secrets a request
+/// carried, to scrub them from whatever the server echoes back.
 #[derive(Clone, PartialEq, Eq, Default)]
-pub struct Secret(String);
+pub struct Secret(Arc<str>);
 
 impl Secret {
     /// Wraps a credential.
     pub fn new(value: impl Into<String>) -> Self {
-        Secret(value.into())
+        Secret(Arc::from(value.into()))
     }
 
     /// The credential itself. Keep the result out of logs.
@@ -42,12 +46,12 @@ impl fmt::Debug for Secret {
 
 impl From<String> for Secret {
     fn from(value: String) -> Self {
-        Secret(value)
+        Secret(Arc::from(value))
     }
 }
 
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
-        Secret(value.to_owned())
+        Secret(Arc::from(value))
     }
 }

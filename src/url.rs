@@ -50,6 +50,15 @@ pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
     Ok(url)
 }
 
+/// `text` trimmed, moved rather than copied when there is nothing to trim (a
+/// link's URL is hundreds of bytes, and every call hands one out).
+pub(crate) fn trimmed(text: String) -> String {
+    match text.trim() {
+        t if t.len() == text.len() => text,
+        t => t.to_owned(),
+    }
+}
+
 /// The expiry a presigned URL states in its own query, for every vendor's links:
 /// the one recogniser of every storage dialect ([`crate::expiry::recognise`]: S3
 /// and MinIO, KS3, OSS, COS, OBS, Qiniu, Upyun, GCS, Azure SAS, Cloudreve's own

@@ -620,18 +620,13 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must not be empty (use None for anonymous access)",
             ));
         }
-        call = call.credential("authorization", "access_token", "Bearer ", token.expose())?;
+        call = call.credential("authorization", "access_token", "Bearer ", token)?;
     }
     if let Some(ticket) = &config.purchase_ticket {
         if ticket.is_empty() {
             return Err(invalid("purchase_ticket", "must not be empty"));
         }
-        call = call.credential(
-            "x-cr-purchase-ticket",
-            "purchase_ticket",
-            "",
-            ticket.expose(),
-        )?;
+        call = call.credential("x-cr-purchase-ticket", "purchase_ticket", "", ticket)?;
     }
     if let Some(hint) = &config.context_hint {
         if !is_uuid(hint) {
@@ -653,7 +648,11 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         no_cache: request.no_cache,
     };
     // A share password inside a URI is a credential too: the cleartext guard applies.
-    let passwords = request.uris.iter().flat_map(|uri| share_password(uri));
+    let passwords = request
+        .uris
+        .iter()
+        .flat_map(|uri| share_password(uri))
+        .map(crate::Secret::from);
     call.json(crate::encode::json_body(&body))
         .carrying_secrets(passwords)
         .allow_insecure_http(config.allow_insecure_http)

@@ -821,7 +821,7 @@ fn send_dated(
     }));
     let call = match &config.auth {
         Auth::Token { token, prefix } => {
-            call.credential("authorization", "token", prefix, token.expose())?
+            call.credential("authorization", "token", prefix, token)?
         }
         Auth::AppSignature { app_id, app_secret } => {
             // The Host signed is the one sent: set explicitly, so no client default
@@ -837,8 +837,13 @@ fn send_dated(
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
             call.header("host", "base_url", &host)?
-                .credential("authorization", "app_secret", "", &value)?
-                .carrying_secrets([app_secret.expose().to_owned()])
+                .credential(
+                    "authorization",
+                    "app_secret",
+                    "",
+                    &crate::Secret::new(value),
+                )?
+                .carrying_secrets([app_secret.clone()])
         }
     };
     call.allow_insecure_http(config.allow_insecure_http)
