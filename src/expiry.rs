@@ -32,8 +32,6 @@
 //! Every number is checked: a value that does not fit, a date that does not
 //! exist, an overflowing sum is no expiry, never a panic.
 
-use std::borrow::Cow;
-
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::Expiry;
@@ -54,22 +52,31 @@ pub(crate) fn recognise(url: &str) -> Expiry {
         return Expiry::Unknown;
     };
     let params = Params::parse(query);
+    // Each dialect needs one parameter (its signature, mostly): one pass over the
+    // names says which dialects can apply, and only those look further — a
+    // Cloudreve link (`download`, `sign`) tries two of them, not eight.
+    let named = |wanted: &str| params.names().any(|n| n == wanted);
     let stated = [
-        oss_v4(&params),
-        goog_v4(&params),
-        cos(&params),
-        expires_v1(&params),
-        qiniu(&params),
-        upyun(&params),
-        azure(&params),
-        cos_merged(&params),
+        named("x-oss-signature").then(|| oss_v4(&params)).flatten(),
+        params
+            .names()
+            .any(|n| n.eq_ignore_ascii_case("x-goog-signature"))
+            .then(|| goog_v4(&params))
+            .flatten(),
+        named("q-ak").then(|| cos(&params)).flatten(),
+        named("Signature").then(|| expires_v1(&params)).flatten(),
+        named("token").then(|| qiniu(&params)).flatten(),
+        named("_upt").then(|| upyun(&params)).flatten(),
+        named("sig").then(|| azure(&params)).flatten(),
+        named("sign").then(|| cos_merged(&params)).flatten(),
     ];
     let mut expiry = stated
         .into_iter()
         .flatten()
         .map(Expiry::at)
         .fold(Expiry::Unknown, Expiry::earliest);
-    match crate::url::sign_expiry(url) {
+    // Cloudreve's own `sign=<signature>:<unix seconds>` (`:0`: never expires).
+    match params.get("sign").and_then(cloudreve_sign) {
         Some(Some(at)) => expiry = expiry.earliest(Expiry::at(at)),
         Some(None) => expiry = expiry.earliest(Expiry::Never),
         None => {}
@@ -77,38 +84,65 @@ pub(crate) fn recognise(url: &str) -> Expiry {
     expiry
 }
 
-/// A query split once into `(name, value)` pairs, both percent-decoded (only
-/// those that hold a `%` are copied).
+/// The expiry in a decoded Cloudreve `sign` value: `Some(None)` for `:0`.
+fn cloudreve_sign(sign: &str) -> Option<Option<OffsetDateTime>> {
+    let seconds: i64 = sign.rsplit_once(':')?.1.trim().parse().ok()?;
+    if seconds == 0 {
+        return Some(None);
+    }
+    OffsetDateTime::from_unix_timestamp(seconds).ok().map(Some)
+}
+
+/// A query split once into `(name, value)` pairs. Percent-decoding is lazy: a
+/// value is decoded (and copied) only when a dialect asks for it, and only when it
+/// holds a `%` — most parameters of a link are never looked at.
 struct Params<'q> {
-    pairs: Vec<(Cow<'q, str>, Cow<'q, str>)>,
+    pairs: Vec<(&'q str, &'q str, std::cell::OnceCell<String>)>,
 }
 
 impl<'q> Params<'q> {
     fn parse(query: &'q str) -> Self {
-        let decode = |text: &'q str| -> Cow<'q, str> {
-            if text.contains('%') {
-                Cow::Owned(crate::encode::percent_decode(text))
-            } else {
-                Cow::Borrowed(text)
-            }
-        };
         let pairs = query
             .split('&')
             .filter(|pair| !pair.is_empty())
             .map(|pair| {
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (decode(name), decode(value))
+                (name, value, std::cell::OnceCell::new())
             })
             .collect();
         Params { pairs }
     }
 
+    /// The first pair whose (decoded) name satisfies `matches`.
+    fn find(&self, matches: impl Fn(&str) -> bool) -> Option<&str> {
+        let (_, value, decoded) = self.pairs.iter().find(|(name, _, _)| {
+            if name.contains('%') {
+                matches(&crate::encode::percent_decode(name))
+            } else {
+                matches(name)
+            }
+        })?;
+        Some(if value.contains('%') {
+            decoded.get_or_init(|| crate::encode::percent_decode(value))
+        } else {
+            value
+        })
+    }
+
+    /// Every parameter's name, decoded.
+    fn names(&self) -> impl Iterator<Item = std::borrow::Cow<'q, str>> + '_ {
+        self.pairs.iter().map(|(name, _, _)| {
+            if name.contains('%') {
+                std::borrow::Cow::Owned(crate::encode::percent_decode(name))
+            } else {
+                std::borrow::Cow::Borrowed(*name)
+            }
+        })
+    }
+
     /// The decoded value of the first parameter named exactly `name`.
     fn get(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, v)| v.as_ref())
+        self.find(|n| n == name)
     }
 
     /// Whether a parameter named `name` is present with a non-empty value.
@@ -118,10 +152,7 @@ impl<'q> Params<'q> {
 
     /// [`get`](Self::get) with `name` compared in any ASCII case.
     fn get_any_case(&self, name: &str) -> Option<&str> {
-        self.pairs
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_ref())
+        self.find(|n| n.eq_ignore_ascii_case(name))
     }
 }
 
