@@ -113,10 +113,12 @@ pub fn redact_url(url: &str) -> String {
     out
 }
 
-/// The raw query of `url`: after its first `?`, up to the first `#` after it.
+/// The raw query of `url`: between its first `?` and its first `#`, when the `?`
+/// comes first.
 fn query_of(url: &str) -> Option<&str> {
-    let query = &url[memchr::memchr(b'?', url.as_bytes())? + 1..];
-    Some(memchr::memchr(b'#', query.as_bytes()).map_or(query, |end| &query[..end]))
+    // The fragment first: a `?` after a `#` is part of the fragment, not a query.
+    let url = memchr::memchr(b'#', url.as_bytes()).map_or(url, |hash| &url[..hash]);
+    Some(&url[memchr::memchr(b'?', url.as_bytes())? + 1..])
 }
 
 /// `text` split after a case-insensitive `http://` or `https://`: the scheme in
@@ -428,7 +430,7 @@ mod tests {
 
     /// The plain pair-by-pair reading the fast `amz_expiry` must agree with.
     fn amz_expiry_reference(url: &str) -> Option<OffsetDateTime> {
-        let query = url.split_once('?')?.1.split('#').next().unwrap_or("");
+        let query = url.split('#').next().unwrap_or("").split_once('?')?.1;
         let param = |name: &str| {
             query.split('&').find_map(|pair| {
                 let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
@@ -528,6 +530,17 @@ mod tests {
         assert_eq!(redact_url("not a url?secret"), "not a url?[redacted]");
         // Found by fuzzing: a `://` inside the query is not the scheme separator.
         assert_eq!(redact_url("x?sig=SECRET&u=https://h/p"), "x?[redacted]");
+    }
+
+    #[test]
+    fn a_question_mark_in_the_fragment_is_no_query() {
+        let url = "https://h/p#x?X-Amz-Date=20231227T072939Z&X-Amz-Expires=5";
+        assert_eq!(amz_expiry(url), None);
+        assert_eq!(query_param("https://h/p#a?sign=x:1", "sign"), None);
+        assert_eq!(
+            query_param("https://h/p?sign=x:1#f", "sign").as_deref(),
+            Some("x:1")
+        );
     }
 
     #[test]
