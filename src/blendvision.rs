@@ -498,7 +498,7 @@ fn call(config: &Config, path: &str) -> Result<Call, Error> {
             "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)",
         ));
     }
-    let base = BaseUrl::parse(Vendor::BlendVision, "base_url", &config.base_url)?;
+    let base = BaseUrl::parse_cached(Vendor::BlendVision, "base_url", &config.base_url)?;
     let mut call = Call::new(Vendor::BlendVision, Method::Post, &base, path).credential(
         "authorization",
         "api_token",

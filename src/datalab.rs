@@ -289,7 +289,7 @@ pub fn download_link(
     }
     let file_id = request.file_id.to_string();
     let segment = crate::encode::path_segment(Vendor::Datalab, "file_id", &file_id)?;
-    let base = BaseUrl::parse(Vendor::Datalab, "base_url", &config.base_url)?;
+    let base = BaseUrl::parse_cached(Vendor::Datalab, "base_url", &config.base_url)?;
     let path = ["/api/v1/files/", segment.as_str(), "/download"].concat();
     let mut call = Call::new(Vendor::Datalab, Method::Get, &base, &path);
     if let Some(secs) = request.expires_in {

@@ -72,9 +72,37 @@ pub(crate) struct BaseUrl {
     pub port: Option<u16>,
     /// Path prefix without trailing `/` (may be empty).
     pub path: String,
+    /// The host is loopback (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`).
+    loopback: bool,
 }
 
 impl BaseUrl {
+    /// [`BaseUrl::parse`], remembered per thread for the last text parsed: a
+    /// program calls one vendor with one config many times, and parsing the
+    /// base URL (with its checks and three copies) cost more than building the
+    /// rest of the request. Errors are never remembered.
+    pub fn parse_cached(
+        vendor: Vendor,
+        field: &'static str,
+        text: &str,
+    ) -> Result<std::sync::Arc<BaseUrl>, Error> {
+        use std::cell::RefCell;
+        use std::sync::Arc;
+        thread_local! {
+            static LAST: RefCell<Option<(String, Arc<BaseUrl>)>> = const { RefCell::new(None) };
+        }
+        let hit = LAST.with(|last| match &*last.borrow() {
+            Some((seen, base)) if seen == text => Some(Arc::clone(base)),
+            _ => None,
+        });
+        if let Some(base) = hit {
+            return Ok(base);
+        }
+        let base = Arc::new(BaseUrl::parse(vendor, field, text)?);
+        LAST.with(|last| *last.borrow_mut() = Some((text.to_owned(), Arc::clone(&base))));
+        Ok(base)
+    }
+
     /// Parses and validates a base URL; `field` names it in errors.
     pub fn parse(vendor: Vendor, field: &'static str, text: &str) -> Result<BaseUrl, Error> {
         let bad = |why: &str| Error::invalid(vendor, field, why.to_owned());
@@ -102,12 +130,16 @@ impl BaseUrl {
             return Err(bad("has no host"));
         }
         let host = host.to_owned();
+        let loopback = host == "localhost"
+            || host.ends_with(".localhost")
+            || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
         Ok(BaseUrl {
             scheme,
             host,
             port,
             authority,
             path: path.trim_end_matches('/').to_owned(),
+            loopback,
         })
     }
 
@@ -129,9 +161,7 @@ impl BaseUrl {
 
     /// Whether the host is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
     pub fn is_loopback(&self) -> bool {
-        self.host == "localhost"
-            || self.host.ends_with(".localhost")
-            || self.host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback())
+        self.loopback
     }
 
     /// `scheme://authority/prefix` followed by `path` (which starts with `/`).
@@ -824,6 +854,21 @@ pub(crate) fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Dura
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_base_urls_follow_the_text() {
+        let a = BaseUrl::parse_cached(Vendor::Kie, "base_url", "https://a.example/p").unwrap();
+        let again = BaseUrl::parse_cached(Vendor::Kie, "base_url", "https://a.example/p").unwrap();
+        assert!(std::sync::Arc::ptr_eq(&a, &again));
+        let b = BaseUrl::parse_cached(Vendor::Kie, "base_url", "http://127.0.0.1:9").unwrap();
+        assert_eq!(b.host, "127.0.0.1");
+        assert!(b.is_loopback() && !a.is_loopback());
+        assert!(BaseUrl::parse_cached(Vendor::Kie, "base_url", "ftp://x").is_err());
+        // An error is not remembered, and the last good parse still answers.
+        assert!(BaseUrl::parse_cached(Vendor::Kie, "base_url", "ftp://x").is_err());
+        let a2 = BaseUrl::parse_cached(Vendor::Kie, "base_url", "https://a.example/p").unwrap();
+        assert_eq!(*a2, *a);
+    }
 
     #[test]
     fn retry_after_seconds_and_http_date() {

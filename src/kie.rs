@@ -181,7 +181,7 @@ pub fn download_link(
     file_url: &str,
 ) -> Result<DownloadLink, Error> {
     validate_file_url(file_url)?;
-    let base = BaseUrl::parse(Vendor::Kie, "base_url", &config.base_url)?;
+    let base = BaseUrl::parse_cached(Vendor::Kie, "base_url", &config.base_url)?;
     let reply = Call::new(Vendor::Kie, Method::Post, &base, PATH)
         .credential("authorization", "api_key", "Bearer ", &config.api_key)?
         .json(crate::encode::json_body(&Body {

@@ -52,6 +52,8 @@ use crate::{
 pub const API_PREFIX: &str = "/api/v4";
 /// The endpoint path below [`API_PREFIX`].
 pub const PATH: &str = "/file/url";
+/// [`API_PREFIX`] and [`PATH`] together.
+const ENDPOINT: &str = "/api/v4/file/url";
 /// The scheme of Cloudreve file URIs.
 pub const URI_SCHEME: &str = "cloudreve://";
 /// Cloudreve's default batch limit (the site setting `max_batched_file`): the
@@ -603,16 +605,13 @@ fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
 /// Validates `request` and sends it.
 fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply, Error> {
     validate(request)?;
-    let mut base = BaseUrl::parse(Vendor::Cloudreve, "base_url", &config.base_url)?;
+    let mut base = BaseUrl::parse_cached(Vendor::Cloudreve, "base_url", &config.base_url)?;
+    // A base URL given with its `/api/v4` is the site root all the same.
     if let Some(site) = base.path.strip_suffix(API_PREFIX) {
-        base.path = site.to_owned();
+        let site = site.to_owned();
+        std::sync::Arc::make_mut(&mut base).path = site;
     }
-    let mut call = Call::new(
-        Vendor::Cloudreve,
-        Method::Post,
-        &base,
-        &format!("{API_PREFIX}{PATH}"),
-    );
+    let mut call = Call::new(Vendor::Cloudreve, Method::Post, &base, ENDPOINT);
     if let Some(token) = &config.access_token {
         if token.is_empty() {
             return Err(invalid(
@@ -979,6 +978,11 @@ mod tests {
         assert_eq!(Code::from_code(50004).description(), "server error");
         assert!(!Code::BatchNotFullyCompleted.is_retryable());
         assert_eq!(Code::Other(7).code(), 7);
+    }
+
+    #[test]
+    fn endpoint_is_prefix_and_path() {
+        assert_eq!(ENDPOINT, format!("{API_PREFIX}{PATH}"));
     }
 
     #[test]

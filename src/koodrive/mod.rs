@@ -694,8 +694,8 @@ fn invalid(field: &'static str, reason: &str) -> Error {
     Error::invalid(Vendor::KooDrive, field, reason.to_owned())
 }
 
-fn validate(config: &Config, request: &Request) -> Result<BaseUrl, Error> {
-    let base = BaseUrl::parse(Vendor::KooDrive, "base_url", &config.base_url)?;
+fn validate(config: &Config, request: &Request) -> Result<std::sync::Arc<BaseUrl>, Error> {
+    let base = BaseUrl::parse_cached(Vendor::KooDrive, "base_url", &config.base_url)?;
     if config.user_id.trim().is_empty() {
         return Err(invalid("user_id", "must not be empty"));
     }
