@@ -85,7 +85,7 @@ pub(crate) fn recognise(url: &str) -> Expiry {
 }
 
 /// The expiry in a decoded Cloudreve `sign` value: `Some(None)` for `:0`.
-fn cloudreve_sign(sign: &str) -> Option<Option<OffsetDateTime>> {
+pub(crate) fn cloudreve_sign(sign: &str) -> Option<Option<OffsetDateTime>> {
     let seconds: i64 = sign.rsplit_once(':')?.1.trim().parse().ok()?;
     if seconds == 0 {
         return Some(None);

@@ -196,6 +196,8 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
 pub(crate) struct Call {
     vendor: Vendor,
     method: Method,
+    /// The host is loopback: never sent through a proxy.
+    loopback: bool,
     /// Plain `http://` to a host that is not loopback: credentials would travel
     /// in cleartext.
     cleartext_remote: bool,
@@ -219,6 +221,7 @@ impl Call {
             vendor,
             method,
             url: base.join(path),
+            loopback: base.is_loopback(),
             cleartext_remote: base.scheme == "http" && !base.is_loopback(),
             has_query: false,
             headers: Vec::new(),
@@ -375,12 +378,7 @@ impl Call {
             ));
         }
         // Only an agent with a proxy needs to know whether the host is loopback.
-        let direct = agent.config().proxy().is_some() && {
-            let rest = &self.url[self.url.find("://").map_or(0, |i| i + 3)..];
-            let origin =
-                &self.url[..self.url.len() - rest.len() + rest.find('/').unwrap_or(rest.len())];
-            BaseUrl::parse(vendor, "base_url", origin).is_ok_and(|base| base.is_loopback())
-        };
+        let direct = self.loopback && agent.config().proxy().is_some();
         let result = match self.method {
             Method::Get => configure(
                 agent,

@@ -71,12 +71,7 @@ pub(crate) fn url_expiry(url: &str) -> Expiry {
 /// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
 /// `None` when absent or unreadable, `Some(None)` for `0` (never expires).
 pub(crate) fn sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
-    let sign = query_param(url, "sign")?;
-    let seconds: i64 = sign.rsplit_once(':')?.1.trim().parse().ok()?;
-    if seconds == 0 {
-        return Some(None);
-    }
-    OffsetDateTime::from_unix_timestamp(seconds).ok().map(Some)
+    crate::expiry::cloudreve_sign(&query_param(url, "sign")?)
 }
 
 /// `scheme://host/path` of `url`: user info, query and fragment are replaced by
