@@ -10,6 +10,8 @@
 //! as zero connections to the fake, and an allowed one as a `CONNECT` plus the
 //! vendor request, both on 127.0.0.1.
 
+mod common;
+
 use std::io::{Read, Write};
 use std::time::Duration;
 
@@ -356,19 +358,8 @@ fn fake_routes_absolute_form_targets() {
         let n = stream.read(&mut chunk).unwrap();
         assert!(n > 0, "closed early: {}", String::from_utf8_lossy(&bytes));
         bytes.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&bytes).into_owned();
-        if let Some((head, body)) = text.split_once("\r\n\r\n") {
-            let length: usize = head
-                .lines()
-                .find_map(|l| {
-                    let (name, value) = l.split_once(':')?;
-                    name.eq_ignore_ascii_case("content-length")
-                        .then(|| value.trim().parse().ok())?
-                })
-                .unwrap_or(0);
-            if body.len() >= length {
-                break text;
-            }
+        if let Some(text) = common::complete_message(&bytes) {
+            break text;
         }
     };
     assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");

@@ -14,6 +14,8 @@
 //! `--no-default-features --features kie,fake` (no TLS).
 #![cfg(feature = "kie")]
 
+mod common;
+
 use download_url::{kie, Error};
 
 /// Calls kie.ai's endpoint under `base_url` with `agent`.
@@ -163,19 +165,8 @@ mod with_tls {
                 Ok(n) => n,
             };
             request.extend_from_slice(&chunk[..n]);
-            let text = String::from_utf8_lossy(&request).into_owned();
-            if let Some((head, body)) = text.split_once("\r\n\r\n") {
-                let length: usize = head
-                    .lines()
-                    .find_map(|l| {
-                        let (name, value) = l.split_once(':')?;
-                        name.eq_ignore_ascii_case("content-length")
-                            .then(|| value.trim().parse().ok())?
-                    })
-                    .unwrap_or(0);
-                if body.len() >= length {
-                    break;
-                }
+            if crate::common::complete_message(&request).is_some() {
+                break;
             }
         }
         let response = format!(
