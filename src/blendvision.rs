@@ -114,14 +114,12 @@ impl Config {
     /// [`Error::InvalidInput`] naming the first required variable that is unset
     /// or blank.
     pub fn from_env() -> Result<Self, Error> {
-        use crate::config::{env_optional, env_required};
+        use crate::config::env_required;
         let mut config = Config::new(
             env_required(Vendor::BlendVision, "BLENDVISION_API_TOKEN")?,
             env_required(Vendor::BlendVision, "BLENDVISION_ORG_ID")?,
         );
-        if let Some(base_url) = env_optional("BLENDVISION_BASE_URL") {
-            config.base_url = base_url;
-        }
+        crate::config::env_base_url(&mut config.base_url, "BLENDVISION_BASE_URL");
         Ok(config)
     }
 }

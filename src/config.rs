@@ -9,6 +9,14 @@ pub(crate) fn env_optional(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
+/// `base_url` replaced by environment variable `name` when it is set and not
+/// blank (every vendor's optional `<VENDOR>_BASE_URL`).
+pub(crate) fn env_base_url(base_url: &mut String, name: &str) {
+    if let Some(value) = env_optional(name) {
+        *base_url = value;
+    }
+}
+
 /// The value of environment variable `name`, or [`Error::InvalidInput`] naming it
 /// (unset, blank, or not UTF-8).
 pub(crate) fn env_required(vendor: Vendor, name: &'static str) -> Result<String, Error> {

@@ -86,9 +86,7 @@ impl Config {
     pub fn from_env() -> Result<Self, Error> {
         let api_key = crate::config::env_required(Vendor::Datalab, "DATALAB_API_KEY")?;
         let mut config = Config::new(api_key);
-        if let Some(base_url) = crate::config::env_optional("DATALAB_BASE_URL") {
-            config.base_url = base_url;
-        }
+        crate::config::env_base_url(&mut config.base_url, "DATALAB_BASE_URL");
         Ok(config)
     }
 }

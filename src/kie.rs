@@ -78,9 +78,7 @@ impl Config {
     /// [`Error::InvalidInput`] naming `KIE_API_KEY` when it is unset or blank.
     pub fn from_env() -> Result<Self, Error> {
         let mut config = Config::new(crate::config::env_required(Vendor::Kie, "KIE_API_KEY")?);
-        if let Some(base_url) = crate::config::env_optional("KIE_BASE_URL") {
-            config.base_url = base_url;
-        }
+        crate::config::env_base_url(&mut config.base_url, "KIE_BASE_URL");
         Ok(config)
     }
 }

@@ -237,9 +237,7 @@ impl Config {
                 }
             };
         let mut config = Config::new(user_id, auth);
-        if let Some(base_url) = env_optional("KOODRIVE_BASE_URL") {
-            config.base_url = base_url;
-        }
+        crate::config::env_base_url(&mut config.base_url, "KOODRIVE_BASE_URL");
         Ok(config)
     }
 }
