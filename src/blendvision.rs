@@ -298,7 +298,7 @@ struct WireFile {
     id: String,
     download_uri: String,
     download_filename: String,
-    #[serde(with = "time::serde::rfc3339")]
+    #[serde(deserialize_with = "crate::expiry::serde_rfc3339::deserialize")]
     expiration_time: OffsetDateTime,
 }
 
@@ -349,7 +349,7 @@ pub fn download_link(
     id: &str,
 ) -> Result<DownloadLink, Error> {
     let segment = validate_id("id", id)?;
-    let reply = call(config, &format!("{FILES_PATH}/{segment}:download"))?
+    let reply = call(config, &[FILES_PATH, "/", &segment, ":download"])?
         .json(crate::encode::json_body(&SingleBody {}))
         .send(agent)?;
     decode_single(&reply, id)
@@ -416,7 +416,7 @@ pub fn download_links<S: AsRef<str>>(
     let body = BatchBody {
         ids: ids.iter().map(AsRef::as_ref).collect(),
     };
-    let reply = call(config, &format!("{FILES_PATH}:download"))?
+    let reply = call(config, &[FILES_PATH, ":download"])?
         .json(crate::encode::json_body(&body))
         .send(agent)?;
     decode_batch(&reply, ids)
@@ -457,7 +457,7 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
 /// The link of a file whose `download_uri` passed the link check.
 fn link(id: &str, file: WireFile) -> DownloadLink {
     let name = file.download_filename;
-    let expiry = crate::url::url_expiry(file.download_uri.trim());
+    let expiry = crate::url::url_expiry(crate::url::trim(&file.download_uri));
     DownloadLink::new(
         Vendor::BlendVision,
         id,
@@ -469,7 +469,7 @@ fn link(id: &str, file: WireFile) -> DownloadLink {
 
 /// An id as one path segment; the same rule for the single and the batch call.
 fn validate_id(field: &'static str, id: &str) -> Result<String, Error> {
-    if id.trim().is_empty() {
+    if crate::config::is_blank(id) {
         return Err(Error::invalid(
             Vendor::BlendVision,
             field,
@@ -480,15 +480,15 @@ fn validate_id(field: &'static str, id: &str) -> Result<String, Error> {
 }
 
 /// The authenticated POST both calls share.
-fn call(config: &Config, path: &str) -> Result<Call, Error> {
-    if config.api_token.expose().trim().is_empty() {
+fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
+    if crate::config::is_blank(config.api_token.expose()) {
         return Err(Error::invalid(
             Vendor::BlendVision,
             "api_token",
             "must not be empty",
         ));
     }
-    let org_id = config.org_id.trim();
+    let org_id = crate::url::trim(&config.org_id);
     if org_id.is_empty() && config.token_kind == TokenKind::ApiToken {
         return Err(Error::invalid(
             Vendor::BlendVision,
@@ -498,13 +498,13 @@ fn call(config: &Config, path: &str) -> Result<Call, Error> {
     }
     let base = BaseUrl::parse_cached(Vendor::BlendVision, "base_url", &config.base_url)?;
     let mut call = Call::new(Vendor::BlendVision, Method::Post, &base, path).credential(
-        "authorization",
+        crate::http::header_name!("authorization"),
         "api_token",
         "Bearer ",
         &config.api_token,
     )?;
     if !org_id.is_empty() {
-        call = call.header("x-bv-org-id", "org_id", org_id)?;
+        call = call.header(crate::http::header_name!("x-bv-org-id"), "org_id", org_id)?;
     }
     Ok(call
         .allow_insecure_http(config.allow_insecure_http)

@@ -36,6 +36,17 @@ pub const MAX_ID_LEN: usize = 1 << 10;
 /// URI), in bytes: 8 KiB, the common limit of a request line.
 pub const MAX_URL_LEN: usize = 8 << 10;
 
+/// Whether `text` is empty or only whitespace: `text.trim().is_empty()`, decided
+/// from the first byte when that is visible ASCII (every call checks several
+/// inputs).
+pub(crate) fn is_blank(text: &str) -> bool {
+    match text.as_bytes().first() {
+        None => true,
+        Some(b) if b.is_ascii_graphic() => false,
+        Some(_) => text.trim().is_empty(),
+    }
+}
+
 /// The one input check: `value` must not be blank and must fit in `max` bytes;
 /// the error names `field` (the config field or argument, never a header).
 pub(crate) fn check_input(
@@ -44,7 +55,7 @@ pub(crate) fn check_input(
     value: &str,
     max: usize,
 ) -> Result<(), Error> {
-    if value.trim().is_empty() {
+    if is_blank(value) {
         return Err(Error::invalid(vendor, field, "must not be empty"));
     }
     if value.len() > max {

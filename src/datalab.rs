@@ -285,10 +285,15 @@ pub fn download_link(
             ));
         }
     }
-    let file_id = request.file_id.to_string();
+    // Not through `Display`: the formatting machinery costs more than the rest
+    // of building the request.
+    let file_id = match &request.file_id {
+        FileId::Number(n) => n.to_string(),
+        FileId::Hashid(id) => id.clone(),
+    };
     let segment = crate::encode::path_segment(Vendor::Datalab, "file_id", &file_id)?;
     let base = BaseUrl::parse_cached(Vendor::Datalab, "base_url", &config.base_url)?;
-    let path = ["/api/v1/files/", segment.as_str(), "/download"].concat();
+    let path = ["/api/v1/files/", segment.as_str(), "/download"];
     let mut call = Call::new(Vendor::Datalab, Method::Get, &base, &path);
     if let Some(secs) = request.expires_in {
         call = call.query("expires_in", &secs.to_string());
@@ -306,10 +311,19 @@ pub fn download_link(
                 "must be visible ASCII without `;`, `,`, `\"` or `\\`",
             ));
         }
-        call = call.header("cookie", "team", &format!("datalab_active_team={team}"))?;
+        call = call.header(
+            crate::http::header_name!("cookie"),
+            "team",
+            &format!("datalab_active_team={team}"),
+        )?;
     }
     let reply = call
-        .credential("x-api-key", "api_key", "", &config.api_key)?
+        .credential(
+            crate::http::header_name!("x-api-key"),
+            "api_key",
+            "",
+            &config.api_key,
+        )?
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
         .send(agent)?;
@@ -373,7 +387,7 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
     let wire: WireDownload = reply.json()?;
     let expiry = crate::url::url_expiry(reply.link("download_url", &wire.download_url)?);
     let lifetime = time::Duration::seconds(i64::try_from(wire.expires_in).unwrap_or(i64::MAX));
-    let expires_at = reply.received_at.checked_add(lifetime).ok_or_else(|| {
+    let expires_at = reply.received_at().checked_add(lifetime).ok_or_else(|| {
         reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some("`expires_in` out of range".to_owned()),

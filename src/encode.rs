@@ -14,8 +14,14 @@ pub(crate) fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
 /// [`percent_encode`], appended to `out`.
 pub(crate) fn push_percent_encoded(out: &mut String, text: &str, keep: impl Fn(u8) -> bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let literal = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
+    // Ids are mostly unreserved already: then one copy, not a push per byte.
+    if text.bytes().all(literal) {
+        out.push_str(text);
+        return;
+    }
     for &b in text.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') || keep(b) {
+        if literal(b) || keep(b) {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -42,9 +48,13 @@ pub(crate) fn path_segment(vendor: Vendor, field: &'static str, id: &str) -> Res
 /// Decodes `%XX` escapes (and leaves malformed ones as they are); invalid UTF-8
 /// becomes U+FFFD.
 pub(crate) fn percent_decode(text: &str) -> String {
+    let Some(first) = memchr::memchr(b'%', text.as_bytes()) else {
+        return text.to_owned();
+    };
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
+    out.extend_from_slice(&bytes[..first]);
+    let mut i = first;
     while i < bytes.len() {
         if bytes[i] == b'%' && i + 2 < bytes.len() {
             let hex = |c: u8| char::from(c).to_digit(16);
@@ -57,7 +67,9 @@ pub(crate) fn percent_decode(text: &str) -> String {
         out.push(bytes[i]);
         i += 1;
     }
-    String::from_utf8_lossy(&out).into_owned()
+    // Valid UTF-8 (the usual case) is kept as it is, without a second copy.
+    String::from_utf8(out)
+        .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
 }
 
 /// Compact JSON bytes of a request body.

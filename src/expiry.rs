@@ -32,6 +32,8 @@
 //! Every number is checked: a value that does not fit, a date that does not
 //! exist, an overflowing sum is no expiry, never a panic.
 
+use std::borrow::Cow;
+
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::Expiry;
@@ -42,117 +44,175 @@ use crate::Expiry;
 /// say), the earliest counts. The fragment is no part of the query.
 pub(crate) fn recognise(url: &str) -> Expiry {
     // Nothing after `#` is sent to the server.
-    let url = url.split('#').next().unwrap_or("");
+    let url = memchr::memchr(b'#', url.as_bytes()).map_or(url, |hash| &url[..hash]);
     // S3 first: by far the most common, and `amz_expiry` finds it without
     // splitting the query (it runs once per link of a batch).
     if let Some(at) = crate::url::amz_expiry(url) {
         return Expiry::at(at);
     }
-    let Some(query) = url.split_once('?').map(|(_, q)| q) else {
+    let Some(question) = memchr::memchr(b'?', url.as_bytes()) else {
         return Expiry::Unknown;
     };
-    let params = Params::parse(query);
+    let params = Params::parse(&url[question + 1..]);
     // Each dialect needs one parameter (its signature, mostly): one pass over the
     // names says which dialects can apply, and only those look further — a
-    // Cloudreve link (`download`, `sign`) tries two of them, not eight.
-    let named = |wanted: &str| params.names().any(|n| n == wanted);
-    let stated = [
-        named("x-oss-signature").then(|| oss_v4(&params)).flatten(),
-        params
-            .names()
-            .any(|n| n.eq_ignore_ascii_case("x-goog-signature"))
-            .then(|| goog_v4(&params))
-            .flatten(),
-        named("q-ak").then(|| cos(&params)).flatten(),
-        named("Signature").then(|| expires_v1(&params)).flatten(),
-        named("token").then(|| qiniu(&params)).flatten(),
-        named("_upt").then(|| upyun(&params)).flatten(),
-        named("sig").then(|| azure(&params)).flatten(),
-        named("sign").then(|| cos_merged(&params)).flatten(),
+    // Cloudreve link (`download`, `sign`) tries one of them, not eight.
+    let mut present = 0u8;
+    let mut sign = None;
+    for (name, value) in params.pairs() {
+        let dialect = dialect_of(&name);
+        if dialect == SIGN && sign.is_none() {
+            sign = Some(value);
+        }
+        present |= dialect;
+    }
+    let dialects: [(u8, Dialect); 7] = [
+        (OSS_V4, oss_v4),
+        (GOOG_V4, goog_v4),
+        (COS, cos),
+        (EXPIRES_V1, expires_v1),
+        (QINIU, qiniu),
+        (UPYUN, upyun),
+        (AZURE, azure),
     ];
-    let mut expiry = stated
+    let mut expiry = dialects
         .into_iter()
-        .flatten()
+        .filter(|(bit, _)| present & bit != 0)
+        .filter_map(|(_, dialect)| dialect(&params))
         .map(Expiry::at)
         .fold(Expiry::Unknown, Expiry::earliest);
-    // Cloudreve's own `sign=<signature>:<unix seconds>` (`:0`: never expires).
-    match params.get("sign").and_then(cloudreve_sign) {
-        Some(Some(at)) => expiry = expiry.earliest(Expiry::at(at)),
-        Some(None) => expiry = expiry.earliest(Expiry::Never),
-        None => {}
+    if let Some(sign) = sign {
+        // COS with its authorization merged into `sign`.
+        if let Some(at) = cos_merged(sign) {
+            expiry = expiry.earliest(Expiry::at(at));
+        }
+        // Cloudreve's own `sign=<signature>:<unix seconds>` (`:0`: never expires).
+        match cloudreve_sign_raw(sign) {
+            Some(Some(at)) => expiry = expiry.earliest(Expiry::at(at)),
+            Some(None) => expiry = expiry.earliest(Expiry::Never),
+            None => {}
+        }
     }
     expiry
 }
 
+/// A dialect's reading of a query.
+type Dialect = fn(&Params<'_>) -> Option<OffsetDateTime>;
+
+// The dialects, by the parameter each one cannot do without.
+const OSS_V4: u8 = 1;
+const GOOG_V4: u8 = 1 << 1;
+const COS: u8 = 1 << 2;
+const EXPIRES_V1: u8 = 1 << 3;
+const QINIU: u8 = 1 << 4;
+const UPYUN: u8 = 1 << 5;
+const AZURE: u8 = 1 << 6;
+const SIGN: u8 = 1 << 7;
+
+/// The dialect whose indispensable parameter `name` (decoded) is, or 0.
+fn dialect_of(name: &str) -> u8 {
+    match name {
+        "x-oss-signature" => OSS_V4,
+        "q-ak" => COS,
+        "Signature" => EXPIRES_V1,
+        "token" => QINIU,
+        "_upt" => UPYUN,
+        "sig" => AZURE,
+        "sign" => SIGN,
+        _ if name.eq_ignore_ascii_case("x-goog-signature") => GOOG_V4,
+        _ => 0,
+    }
+}
+
 /// The expiry in a decoded Cloudreve `sign` value: `Some(None)` for `:0`.
 pub(crate) fn cloudreve_sign(sign: &str) -> Option<Option<OffsetDateTime>> {
-    let seconds: i64 = sign.rsplit_once(':')?.1.trim().parse().ok()?;
+    sign_seconds(sign.rsplit_once(':')?.1)
+}
+
+/// The unix seconds after a `sign`'s `:`: `Some(None)` for `0`.
+fn sign_seconds(text: &str) -> Option<Option<OffsetDateTime>> {
+    let seconds: i64 = crate::url::trim(text).parse().ok()?;
     if seconds == 0 {
         return Some(None);
     }
     OffsetDateTime::from_unix_timestamp(seconds).ok().map(Some)
 }
 
-/// A query split once into `(name, value)` pairs. Percent-decoding is lazy: a
-/// value is decoded (and copied) only when a dialect asks for it, and only when it
-/// holds a `%` — most parameters of a link are never looked at.
+/// [`cloudreve_sign`] of a raw (still percent-encoded) `sign` value. Cloudreve
+/// encodes the query, so the `:` arrives as `%3A`: when the value ends in
+/// `:<digits>` or `%3A<digits>` the digits are read in place; anything else is
+/// decoded first. Both give the same answer: digits decode to themselves, and
+/// hold no later `:`.
+fn cloudreve_sign_raw(raw: &str) -> Option<Option<OffsetDateTime>> {
+    let digits = raw.len() - raw.bytes().rev().take_while(u8::is_ascii_digit).count();
+    let before = &raw.as_bytes()[..digits];
+    let separated = before.ends_with(b":")
+        || before.len() >= 3 && before[before.len() - 3..].eq_ignore_ascii_case(b"%3A");
+    if digits < raw.len() && separated {
+        return sign_seconds(&raw[digits..]);
+    }
+    cloudreve_sign(&crate::encode::percent_decode(raw))
+}
+
+/// A query read pair by pair, as each lookup needs it: no list is built (a link's
+/// query has a handful of pairs, and most links are looked at once or twice).
+/// A name or value is decoded (and copied) only when it holds a `%`.
 struct Params<'q> {
-    pairs: Vec<(&'q str, &'q str, std::cell::OnceCell<String>)>,
+    query: &'q str,
+}
+
+/// `text` percent-decoded, borrowed when there is nothing to decode.
+fn decoded(text: &str) -> Cow<'_, str> {
+    // Names and values are short: a plain loop beats a search.
+    if text.bytes().any(|b| b == b'%') {
+        Cow::Owned(crate::encode::percent_decode(text))
+    } else {
+        Cow::Borrowed(text)
+    }
 }
 
 impl<'q> Params<'q> {
     fn parse(query: &'q str) -> Self {
-        let pairs = query
+        Params { query }
+    }
+
+    /// Every `(decoded name, raw value)` pair, in order.
+    fn pairs(&self) -> impl Iterator<Item = (Cow<'q, str>, &'q str)> {
+        self.query
             .split('&')
             .filter(|pair| !pair.is_empty())
             .map(|pair| {
                 let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (name, value, std::cell::OnceCell::new())
+                (decoded(name), value)
             })
-            .collect();
-        Params { pairs }
     }
 
-    /// The first pair whose (decoded) name satisfies `matches`.
-    fn find(&self, matches: impl Fn(&str) -> bool) -> Option<&str> {
-        let (_, value, decoded) = self.pairs.iter().find(|(name, _, _)| {
-            if name.contains('%') {
-                matches(&crate::encode::percent_decode(name))
-            } else {
-                matches(name)
-            }
-        })?;
-        Some(if value.contains('%') {
-            decoded.get_or_init(|| crate::encode::percent_decode(value))
-        } else {
-            value
-        })
+    /// The raw (still encoded) value of the first pair whose decoded name
+    /// satisfies `matches`.
+    fn find(&self, matches: impl Fn(&str) -> bool) -> Option<&'q str> {
+        self.pairs()
+            .find(|(name, _)| matches(name))
+            .map(|(_, value)| value)
     }
 
-    /// Every parameter's name, decoded.
-    fn names(&self) -> impl Iterator<Item = std::borrow::Cow<'q, str>> + '_ {
-        self.pairs.iter().map(|(name, _, _)| {
-            if name.contains('%') {
-                std::borrow::Cow::Owned(crate::encode::percent_decode(name))
-            } else {
-                std::borrow::Cow::Borrowed(*name)
-            }
-        })
+    /// The raw (still encoded) value of the first parameter named exactly `name`.
+    fn raw(&self, name: &str) -> Option<&'q str> {
+        self.find(|n| n == name)
     }
 
     /// The decoded value of the first parameter named exactly `name`.
-    fn get(&self, name: &str) -> Option<&str> {
-        self.find(|n| n == name)
+    fn get(&self, name: &str) -> Option<Cow<'q, str>> {
+        self.raw(name).map(decoded)
     }
 
     /// Whether a parameter named `name` is present with a non-empty value.
     fn has(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| !v.trim().is_empty())
+        self.get(name).is_some_and(|v| !crate::config::is_blank(&v))
     }
 
     /// [`get`](Self::get) with `name` compared in any ASCII case.
-    fn get_any_case(&self, name: &str) -> Option<&str> {
-        self.find(|n| n.eq_ignore_ascii_case(name))
+    fn get_any_case(&self, name: &str) -> Option<Cow<'q, str>> {
+        self.find(|n| n.eq_ignore_ascii_case(name)).map(decoded)
     }
 }
 
@@ -165,7 +225,7 @@ fn oss_v4(params: &Params<'_>) -> Option<OffsetDateTime> {
     if !params.has("x-oss-signature") {
         return None;
     }
-    date_plus_seconds(params.get("x-oss-date")?, params.get("x-oss-expires")?)
+    date_plus_seconds(&params.get("x-oss-date")?, &params.get("x-oss-expires")?)
 }
 
 /// Google Cloud Storage V4: `X-Goog-Date` + `X-Goog-Expires`, signed by
@@ -175,12 +235,12 @@ fn oss_v4(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// `x-goog-*` (google-cloud-dotnet `Google.Cloud.Storage.V1` `V4SignerTest`).
 fn goog_v4(params: &Params<'_>) -> Option<OffsetDateTime> {
     let signature = params.get_any_case("X-Goog-Signature")?;
-    if signature.trim().is_empty() {
+    if crate::config::is_blank(&signature) {
         return None;
     }
     date_plus_seconds(
-        params.get_any_case("X-Goog-Date")?,
-        params.get_any_case("X-Goog-Expires")?,
+        &params.get_any_case("X-Goog-Date")?,
+        &params.get_any_case("X-Goog-Expires")?,
     )
 }
 
@@ -200,8 +260,8 @@ fn cos(params: &Params<'_>) -> Option<OffsetDateTime> {
     if !params.has("q-ak") || !params.has("q-signature") {
         return None;
     }
-    let sign_end = time_range_end(params.get("q-sign-time")?)?;
-    match params.get("q-key-time").and_then(time_range_end) {
+    let sign_end = time_range_end(&params.get("q-sign-time")?)?;
+    match params.get("q-key-time").and_then(|t| time_range_end(&t)) {
         Some(key_end) => Some(sign_end.min(key_end)),
         None => Some(sign_end),
     }
@@ -210,12 +270,35 @@ fn cos(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// COS with `SignMerged`: the whole authorization percent-encoded into one
 /// `sign` parameter (cos-go-sdk-v5 `object.go`, `GetPresignedURL`). Cloudreve's
 /// own `sign` is `<signature>:<unix>` and never starts so.
-fn cos_merged(params: &Params<'_>) -> Option<OffsetDateTime> {
-    let sign = params.get("sign")?;
-    if !sign.starts_with("q-sign-algorithm=") {
+fn cos_merged(raw: &str) -> Option<OffsetDateTime> {
+    // Only a COS authorization is decoded and split: a Cloudreve signature is
+    // told apart from its first bytes, without a copy.
+    if !decodes_to_prefix(raw, "q-sign-algorithm=") {
         return None;
     }
-    cos(&Params::parse(sign))
+    let sign = decoded(raw);
+    cos(&Params::parse(&sign))
+}
+
+/// Whether `raw`, percent-decoded as [`crate::encode::percent_decode`] decodes
+/// it, starts with the ASCII `prefix`; only the bytes needed are looked at.
+fn decodes_to_prefix(raw: &str, prefix: &str) -> bool {
+    let hex = |c: u8| char::from(c).to_digit(16);
+    let mut rest = raw.as_bytes();
+    prefix.bytes().all(|want| {
+        let got = match rest {
+            [b'%', h, l, after @ ..] if hex(*h).is_some() && hex(*l).is_some() => {
+                rest = after;
+                u8::try_from(hex(*h).unwrap_or(0) * 16 + hex(*l).unwrap_or(0)).ok()
+            }
+            [b, after @ ..] => {
+                rest = after;
+                Some(*b)
+            }
+            [] => None,
+        };
+        got == Some(want)
+    })
 }
 
 /// The end of a COS `<start>;<end>` range, both unix seconds, start not after end.
@@ -254,18 +337,19 @@ fn expires_v1(params: &Params<'_>) -> Option<OffsetDateTime> {
     if !key.into_iter().any(|name| params.has(name)) {
         return None;
     }
-    unix(params.get("Expires")?)
+    unix(&params.get("Expires")?)
 }
 
 /// Qiniu: `e=<unix seconds>` then `token=<access key>:<signature>` (qiniu/go-sdk
 /// `storage/bucket.go`, `makePrivateURLv2WithRawQuery`, and `auth` `Sign`).
 fn qiniu(params: &Params<'_>) -> Option<OffsetDateTime> {
     let token = params.get("token")?;
+    let token: &str = &token;
     match token.split_once(':') {
         Some((key, signature)) if !key.is_empty() && !signature.is_empty() => {}
         _ => return None,
     }
-    unix(params.get("e")?)
+    unix(&params.get("e")?)
 }
 
 /// Upyun token anti-leech: `_upt` is 8 hex digits of an MD5 then the unix expiry
@@ -273,7 +357,8 @@ fn qiniu(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// `signMd5[12:20] + strconv.FormatInt(etime, 10)`). The expiry is everything
 /// after those 8 characters: the last 10 until the year 2286.
 fn upyun(params: &Params<'_>) -> Option<OffsetDateTime> {
-    let upt = params.get("_upt")?.trim();
+    let upt = params.get("_upt")?;
+    let upt = upt.trim();
     let (hash, seconds) = (upt.get(..8)?, upt.get(8..)?);
     if !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
@@ -289,7 +374,7 @@ fn azure(params: &Params<'_>) -> Option<OffsetDateTime> {
     if !params.has("sig") {
         return None;
     }
-    iso8601(params.get("se")?)
+    iso8601(&params.get("se")?)
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDThh:mm[:ss[.fraction]]` followed by
@@ -370,6 +455,126 @@ fn two_digits(text: &str) -> Option<u8> {
     match text.as_bytes() {
         [a @ b'0'..=b'9', b @ b'0'..=b'9'] => Some((a - b'0') * 10 + (b - b'0')),
         _ => None,
+    }
+}
+
+/// RFC 3339, as `time`'s `Rfc3339` parses it, read by hand for the form servers
+/// write (`YYYY-MM-DDThh:mm:ss[.f]` then `Z` or `±hh:mm`: Cloudreve's `expires`,
+/// BlendVision's `expiration_time`) and by `time` for anything else (`t`, `z`,
+/// leap seconds, more than nine fraction digits). The hand-read form is a subset
+/// of what `time` accepts, with the same value (a test checks both on generated
+/// text); it is read on every call, where `time`'s general parser cost more than
+/// the rest of decoding the reply.
+pub(crate) fn rfc3339(text: &str) -> Option<OffsetDateTime> {
+    rfc3339_common(text).or_else(|| {
+        OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
+    })
+}
+
+fn rfc3339_common(text: &str) -> Option<OffsetDateTime> {
+    let b = text.as_bytes();
+    if b.len() < 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+        return None;
+    }
+    let date = calendar_date(text.get(..10)?)?;
+    let (hour, minute, second) = (
+        two_digits(text.get(11..13)?)?,
+        two_digits(text.get(14..16)?)?,
+        two_digits(text.get(17..19)?)?,
+    );
+    let mut rest = &b[19..];
+    let mut nano = 0u32;
+    if let [b'.', after @ ..] = rest {
+        let digits = after.iter().take_while(|c| c.is_ascii_digit()).count();
+        if !(1..=9).contains(&digits) {
+            return None;
+        }
+        let value = after[..digits]
+            .iter()
+            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
+        nano = value * 10u32.pow(9 - u32::try_from(digits).ok()?);
+        rest = &after[digits..];
+    }
+    let offset = match rest {
+        [b'Z'] => UtcOffset::UTC,
+        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
+            let hours = i8::try_from(two_digits(std::str::from_utf8(&[*h1, *h2]).ok()?)?).ok()?;
+            let minutes = i8::try_from(two_digits(std::str::from_utf8(&[*m1, *m2]).ok()?)?).ok()?;
+            if hours > 23 || minutes > 59 {
+                return None;
+            }
+            let sign = if *sign == b'-' { -1 } else { 1 };
+            UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?
+        }
+        _ => return None,
+    };
+    let clock = Time::from_hms_nano(hour, minute, second, nano).ok()?;
+    Some(PrimitiveDateTime::new(date, clock).assume_offset(offset))
+}
+
+/// `#[serde(deserialize_with)]` helpers for RFC 3339 strings read by [`rfc3339`].
+pub(crate) mod serde_rfc3339 {
+    use std::fmt;
+
+    use serde::de::{Deserializer, Error, Visitor};
+    use time::OffsetDateTime;
+
+    struct Rfc3339;
+
+    impl Visitor<'_> for Rfc3339 {
+        type Value = OffsetDateTime;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an RFC 3339 date and time")
+        }
+
+        fn visit_str<E: Error>(self, text: &str) -> Result<OffsetDateTime, E> {
+            super::rfc3339(text).ok_or_else(|| E::custom("not an RFC 3339 date and time"))
+        }
+    }
+
+    /// A required RFC 3339 string.
+    #[allow(dead_code)] // used by the vendors that state expiries this way
+    pub fn deserialize<'de, D: Deserializer<'de>>(de: D) -> Result<OffsetDateTime, D::Error> {
+        de.deserialize_str(Rfc3339)
+    }
+
+    /// An optional RFC 3339 string (`null` or absent is `None`).
+    pub mod option {
+        use std::fmt;
+
+        use serde::de::{Deserializer, Visitor};
+        use time::OffsetDateTime;
+
+        struct Maybe;
+
+        impl<'de> Visitor<'de> for Maybe {
+            type Value = Option<OffsetDateTime>;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an RFC 3339 date and time or null")
+            }
+
+            fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+                Ok(None)
+            }
+
+            fn visit_some<D: Deserializer<'de>>(self, de: D) -> Result<Self::Value, D::Error> {
+                super::deserialize(de).map(Some)
+            }
+        }
+
+        /// An optional RFC 3339 string.
+        #[allow(dead_code)] // used by the vendors that state expiries this way
+        pub fn deserialize<'de, D: Deserializer<'de>>(
+            de: D,
+        ) -> Result<Option<OffsetDateTime>, D::Error> {
+            de.deserialize_option(Maybe)
+        }
     }
 }
 
@@ -701,6 +906,155 @@ mod tests {
         fn below(&mut self, n: usize) -> usize {
             usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap()).unwrap()
         }
+    }
+
+    /// The raw-value shortcut for Cloudreve's `sign` reads what decoding first
+    /// reads, for every mix of separators, escapes, signs and digits.
+    #[test]
+    fn sign_read_raw_agrees_with_sign_read_decoded() {
+        const PIECES: &[&str] = &[
+            ":",
+            "%3A",
+            "%3a",
+            "%3",
+            "%",
+            "0",
+            "1",
+            "9",
+            "%30",
+            "%39",
+            "%20",
+            " ",
+            "-",
+            "+",
+            "%2D",
+            "abc",
+            "%3D",
+            "%FF",
+            "99999999999999999999",
+            "253402300800",
+            "1700000000",
+        ];
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        for round in 0..20_000 {
+            let raw: String = (0..rng.below(7))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            assert_eq!(
+                cloudreve_sign_raw(&raw),
+                cloudreve_sign(&crate::encode::percent_decode(&raw)),
+                "round {round}: {raw:?}"
+            );
+        }
+        assert_eq!(
+            cloudreve_sign_raw("abc%3D%3A1700000000"),
+            Some(OffsetDateTime::from_unix_timestamp(1_700_000_000).ok())
+        );
+        assert_eq!(cloudreve_sign_raw("abc%3a0"), Some(None));
+    }
+
+    /// The prefix test on raw bytes agrees with decoding first.
+    #[test]
+    fn prefix_test_agrees_with_decoding_first() {
+        const PIECES: &[&str] = &[
+            "q",
+            "%71",
+            "-sign",
+            "%2D",
+            "-",
+            "algorithm",
+            "%3D",
+            "%3d",
+            "=",
+            "%",
+            "%3",
+            "%FF",
+            "%C3",
+            "é",
+            "x",
+            "q-sign-algorithm",
+            "q-sign-algorithm=",
+        ];
+        let mut rng = Rng(0x1234_5678_9ABC_DEF1);
+        for round in 0..20_000 {
+            let raw: String = (0..rng.below(6))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            assert_eq!(
+                decodes_to_prefix(&raw, "q-sign-algorithm="),
+                crate::encode::percent_decode(&raw).starts_with("q-sign-algorithm="),
+                "round {round}: {raw:?}"
+            );
+        }
+        assert!(decodes_to_prefix(
+            "q-sign-algorithm%3Dsha1%26q-ak%3Dx",
+            "q-sign-algorithm="
+        ));
+    }
+
+    /// The hand-read RFC 3339 form gives what `time` gives, and everything else
+    /// goes to `time`: checked on mutations of the forms servers write.
+    #[test]
+    fn rfc3339_agrees_with_time() {
+        use time::format_description::well_known::Rfc3339;
+        const SAMPLES: &[&str] = &[
+            "2025-05-09T15:03:23.123456+08:00",
+            "2024-02-29T23:59:59Z",
+            "1999-12-31T00:00:00.5-05:30",
+            "2023-12-27T07:29:39.123456789Z",
+            "2016-12-31T23:59:60Z",
+        ];
+        const PIECES: &[&str] = &[
+            "0",
+            "1",
+            "2",
+            "5",
+            "9",
+            "60",
+            "99",
+            "-",
+            "+",
+            ":",
+            ".",
+            "T",
+            "t",
+            "Z",
+            "z",
+            " ",
+            "1234567890",
+            "+23:59",
+            "-00:00",
+            "+24:00",
+            "é",
+        ];
+        let mut rng = Rng(0x0DDB_A11C_AFE5_EED5);
+        let (mut fast_reads, mut time_reads) = (0, 0);
+        for round in 0..40_000 {
+            let mut text: Vec<char> = SAMPLES[rng.below(SAMPLES.len())].chars().collect();
+            for _ in 0..rng.below(3) {
+                let at = rng.below(text.len() + 1);
+                let end = (at + rng.below(3)).min(text.len());
+                let piece = PIECES[rng.below(PIECES.len())];
+                text.splice(at..end, piece.chars());
+            }
+            let text: String = text.into_iter().collect();
+            let by_time = OffsetDateTime::parse(&text, &Rfc3339).ok();
+            assert_eq!(rfc3339(&text), by_time, "round {round}: {text:?}");
+            match (rfc3339_common(&text), by_time) {
+                (Some(fast), Some(slow)) => {
+                    assert_eq!(fast.offset(), slow.offset(), "round {round}: {text:?}");
+                    fast_reads += 1;
+                }
+                (None, Some(_)) => time_reads += 1,
+                _ => {}
+            }
+        }
+        // Both paths are exercised.
+        assert!(
+            fast_reads > 5_000 && time_reads > 500,
+            "{fast_reads} {time_reads}"
+        );
+        assert!(rfc3339_common("2025-05-09T15:03:23.123456+08:00").is_some());
     }
 
     /// Mutates the samples 20,000 times (characters that matter to the parsers,

@@ -21,6 +21,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
+use ureq::http::header::{ACCEPT, CONTENT_TYPE};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 use ureq::Agent;
 
@@ -164,13 +165,15 @@ impl BaseUrl {
         self.loopback
     }
 
-    /// `scheme://authority/prefix` followed by `path` (which starts with `/`).
-    pub fn join(&self, path: &str) -> String {
+    /// `scheme://authority/prefix` followed by the pieces of `path` (the first
+    /// starts with `/`), in one allocation.
+    pub fn join(&self, path: &[&str]) -> String {
         // Pushes, not `format!`: this runs on every call and the formatting
         // machinery cost more than the rest of building the request.
-        let parts = [self.scheme, "://", &self.authority, &self.path, path];
-        let mut url = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-        for part in parts {
+        let base = [self.scheme, "://", &self.authority, &self.path];
+        let len = base.iter().chain(path).map(|p| p.len()).sum();
+        let mut url = String::with_capacity(len);
+        for part in base.iter().chain(path) {
             url.push_str(part);
         }
         url
@@ -192,6 +195,15 @@ fn split_host_port(authority: &str) -> Option<(&str, Option<u16>)> {
     }
 }
 
+/// A header name known at compile time: `HeaderName::from_static` evaluated once,
+/// by the compiler, instead of on every call.
+macro_rules! header_name {
+    ($name:literal) => {
+        const { ::ureq::http::HeaderName::from_static($name) }
+    };
+}
+pub(crate) use header_name;
+
 /// One request to a vendor, described by the vendor module.
 pub(crate) struct Call {
     vendor: Vendor,
@@ -203,7 +215,10 @@ pub(crate) struct Call {
     cleartext_remote: bool,
     url: String,
     has_query: bool,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    /// Every header the request sends beyond ureq's own, handed to the request
+    /// builder whole instead of header by header (each `header()` moves the
+    /// builder). Room for six without regrowing: every vendor but KooDrive.
+    headers: HeaderMap,
     body: Option<Vec<u8>>,
     credentials: bool,
     /// Every secret value the request carries (credential headers, share
@@ -215,8 +230,14 @@ pub(crate) struct Call {
 }
 
 impl Call {
-    /// A call to `path` (starting with `/`, already percent-encoded) under `base`.
-    pub fn new(vendor: Vendor, method: Method, base: &BaseUrl, path: &str) -> Call {
+    /// A call to `path` (its pieces joined; starting with `/`, already
+    /// percent-encoded) under `base`.
+    pub fn new(vendor: Vendor, method: Method, base: &BaseUrl, path: &[&str]) -> Call {
+        let mut headers = HeaderMap::with_capacity(4);
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if method == Method::Post {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
         Call {
             vendor,
             method,
@@ -224,7 +245,7 @@ impl Call {
             loopback: base.is_loopback(),
             cleartext_remote: base.scheme == "http" && !base.is_loopback(),
             has_query: false,
-            headers: Vec::new(),
+            headers,
             body: None,
             credentials: false,
             secrets: Vec::new(),
@@ -250,14 +271,9 @@ impl Call {
     /// blank, too long ([`MAX_HEADER_LEN`](crate::MAX_HEADER_LEN)) or cannot be
     /// sent is invalid input for `field`.
     #[allow(dead_code)] // not every vendor sends plain headers
-    pub fn header(
-        self,
-        name: &'static str,
-        field: &'static str,
-        value: &str,
-    ) -> Result<Call, Error> {
+    pub fn header(self, name: HeaderName, field: &'static str, value: &str) -> Result<Call, Error> {
         crate::config::check_input(self.vendor, field, value, crate::MAX_HEADER_LEN)?;
-        self.add_header(name, field, value, false)
+        self.add_header(name, field, HeaderValue::from_str(value), false)
     }
 
     /// Adds the credential header `name`: `prefix` + `secret`, where `secret` comes
@@ -268,7 +284,7 @@ impl Call {
     /// cleartext guard applies, and an echo of the secret is scrubbed.
     pub fn credential(
         mut self,
-        name: &'static str,
+        name: HeaderName,
         field: &'static str,
         prefix: &str,
         secret: &crate::Secret,
@@ -276,7 +292,11 @@ impl Call {
         let kept = secret.clone();
         let secret = secret.expose();
         crate::config::check_input(self.vendor, field, secret, crate::MAX_CREDENTIAL_LEN)?;
-        if !secret.bytes().all(|b| (b' '..=b'~').contains(&b)) {
+        // No early exit: the loop compiles to vector code (a token is hundreds of bytes).
+        if !secret
+            .bytes()
+            .fold(true, |ok, b| ok & (b.wrapping_sub(b' ') <= b'~' - b' '))
+        {
             return Err(Error::invalid(
                 self.vendor,
                 field,
@@ -285,18 +305,21 @@ impl Call {
         }
         self.credentials = true;
         self.secrets.push(kept);
-        let value = [prefix, secret].concat();
-        self.add_header(name, field, &value, true)
+        let mut value = String::with_capacity(prefix.len() + secret.len());
+        value.push_str(prefix);
+        value.push_str(secret);
+        // From the `String`, the header value takes the bytes without a copy.
+        self.add_header(name, field, HeaderValue::try_from(value), true)
     }
 
-    fn add_header(
+    fn add_header<E>(
         mut self,
-        name: &'static str,
+        name: HeaderName,
         field: &'static str,
-        value: &str,
+        value: Result<HeaderValue, E>,
         sensitive: bool,
     ) -> Result<Call, Error> {
-        let mut header = HeaderValue::from_str(value).map_err(|_| {
+        let mut header = value.map_err(|_| {
             Error::invalid(
                 self.vendor,
                 field,
@@ -304,7 +327,7 @@ impl Call {
             )
         })?;
         header.set_sensitive(sensitive);
-        self.headers.push((HeaderName::from_static(name), header));
+        self.headers.append(name, header);
         Ok(self)
     }
 
@@ -395,18 +418,17 @@ impl Call {
                 direct,
                 self.call_timeout,
             )
-            .header("content-type", "application/json")
             .send(self.body.as_deref().unwrap_or(&[])),
         };
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
-        let received_at = OffsetDateTime::now_utc();
+        let received = std::time::SystemTime::now();
         let status = response.status().as_u16();
         // Sized from Content-Length (bounded) so that the usual reply is read
         // without regrowing the buffer.
         let expected = response
-            .headers()
-            .get("content-length")
-            .and_then(|v| v.to_str().ok()?.trim().parse::<usize>().ok())
+            .body()
+            .content_length()
+            .and_then(|n| usize::try_from(n).ok())
             .map_or(0, |n| n.min(BODY_LIMIT) + 1);
         let mut body = Vec::with_capacity(expected);
         let read = response
@@ -420,7 +442,7 @@ impl Call {
             status,
             headers: parts.headers,
             body,
-            received_at,
+            received,
             secrets: self.secrets,
         };
         if let Err(e) = read {
@@ -435,8 +457,8 @@ impl Call {
 /// this request must bypass.
 fn configure<B>(
     agent: &Agent,
-    builder: ureq::RequestBuilder<B>,
-    headers: Vec<(HeaderName, HeaderValue)>,
+    mut builder: ureq::RequestBuilder<B>,
+    headers: HeaderMap,
     direct: bool,
     call_timeout: Option<Duration>,
 ) -> ureq::RequestBuilder<B> {
@@ -476,16 +498,14 @@ fn configure<B>(
     // from `crate::agent()` does). Changing timeouts, redirects or the proxy keeps
     // the agent's connection pool; changing the TLS provider does not, which is
     // why it only happens when the agent's provider would panic.
-    let builder = if !config.http_status_as_error()
+    let ready = !config.http_status_as_error()
         && config.max_redirects() == 0
         && !unbounded
         && !too_long
         && tls_ok
         && !direct
-        && call_timeout.is_none()
-    {
-        builder
-    } else {
+        && call_timeout.is_none();
+    if !ready {
         let mut request = builder
             .config()
             .http_status_as_error(false)
@@ -522,11 +542,15 @@ fn configure<B>(
             let cap = clamp(cap);
             request = request.timeout_per_call(Some(t.per_call.map_or(cap, |d| d.min(cap))));
         }
-        request.build()
-    };
-    let mut builder = builder.header("accept", "application/json");
-    for (name, value) in headers {
-        builder = builder.header(name, value);
+        builder = request.build();
+    }
+    // The whole map at once: each `header()` call would move the builder.
+    if let Some(map) = builder.headers_mut() {
+        if map.is_empty() {
+            *map = headers;
+        } else {
+            map.extend(headers);
+        }
     }
     builder
 }
@@ -581,9 +605,9 @@ pub(crate) struct Reply {
     pub status: u16,
     pub headers: HeaderMap,
     pub body: Vec<u8>,
-    /// When the response head arrived (the base of relative expiries).
-    #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
-    pub received_at: OffsetDateTime,
+    /// When the response head arrived (the base of relative expiries), as the
+    /// system clock gives it: turned into a date only by a vendor that needs one.
+    received: std::time::SystemTime,
     /// The secret values the request carried (see [`Reply::redact`]).
     secrets: Vec<crate::Secret>,
 }
@@ -598,6 +622,12 @@ const REQUEST_ID_HEADERS: [&str; 6] = [
 ];
 
 impl Reply {
+    /// When the response head arrived (the base of relative expiries).
+    #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
+    pub fn received_at(&self) -> OffsetDateTime {
+        OffsetDateTime::from(self.received)
+    }
+
     /// A reply built from captured parts instead of the network (see
     /// [`crate::decode`]): `received_at` is now; header pairs that are not valid
     /// HTTP are skipped; a body over [`BODY_LIMIT`] is the same
@@ -624,7 +654,7 @@ impl Reply {
             headers: map,
             // The transport reads at most one byte past the limit; so does this.
             body: body[..body.len().min(BODY_LIMIT + 1)].to_vec(),
-            received_at: OffsetDateTime::now_utc(),
+            received: std::time::SystemTime::now(),
             secrets: Vec::new(),
         }
         .within_limit()
@@ -890,10 +920,10 @@ mod tests {
     #[test]
     fn base_url_validation() {
         let ok = BaseUrl::parse(Vendor::Kie, "base_url", "https://API.kie.ai/").unwrap();
-        assert_eq!(ok.join("/x"), "https://api.kie.ai/x");
+        assert_eq!(ok.join(&["/x"]), "https://api.kie.ai/x");
         assert_eq!(ok.host_header(), "api.kie.ai");
         let port = BaseUrl::parse(Vendor::Kie, "base_url", "http://127.0.0.1:8080/pre/").unwrap();
-        assert_eq!(port.join("/x"), "http://127.0.0.1:8080/pre/x");
+        assert_eq!(port.join(&["/x"]), "http://127.0.0.1:8080/pre/x");
         assert_eq!(port.host_header(), "127.0.0.1:8080");
         assert!(port.is_loopback());
         let v6 = BaseUrl::parse(Vendor::Kie, "base_url", "http://[::1]:9/").unwrap();

@@ -180,10 +180,15 @@ pub fn download_link(
 ) -> Result<DownloadLink, Error> {
     validate_file_url(file_url)?;
     let base = BaseUrl::parse_cached(Vendor::Kie, "base_url", &config.base_url)?;
-    let reply = Call::new(Vendor::Kie, Method::Post, &base, PATH)
-        .credential("authorization", "api_key", "Bearer ", &config.api_key)?
+    let reply = Call::new(Vendor::Kie, Method::Post, &base, &[PATH])
+        .credential(
+            crate::http::header_name!("authorization"),
+            "api_key",
+            "Bearer ",
+            &config.api_key,
+        )?
         .json(crate::encode::json_body(&Body {
-            url: file_url.trim(),
+            url: crate::url::trim(file_url),
         }))
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
@@ -200,7 +205,7 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
     };
     let expiry = crate::url::url_expiry(reply.link("data", &success.data)?);
     let documented = reply
-        .received_at
+        .received_at()
         .checked_add(LINK_LIFETIME)
         .map_or(Expiry::Unknown, Expiry::at);
     Ok(DownloadLink::new(
@@ -243,7 +248,7 @@ fn refusal(reply: &Reply) -> Error {
 
 fn validate_file_url(url: &str) -> Result<(), Error> {
     crate::config::check_input(Vendor::Kie, "url", url, crate::MAX_URL_LEN)?;
-    let url = url.trim();
+    let url = crate::url::trim(url);
     if !crate::url::is_http_url(url) {
         return Err(Error::invalid(
             Vendor::Kie,

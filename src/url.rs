@@ -40,7 +40,7 @@ pub(crate) fn redact_item(item: &str) -> std::borrow::Cow<'_, str> {
 /// with a host and no whitespace or control character anywhere — a link is data
 /// that ends up in terminals, files and shells, never control. The error says why.
 pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
-    let url = text.trim();
+    let url = trim(text);
     if url.is_empty() {
         return Err("is empty");
     }
@@ -53,7 +53,7 @@ pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
 /// `text` trimmed, moved rather than copied when there is nothing to trim (a
 /// link's URL is hundreds of bytes, and every call hands one out).
 pub(crate) fn trimmed(text: String) -> String {
-    match text.trim() {
+    match trim(&text) {
         t if t.len() == text.len() => text,
         t => t.to_owned(),
     }
@@ -119,11 +119,15 @@ fn query_of(url: &str) -> Option<&str> {
 /// `text` split after a case-insensitive `http://` or `https://`: the scheme in
 /// lowercase and the rest (possibly empty).
 pub(crate) fn split_http_scheme(text: &str) -> Option<(&'static str, &str)> {
-    // `get`, not indexing: byte 7 or 8 may fall inside a multi-byte character.
-    match (text.get(..8), text.get(..7)) {
-        (Some(scheme), _) if scheme.eq_ignore_ascii_case("https://") => Some(("https", &text[8..])),
-        (_, Some(scheme)) if scheme.eq_ignore_ascii_case("http://") => Some(("http", &text[7..])),
-        _ => None,
+    // Compared as bytes: a match is ASCII, so slicing after it is on a character
+    // boundary.
+    let bytes = text.as_bytes();
+    if bytes.len() >= 8 && bytes[..8].eq_ignore_ascii_case(b"https://") {
+        Some(("https", &text[8..]))
+    } else if bytes.len() >= 7 && bytes[..7].eq_ignore_ascii_case(b"http://") {
+        Some(("http", &text[7..]))
+    } else {
+        None
     }
 }
 
@@ -167,50 +171,62 @@ pub(crate) fn is_printable(text: &str) -> bool {
     ascii_printable || !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
-/// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`.
+/// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires` (the
+/// first occurrence of each, named exactly so).
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    use std::sync::LazyLock;
-    // SIMD substring search (memchr, already in the tree through serde_json): this
-    // runs once per link of a batch, and splitting a presigned URL's query pair by
-    // pair cost more than decoding the JSON around it (see `decode::koodrive_100`
-    // in benches/).
-    static DATE: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Date"));
-    static EXPIRES: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new("X-Amz-Expires"));
+    // The pairs' starts from one SIMD scan for `&` (memchr, already in the tree
+    // through serde_json), and byte comparisons at each: this runs once per link
+    // of a batch, a presigned query is hundreds of bytes, and S3 writes
+    // `X-Amz-Date` and `X-Amz-Expires` among the first of its parameters.
     let query = query_of(url)?;
+    let bytes = query.as_bytes();
+    let (mut date, mut expires): (Option<&str>, Option<&str>) = (None, None);
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'&', bytes).map(|at| at + 1));
+    for start in starts {
+        let (slot, name_end) = match &bytes[start..] {
+            pair if pair.starts_with(b"X-Amz-Date") => (&mut date, start + 10),
+            pair if pair.starts_with(b"X-Amz-Expires") => (&mut expires, start + 13),
+            _ => continue,
+        };
+        if slot.is_some() {
+            continue;
+        }
+        // `name=value`, or a bare `name`; anything else is a longer name.
+        *slot = match bytes.get(name_end) {
+            None | Some(b'&') => Some(""),
+            Some(b'=') => {
+                let value = &query[name_end + 1..];
+                let end = memchr::memchr(b'&', value.as_bytes()).unwrap_or(value.len());
+                Some(&value[..end])
+            }
+            Some(_) => continue,
+        };
+        if date.is_some() && expires.is_some() {
+            break;
+        }
+    }
+    // Short values: a plain loop beats a search.
     fn decoded(value: &str) -> std::borrow::Cow<'_, str> {
-        if value.contains('%') {
+        if value.bytes().any(|b| b == b'%') {
             std::borrow::Cow::Owned(crate::encode::percent_decode(value))
         } else {
             std::borrow::Cow::Borrowed(value)
         }
     }
-    let date = decoded(first_param(query, &DATE)?);
-    let expires = decoded(first_param(query, &EXPIRES)?);
-    let date = parse_amz_date(date.trim())?;
-    let seconds: u32 = expires.trim().parse().ok()?;
+    let date = parse_amz_date(trim(&decoded(date?)))?;
+    let seconds: u32 = trim(&decoded(expires?)).parse().ok()?;
     date.checked_add(time::Duration::seconds(i64::from(seconds)))
 }
 
-/// The raw value of the first parameter of `query` (no `?`, no fragment) whose name
-/// is exactly `name`'s needle: `""` for a bare `name` or `name=`.
-fn first_param<'q>(query: &'q str, name: &memchr::memmem::Finder<'_>) -> Option<&'q str> {
-    let bytes = query.as_bytes();
-    // A name cannot overlap itself (neither needle has a border), so the
-    // non-overlapping matches are all the matches.
-    name.find_iter(bytes).find_map(|at| {
-        if at > 0 && bytes[at - 1] != b'&' {
-            return None;
-        }
-        let rest = &query[at + name.needle().len()..];
-        let end = memchr::memchr(b'&', rest.as_bytes()).unwrap_or(rest.len());
-        match rest.as_bytes().first() {
-            None | Some(b'&') => Some(""),
-            Some(b'=') => Some(&rest[1..end]),
-            Some(_) => None,
-        }
-    })
+/// `text.trim()`, answered from the first and last bytes when both are visible
+/// ASCII (a link, a date or a number from a vendor almost always is): the
+/// general trim costs tens of instructions even with nothing to trim.
+pub(crate) fn trim(text: &str) -> &str {
+    match text.as_bytes() {
+        [first, .., last] if first.is_ascii_graphic() && last.is_ascii_graphic() => text,
+        [only] if only.is_ascii_graphic() => text,
+        _ => text.trim(),
+    }
 }
 
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form used by `X-Amz-Date` and KooDrive's `X-Date`.
@@ -219,23 +235,16 @@ pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
         return None;
     }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let s = text.get(r)?;
-        if !s.bytes().all(|c| c.is_ascii_digit()) {
-            return None;
-        }
-        s.parse().ok()
+    let num = |from: usize, to: usize| -> Option<u16> {
+        b[from..to].iter().try_fold(0u16, |n, &c| {
+            c.is_ascii_digit().then(|| n * 10 + u16::from(c - b'0'))
+        })
     };
-    let year = i32::try_from(num(0..4)?).ok()?;
-    let month = time::Month::try_from(u8::try_from(num(4..6)?).ok()?).ok()?;
-    let day = u8::try_from(num(6..8)?).ok()?;
-    let date = time::Date::from_calendar_date(year, month, day).ok()?;
-    let clock = time::Time::from_hms(
-        u8::try_from(num(9..11)?).ok()?,
-        u8::try_from(num(11..13)?).ok()?,
-        u8::try_from(num(13..15)?).ok()?,
-    )
-    .ok()?;
+    let small = |from: usize| u8::try_from(num(from, from + 2)?).ok();
+    let year = i32::from(num(0, 4)?);
+    let month = time::Month::try_from(small(4)?).ok()?;
+    let date = time::Date::from_calendar_date(year, month, small(6)?).ok()?;
+    let clock = time::Time::from_hms(small(9)?, small(11)?, small(13)?).ok()?;
     Some(time::PrimitiveDateTime::new(date, clock).assume_utc())
 }
 
@@ -420,6 +429,31 @@ pub(crate) fn one_line(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn trim_agrees_with_str_trim() {
+        for text in [
+            "",
+            " ",
+            "a",
+            " a",
+            "a ",
+            "\u{3000}a",
+            "a\u{85}",
+            "é",
+            "éa",
+            "aé",
+            "\u{2028}",
+            "ab",
+            "a b",
+            "\ta\n",
+            "\u{7f}",
+            "a\u{7f}",
+            "\u{feff}a",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+    }
 
     #[test]
     fn amz_expiry_from_koodrive_example() {

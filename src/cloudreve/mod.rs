@@ -461,7 +461,7 @@ struct Success {
 #[derive(Deserialize)]
 struct WireData {
     urls: Vec<WireUrl>,
-    #[serde(with = "time::serde::rfc3339::option")]
+    #[serde(deserialize_with = "crate::expiry::serde_rfc3339::option::deserialize")]
     expires: Option<OffsetDateTime>,
 }
 
@@ -611,7 +611,7 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         let site = site.to_owned();
         std::sync::Arc::make_mut(&mut base).path = site;
     }
-    let mut call = Call::new(Vendor::Cloudreve, Method::Post, &base, ENDPOINT);
+    let mut call = Call::new(Vendor::Cloudreve, Method::Post, &base, &[ENDPOINT]);
     if let Some(token) = &config.access_token {
         if token.is_empty() {
             return Err(invalid(
@@ -619,13 +619,23 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must not be empty (use None for anonymous access)",
             ));
         }
-        call = call.credential("authorization", "access_token", "Bearer ", token)?;
+        call = call.credential(
+            crate::http::header_name!("authorization"),
+            "access_token",
+            "Bearer ",
+            token,
+        )?;
     }
     if let Some(ticket) = &config.purchase_ticket {
         if ticket.is_empty() {
             return Err(invalid("purchase_ticket", "must not be empty"));
         }
-        call = call.credential("x-cr-purchase-ticket", "purchase_ticket", "", ticket)?;
+        call = call.credential(
+            crate::http::header_name!("x-cr-purchase-ticket"),
+            "purchase_ticket",
+            "",
+            ticket,
+        )?;
     }
     if let Some(hint) = &config.context_hint {
         if !is_uuid(hint) {
@@ -634,7 +644,11 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must be a UUID such as b832b998-7ece-4ffd-ba6b-afb64530ca70",
             ));
         }
-        call = call.header("x-cr-context-hint", "context_hint", hint)?;
+        call = call.header(
+            crate::http::header_name!("x-cr-context-hint"),
+            "context_hint",
+            hint,
+        )?;
     }
     let body = Body {
         uris: &request.uris,
@@ -741,7 +755,7 @@ pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<Batch, Error> {
     let skip_error = Request::wants(request.skip_error);
     let mut batch = Batch::default();
     for (index, (uri, wire)) in request.uris.iter().zip(data.urls).enumerate() {
-        if wire.url.trim().is_empty() {
+        if crate::config::is_blank(&wire.url) {
             if !skip_error {
                 return Err(reply.unexpected(
                     UnexpectedReason::InvalidContent,
@@ -779,7 +793,7 @@ fn validate(request: &Request) -> Result<(), Error> {
         return Err(invalid("uris", "at least one URI is required"));
     }
     for (index, uri) in request.uris.iter().enumerate() {
-        if uri.trim().is_empty() {
+        if crate::config::is_blank(uri) {
             return Err(invalid("uris", &format!("uri #{index} is empty")));
         }
         crate::config::check_input(Vendor::Cloudreve, "uris", uri, crate::MAX_URL_LEN)?;
@@ -791,7 +805,12 @@ fn validate(request: &Request) -> Result<(), Error> {
                 ),
             ));
         }
-        if uri.chars().any(char::is_control) {
+        // Visible ASCII and spaces (the usual URI) are checked by a loop without
+        // an early exit, which compiles to vector code; anything else by char.
+        let plain = uri
+            .bytes()
+            .fold(true, |ok, b| ok & (b.wrapping_sub(b' ') <= b'~' - b' '));
+        if !plain && uri.chars().any(char::is_control) {
             return Err(invalid(
                 "uris",
                 &format!("uri #{index} contains control characters"),
@@ -799,7 +818,7 @@ fn validate(request: &Request) -> Result<(), Error> {
         }
     }
     if let Some(entity) = &request.entity {
-        if entity.trim().is_empty() {
+        if crate::config::is_blank(entity) {
             return Err(invalid("entity", "must not be empty"));
         }
         // Upstream applies `entity` to every URI: with several, all but the one
@@ -906,7 +925,7 @@ fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Er
     let expires = data.expires;
     let mut wires = data.urls.into_iter();
     match (wires.next(), wires.next()) {
-        (Some(wire), None) if !wire.url.trim().is_empty() => {
+        (Some(wire), None) if !crate::config::is_blank(&wire.url) => {
             let item = request.uris.join("\n");
             let mut link = link(&item, &wire, expires).map_err(|reason| {
                 reply.unexpected(UnexpectedReason::InvalidContent, Some(reason.to_string()))
@@ -937,11 +956,7 @@ fn link(
         .stream_saver_display_name
         .clone()
         .filter(|n| !n.is_empty())
-        .or_else(|| {
-            let path = uri_path(item)?;
-            let name = path.rsplit('/').next().unwrap_or("");
-            (!name.is_empty()).then(|| name.to_owned())
-        });
+        .or_else(|| uri::file_name(item));
     let stated = expires.map_or(Expiry::Unknown, Expiry::at);
     Ok(DownloadLink::new(
         Vendor::Cloudreve,

@@ -70,6 +70,38 @@ pub fn uri_path(uri: &str) -> Option<String> {
     Some(crate::encode::percent_decode(path.trim_end_matches('/')))
 }
 
+/// The last segment of [`uri_path`], when not empty: the file name a link is
+/// given when the server names none. Only that segment is decoded (a link is
+/// made per URI of a batch); an encoded `/` (`%2F`) in it still splits, as it
+/// does in the decoded path.
+pub(super) fn file_name(uri: &str) -> Option<String> {
+    if !has_scheme(uri) {
+        return None;
+    }
+    // Byte loops: a URI is short, and every byte looked for is ASCII (so each
+    // cut is on a character boundary).
+    let rest = &uri.as_bytes()[URI_SCHEME.len()..];
+    let rest = &rest[..rest
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(rest.len())];
+    let path = rest
+        .iter()
+        .position(|&b| b == b'/')
+        .map_or(&[][..], |i| &rest[i + 1..]);
+    let trimmed = &path[..path.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1)];
+    let last = &trimmed[trimmed
+        .iter()
+        .rposition(|&b| b == b'/')
+        .map_or(0, |i| i + 1)..];
+    let decoded = crate::encode::percent_decode(std::str::from_utf8(last).ok()?);
+    match decoded.rsplit('/').next().unwrap_or("") {
+        "" => None,
+        name if name.len() == decoded.len() => Some(decoded),
+        name => Some(name.to_owned()),
+    }
+}
+
 /// The URI with the share password (if any) replaced by `[redacted]`, for logs.
 ///
 /// ```
@@ -96,8 +128,10 @@ pub fn redact_uri(uri: &str) -> String {
 }
 
 pub(super) fn has_scheme(text: &str) -> bool {
-    text.get(..URI_SCHEME.len())
-        .is_some_and(|s| s.eq_ignore_ascii_case(URI_SCHEME))
+    // Bytes: a match is ASCII, so slicing after it is on a character boundary.
+    text.as_bytes()
+        .get(..URI_SCHEME.len())
+        .is_some_and(|s| s.eq_ignore_ascii_case(URI_SCHEME.as_bytes()))
 }
 
 fn encode_component(text: &str) -> String {
@@ -123,6 +157,10 @@ pub(super) fn comparable(uri: &str) -> String {
 /// The share password of a `cloudreve://<id>:<password>@share/…` URI, as sent and
 /// (when it differs) percent-decoded: both are scrubbed from echoed text.
 pub(super) fn share_password(uri: &str) -> Vec<String> {
+    // Most URIs are the caller's own (`cloudreve://my/…`): no `@`, no password.
+    if !uri.as_bytes().contains(&b'@') {
+        return Vec::new();
+    }
     let password = (|| {
         let rest = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri))?;
         let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
@@ -138,5 +176,67 @@ pub(super) fn share_password(uri: &str) -> Vec<String> {
         vec![decoded]
     } else {
         vec![password.to_owned(), decoded]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `file_name` decodes one segment; the name is the one the whole decoded
+    /// path gives, for every mix of separators, escapes and invalid UTF-8.
+    #[test]
+    fn file_name_is_the_last_segment_of_the_decoded_path() {
+        let whole = |uri: &str| {
+            let path = uri_path(uri)?;
+            let name = path.rsplit('/').next().unwrap_or("");
+            (!name.is_empty()).then(|| name.to_owned())
+        };
+        const PIECES: &[&str] = &[
+            "/",
+            "%2F",
+            "%2f",
+            "a",
+            "The%20Man.mp3",
+            "%C3",
+            "%A9",
+            "%C3%A9",
+            "é",
+            "%",
+            "%2",
+            "?",
+            "#",
+            "x=1",
+            ".",
+            "..",
+            " ",
+        ];
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut below = |n: usize| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
+        };
+        for round in 0..20_000 {
+            let prefix = [
+                "cloudreve://my",
+                "cloudreve://Ab:pw@share",
+                "CloudReve://my",
+                "cloudreve:/",
+            ][below(4)];
+            let tail: String = (0..below(7)).map(|_| PIECES[below(PIECES.len())]).collect();
+            let uri = format!("{prefix}{tail}");
+            assert_eq!(file_name(&uri), whole(&uri), "round {round}: {uri:?}");
+        }
+        assert_eq!(
+            file_name("cloudreve://my/a/The%20Man.mp3").as_deref(),
+            Some("The Man.mp3")
+        );
+        assert_eq!(
+            file_name("cloudreve://my/a/b%2Fc.txt").as_deref(),
+            Some("c.txt")
+        );
+        assert_eq!(file_name("cloudreve://my/"), None);
     }
 }

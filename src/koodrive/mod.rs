@@ -694,14 +694,14 @@ fn invalid(field: &'static str, reason: &str) -> Error {
 
 fn validate(config: &Config, request: &Request) -> Result<std::sync::Arc<BaseUrl>, Error> {
     let base = BaseUrl::parse_cached(Vendor::KooDrive, "base_url", &config.base_url)?;
-    if config.user_id.trim().is_empty() {
+    if crate::config::is_blank(&config.user_id) {
         return Err(invalid("user_id", "must not be empty"));
     }
     match &config.auth {
-        Auth::Token { token, .. } if token.expose().trim().is_empty() => {
+        Auth::Token { token, .. } if crate::config::is_blank(token.expose()) => {
             return Err(invalid("token", "must not be empty"))
         }
-        Auth::AppSignature { app_id, .. } if app_id.trim().is_empty() => {
+        Auth::AppSignature { app_id, .. } if crate::config::is_blank(app_id) => {
             return Err(invalid("app_id", "must not be empty"))
         }
         Auth::AppSignature { app_id, .. } if app_id.contains([',', ' ']) => {
@@ -728,7 +728,7 @@ fn validate(config: &Config, request: &Request) -> Result<std::sync::Arc<BaseUrl
         ("language", &config.language),
         ("share_folder_id", &config.share_folder_id),
     ] {
-        if value.as_deref().is_some_and(|v| v.trim().is_empty()) {
+        if value.as_deref().is_some_and(crate::config::is_blank) {
             return Err(invalid(field, "must not be empty (use None to send none)"));
         }
     }
@@ -801,26 +801,37 @@ fn send_dated(
 ) -> Result<Reply, Error> {
     let signed_at = now.checked_sub(X_DATE_BACKDATE).unwrap_or(now);
     let x_date = crate::url::format_amz_date(signed_at);
-    let mut call = Call::new(Vendor::KooDrive, Method::Post, base, PATH)
-        .header("x-user-id", "user_id", &config.user_id)?
-        .header("x-date", "x_date", &x_date)?;
+    let mut call = Call::new(Vendor::KooDrive, Method::Post, base, &[PATH])
+        .header(
+            crate::http::header_name!("x-user-id"),
+            "user_id",
+            &config.user_id,
+        )?
+        .header(crate::http::header_name!("x-date"), "x_date", &x_date)?;
     if let Some(language) = &config.language {
-        call = call.header("language", "language", language)?;
+        call = call.header(crate::http::header_name!("language"), "language", language)?;
     }
     if let Some(folder) = &config.share_folder_id {
-        call = call.header("x-hw-share-folder-id", "share_folder_id", folder)?;
+        call = call.header(
+            crate::http::header_name!("x-hw-share-folder-id"),
+            "share_folder_id",
+            folder,
+        )?;
     }
     if let Some(trace_id) = &config.trace_id {
-        call = call.header("x-traceid", "trace_id", trace_id)?;
+        call = call.header(crate::http::header_name!("x-traceid"), "trace_id", trace_id)?;
     }
     let call = call.json(crate::encode::json_body(&WireRequest {
         container_id,
         file_ids: ids,
     }));
     let call = match &config.auth {
-        Auth::Token { token, prefix } => {
-            call.credential("authorization", "token", prefix, token)?
-        }
+        Auth::Token { token, prefix } => call.credential(
+            crate::http::header_name!("authorization"),
+            "token",
+            prefix,
+            token,
+        )?,
         Auth::AppSignature { app_id, app_secret } => {
             // The Host signed is the one sent: set explicitly, so no client default
             // (port shown or not) can differ from it.
@@ -834,9 +845,9 @@ fn send_dated(
             let canonical = canonical_request("POST", path, query, &headers, call.body());
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
-            call.header("host", "base_url", &host)?
+            call.header(crate::http::header_name!("host"), "base_url", &host)?
                 .credential(
-                    "authorization",
+                    crate::http::header_name!("authorization"),
                     "app_secret",
                     "",
                     &crate::Secret::new(value),
@@ -907,7 +918,7 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
             let message = reply.redact(&item.msg.unwrap_or_default());
             ItemAnswer::Failed(FailureReason::Refused { code, message }, retryable)
         };
-        match item.file_id.filter(|id| !id.trim().is_empty()) {
+        match item.file_id.filter(|id| !crate::config::is_blank(id)) {
             Some(id) => answers.push((id, answer)),
             None => unattributed.push(answer),
         }
