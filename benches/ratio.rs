@@ -34,7 +34,10 @@
 //! `io_timeouts`). `-- dns [calls]` compares the crate's
 //! kie.ai call with a base URL naming `localhost` and `127.0.0.1`. `-- only
 //! <vendor> <crate|defaults|previous> <n>` makes n calls of one side only, to
-//! count instructions with callgrind (the server's child process is not traced).
+//! count instructions with callgrind (the server's child process is not traced),
+//! or to time whole processes side by side; with `DLURL_BENCH_SERVER` set to the
+//! URL a `ratio serve` printed, no server is started and the process is the
+//! client alone (`ratio serve` keeps serving until its stdin closes).
 
 mod common;
 
@@ -49,8 +52,18 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    let server = common::spawn_server(250, Duration::ZERO);
-    common::use_server(server.base_url.clone());
+    // `DLURL_BENCH_SERVER=<base URL>` (of a `ratio serve` started beforehand)
+    // keeps the fake out of this process's accounting altogether: a timing of
+    // the whole process (`only …`) is then the client's alone.
+    let (_server, base_url) = match std::env::var("DLURL_BENCH_SERVER") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let server = common::spawn_server(250, Duration::ZERO);
+            let url = server.base_url.clone();
+            (Some(server), url)
+        }
+    };
+    common::use_server(base_url.clone());
 
     if let [only, vendor, side, n] = &args[..] {
         if only == "only" {
@@ -73,7 +86,7 @@ fn main() {
     }
     if args.first().map(String::as_str) == Some("dns") {
         let calls = args.get(1).and_then(|a| a.parse().ok()).unwrap_or(3000);
-        return dns(&server.base_url, calls);
+        return dns(&base_url, calls);
     }
     // A bare number is the call count per side.
     let calls: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(3000);

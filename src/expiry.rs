@@ -45,15 +45,16 @@ use crate::Expiry;
 pub(crate) fn recognise(url: &str) -> Expiry {
     // Nothing after `#` is sent to the server.
     let url = memchr::memchr(b'#', url.as_bytes()).map_or(url, |hash| &url[..hash]);
-    // S3 first: by far the most common, and `amz_expiry` finds it without
-    // splitting the query (it runs once per link of a batch).
-    if let Some(at) = crate::url::amz_expiry(url) {
-        return Expiry::at(at);
-    }
     let Some(question) = memchr::memchr(b'?', url.as_bytes()) else {
         return Expiry::Unknown;
     };
-    let params = Params::parse(&url[question + 1..]);
+    let query = &url[question + 1..];
+    // S3 first: by far the most common, and `amz_expiry_in` finds it without
+    // splitting the query (it runs once per link of a batch).
+    if let Some(at) = crate::url::amz_expiry_in(query) {
+        return Expiry::at(at);
+    }
+    let params = Params::parse(query);
     // Each dialect needs one parameter (its signature, mostly): one pass over the
     // names says which dialects can apply, and only those look further — a
     // Cloudreve link (`download`, `sign`) tries one of them, not eight.
@@ -178,13 +179,27 @@ impl<'q> Params<'q> {
 
     /// Every `(decoded name, raw value)` pair, in order.
     fn pairs(&self) -> impl Iterator<Item = (Cow<'q, str>, &'q str)> {
-        self.query
-            .split('&')
-            .filter(|pair| !pair.is_empty())
-            .map(|pair| {
-                let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-                (decoded(name), value)
-            })
+        // Split by hand on bytes (`&` and `=` are ASCII, so every cut is on a
+        // character boundary): `str::split` costs more than the rest here.
+        let query = self.query;
+        let mut start = 0;
+        std::iter::from_fn(move || loop {
+            if start > query.len() {
+                return None;
+            }
+            let rest = &query.as_bytes()[start..];
+            let end = start + rest.iter().position(|&b| b == b'&').unwrap_or(rest.len());
+            let pair = &query[start..end];
+            start = end + 1;
+            if pair.is_empty() {
+                continue;
+            }
+            let (name, value) = match pair.bytes().position(|b| b == b'=') {
+                Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+                None => (pair, ""),
+            };
+            return Some((decoded(name), value));
+        })
     }
 
     /// The raw (still encoded) value of the first pair whose decoded name
@@ -473,36 +488,49 @@ pub(crate) fn rfc3339(text: &str) -> Option<OffsetDateTime> {
 
 fn rfc3339_common(text: &str) -> Option<OffsetDateTime> {
     let b = text.as_bytes();
-    if b.len() < 20 || b[10] != b'T' || b[13] != b':' || b[16] != b':' {
+    if b.len() < 20
+        || b[4] != b'-'
+        || b[7] != b'-'
+        || b[10] != b'T'
+        || b[13] != b':'
+        || b[16] != b':'
+    {
         return None;
     }
-    let date = calendar_date(text.get(..10)?)?;
-    let (hour, minute, second) = (
-        two_digits(text.get(11..13)?)?,
-        two_digits(text.get(14..16)?)?,
-        two_digits(text.get(17..19)?)?,
-    );
-    let mut rest = &b[19..];
+    // Two ASCII digits at `at`.
+    let two = |at: usize| -> Option<u8> {
+        match b.get(at..at + 2)? {
+            [x @ b'0'..=b'9', y @ b'0'..=b'9'] => Some((x - b'0') * 10 + (y - b'0')),
+            _ => None,
+        }
+    };
+    let year = i32::from(two(0)?) * 100 + i32::from(two(2)?);
+    let date = Date::from_calendar_date(year, Month::try_from(two(5)?).ok()?, two(8)?).ok()?;
+    let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
+    let mut at = 19;
     let mut nano = 0u32;
-    if let [b'.', after @ ..] = rest {
-        let digits = after.iter().take_while(|c| c.is_ascii_digit()).count();
+    if b[at] == b'.' {
+        let digits = b[at + 1..]
+            .iter()
+            .take_while(|c| c.is_ascii_digit())
+            .count();
         if !(1..=9).contains(&digits) {
             return None;
         }
-        let value = after[..digits]
+        let value = b[at + 1..at + 1 + digits]
             .iter()
             .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
         nano = value * 10u32.pow(9 - u32::try_from(digits).ok()?);
-        rest = &after[digits..];
+        at += 1 + digits;
     }
-    let offset = match rest {
+    let offset = match &b[at..] {
         [b'Z'] => UtcOffset::UTC,
-        [sign @ (b'+' | b'-'), h1, h2, b':', m1, m2] => {
-            let hours = i8::try_from(two_digits(std::str::from_utf8(&[*h1, *h2]).ok()?)?).ok()?;
-            let minutes = i8::try_from(two_digits(std::str::from_utf8(&[*m1, *m2]).ok()?)?).ok()?;
+        [sign @ (b'+' | b'-'), _, _, b':', _, _] => {
+            let (hours, minutes) = (two(at + 1)?, two(at + 4)?);
             if hours > 23 || minutes > 59 {
                 return None;
             }
+            let (hours, minutes) = (i8::try_from(hours).ok()?, i8::try_from(minutes).ok()?);
             let sign = if *sign == b'-' { -1 } else { 1 };
             UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?
         }

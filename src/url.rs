@@ -178,7 +178,11 @@ pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
     // through serde_json), and byte comparisons at each: this runs once per link
     // of a batch, a presigned query is hundreds of bytes, and S3 writes
     // `X-Amz-Date` and `X-Amz-Expires` among the first of its parameters.
-    let query = query_of(url)?;
+    amz_expiry_in(query_of(url)?)
+}
+
+/// [`amz_expiry`] of a raw query (no `?`, no fragment).
+pub(crate) fn amz_expiry_in(query: &str) -> Option<OffsetDateTime> {
     let bytes = query.as_bytes();
     let (mut date, mut expires): (Option<&str>, Option<&str>) = (None, None);
     let starts = std::iter::once(0).chain(memchr::memchr_iter(b'&', bytes).map(|at| at + 1));

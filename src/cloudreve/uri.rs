@@ -80,21 +80,27 @@ pub(super) fn file_name(uri: &str) -> Option<String> {
     }
     // Byte loops: a URI is short, and every byte looked for is ASCII (so each
     // cut is on a character boundary).
-    let rest = &uri.as_bytes()[URI_SCHEME.len()..];
-    let rest = &rest[..rest
-        .iter()
-        .position(|&b| b == b'?' || b == b'#')
-        .unwrap_or(rest.len())];
-    let path = rest
-        .iter()
-        .position(|&b| b == b'/')
-        .map_or(&[][..], |i| &rest[i + 1..]);
-    let trimmed = &path[..path.iter().rposition(|&b| b != b'/').map_or(0, |i| i + 1)];
-    let last = &trimmed[trimmed
-        .iter()
-        .rposition(|&b| b == b'/')
-        .map_or(0, |i| i + 1)..];
-    let decoded = crate::encode::percent_decode(std::str::from_utf8(last).ok()?);
+    let bytes = uri.as_bytes();
+    let start = URI_SCHEME.len();
+    let end = start
+        + bytes[start..]
+            .iter()
+            .position(|&b| b == b'?' || b == b'#')
+            .unwrap_or(bytes.len() - start);
+    // The path starts after the authority's `/`; trailing `/`s are dropped.
+    let slash = bytes[start..end].iter().position(|&b| b == b'/')?;
+    let path_start = start + slash + 1;
+    let path_end = path_start
+        + bytes[path_start..end]
+            .iter()
+            .rposition(|&b| b != b'/')
+            .map_or(0, |i| i + 1);
+    let last_start = path_start
+        + bytes[path_start..path_end]
+            .iter()
+            .rposition(|&b| b == b'/')
+            .map_or(0, |i| i + 1);
+    let decoded = crate::encode::percent_decode(uri.get(last_start..path_end)?);
     match decoded.rsplit('/').next().unwrap_or("") {
         "" => None,
         name if name.len() == decoded.len() => Some(decoded),
@@ -128,10 +134,13 @@ pub fn redact_uri(uri: &str) -> String {
 }
 
 pub(super) fn has_scheme(text: &str) -> bool {
-    // Bytes: a match is ASCII, so slicing after it is on a character boundary.
-    text.as_bytes()
-        .get(..URI_SCHEME.len())
-        .is_some_and(|s| s.eq_ignore_ascii_case(URI_SCHEME.as_bytes()))
+    // Bytes (a match is ASCII, so slicing after it is on a character boundary):
+    // the usual lowercase scheme with one comparison, any case byte by byte.
+    let bytes = text.as_bytes();
+    bytes.starts_with(URI_SCHEME.as_bytes())
+        || bytes
+            .get(..URI_SCHEME.len())
+            .is_some_and(|s| s.eq_ignore_ascii_case(URI_SCHEME.as_bytes()))
 }
 
 fn encode_component(text: &str) -> String {
