@@ -217,7 +217,7 @@ pub(crate) struct Call {
     has_query: bool,
     /// Every header the request sends beyond ureq's own, handed to the request
     /// builder whole instead of header by header (each `header()` moves the
-    /// builder). Room for six without regrowing: every vendor but KooDrive.
+    /// builder), and sized for them.
     headers: HeaderMap,
     body: Option<Vec<u8>>,
     credentials: bool,
@@ -233,7 +233,19 @@ impl Call {
     /// A call to `path` (its pieces joined; starting with `/`, already
     /// percent-encoded) under `base`.
     pub fn new(vendor: Vendor, method: Method, base: &BaseUrl, path: &[&str]) -> Call {
-        let mut headers = HeaderMap::with_capacity(4);
+        Call::with_headers(vendor, method, base, path, 4)
+    }
+
+    /// [`Call::new`] with room for `headers` headers of the vendor's own (beside
+    /// `Accept` and `Content-Type`) without regrowing the map.
+    pub fn with_headers(
+        vendor: Vendor,
+        method: Method,
+        base: &BaseUrl,
+        path: &[&str],
+        headers: usize,
+    ) -> Call {
+        let mut headers = HeaderMap::with_capacity(headers + 2);
         headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
         if method == Method::Post {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));

@@ -605,6 +605,42 @@ pub(crate) fn account_for<I: AsRef<str>>(
     requested: &[I],
     answers: Vec<(String, ItemAnswer)>,
 ) -> Result<Batch, String> {
+    // A few answers (a single-id call, a small batch): matched by a linear
+    // search, cheaper than hashing every id; the same first-come pairing.
+    if answers.len() <= 16 {
+        account_linearly(vendor, requested, answers)
+    } else {
+        account_hashed(vendor, requested, answers)
+    }
+}
+
+fn account_linearly<I: AsRef<str>>(
+    vendor: Vendor,
+    requested: &[I],
+    answers: Vec<(String, ItemAnswer)>,
+) -> Result<Batch, String> {
+    let mut answers: Vec<Option<(String, ItemAnswer)>> = answers.into_iter().map(Some).collect();
+    let mut batch = Batch::default();
+    for item in requested {
+        let item = item.as_ref();
+        let answer = answers
+            .iter_mut()
+            .find(|slot| slot.as_ref().is_some_and(|(id, _)| id == item))
+            .and_then(Option::take)
+            .map(|(_, answer)| answer);
+        batch.record(vendor, item, answer);
+    }
+    match answers.into_iter().flatten().next() {
+        Some((id, _)) => Err(id),
+        None => Ok(batch),
+    }
+}
+
+fn account_hashed<I: AsRef<str>>(
+    vendor: Vendor,
+    requested: &[I],
+    answers: Vec<(String, ItemAnswer)>,
+) -> Result<Batch, String> {
     use std::collections::{HashMap, VecDeque};
     let mut by_id: HashMap<String, VecDeque<ItemAnswer>> = HashMap::with_capacity(answers.len());
     for (id, answer) in answers {
@@ -613,26 +649,35 @@ pub(crate) fn account_for<I: AsRef<str>>(
     let mut batch = Batch::default();
     for item in requested {
         let item = item.as_ref();
-        match by_id.get_mut(item).and_then(VecDeque::pop_front) {
-            Some(ItemAnswer::Link(mut link)) => {
-                item.clone_into(&mut link.item);
-                batch.links.push(link);
-            }
-            Some(ItemAnswer::Failed(reason, retryable)) => {
-                batch
-                    .failures
-                    .push(ItemFailure::new(vendor, item, reason, retryable));
-            }
-            None => {
-                batch
-                    .failures
-                    .push(ItemFailure::new(vendor, item, FailureReason::Missing, true))
-            }
-        }
+        batch.record(
+            vendor,
+            item,
+            by_id.get_mut(item).and_then(VecDeque::pop_front),
+        );
     }
     match by_id.into_iter().find(|(_, left)| !left.is_empty()) {
         Some((id, _)) => Err(id),
         None => Ok(batch),
+    }
+}
+
+impl Batch {
+    /// Records what came back for the requested `item` (nothing: it is missing).
+    fn record(&mut self, vendor: Vendor, item: &str, answer: Option<ItemAnswer>) {
+        match answer {
+            Some(ItemAnswer::Link(mut link)) => {
+                item.clone_into(&mut link.item);
+                self.links.push(link);
+            }
+            Some(ItemAnswer::Failed(reason, retryable)) => {
+                self.failures
+                    .push(ItemFailure::new(vendor, item, reason, retryable));
+            }
+            None => {
+                self.failures
+                    .push(ItemFailure::new(vendor, item, FailureReason::Missing, true))
+            }
+        }
     }
 }
 
@@ -642,6 +687,64 @@ mod tests {
 
     fn link(expires: Expiry) -> DownloadLink {
         DownloadLink::new(Vendor::Kie, "item", "https://h/p?sig=SECRET", None, expires)
+    }
+
+    /// The linear and the hashed matching pair answers with items alike, for
+    /// repeats, missing items and ids never asked for.
+    #[test]
+    fn both_matchings_account_alike() {
+        let mut state = 0x9E37_79B9_7F4A_7C15u64;
+        let mut below = |n: u64| {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
+        };
+        let (mut agreed_ok, mut agreed_err) = (0, 0);
+        for _ in 0..2_000 {
+            let requested: Vec<String> =
+                (0..below(24)).map(|_| format!("id{}", below(12))).collect();
+            // The requested ids rotated, some dropped, sometimes one more.
+            let rotate = below(requested.len() as u64 + 1) as usize;
+            let mut ids: Vec<String> = requested
+                .iter()
+                .cycle()
+                .skip(rotate)
+                .take(requested.len())
+                .filter(|_| below(6) != 0)
+                .cloned()
+                .collect();
+            if below(4) == 0 {
+                ids.push(format!("id{}", below(14)));
+            }
+            let answers = || -> Vec<(String, ItemAnswer)> {
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, id)| {
+                        let answer = if i % 3 == 0 {
+                            ItemAnswer::Failed(FailureReason::NoReason, i % 2 == 0)
+                        } else {
+                            ItemAnswer::Link(link(Expiry::Unknown))
+                        };
+                        (id.clone(), answer)
+                    })
+                    .collect()
+            };
+            let linear = account_linearly(Vendor::KooDrive, &requested, answers());
+            let hashed = account_hashed(Vendor::KooDrive, &requested, answers());
+            match (linear, hashed) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{requested:?}");
+                    agreed_ok += 1;
+                }
+                (Err(_), Err(_)) => agreed_err += 1,
+                (a, b) => panic!("{requested:?}: {a:?} vs {b:?}"),
+            }
+        }
+        assert!(
+            agreed_ok > 100 && agreed_err > 100,
+            "{agreed_ok} {agreed_err}"
+        );
     }
 
     #[test]

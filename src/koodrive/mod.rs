@@ -801,7 +801,9 @@ fn send_dated(
 ) -> Result<Reply, Error> {
     let signed_at = now.checked_sub(X_DATE_BACKDATE).unwrap_or(now);
     let x_date = crate::url::format_amz_date(signed_at);
-    let mut call = Call::new(Vendor::KooDrive, Method::Post, base, &[PATH])
+    // x-user-id, x-date, language, x-hw-share-folder-id, x-traceid, host,
+    // authorization.
+    let mut call = Call::with_headers(Vendor::KooDrive, Method::Post, base, &[PATH], 7)
         .header(
             crate::http::header_name!("x-user-id"),
             "user_id",

@@ -117,15 +117,19 @@ fn push_canonical_query(out: &mut String, query: &str) {
 fn sorted_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     let mut sorted: Vec<(&str, &str)> = headers
         .iter()
-        .map(|(name, value)| (name.trim(), value.trim()))
+        .map(|(name, value)| (crate::url::trim(name), crate::url::trim(value)))
         .collect();
     let lower = |name: &'a str| name.bytes().map(|b| b.to_ascii_lowercase());
     sorted.sort_by(|a, b| lower(a.0).cmp(lower(b.0)));
     sorted
 }
 
+/// `text` in ASCII lowercase, copied whole and then lowered in place (not char
+/// by char: the request is signed on every call).
 fn push_lowercase(out: &mut String, text: &str) {
-    out.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    let start = out.len();
+    out.push_str(text);
+    out[start..].make_ascii_lowercase();
 }
 
 fn push_signed_headers(out: &mut String, sorted: &[(&str, &str)]) {
@@ -170,7 +174,9 @@ pub fn canonical_request(
     let header_bytes: usize = sorted.iter().map(|(n, v)| 2 * n.len() + v.len() + 2).sum();
     let mut out =
         String::with_capacity(method.len() + path.len() + query.len() + header_bytes + 80);
-    out.extend(method.trim().chars().map(|c| c.to_ascii_uppercase()));
+    let start = out.len();
+    out.push_str(crate::url::trim(method));
+    out[start..].make_ascii_uppercase();
     out.push('\n');
     push_canonical_uri(&mut out, path);
     out.push('\n');
