@@ -101,10 +101,12 @@ pub(super) fn file_name(uri: &str) -> Option<String> {
             .rposition(|&b| b == b'/')
             .map_or(0, |i| i + 1);
     let decoded = crate::encode::percent_decode(uri.get(last_start..path_end)?);
-    match decoded.rsplit('/').next().unwrap_or("") {
-        "" => None,
-        name if name.len() == decoded.len() => Some(decoded),
-        name => Some(name.to_owned()),
+    // An encoded `/` (`%2F`) still splits.
+    match decoded.bytes().rposition(|b| b == b'/') {
+        None if decoded.is_empty() => None,
+        None => Some(decoded),
+        Some(slash) if slash + 1 == decoded.len() => None,
+        Some(slash) => Some(decoded[slash + 1..].to_owned()),
     }
 }
 
