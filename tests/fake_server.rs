@@ -319,3 +319,23 @@ fn accept_backoff_child() {
     drop_within(server, Duration::from_secs(30));
     println!("child checked: {spent} ms of accept-loop CPU, {errors} accept errors in 500 ms");
 }
+
+/// A fake told to forget requests keeps no log (a benchmark's server would
+/// otherwise grow without bound); by default every request is kept.
+#[cfg(feature = "kie")]
+#[test]
+fn forgetting_requests_keeps_no_log() {
+    use download_url::{agent, fake, kie};
+    let agent = agent();
+    for forget in [false, true] {
+        let server = FakeServer::start().unwrap();
+        server.configure(|s| s.forget_requests = forget);
+        let mut config = kie::Config::new(fake::KIE_API_KEY);
+        config.base_url = server.base_url();
+        for _ in 0..3 {
+            kie::download_link(&agent, &config, "https://tempfile.aiquickdraw.com/a.png").unwrap();
+        }
+        assert_eq!(server.request_count(), if forget { 0 } else { 3 });
+        assert_eq!(server.requests().is_empty(), forget);
+    }
+}

@@ -104,6 +104,11 @@ mod settings {
         /// measure how a batch's concurrent calls overlap. Each connection
         /// waits on its own, so concurrent calls wait side by side.
         pub reply_delay: std::time::Duration,
+        /// Keep no log of requests (default `false`: every request is kept for
+        /// [`FakeServer::requests`](super::FakeServer::requests)). For a fake
+        /// serving a benchmark's millions of calls, whose log would otherwise
+        /// grow without bound and slow the server down as it grows.
+        pub forget_requests: bool,
     }
 }
 
@@ -626,7 +631,11 @@ fn serve_connection(mut stream: &TcpStream, shared: &Shared) -> io::Result<()> {
         if request.method.eq_ignore_ascii_case("CONNECT") && tunnel.is_none() {
             tunnel = Some(request.path.clone());
             request.authority = Some(request.path.clone());
-            shared.lock().requests.push(request);
+            let mut state = shared.lock();
+            if !state.settings.forget_requests {
+                state.requests.push(request);
+            }
+            drop(state);
             stream.write_all(b"HTTP/1.1 200 Connection established\r\n\r\n")?;
             continue;
         }
@@ -824,7 +833,9 @@ fn respond(shared: &Shared, request: RecordedRequest) -> (Prepared, Duration) {
         Some(reply) => Prepared::Reply(reply),
         None => Prepared::Reply(normal_reply(&state.settings, &request)),
     };
-    state.requests.push(request);
+    if !state.settings.forget_requests {
+        state.requests.push(request);
+    }
     (prepared, state.settings.reply_delay)
 }
 

@@ -7,7 +7,13 @@
 //!
 //! ```sh
 //! cargo run --release -- [calls per side]   # default 3000
+//! cargo run --release -- only <vendor> <crate|defaults|reqwest> <calls>
 //! ```
+//!
+//! The `only` form makes the calls of one side only, to time whole processes
+//! side by side (`perf stat -e task-clock`, `/usr/bin/time`); with
+//! `DLURL_BENCH_SERVER` set to the base URL of a running fake (`ratio serve`,
+//! from download-url's `benches/ratio.rs`), the process is the client alone.
 //!
 //! Wall: median per call. CPU: this process's `utime + stime`
 //! (`/proc/self/stat`, every thread: reqwest::blocking runs its tokio runtime
@@ -26,14 +32,37 @@ use serde::Deserialize;
 
 fn main() {
     common::serve_if_asked();
-    let calls: usize = std::env::args()
-        .skip(1)
-        .find_map(|a| a.parse().ok())
-        .unwrap_or(3000);
-    let server = common::spawn_server(250, Duration::ZERO);
-    common::use_server(server.base_url.clone());
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let calls: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(3000);
+    // `DLURL_BENCH_SERVER=<base URL of a running fake>`: no server of our own,
+    // so that a timing of the whole process is the client's alone.
+    let (_server, base_url) = match std::env::var("DLURL_BENCH_SERVER") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let server = common::spawn_server(250, Duration::ZERO);
+            let url = server.base_url.clone();
+            (Some(server), url)
+        }
+    };
+    common::use_server(base_url);
     let client: &'static reqwest::blocking::Client =
         Box::leak(Box::new(reqwest::blocking::Client::new()));
+    // `only <vendor> <crate|defaults|reqwest> <n>`: n calls of one side, for
+    // timing whole processes side by side.
+    if let [only, vendor, side, n] = &args[..] {
+        if only == "only" {
+            let mut call = match side.as_str() {
+                "crate" => common::call(vendor, Side::Krate),
+                "defaults" => common::call(vendor, Side::Defaults),
+                "reqwest" => reqwest_call(vendor, client, &env().base_url),
+                other => panic!("no side {other}"),
+            };
+            for _ in 0..n.parse::<usize>().expect("a call count") {
+                std::hint::black_box(call());
+            }
+            return;
+        }
+    }
     println!("{calls} calls per side, interleaved; wall median and process CPU per call");
     println!(
         "{:<12} {:>10} {:>10} {:>10} {:>8} | {:>10} {:>10} {:>10} {:>8}",
