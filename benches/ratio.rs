@@ -35,6 +35,8 @@
 //! kie.ai call with a base URL naming `localhost` and `127.0.0.1`. `-- only
 //! <vendor> <crate|defaults|previous> <n>` makes n calls of one side only, to
 //! count instructions with callgrind (the server's child process is not traced),
+//! `bounded` being a fourth side there (the raw call on the crate's agent: the
+//! cost of its timeouts alone),
 //! or to time whole processes side by side; with `DLURL_BENCH_SERVER` set to the
 //! URL a `ratio serve` printed, no server is started and the process is the
 //! client alone (`ratio serve` keeps serving until its stdin closes).
@@ -71,6 +73,7 @@ fn main() {
                 "crate" | "krate" => Side::Krate,
                 "defaults" | "raw" => Side::Defaults,
                 "previous" => Side::Previous,
+                "bounded" => Side::Bounded,
                 other => panic!("no side {other}"),
             };
             let mut call = common::call(vendor, side);

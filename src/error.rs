@@ -390,6 +390,7 @@ impl Error {
         }
     }
 
+    #[cold]
     pub(crate) fn invalid(vendor: Vendor, field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput(InvalidInput {
             vendor,

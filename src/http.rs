@@ -474,11 +474,39 @@ fn configure<B>(
     direct: bool,
     call_timeout: Option<Duration>,
 ) -> ureq::RequestBuilder<B> {
-    use crate::agent::{clamp, CONNECT_TIMEOUT, MAX_TIMEOUT};
+    // A request-level config copies the agent's whole config on every call: only
+    // pay for it when the agent does not already say what is needed (an agent
+    // from `crate::agent()` does). The check and the rare reconfiguration are
+    // functions of their own, so that the usual path stays short.
+    if !direct && call_timeout.is_none() && ready(agent.config()) {
+        // Nothing to change.
+    } else {
+        builder = reconfigure(agent.config(), builder, direct, call_timeout);
+    }
+    // The whole map at once: each `header()` call would move the builder.
+    if let Some(map) = builder.headers_mut() {
+        if map.is_empty() {
+            *map = headers;
+        } else {
+            map.extend(headers);
+        }
+    }
+    builder
+}
 
-    let config = agent.config();
+/// What [`configure`] reads of an agent's config.
+struct Needs {
+    /// An overall or per-call timeout bounds every phase.
+    overall: bool,
+    /// A phase with no bound at all.
+    unbounded: bool,
+    /// A duration past [`MAX_TIMEOUT`](crate::agent::MAX_TIMEOUT).
+    too_long: bool,
+}
+
+fn needs(config: &ureq::config::Config) -> Needs {
+    use crate::agent::MAX_TIMEOUT;
     let t = config.timeouts();
-    // An overall or per-call timeout bounds every phase.
     let overall = t.global.is_some() || t.per_call.is_some();
     let phases = [
         t.connect,
@@ -499,75 +527,88 @@ fn configure<B>(
     .iter()
     .chain(&phases)
     .any(|d| d.is_some_and(|d| d > MAX_TIMEOUT));
+    Needs {
+        overall,
+        unbounded,
+        too_long,
+    }
+}
+
+/// Whether `config` already says everything the crate relies on (ignoring the
+/// per-request proxy bypass and call cap).
+fn ready(config: &ureq::config::Config) -> bool {
+    let needs = needs(config);
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let tls = crate::agent::tls_fallback(config.tls_config());
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let tls_ok = tls.is_none();
+    let tls_ok = crate::agent::tls_fallback(config.tls_config()).is_none();
     #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
     let tls_ok = true;
-    // A request-level config copies the agent's whole config on every call: only
-    // pay for it when the agent does not already say what is needed (an agent
-    // from `crate::agent()` does). Changing timeouts, redirects or the proxy keeps
-    // the agent's connection pool; changing the TLS provider does not, which is
-    // why it only happens when the agent's provider would panic.
-    let ready = !config.http_status_as_error()
+    !config.http_status_as_error()
         && config.max_redirects() == 0
-        && !unbounded
-        && !too_long
+        && !needs.unbounded
+        && !needs.too_long
         && tls_ok
-        && !direct
-        && call_timeout.is_none();
-    if !ready {
-        let mut request = builder
-            .config()
-            .http_status_as_error(false)
-            .max_redirects(0);
-        if unbounded || too_long {
-            // Never set an overall, per-call or resolve timeout the agent did not
-            // have (each costs a resolver thread per call); cap what it had.
-            let phase = |d: Option<Duration>, default: Duration| match d {
-                Some(d) => Some(clamp(d)),
-                None if overall => None,
-                None => Some(default),
-            };
-            request = request
-                .timeout_global(t.global.map(clamp))
-                .timeout_per_call(t.per_call.map(clamp))
-                .timeout_resolve(t.resolve.map(clamp))
-                .timeout_await_100(t.await_100.map(clamp))
-                .timeout_per_read(config.timeout_per_read().map(clamp))
-                .timeout_per_write(config.timeout_per_write().map(clamp))
-                .timeout_connect(phase(t.connect, CONNECT_TIMEOUT.min(DEFAULT_TIMEOUT)))
-                .timeout_send_request(phase(t.send_request, DEFAULT_TIMEOUT))
-                .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
-                .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
-                .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT));
-        }
-        #[cfg(any(feature = "rustls", feature = "native-tls"))]
-        if let Some(tls) = tls {
-            request = request.tls_config(tls);
-        }
-        if direct {
-            request = request.proxy(None);
-        }
-        if let Some(cap) = call_timeout {
-            let cap = clamp(cap);
-            request = request.timeout_per_call(Some(t.per_call.map_or(cap, |d| d.min(cap))));
-        }
-        builder = request.build();
+}
+
+/// The request-level config for an agent that does not say everything the crate
+/// relies on. Changing timeouts, redirects or the proxy keeps the agent's
+/// connection pool; changing the TLS provider does not, which is why it only
+/// happens when the agent's provider would panic.
+#[cold]
+#[inline(never)]
+fn reconfigure<B>(
+    config: &ureq::config::Config,
+    builder: ureq::RequestBuilder<B>,
+    direct: bool,
+    call_timeout: Option<Duration>,
+) -> ureq::RequestBuilder<B> {
+    use crate::agent::{clamp, CONNECT_TIMEOUT};
+    let t = config.timeouts();
+    let Needs {
+        overall,
+        unbounded,
+        too_long,
+    } = needs(config);
+    let mut request = builder
+        .config()
+        .http_status_as_error(false)
+        .max_redirects(0);
+    if unbounded || too_long {
+        // Never set an overall, per-call or resolve timeout the agent did not
+        // have (each costs a resolver thread per call); cap what it had.
+        let phase = |d: Option<Duration>, default: Duration| match d {
+            Some(d) => Some(clamp(d)),
+            None if overall => None,
+            None => Some(default),
+        };
+        request = request
+            .timeout_global(t.global.map(clamp))
+            .timeout_per_call(t.per_call.map(clamp))
+            .timeout_resolve(t.resolve.map(clamp))
+            .timeout_await_100(t.await_100.map(clamp))
+            .timeout_per_read(config.timeout_per_read().map(clamp))
+            .timeout_per_write(config.timeout_per_write().map(clamp))
+            .timeout_connect(phase(t.connect, CONNECT_TIMEOUT.min(DEFAULT_TIMEOUT)))
+            .timeout_send_request(phase(t.send_request, DEFAULT_TIMEOUT))
+            .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
+            .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
+            .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT));
     }
-    // The whole map at once: each `header()` call would move the builder.
-    if let Some(map) = builder.headers_mut() {
-        if map.is_empty() {
-            *map = headers;
-        } else {
-            map.extend(headers);
-        }
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    if let Some(tls) = crate::agent::tls_fallback(config.tls_config()) {
+        request = request.tls_config(tls);
     }
-    builder
+    if direct {
+        request = request.proxy(None);
+    }
+    if let Some(cap) = call_timeout {
+        let cap = clamp(cap);
+        request = request.timeout_per_call(Some(t.per_call.map_or(cap, |d| d.min(cap))));
+    }
+    request.build()
 }
 
 /// The crate's error for a failed request. `https`: the URL was `https://`.
+#[cold]
 fn transport(vendor: Vendor, http_status: Option<u16>, https: bool, err: ureq::Error) -> Error {
     let kind = match &err {
         ureq::Error::Timeout(_) => TransportKind::Timeout,
@@ -719,6 +760,7 @@ impl Reply {
     }
 
     /// The error for a body that failed to decode.
+    #[cold]
     pub fn decode_failure(&self, err: &serde_json::Error) -> Error {
         let source = DecodeError::from_serde(err);
         let reason = if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -742,6 +784,7 @@ impl Reply {
     }
 
     /// "redirect to <scheme://host/path> not followed".
+    #[cold]
     fn redirect_note(&self) -> String {
         match self.header("location") {
             Some(location) => format!(
@@ -826,10 +869,12 @@ impl Reply {
     }
 
     /// An [`Error::UnexpectedResponse`] for this reply.
+    #[cold]
     pub fn unexpected(&self, reason: UnexpectedReason, note: Option<String>) -> Error {
         self.unexpected_with(reason, note, None)
     }
 
+    #[cold]
     fn unexpected_with(
         &self,
         reason: UnexpectedReason,
@@ -852,6 +897,7 @@ impl Reply {
 
     /// An [`Error::Api`] for this reply: status, `Retry-After` and (when the body
     /// had none) a request-id header are filled in here.
+    #[cold]
     pub fn api_error(
         &self,
         code: Option<i64>,

@@ -154,6 +154,10 @@ pub enum Side {
     Defaults,
     /// The crate's call on 0.1's agent.
     Previous,
+    /// The raw call on the crate's agent: what the crate's timeouts alone (every
+    /// read, write and phase bounded) cost against ureq's defaults (none). Not
+    /// in [`Side::ALL`]; `only <vendor> bounded <n>`.
+    Bounded,
 }
 
 impl Side {
@@ -164,6 +168,7 @@ impl Side {
             Side::Krate => "crate",
             Side::Defaults => "defaults",
             Side::Previous => "previous",
+            Side::Bounded => "bounded",
         }
     }
 }
@@ -175,6 +180,7 @@ pub fn call(vendor: &str, side: Side) -> Call {
         Side::Krate => krate(vendor, &env.agent, &env.base_url),
         Side::Previous => krate(vendor, &env.previous, &env.base_url),
         Side::Defaults => raw(vendor, &env.defaults, &env.base_url),
+        Side::Bounded => raw(vendor, &env.agent, &env.base_url),
     }
 }
 
