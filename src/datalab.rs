@@ -386,8 +386,7 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
     }
     let wire: WireDownload = reply.json()?;
     let expiry = crate::url::url_expiry(reply.link("download_url", &wire.download_url)?);
-    let lifetime = time::Duration::seconds(i64::try_from(wire.expires_in).unwrap_or(i64::MAX));
-    let expires_at = reply.received_at().checked_add(lifetime).ok_or_else(|| {
+    let expires_at = reply.received_plus(wire.expires_in).ok_or_else(|| {
         reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some("`expires_in` out of range".to_owned()),

@@ -137,13 +137,8 @@ mod tests {
         const PIECES: &[&str] = &[
             "%", "%2", "%20", "%2F", "%ff", "%C3", "%A9", "%G1", "a", "é", "%%", "2",
         ];
-        let mut state = 0x2545_F491_4F6C_DD1Du64;
-        let mut below = |n: usize| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            (state.wrapping_mul(0x9E37_79B9_7F4A_7C15) % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng(0x2545_F491_4F6C_DD1D);
+        let mut below = |n: usize| rng.below(n);
         for round in 0..20_000 {
             let text: String = (0..below(8)).map(|_| PIECES[below(PIECES.len())]).collect();
             assert_eq!(

@@ -921,20 +921,7 @@ mod tests {
     }
 
     /// Deterministic xorshift64*.
-    struct Rng(u64);
-
-    impl Rng {
-        fn next(&mut self) -> u64 {
-            self.0 ^= self.0 >> 12;
-            self.0 ^= self.0 << 25;
-            self.0 ^= self.0 >> 27;
-            self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-        }
-
-        fn below(&mut self, n: usize) -> usize {
-            usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap()).unwrap()
-        }
-    }
+    use crate::test_rng::Rng;
 
     /// The raw-value shortcut for Cloudreve's `sign` reads what decoding first
     /// reads, for every mix of separators, escapes, signs and digits.

@@ -507,26 +507,26 @@ struct Needs {
 fn needs(config: &ureq::config::Config) -> Needs {
     use crate::agent::MAX_TIMEOUT;
     let t = config.timeouts();
+    // Plain comparisons: this runs on every call.
+    let long = |d: Option<Duration>| matches!(d, Some(d) if d > MAX_TIMEOUT);
     let overall = t.global.is_some() || t.per_call.is_some();
-    let phases = [
-        t.connect,
-        t.send_request,
-        t.send_body,
-        t.recv_response,
-        t.recv_body,
-    ];
-    let unbounded = !overall && phases.iter().any(Option::is_none);
-    let too_long = [
-        t.global,
-        t.per_call,
-        t.resolve,
-        t.await_100,
-        config.timeout_per_read(),
-        config.timeout_per_write(),
-    ]
-    .iter()
-    .chain(&phases)
-    .any(|d| d.is_some_and(|d| d > MAX_TIMEOUT));
+    let unbounded = !overall
+        && (t.connect.is_none()
+            || t.send_request.is_none()
+            || t.send_body.is_none()
+            || t.recv_response.is_none()
+            || t.recv_body.is_none());
+    let too_long = long(t.global)
+        || long(t.per_call)
+        || long(t.resolve)
+        || long(t.await_100)
+        || long(config.timeout_per_read())
+        || long(config.timeout_per_write())
+        || long(t.connect)
+        || long(t.send_request)
+        || long(t.send_body)
+        || long(t.recv_response)
+        || long(t.recv_body);
     Needs {
         overall,
         unbounded,
@@ -675,10 +675,18 @@ const REQUEST_ID_HEADERS: [&str; 6] = [
 ];
 
 impl Reply {
-    /// When the response head arrived (the base of relative expiries).
+    /// `seconds` after the response head arrived (a relative expiry), `None` past
+    /// the year 9999. In nanoseconds since the epoch, made a date once: the same
+    /// instant as the arrival's date plus the seconds, with less code per call.
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
-    pub fn received_at(&self) -> OffsetDateTime {
-        OffsetDateTime::from(self.received)
+    pub fn received_plus(&self, seconds: u64) -> Option<OffsetDateTime> {
+        let Ok(since) = self.received.duration_since(std::time::UNIX_EPOCH) else {
+            // A clock before 1970.
+            return OffsetDateTime::from(self.received)
+                .checked_add(time::Duration::seconds(i64::try_from(seconds).ok()?));
+        };
+        let nanos = i128::try_from(since.as_nanos()).ok()? + i128::from(seconds) * 1_000_000_000;
+        OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
     }
 
     /// A reply built from captured parts instead of the network (see
@@ -954,6 +962,26 @@ mod tests {
         assert!(BaseUrl::parse_cached(Vendor::Kie, "base_url", "ftp://x").is_err());
         let a2 = BaseUrl::parse_cached(Vendor::Kie, "base_url", "https://a.example/p").unwrap();
         assert_eq!(*a2, *a);
+    }
+
+    #[test]
+    fn received_plus_is_the_arrival_date_plus_the_seconds() {
+        let reply = Reply::from_parts(Vendor::Datalab, 200, &[], b"{}").unwrap();
+        let arrival = OffsetDateTime::from(reply.received);
+        for seconds in [
+            0,
+            1,
+            600,
+            86_400,
+            253_402_300_799,
+            u64::from(u32::MAX),
+            u64::MAX,
+        ] {
+            let expected = i64::try_from(seconds)
+                .ok()
+                .and_then(|s| arrival.checked_add(time::Duration::seconds(s)));
+            assert_eq!(reply.received_plus(seconds), expected, "{seconds}");
+        }
     }
 
     #[test]

@@ -205,8 +205,7 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
     };
     let expiry = crate::url::url_expiry(reply.link("data", &success.data)?);
     let documented = reply
-        .received_at()
-        .checked_add(LINK_LIFETIME)
+        .received_plus(LINK_LIFETIME.whole_seconds().unsigned_abs())
         .map_or(Expiry::Unknown, Expiry::at);
     Ok(DownloadLink::new(
         Vendor::Kie,

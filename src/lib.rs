@@ -119,6 +119,8 @@ mod http;
 mod link;
 pub mod retry;
 mod secret;
+#[cfg(test)]
+mod test_rng;
 mod url;
 
 #[cfg(feature = "blendvision")]

@@ -693,13 +693,8 @@ mod tests {
     /// repeats, missing items and ids never asked for.
     #[test]
     fn both_matchings_account_alike() {
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut below = |n: u64| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n.max(1)
-        };
+        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut below = |n: u64| rng.below(n as usize) as u64;
         let (mut agreed_ok, mut agreed_err) = (0, 0);
         for _ in 0..2_000 {
             let requested: Vec<String> =

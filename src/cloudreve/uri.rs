@@ -222,13 +222,8 @@ mod tests {
             "..",
             " ",
         ];
-        let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut below = |n: usize| {
-            state ^= state >> 12;
-            state ^= state << 25;
-            state ^= state >> 27;
-            (state.wrapping_mul(0x2545_F491_4F6C_DD1D) % n as u64) as usize
-        };
+        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
+        let mut below = |n: usize| rng.below(n);
         for round in 0..20_000 {
             let prefix = [
                 "cloudreve://my",
