@@ -54,18 +54,7 @@ fn main() {
         .skip(1)
         .filter(|a| a != "--bench")
         .collect();
-    // `DLURL_BENCH_SERVER=<base URL>` (of a `ratio serve` started beforehand)
-    // keeps the fake out of this process's accounting altogether: a timing of
-    // the whole process (`only …`) is then the client's alone.
-    let (_server, base_url) = match std::env::var("DLURL_BENCH_SERVER") {
-        Ok(url) => (None, url),
-        Err(_) => {
-            let server = common::spawn_server(250, Duration::ZERO);
-            let url = server.base_url.clone();
-            (Some(server), url)
-        }
-    };
-    common::use_server(base_url.clone());
+    let (_server, base_url) = common::server_from_env_or_spawn();
 
     if let [only, vendor, side, n] = &args[..] {
         if only == "only" {

@@ -105,6 +105,23 @@ pub fn spawn_server(koodrive_files: usize, reply_delay: Duration) -> ServerProce
     }
 }
 
+/// The fake for a bench binary: the one at `DLURL_BENCH_SERVER` (a `serve`
+/// started beforehand, so that a timing of the whole process is the client's
+/// alone), else one spawned in a child process (kept alive by the returned
+/// handle). Also makes it the server [`env`] uses.
+pub fn server_from_env_or_spawn() -> (Option<ServerProcess>, String) {
+    let (server, url) = match std::env::var("DLURL_BENCH_SERVER") {
+        Ok(url) => (None, url),
+        Err(_) => {
+            let server = spawn_server(250, Duration::ZERO);
+            let url = server.base_url.clone();
+            (Some(server), url)
+        }
+    };
+    use_server(url.clone());
+    (server, url)
+}
+
 impl Drop for ServerProcess {
     fn drop(&mut self) {
         drop(self.child.stdin.take());

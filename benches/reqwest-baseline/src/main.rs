@@ -24,7 +24,6 @@
 #[path = "../../common/mod.rs"]
 mod common;
 
-use std::time::Duration;
 
 use common::{env, interleave, ratio, us, Call, Side};
 use download_url::{fake, kie};
@@ -34,17 +33,7 @@ fn main() {
     common::serve_if_asked();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let calls: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(3000);
-    // `DLURL_BENCH_SERVER=<base URL of a running fake>`: no server of our own,
-    // so that a timing of the whole process is the client's alone.
-    let (_server, base_url) = match std::env::var("DLURL_BENCH_SERVER") {
-        Ok(url) => (None, url),
-        Err(_) => {
-            let server = common::spawn_server(250, Duration::ZERO);
-            let url = server.base_url.clone();
-            (Some(server), url)
-        }
-    };
-    common::use_server(base_url);
+    let (_server, _) = common::server_from_env_or_spawn();
     let client: &'static reqwest::blocking::Client =
         Box::leak(Box::new(reqwest::blocking::Client::new()));
     // `only <vendor> <crate|defaults|reqwest> <n>`: n calls of one side, for
