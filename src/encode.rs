@@ -87,6 +87,16 @@ pub(crate) fn percent_decode(text: &str) -> String {
         .unwrap_or_else(|invalid| String::from_utf8_lossy(invalid.as_bytes()).into_owned())
 }
 
+/// [`percent_decode`], borrowed when `text` holds no `%` (a short name or value:
+/// a plain loop looks for it).
+pub(crate) fn percent_decoded(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.bytes().any(|b| b == b'%') {
+        std::borrow::Cow::Owned(percent_decode(text))
+    } else {
+        std::borrow::Cow::Borrowed(text)
+    }
+}
+
 /// Compact JSON bytes of a request body.
 pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Vec<u8> {
     // Serializing plain structs of strings, numbers and bools cannot fail.

@@ -36,6 +36,7 @@ use std::borrow::Cow;
 
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
+use crate::encode::percent_decoded as decoded;
 use crate::Expiry;
 
 /// The expiry `url` states in its own query: a UTC time, [`Expiry::Never`] (only a
@@ -160,16 +161,6 @@ fn cloudreve_sign_raw(raw: &str) -> Option<Option<OffsetDateTime>> {
 /// A name or value is decoded (and copied) only when it holds a `%`.
 struct Params<'q> {
     query: &'q str,
-}
-
-/// `text` percent-decoded, borrowed when there is nothing to decode.
-fn decoded(text: &str) -> Cow<'_, str> {
-    // Names and values are short: a plain loop beats a search.
-    if text.bytes().any(|b| b == b'%') {
-        Cow::Owned(crate::encode::percent_decode(text))
-    } else {
-        Cow::Borrowed(text)
-    }
 }
 
 impl<'q> Params<'q> {

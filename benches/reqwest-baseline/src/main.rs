@@ -24,7 +24,6 @@
 #[path = "../../common/mod.rs"]
 mod common;
 
-
 use common::{env, interleave, ratio, us, Call, Side};
 use download_url::{fake, kie};
 use serde::Deserialize;
