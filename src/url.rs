@@ -171,6 +171,14 @@ pub(crate) fn is_printable(text: &str) -> bool {
     ascii_printable || !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
+/// Whether every byte of `text` is visible ASCII or a space (` `..=`~`). A loop
+/// without an early exit, which compiles to vector code: it runs on every
+/// credential and Cloudreve URI of a call.
+pub(crate) fn is_ascii_text(text: &str) -> bool {
+    text.bytes()
+        .fold(true, |ok, b| ok & (b.wrapping_sub(b' ') <= b'~' - b' '))
+}
+
 /// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires` (the
 /// first occurrence of each, named exactly so).
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {

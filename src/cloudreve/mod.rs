@@ -805,12 +805,9 @@ fn validate(request: &Request) -> Result<(), Error> {
                 ),
             ));
         }
-        // Visible ASCII and spaces (the usual URI) are checked by a loop without
-        // an early exit, which compiles to vector code; anything else by char.
-        let plain = uri
-            .bytes()
-            .fold(true, |ok, b| ok & (b.wrapping_sub(b' ') <= b'~' - b' '));
-        if !plain && uri.chars().any(char::is_control) {
+        // Visible ASCII and spaces (the usual URI) hold no control character;
+        // anything else is checked char by char.
+        if !crate::url::is_ascii_text(uri) && uri.chars().any(char::is_control) {
             return Err(invalid(
                 "uris",
                 &format!("uri #{index} contains control characters"),
