@@ -489,12 +489,7 @@ fn rfc3339_common(text: &str) -> Option<OffsetDateTime> {
         return None;
     }
     // Two ASCII digits at `at`.
-    let two = |at: usize| -> Option<u8> {
-        match b.get(at..at + 2)? {
-            [x @ b'0'..=b'9', y @ b'0'..=b'9'] => Some((x - b'0') * 10 + (y - b'0')),
-            _ => None,
-        }
-    };
+    let two = |at: usize| text.get(at..at + 2).and_then(two_digits);
     let year = i32::from(two(0)?) * 100 + i32::from(two(2)?);
     let date = Date::from_calendar_date(year, Month::try_from(two(5)?).ok()?, two(8)?).ok()?;
     let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);

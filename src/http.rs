@@ -472,9 +472,7 @@ fn configure<B>(
     // pay for it when the agent does not already say what is needed (an agent
     // from `crate::agent()` does). The check and the rare reconfiguration are
     // functions of their own, so that the usual path stays short.
-    if !direct && call_timeout.is_none() && ready(agent.config()) {
-        // Nothing to change.
-    } else {
+    if direct || call_timeout.is_some() || !ready(agent.config()) {
         builder = reconfigure(agent.config(), builder, direct, call_timeout);
     }
     // The whole map at once: each `header()` call would move the builder.
