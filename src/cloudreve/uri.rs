@@ -61,13 +61,27 @@ pub fn uri_from(text: &str) -> String {
 /// assert_eq!(uri_path(&my_uri(name)).as_deref(), Some(name));
 /// ```
 pub fn uri_path(uri: &str) -> Option<String> {
+    raw_path(uri).map(crate::encode::percent_decode)
+}
+
+/// The still-encoded path of a Cloudreve URI: after the authority's `/`, before
+/// any `?` or `#`, without trailing `/`s; `None` when `uri` is not a
+/// `cloudreve://` URI. Byte searches: every byte looked for is ASCII, so each cut
+/// is on a character boundary.
+fn raw_path(uri: &str) -> Option<&str> {
     if !has_scheme(uri) {
         return None;
     }
-    let rest = uri.get(URI_SCHEME.len()..)?;
-    let rest = rest.split(['?', '#']).next().unwrap_or("");
-    let path = rest.find('/').map_or("", |i| &rest[i + 1..]);
-    Some(crate::encode::percent_decode(path.trim_end_matches('/')))
+    let rest = &uri[URI_SCHEME.len()..];
+    let rest = &rest[..rest
+        .bytes()
+        .position(|b| b == b'?' || b == b'#')
+        .unwrap_or(rest.len())];
+    let path = rest
+        .bytes()
+        .position(|b| b == b'/')
+        .map_or("", |i| &rest[i + 1..]);
+    Some(path.trim_end_matches('/'))
 }
 
 /// The last segment of [`uri_path`], when not empty: the file name a link is
@@ -75,32 +89,9 @@ pub fn uri_path(uri: &str) -> Option<String> {
 /// made per URI of a batch); an encoded `/` (`%2F`) in it still splits, as it
 /// does in the decoded path.
 pub(super) fn file_name(uri: &str) -> Option<String> {
-    if !has_scheme(uri) {
-        return None;
-    }
-    // Byte loops: a URI is short, and every byte looked for is ASCII (so each
-    // cut is on a character boundary).
-    let bytes = uri.as_bytes();
-    let start = URI_SCHEME.len();
-    let end = start
-        + bytes[start..]
-            .iter()
-            .position(|&b| b == b'?' || b == b'#')
-            .unwrap_or(bytes.len() - start);
-    // The path starts after the authority's `/`; trailing `/`s are dropped.
-    let slash = bytes[start..end].iter().position(|&b| b == b'/')?;
-    let path_start = start + slash + 1;
-    let path_end = path_start
-        + bytes[path_start..end]
-            .iter()
-            .rposition(|&b| b != b'/')
-            .map_or(0, |i| i + 1);
-    let last_start = path_start
-        + bytes[path_start..path_end]
-            .iter()
-            .rposition(|&b| b == b'/')
-            .map_or(0, |i| i + 1);
-    let decoded = crate::encode::percent_decode(uri.get(last_start..path_end)?);
+    let path = raw_path(uri)?;
+    let last = &path[path.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1)..];
+    let decoded = crate::encode::percent_decode(last);
     // An encoded `/` (`%2F`) still splits.
     match decoded.bytes().rposition(|b| b == b'/') {
         None if decoded.is_empty() => None,
