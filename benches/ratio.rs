@@ -58,13 +58,7 @@ fn main() {
 
     if let [only, vendor, side, n] = &args[..] {
         if only == "only" {
-            let side = match side.as_str() {
-                "crate" | "krate" => Side::Krate,
-                "defaults" | "raw" => Side::Defaults,
-                "previous" => Side::Previous,
-                "bounded" => Side::Bounded,
-                other => panic!("no side {other}"),
-            };
+            let side = Side::named(side).unwrap_or_else(|| panic!("no side {side}"));
             let mut call = common::call(vendor, side);
             for _ in 0..n.parse::<usize>().expect("a call count") {
                 black_box(call());
@@ -102,7 +96,16 @@ fn main() {
         "proc dflt",
         "proc prev",
     );
+    // `DLURL_BENCH_VENDORS=datalab,cloudreve` measures only those.
+    let only = std::env::var("DLURL_BENCH_VENDORS").unwrap_or_default();
     for vendor in common::VENDORS {
+        if !only.is_empty() && !only.split(',').any(|v| v == vendor) {
+            continue;
+        }
+        if let Ok(names) = std::env::var("DLURL_BENCH_SIDES") {
+            compare(vendor, &names, calls);
+            continue;
+        }
         let sides: Vec<common::Call> = Side::ALL
             .iter()
             .map(|side| common::call(vendor, *side))
@@ -137,6 +140,35 @@ fn main() {
     }
 }
 
+/// `DLURL_BENCH_SIDES=crate,defaults,defaults` (any sides, repeats allowed):
+/// those sides interleaved, each reported against the second. A side against
+/// itself is the control: it shows what the interleaving alone makes of two
+/// equal sides.
+fn compare(vendor: &str, names: &str, calls: usize) {
+    let sides: Vec<Side> = names
+        .split(',')
+        .map(|name| Side::named(name).unwrap_or_else(|| panic!("no side {name}")))
+        .collect();
+    let results = interleave(
+        sides
+            .iter()
+            .map(|side| common::call(vendor, *side))
+            .collect(),
+        calls,
+    );
+    let base = &results[1.min(results.len() - 1)];
+    for (side, result) in sides.iter().zip(&results) {
+        println!(
+            "{vendor:<12} {:<9} wall {:>9} {:>7.3}  thread CPU {:>9} {:>7.3}",
+            side.name(),
+            us(result.wall.median),
+            ratio(result.wall.median, base.wall.median),
+            us(result.thread_cpu),
+            ratio(result.thread_cpu, base.thread_cpu),
+        );
+    }
+}
+
 /// An experiment: the crate's call on `download_url::agent()` (every phase bounded
 /// by 30 s), on an agent whose reads and writes are bounded by 30 s each and its
 /// phases by 60 s, and the raw call on ureq's defaults. ureq sets a socket's
@@ -153,7 +185,12 @@ fn io_timeouts(calls: usize) {
             .new_agent(),
     ));
     println!("{calls} calls per side: crate agent / per-read+write 30 s agent / ureq defaults");
+    // `DLURL_BENCH_VENDORS=datalab,cloudreve` measures only those.
+    let only = std::env::var("DLURL_BENCH_VENDORS").unwrap_or_default();
     for vendor in common::VENDORS {
+        if !only.is_empty() && !only.split(',').any(|v| v == vendor) {
+            continue;
+        }
         let sides = vec![
             common::krate(vendor, &env.agent, &env.base_url),
             common::krate(vendor, io, &env.base_url),

@@ -31,12 +31,11 @@
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
 use crate::link::{account_for, ItemAnswer};
-use crate::{ApiDetail, Batch, DownloadLink, Error, Expiry, FailureReason, Secret, Vendor};
+use crate::{ApiDetail, Batch, DownloadLink, Error, FailureReason, Secret, Vendor};
 
 /// BlendVision One's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.one.blendvision.com";
@@ -299,7 +298,7 @@ struct WireFile {
     download_uri: String,
     download_filename: String,
     #[serde(deserialize_with = "crate::expiry::serde_rfc3339::deserialize")]
-    expiration_time: OffsetDateTime,
+    expiration_time: crate::expiry::UnixTime,
 }
 
 #[derive(Deserialize)]
@@ -457,13 +456,15 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
 /// The link of a file whose `download_uri` passed the link check.
 fn link(id: &str, file: WireFile) -> DownloadLink {
     let name = file.download_filename;
-    let expiry = crate::url::url_expiry(crate::url::trim(&file.download_uri));
+    let expiry = crate::expiry::stated_by(crate::url::trim(&file.download_uri))
+        .earliest(crate::expiry::Stated::At(file.expiration_time))
+        .expiry();
     DownloadLink::new(
         Vendor::BlendVision,
         id,
         crate::url::trimmed(file.download_uri),
         (!name.is_empty()).then_some(name),
-        expiry.earliest(Expiry::at(file.expiration_time)),
+        expiry,
     )
 }
 

@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Expiry, Secret, Vendor};
+use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
 
 /// Datalab's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
@@ -385,20 +385,23 @@ pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error
         ));
     }
     let wire: WireDownload = reply.json()?;
-    let expiry = crate::url::url_expiry(reply.link("download_url", &wire.download_url)?);
+    let url = reply.link("download_url", &wire.download_url)?;
     let expires_at = reply.received_plus(wire.expires_in).ok_or_else(|| {
         reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some("`expires_in` out of range".to_owned()),
         )
     })?;
+    let expiry = crate::expiry::stated_by(url)
+        .earliest(crate::expiry::Stated::At(expires_at))
+        .expiry();
     let name = wire.original_filename;
     Ok(DownloadLink::new(
         Vendor::Datalab,
         file_id,
         crate::url::trimmed(wire.download_url),
         (!name.is_empty()).then_some(name),
-        expiry.earliest(Expiry::at(expires_at)),
+        expiry,
     ))
 }
 

@@ -22,7 +22,8 @@ use std::time::Duration;
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
 use ureq::http::header::{ACCEPT, CONTENT_TYPE};
-use ureq::http::{HeaderMap, HeaderName, HeaderValue};
+use ureq::http::uri::{Authority, PathAndQuery, Scheme};
+use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use ureq::Agent;
 
 use crate::error::{
@@ -75,6 +76,11 @@ pub(crate) struct BaseUrl {
     pub path: String,
     /// The host is loopback (`localhost`, `*.localhost`, `127.0.0.0/8`, `::1`).
     loopback: bool,
+    /// Scheme and authority as `http` parses them, once: each request's URI is
+    /// put together from these and its path, instead of ureq parsing the whole
+    /// URL text again on every call. `None` when `http` would not take them (the
+    /// request then goes out as text, and ureq says what is wrong).
+    parsed: Option<(Scheme, Authority)>,
 }
 
 impl BaseUrl {
@@ -134,6 +140,9 @@ impl BaseUrl {
         let loopback = host == "localhost"
             || host.ends_with(".localhost")
             || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+        let parsed = Scheme::try_from(scheme)
+            .ok()
+            .zip(Authority::try_from(authority.as_str()).ok());
         Ok(BaseUrl {
             scheme,
             host,
@@ -141,6 +150,7 @@ impl BaseUrl {
             authority,
             path: path.trim_end_matches('/').to_owned(),
             loopback,
+            parsed,
         })
     }
 
@@ -214,6 +224,10 @@ pub(crate) struct Call {
     /// in cleartext.
     cleartext_remote: bool,
     url: String,
+    /// Where the path starts in `url`.
+    path_at: usize,
+    /// The base's [`BaseUrl::parsed`].
+    parsed: Option<(Scheme, Authority)>,
     has_query: bool,
     /// Every header the request sends beyond ureq's own, handed to the request
     /// builder whole instead of header by header (each `header()` moves the
@@ -245,15 +259,25 @@ impl Call {
         path: &[&str],
         headers: usize,
     ) -> Call {
-        let mut headers = HeaderMap::with_capacity(headers + 2);
-        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        // `append`, as for every other header: `insert` is more code to fetch on
+        // every call, for a map that is empty here anyway.
+        // A map's first allocation holds six headers: up to six, that one (the
+        // same code as every reply's headers) instead of a sized one.
+        let mut headers = if headers + 2 > 6 {
+            HeaderMap::with_capacity(headers + 2)
+        } else {
+            HeaderMap::new()
+        };
+        headers.append(ACCEPT, HeaderValue::from_static("application/json"));
         if method == Method::Post {
-            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+            headers.append(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
         Call {
             vendor,
             method,
             url: base.join(path),
+            path_at: base.scheme.len() + "://".len() + base.authority.len(),
+            parsed: base.parsed.clone(),
             loopback: base.is_loopback(),
             cleartext_remote: base.scheme == "http" && !base.is_loopback(),
             has_query: false,
@@ -313,9 +337,17 @@ impl Call {
         }
         self.credentials = true;
         self.secrets.push(kept);
-        // From the `String`, the header value takes the bytes without a copy.
-        let value = [prefix, secret].concat();
-        self.add_header(name, field, HeaderValue::try_from(value), true)
+        // Copied into the value as ureq copies the reply's header values (the
+        // same code, already fetched on every call); with a prefix, joined first.
+        let value = if prefix.is_empty() {
+            HeaderValue::from_bytes(secret.as_bytes())
+        } else {
+            let mut joined = String::with_capacity(prefix.len() + secret.len());
+            joined.push_str(prefix);
+            joined.push_str(secret);
+            HeaderValue::from_bytes(joined.as_bytes())
+        };
+        self.add_header(name, field, value, true)
     }
 
     fn add_header<E>(
@@ -380,6 +412,24 @@ impl Call {
         self.body.as_deref().unwrap_or(&[])
     }
 
+    /// The request's URI: the base's parsed scheme and authority with this
+    /// call's path and query, or else the whole text parsed (by ureq's own rules,
+    /// so that what it refuses is refused as before).
+    fn uri(&self) -> Result<Uri, ureq::http::Error> {
+        if let Some((scheme, authority)) = &self.parsed {
+            if let Ok(path) = PathAndQuery::try_from(&self.url[self.path_at..]) {
+                let mut parts = ureq::http::uri::Parts::default();
+                parts.scheme = Some(scheme.clone());
+                parts.authority = Some(authority.clone());
+                parts.path_and_query = Some(path);
+                if let Ok(uri) = Uri::from_parts(parts) {
+                    return Ok(uri);
+                }
+            }
+        }
+        Uri::try_from(self.url.as_str()).map_err(ureq::http::Error::from)
+    }
+
     /// Sends the call and reads the whole reply body (bounded).
     ///
     /// Refused before sending: a credential over plain `http://` to a host that is
@@ -408,10 +458,13 @@ impl Call {
         }
         // Only an agent with a proxy needs to know whether the host is loopback.
         let direct = self.loopback && agent.config().proxy().is_some();
+        let uri = self
+            .uri()
+            .map_err(|e| transport(vendor, None, https, ureq::Error::Http(e)))?;
         let result = match self.method {
             Method::Get => configure(
                 agent,
-                agent.get(&self.url),
+                agent.get(uri),
                 self.headers,
                 direct,
                 self.call_timeout,
@@ -419,7 +472,7 @@ impl Call {
             .call(),
             Method::Post => configure(
                 agent,
-                agent.post(&self.url),
+                agent.post(uri),
                 self.headers,
                 direct,
                 self.call_timeout,
@@ -437,10 +490,14 @@ impl Call {
             .and_then(|n| usize::try_from(n).ok())
             .map_or(0, |n| n.min(BODY_LIMIT) + 1);
         let mut body = Vec::with_capacity(expected);
+        // ureq's own limit (as its `read_to_vec` reads): on a longer body the
+        // reader fails with `BodyExceedsLimit` and `body` keeps the first
+        // `BODY_LIMIT` bytes for the excerpt.
         let read = response
             .body_mut()
-            .as_reader()
-            .take(BODY_LIMIT as u64 + 1)
+            .with_config()
+            .limit(BODY_LIMIT as u64)
+            .reader()
             .read_to_end(&mut body);
         let (parts, _) = response.into_parts();
         let reply = Reply {
@@ -452,9 +509,12 @@ impl Call {
             secrets: self.secrets,
         };
         if let Err(e) = read {
-            return Err(transport(vendor, Some(status), https, ureq::Error::from(e)));
+            return match ureq::Error::from(e) {
+                ureq::Error::BodyExceedsLimit(_) => Err(reply.too_large()),
+                e => Err(transport(vendor, Some(status), https, e)),
+            };
         }
-        reply.within_limit()
+        Ok(reply)
     }
 }
 
@@ -499,30 +559,27 @@ struct Needs {
 fn needs(config: &ureq::config::Config) -> Needs {
     use crate::agent::MAX_TIMEOUT;
     let t = config.timeouts();
-    // Plain comparisons: this runs on every call.
-    let long = |d: Option<Duration>| matches!(d, Some(d) if d > MAX_TIMEOUT);
+    // One loop over all of them: this runs on every call, and eleven comparisons
+    // written out are several times the code.
+    let durations = [
+        t.connect,
+        t.send_request,
+        t.send_body,
+        t.recv_response,
+        t.recv_body,
+        t.global,
+        t.per_call,
+        t.resolve,
+        t.await_100,
+        config.timeout_per_read(),
+        config.timeout_per_write(),
+    ];
     let overall = t.global.is_some() || t.per_call.is_some();
-    let unbounded = !overall
-        && (t.connect.is_none()
-            || t.send_request.is_none()
-            || t.send_body.is_none()
-            || t.recv_response.is_none()
-            || t.recv_body.is_none());
-    let too_long = long(t.global)
-        || long(t.per_call)
-        || long(t.resolve)
-        || long(t.await_100)
-        || long(config.timeout_per_read())
-        || long(config.timeout_per_write())
-        || long(t.connect)
-        || long(t.send_request)
-        || long(t.send_body)
-        || long(t.recv_response)
-        || long(t.recv_body);
+    let (phases, _) = durations.split_at(5);
     Needs {
         overall,
-        unbounded,
-        too_long,
+        unbounded: !overall && phases.iter().any(Option::is_none),
+        too_long: durations.iter().flatten().any(|d| *d > MAX_TIMEOUT),
     }
 }
 
@@ -667,18 +724,15 @@ const REQUEST_ID_HEADERS: [&str; 6] = [
 ];
 
 impl Reply {
-    /// `seconds` after the response head arrived (a relative expiry), `None` past
-    /// the year 9999. In nanoseconds since the epoch, made a date once: the same
-    /// instant as the arrival's date plus the seconds, with less code per call.
+    /// `seconds` after the response head arrived (a relative expiry), undated
+    /// (see [`crate::expiry::Stated`]); `None` past the year 9999.
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
-    pub fn received_plus(&self, seconds: u64) -> Option<OffsetDateTime> {
-        let Ok(since) = self.received.duration_since(std::time::UNIX_EPOCH) else {
-            // A clock before 1970.
-            return OffsetDateTime::from(self.received)
-                .checked_add(time::Duration::seconds(i64::try_from(seconds).ok()?));
-        };
-        let nanos = i128::try_from(since.as_nanos()).ok()? + i128::from(seconds) * 1_000_000_000;
-        OffsetDateTime::from_unix_timestamp_nanos(nanos).ok()
+    pub fn received_plus(&self, seconds: u64) -> Option<crate::expiry::UnixTime> {
+        let since = self
+            .received
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_err(|before| before.duration());
+        crate::expiry::unix_plus(since, seconds)
     }
 
     /// A reply built from captured parts instead of the network (see
@@ -701,28 +755,29 @@ impl Reply {
                 map.append(name, value);
             }
         }
-        Reply {
+        let reply = Reply {
             vendor,
             status,
             headers: map,
-            // The transport reads at most one byte past the limit; so does this.
-            body: body[..body.len().min(BODY_LIMIT + 1)].to_vec(),
+            // The transport keeps the first `BODY_LIMIT` bytes; so does this.
+            body: body[..body.len().min(BODY_LIMIT)].to_vec(),
             received: std::time::SystemTime::now(),
             secrets: Vec::new(),
+        };
+        if body.len() > BODY_LIMIT {
+            return Err(reply.too_large());
         }
-        .within_limit()
+        Ok(reply)
     }
 
     /// The reply, or the [`UnexpectedReason::TooLarge`] error when its body is
     /// over [`BODY_LIMIT`].
-    fn within_limit(self) -> Result<Reply, Error> {
-        if self.body.len() > BODY_LIMIT {
-            return Err(self.unexpected(
-                UnexpectedReason::TooLarge,
-                Some(format!("more than {BODY_LIMIT} bytes")),
-            ));
-        }
-        Ok(self)
+    #[cold]
+    fn too_large(&self) -> Error {
+        self.unexpected(
+            UnexpectedReason::TooLarge,
+            Some(format!("more than {BODY_LIMIT} bytes")),
+        )
     }
 
     /// A header's value, if present and visible ASCII.
@@ -956,6 +1011,50 @@ mod tests {
         assert_eq!(*a2, *a);
     }
 
+    /// The URI put together from the parsed base and the path is the URI ureq
+    /// would parse from the whole text.
+    #[test]
+    fn assembled_uri_is_the_parsed_text() {
+        let bases = [
+            "http://127.0.0.1:8080",
+            "https://API.Example.com/prefix/",
+            "http://[::1]:9/p",
+            "http://localhost",
+            "https://h.example:443/a/b",
+            "http://h.example:1/%7Euser",
+        ];
+        let paths: [&[&str]; 4] = [
+            &["/api/v1/files/", "42", "/download"],
+            &["/x"],
+            &["/bv/cms/v1/library/files/", "a%2Fb", ":download"],
+            &["/q%20r/", "%E2%82%AC"],
+        ];
+        for base in bases {
+            let parsed = BaseUrl::parse(Vendor::Datalab, "base_url", base).unwrap();
+            assert!(parsed.parsed.is_some(), "{base}");
+            for path in paths {
+                for query in [None, Some(("expires_in", "600")), Some(("a b", "c&d=é"))] {
+                    let mut call = Call::new(Vendor::Datalab, Method::Get, &parsed, path);
+                    if let Some((name, value)) = query {
+                        call = call.query(name, value);
+                    }
+                    let text = Uri::try_from(call.url.as_str()).unwrap();
+                    let assembled = call.uri().unwrap();
+                    assert_eq!(assembled, text, "{base} {path:?} {query:?}");
+                    assert_eq!(assembled.to_string(), text.to_string());
+                }
+            }
+        }
+        // Without a parsed base, the text is parsed.
+        let mut base = BaseUrl::parse(Vendor::Datalab, "base_url", bases[0]).unwrap();
+        base.parsed = None;
+        let call = Call::new(Vendor::Datalab, Method::Get, &base, &["/x"]);
+        assert_eq!(
+            call.uri().unwrap(),
+            Uri::from_static("http://127.0.0.1:8080/x")
+        );
+    }
+
     #[test]
     fn received_plus_is_the_arrival_date_plus_the_seconds() {
         let reply = Reply::from_parts(Vendor::Datalab, 200, &[], b"{}").unwrap();
@@ -971,8 +1070,10 @@ mod tests {
         ] {
             let expected = i64::try_from(seconds)
                 .ok()
-                .and_then(|s| arrival.checked_add(time::Duration::seconds(s)));
-            assert_eq!(reply.received_plus(seconds), expected, "{seconds}");
+                .and_then(|s| arrival.checked_add(time::Duration::seconds(s)))
+                .map(|at| (at.unix_timestamp(), at.nanosecond()));
+            let got = reply.received_plus(seconds).map(|t| (t.secs, t.nanos));
+            assert_eq!(got, expected, "{seconds}");
         }
     }
 

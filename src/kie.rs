@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Expiry, Secret, Vendor};
+use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
 
 /// kie.ai's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
@@ -203,16 +203,17 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
         Some(success) if success.code == 200 && reply.is_success() => success,
         _ => return Err(refusal(reply)),
     };
-    let expiry = crate::url::url_expiry(reply.link("data", &success.data)?);
-    let documented = reply
-        .received_plus(LINK_LIFETIME.whole_seconds().unsigned_abs())
-        .map_or(Expiry::Unknown, Expiry::at);
+    let url = reply.link("data", &success.data)?;
+    let documented = reply.received_plus(LINK_LIFETIME.whole_seconds().unsigned_abs());
+    let expiry = crate::expiry::stated_by(url)
+        .earliest(crate::expiry::Stated::maybe(documented))
+        .expiry();
     Ok(DownloadLink::new(
         Vendor::Kie,
         file_url,
         crate::url::trimmed(success.data),
         None,
-        expiry.earliest(documented),
+        expiry,
     ))
 }
 

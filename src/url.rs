@@ -191,43 +191,66 @@ pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
 
 /// [`amz_expiry`] of a raw query (no `?`, no fragment).
 pub(crate) fn amz_expiry_in(query: &str) -> Option<OffsetDateTime> {
+    OffsetDateTime::from_unix_timestamp(amz_unix_in(query)?).ok()
+}
+
+/// [`amz_expiry_in`] as unix seconds (within the years `time` represents), with
+/// no date made: the calendar arithmetic of `time` is much code to fetch on every
+/// call, and the caller compares the expiry with others first.
+pub(crate) fn amz_unix_in(query: &str) -> Option<i64> {
     let bytes = query.as_bytes();
     let (mut date, mut expires): (Option<&str>, Option<&str>) = (None, None);
-    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'&', bytes).map(|at| at + 1));
-    for start in starts {
-        let (slot, name_end) = match &bytes[start..] {
-            pair if pair.starts_with(b"X-Amz-Date") => (&mut date, start + 10),
-            pair if pair.starts_with(b"X-Amz-Expires") => (&mut expires, start + 13),
+    let mut start = 0;
+    while start <= bytes.len() {
+        let end = memchr::memchr(b'&', &bytes[start..]).map_or(bytes.len(), |at| start + at);
+        let pair = &query[start..end];
+        start = end + 1;
+        let (slot, name) = match pair.as_bytes() {
+            [b'X', b'-', b'A', b'm', b'z', b'-', b'D', b'a', b't', b'e', ..] => (&mut date, 10),
+            [b'X', b'-', b'A', b'm', b'z', b'-', b'E', b'x', b'p', b'i', b'r', b'e', b's', ..] => {
+                (&mut expires, 13)
+            }
             _ => continue,
         };
-        if slot.is_some() {
-            continue;
+        // `name=value`, or a bare `name`; anything else is a longer name. The
+        // first occurrence counts.
+        if slot.is_none() {
+            *slot = match pair.as_bytes().get(name) {
+                None => Some(""),
+                Some(b'=') => Some(&pair[name + 1..]),
+                Some(_) => continue,
+            };
         }
-        // `name=value`, or a bare `name`; anything else is a longer name.
-        *slot = match bytes.get(name_end) {
-            None | Some(b'&') => Some(""),
-            Some(b'=') => {
-                let value = &query[name_end + 1..];
-                let end = memchr::memchr(b'&', value.as_bytes()).unwrap_or(value.len());
-                Some(&value[..end])
-            }
-            Some(_) => continue,
-        };
         if date.is_some() && expires.is_some() {
             break;
         }
     }
-    // Short values: a plain loop beats a search.
-    use crate::encode::percent_decoded as decoded;
-    // In unix seconds, made a date once: the calendar arithmetic of `time` is
-    // much code to fetch on every call.
-    let date = amz_date_unix(trim(&decoded(date?)))?;
-    let seconds: u32 = trim(&decoded(expires?)).parse().ok()?;
-    OffsetDateTime::from_unix_timestamp(date + i64::from(seconds)).ok()
+    let (date, expires) = (date?, expires?);
+    // The values S3 writes are plain digits: read in place; anything else
+    // (escapes, blanks) is decoded and trimmed first, off the usual path.
+    let date = match amz_date_unix(date) {
+        Some(unix) => unix,
+        None => amz_date_unix(&decoded_trimmed(date))?,
+    };
+    let seconds = match expires.as_bytes() {
+        digits @ [_, ..] if digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit) => {
+            digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))
+        }
+        _ => i64::from(decoded_trimmed(expires).parse::<u32>().ok()?),
+    };
+    let at = date + seconds;
+    (at <= crate::expiry::MAX_UNIX).then_some(at)
 }
 
-/// [`parse_amz_date`] as unix seconds, by integer arithmetic (days from the civil
-/// date, Howard Hinnant's algorithm); `None` for a date or time that does not exist.
+/// `text` percent-decoded, then trimmed (an owned copy).
+#[cold]
+#[inline(never)]
+fn decoded_trimmed(text: &str) -> String {
+    trim(&crate::encode::percent_decoded(text)).to_owned()
+}
+
+/// [`parse_amz_date`] as unix seconds, by integer arithmetic; `None` for a date or
+/// time that does not exist.
 pub(crate) fn amz_date_unix(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
@@ -238,8 +261,17 @@ pub(crate) fn amz_date_unix(text: &str) -> Option<i64> {
             c.is_ascii_digit().then(|| n * 10 + i64::from(c - b'0'))
         })
     };
-    let (year, month, day) = (num(0, 4)?, num(4, 6)?, num(6, 8)?);
     let (hour, minute, second) = (num(9, 11)?, num(11, 13)?, num(13, 15)?);
+    if hour > 23 || minute > 59 || second > 59 {
+        return None;
+    }
+    let days = civil_days(num(0, 4)?, num(4, 6)?, num(6, 8)?)?;
+    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+}
+
+/// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
+/// days-from-civil); `None` for a month or day that does not exist.
+pub(crate) fn civil_days(year: i64, month: i64, day: i64) -> Option<i64> {
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let month_days = match month {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -248,7 +280,7 @@ pub(crate) fn amz_date_unix(text: &str) -> Option<i64> {
         2 => 28,
         _ => return None,
     };
-    if day < 1 || day > month_days || hour > 23 || minute > 59 || second > 59 {
+    if day < 1 || day > month_days {
         return None;
     }
     let y = if month <= 2 { year - 1 } else { year };
@@ -256,8 +288,7 @@ pub(crate) fn amz_date_unix(text: &str) -> Option<i64> {
     let year_of_era = y - era * 400;
     let day_of_year = (153 * ((month + 9) % 12) + 2) / 5 + day - 1;
     let day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
-    let days = era * 146_097 + day_of_era - 719_468;
-    Some(days * 86_400 + hour * 3600 + minute * 60 + second)
+    Some(era * 146_097 + day_of_era - 719_468)
 }
 
 /// `text.trim()`, answered from the first and last bytes when both are visible

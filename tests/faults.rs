@@ -178,6 +178,32 @@ fn behaviours(other: &FakeServer) -> Vec<(&'static str, FakeReply, Check)> {
             |e, _| unexpected(e, 200, UnexpectedReason::TooLarge),
         ),
         (
+            "body of exactly BODY_LIMIT bytes (allowed: all blanks, so not JSON)",
+            FakeReply::Fault(Fault::Oversized(download_url::BODY_LIMIT)),
+            |e, _| unexpected(e, 200, UnexpectedReason::NotJson),
+        ),
+        (
+            "chunked body of exactly BODY_LIMIT bytes",
+            FakeReply::Fault(Fault::OversizedChunked(download_url::BODY_LIMIT)),
+            |e, _| unexpected(e, 200, UnexpectedReason::NotJson),
+        ),
+        (
+            "one byte past BODY_LIMIT",
+            FakeReply::Fault(Fault::Oversized(download_url::BODY_LIMIT + 1)),
+            |e, _| {
+                unexpected(e, 200, UnexpectedReason::TooLarge)?;
+                match e {
+                    Error::UnexpectedResponse(u) if !u.body_excerpt.is_empty() => Ok(()),
+                    other => Err(format!("no excerpt kept: {other:?}")),
+                }
+            },
+        ),
+        (
+            "chunked, one byte past BODY_LIMIT",
+            FakeReply::Fault(Fault::OversizedChunked(download_url::BODY_LIMIT + 1)),
+            |e, _| unexpected(e, 200, UnexpectedReason::TooLarge),
+        ),
+        (
             "gzip bomb (256 MiB inflated)",
             FakeReply::Fault(Fault::GzipBomb(256 << 20)),
             |e, _| unexpected(e, 200, UnexpectedReason::TooLarge),

@@ -180,6 +180,13 @@ pub enum Side {
 impl Side {
     pub const ALL: [Side; 3] = [Side::Krate, Side::Defaults, Side::Previous];
 
+    /// The side called `name` (as [`Side::name`] gives it).
+    pub fn named(name: &str) -> Option<Side> {
+        [Side::Krate, Side::Defaults, Side::Previous, Side::Bounded]
+            .into_iter()
+            .find(|side| side.name() == name)
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Side::Krate => "crate",

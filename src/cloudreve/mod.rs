@@ -39,14 +39,11 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
-use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
 use crate::url::redact_url_queries;
-use crate::{
-    ApiDetail, Batch, DownloadLink, Error, Expiry, FailureReason, ItemFailure, Secret, Vendor,
-};
+use crate::{ApiDetail, Batch, DownloadLink, Error, FailureReason, ItemFailure, Secret, Vendor};
 
 /// Cloudreve's API prefix; a base URL ending in it is accepted as well.
 pub const API_PREFIX: &str = "/api/v4";
@@ -462,7 +459,7 @@ struct Success {
 struct WireData {
     urls: Vec<WireUrl>,
     #[serde(deserialize_with = "crate::expiry::serde_rfc3339::option::deserialize")]
-    expires: Option<OffsetDateTime>,
+    expires: Option<crate::expiry::UnixTime>,
 }
 
 #[derive(Deserialize)]
@@ -944,7 +941,7 @@ fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Er
 fn link(
     item: &str,
     wire: &WireUrl,
-    expires: Option<OffsetDateTime>,
+    expires: Option<crate::expiry::UnixTime>,
 ) -> Result<DownloadLink, FailureReason> {
     let url = crate::url::check_link(&wire.url).map_err(|why| FailureReason::UnusableLink {
         why: format!("`url` {why}"),
@@ -954,13 +951,15 @@ fn link(
         .clone()
         .filter(|n| !n.is_empty())
         .or_else(|| uri::file_name(item));
-    let stated = expires.map_or(Expiry::Unknown, Expiry::at);
+    let expiry = crate::expiry::Stated::maybe(expires)
+        .earliest(crate::expiry::stated_by(url))
+        .expiry();
     Ok(DownloadLink::new(
         Vendor::Cloudreve,
         item,
         url,
         file_name,
-        stated.earliest(crate::url::url_expiry(url)),
+        expiry,
     ))
 }
 
