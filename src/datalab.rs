@@ -292,8 +292,9 @@ pub fn download_link(
         FileId::Hashid(id) => id.clone(),
     };
     let segment = crate::encode::path_segment(Vendor::Datalab, "file_id", &file_id)?;
+    let segment: &str = &segment;
     let base = BaseUrl::parse_cached(Vendor::Datalab, "base_url", &config.base_url)?;
-    let path = ["/api/v1/files/", segment.as_str(), "/download"];
+    let path = ["/api/v1/files/", segment, "/download"];
     let mut call = Call::new(Vendor::Datalab, Method::Get, &base, &path);
     if let Some(secs) = request.expires_in {
         call = call.query("expires_in", &secs.to_string());
@@ -327,11 +328,11 @@ pub fn download_link(
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
         .send(agent)?;
-    decode(&reply, &file_id)
+    decode(&reply, file_id)
 }
 
 /// Decodes a reply of the endpoint (the whole contract after the transport).
-pub(crate) fn decode(reply: &Reply, file_id: &str) -> Result<DownloadLink, Error> {
+pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<DownloadLink, Error> {
     if !reply.is_success() {
         let body: WireError = reply.json()?;
         let detail = match (body.detail, body.error) {

@@ -11,17 +11,21 @@ pub(crate) fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
     out
 }
 
+/// An RFC 3986 unreserved byte: never escaped.
+fn unreserved(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
+}
+
 /// [`percent_encode`], appended to `out`.
 pub(crate) fn push_percent_encoded(out: &mut String, text: &str, keep: impl Fn(u8) -> bool) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let literal = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~');
     // Ids are mostly unreserved already: then one copy, not a push per byte.
-    if text.bytes().all(literal) {
+    if text.bytes().all(unreserved) {
         out.push_str(text);
         return;
     }
     for &b in text.as_bytes() {
-        if literal(b) || keep(b) {
+        if unreserved(b) || keep(b) {
             out.push(char::from(b));
         } else {
             out.push('%');
@@ -37,11 +41,17 @@ pub(crate) fn push_percent_encoded(out: &mut String, text: &str, keep: impl Fn(u
     not(any(feature = "datalab", feature = "blendvision")),
     allow(dead_code)
 )]
-pub(crate) fn path_segment(vendor: Vendor, field: &'static str, id: &str) -> Result<String, Error> {
+pub(crate) fn path_segment<'a>(
+    vendor: Vendor,
+    field: &'static str,
+    id: &'a str,
+) -> Result<std::borrow::Cow<'a, str>, Error> {
     crate::config::check_input(vendor, field, id, crate::MAX_ID_LEN)?;
     match id {
         "." | ".." => Err(Error::invalid(vendor, field, "must not be `.` or `..`")),
-        _ => Ok(percent_encode(id, |_| false)),
+        // Ids are mostly unreserved already: then no copy at all.
+        _ if id.bytes().all(unreserved) => Ok(std::borrow::Cow::Borrowed(id)),
+        _ => Ok(std::borrow::Cow::Owned(percent_encode(id, |_| false))),
     }
 }
 

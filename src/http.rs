@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use serde::de::DeserializeOwned;
 use time::OffsetDateTime;
-use ureq::http::header::{ACCEPT, CONTENT_TYPE};
+use ureq::http::header::{ACCEPT, CONTENT_TYPE, HOST};
 use ureq::http::uri::{Authority, PathAndQuery, Scheme};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use ureq::Agent;
@@ -81,6 +81,12 @@ pub(crate) struct BaseUrl {
     /// URL text again on every call. `None` when `http` would not take them (the
     /// request then goes out as text, and ureq says what is wrong).
     parsed: Option<(Scheme, Authority)>,
+    /// The `Host` header every request to this base carries ([`host_header`]),
+    /// made once: ureq would otherwise format `host:port` on every call. `None`
+    /// when it cannot be a header value (ureq then writes its own).
+    ///
+    /// [`host_header`]: BaseUrl::host_header
+    host_value: Option<HeaderValue>,
 }
 
 impl BaseUrl {
@@ -143,7 +149,7 @@ impl BaseUrl {
         let parsed = Scheme::try_from(scheme)
             .ok()
             .zip(Authority::try_from(authority.as_str()).ok());
-        Ok(BaseUrl {
+        let mut base = BaseUrl {
             scheme,
             host,
             port,
@@ -151,12 +157,21 @@ impl BaseUrl {
             path: path.trim_end_matches('/').to_owned(),
             loopback,
             parsed,
-        })
+            host_value: None,
+        };
+        base.host_value = HeaderValue::from_str(&base.host_header()).ok();
+        Ok(base)
+    }
+
+    /// The `Host` header every call to this base sends (set by [`Call::new`]),
+    /// when it can be one.
+    #[allow(dead_code)] // used by the request-signing vendors
+    pub fn host_value(&self) -> Option<&str> {
+        self.host_value.as_ref()?.to_str().ok()
     }
 
     /// The value of the `Host` header a request to this base carries: the host, with
-    /// the port only when it is not the scheme's default.
-    #[allow(dead_code)] // used by the request-signing vendors
+    /// the port only when it is not the scheme's default (as ureq writes it).
     pub fn host_header(&self) -> String {
         let default = if self.scheme == "https" { 443 } else { 80 };
         let host = if self.host.contains(':') {
@@ -237,7 +252,7 @@ pub(crate) struct Call {
     credentials: bool,
     /// Every secret value the request carries (credential headers, share
     /// passwords): scrubbed from whatever the server echoes back.
-    secrets: Vec<crate::Secret>,
+    secrets: Secrets,
     allow_insecure_http: bool,
     /// An overall cap for this one call (the `call_timeout` of a vendor config).
     call_timeout: Option<Duration>,
@@ -247,11 +262,11 @@ impl Call {
     /// A call to `path` (its pieces joined; starting with `/`, already
     /// percent-encoded) under `base`.
     pub fn new(vendor: Vendor, method: Method, base: &BaseUrl, path: &[&str]) -> Call {
-        Call::with_headers(vendor, method, base, path, 4)
+        Call::with_headers(vendor, method, base, path, 3)
     }
 
     /// [`Call::new`] with room for `headers` headers of the vendor's own (beside
-    /// `Accept` and `Content-Type`) without regrowing the map.
+    /// `Accept`, `Content-Type` and `Host`) without regrowing the map.
     pub fn with_headers(
         vendor: Vendor,
         method: Method,
@@ -263,14 +278,17 @@ impl Call {
         // every call, for a map that is empty here anyway.
         // A map's first allocation holds six headers: up to six, that one (the
         // same code as every reply's headers) instead of a sized one.
-        let mut headers = if headers + 2 > 6 {
-            HeaderMap::with_capacity(headers + 2)
+        let mut headers = if headers + 3 > 6 {
+            HeaderMap::with_capacity(headers + 3)
         } else {
             HeaderMap::new()
         };
         headers.append(ACCEPT, HeaderValue::from_static("application/json"));
         if method == Method::Post {
             headers.append(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if let Some(host) = &base.host_value {
+            headers.append(HOST, host.clone());
         }
         Call {
             vendor,
@@ -284,7 +302,7 @@ impl Call {
             headers,
             body: None,
             credentials: false,
-            secrets: Vec::new(),
+            secrets: Secrets::default(),
             allow_insecure_http: false,
             call_timeout: None,
         }
@@ -380,9 +398,10 @@ impl Call {
     /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
     pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = crate::Secret>) -> Call {
-        let before = self.secrets.len();
-        self.secrets.extend(secrets);
-        self.credentials |= self.secrets.len() > before;
+        for secret in secrets {
+            self.secrets.push(secret);
+            self.credentials = true;
+        }
         self
     }
 
@@ -711,7 +730,29 @@ pub(crate) struct Reply {
     /// system clock gives it: turned into a date only by a vendor that needs one.
     received: std::time::SystemTime,
     /// The secret values the request carried (see [`Reply::redact`]).
-    secrets: Vec<crate::Secret>,
+    secrets: Secrets,
+}
+
+/// The secret values a request carries: the first (the usual call's one
+/// credential) held inline, so that keeping it allocates nothing; any further
+/// ones (share passwords, an app secret) in a list.
+#[derive(Default)]
+struct Secrets {
+    first: Option<crate::Secret>,
+    rest: Vec<crate::Secret>,
+}
+
+impl Secrets {
+    fn push(&mut self, secret: crate::Secret) {
+        match self.first {
+            None => self.first = Some(secret),
+            Some(_) => self.rest.push(secret),
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &crate::Secret> {
+        self.first.iter().chain(&self.rest)
+    }
 }
 
 const REQUEST_ID_HEADERS: [&str; 6] = [
@@ -762,7 +803,7 @@ impl Reply {
             // The transport keeps the first `BODY_LIMIT` bytes; so does this.
             body: body[..body.len().min(BODY_LIMIT)].to_vec(),
             received: std::time::SystemTime::now(),
-            secrets: Vec::new(),
+            secrets: Secrets::default(),
         };
         if body.len() > BODY_LIMIT {
             return Err(reply.too_large());

@@ -803,7 +803,7 @@ fn send_dated(
     let x_date = crate::url::format_amz_date(signed_at);
     // x-user-id, x-date, language, x-hw-share-folder-id, x-traceid, host,
     // authorization.
-    let mut call = Call::with_headers(Vendor::KooDrive, Method::Post, base, &[PATH], 7)
+    let mut call = Call::with_headers(Vendor::KooDrive, Method::Post, base, &[PATH], 6)
         .header(
             crate::http::header_name!("x-user-id"),
             "user_id",
@@ -835,11 +835,17 @@ fn send_dated(
             token,
         )?,
         Auth::AppSignature { app_id, app_secret } => {
-            // The Host signed is the one sent: set explicitly, so no client default
-            // (port shown or not) can differ from it.
-            let host = base.host_header();
+            // The Host signed is the one sent: every call sets it explicitly (see
+            // `Call::new`), so no client default (port shown or not) can differ.
+            let host = base.host_value().ok_or_else(|| {
+                Error::invalid(
+                    Vendor::KooDrive,
+                    "base_url",
+                    "contains characters that cannot be sent in an HTTP header",
+                )
+            })?;
             let headers = [
-                ("host", host.as_str()),
+                ("host", host),
                 ("x-date", x_date.as_str()),
                 ("x-user-id", config.user_id.as_str()),
             ];
@@ -847,14 +853,13 @@ fn send_dated(
             let canonical = canonical_request("POST", path, query, &headers, call.body());
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
-            call.header(crate::http::header_name!("host"), "base_url", &host)?
-                .credential(
-                    crate::http::header_name!("authorization"),
-                    "app_secret",
-                    "",
-                    &crate::Secret::new(value),
-                )?
-                .carrying_secrets([app_secret.clone()])
+            call.credential(
+                crate::http::header_name!("authorization"),
+                "app_secret",
+                "",
+                &crate::Secret::new(value),
+            )?
+            .carrying_secrets([app_secret.clone()])
         }
     };
     call.allow_insecure_http(config.allow_insecure_http)
