@@ -254,7 +254,14 @@ fn cloudreve_sign_unix(sign: &str) -> Option<Option<i64>> {
 /// The unix seconds after a `sign`'s `:` (within `time`'s range): `Some(None)`
 /// for `0`.
 fn sign_seconds(text: &str) -> Option<Option<i64>> {
-    let seconds: i64 = crate::url::trim(text).parse().ok()?;
+    // Cloudreve writes plain digits: read in place; anything else as `i64`
+    // parses it (sign, blanks around).
+    let seconds: i64 = match text.as_bytes() {
+        digits @ [_, ..] if digits.len() <= 18 && digits.iter().all(u8::is_ascii_digit) => {
+            digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))
+        }
+        _ => crate::url::trim(text).parse().ok()?,
+    };
     if seconds == 0 {
         return Some(None);
     }
@@ -302,13 +309,13 @@ impl<'q> Params<'q> {
                 return None;
             }
             let rest = &query.as_bytes()[start..];
-            let end = start + rest.iter().position(|&b| b == b'&').unwrap_or(rest.len());
+            let end = start + memchr::memchr(b'&', rest).unwrap_or(rest.len());
             let pair = &query[start..end];
             start = end + 1;
             if pair.is_empty() {
                 continue;
             }
-            let (name, value) = match pair.bytes().position(|b| b == b'=') {
+            let (name, value) = match memchr::memchr(b'=', pair.as_bytes()) {
                 Some(eq) => (&pair[..eq], &pair[eq + 1..]),
                 None => (pair, ""),
             };
@@ -619,8 +626,11 @@ fn rfc3339_common(text: &str) -> Option<UnixTime> {
     {
         return None;
     }
-    // Two ASCII digits at `at`.
-    let two = |at: usize| text.get(at..at + 2).and_then(two_digits).map(i64::from);
+    // Two ASCII digits at `at` (on bytes: no character-boundary checks).
+    let two = |at: usize| match b.get(at..at + 2) {
+        Some([h @ b'0'..=b'9', l @ b'0'..=b'9']) => Some(i64::from((h - b'0') * 10 + (l - b'0'))),
+        _ => None,
+    };
     let days = crate::url::civil_days(two(0)? * 100 + two(2)?, two(5)?, two(8)?)?;
     let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
     if hour > 23 || minute > 59 || second > 59 {
@@ -629,18 +639,20 @@ fn rfc3339_common(text: &str) -> Option<UnixTime> {
     let mut at = 19;
     let mut nanos = 0u32;
     if b[at] == b'.' {
-        let digits = b[at + 1..]
-            .iter()
-            .take_while(|c| c.is_ascii_digit())
-            .count();
-        if !(1..=9).contains(&digits) {
+        // Up to nine digits, each worth a tenth of the one before.
+        let mut scale = 100_000_000;
+        at += 1;
+        while let Some(digit @ b'0'..=b'9') = b.get(at) {
+            if scale == 0 {
+                return None;
+            }
+            nanos += u32::from(digit - b'0') * scale;
+            scale /= 10;
+            at += 1;
+        }
+        if scale == 100_000_000 {
             return None;
         }
-        let value = b[at + 1..at + 1 + digits]
-            .iter()
-            .fold(0u32, |n, d| n * 10 + u32::from(d - b'0'));
-        nanos = value * 10u32.pow(9 - u32::try_from(digits).ok()?);
-        at += 1 + digits;
     }
     let offset = match &b[at..] {
         [b'Z'] => 0,
@@ -1098,6 +1110,42 @@ mod tests {
             Some(true)
         );
         assert_eq!(cloudreve_sign_raw("abc%3a0"), Some(None));
+    }
+
+    /// The in-place digit reading of a `sign`'s seconds agrees with `i64`'s parse.
+    #[test]
+    fn sign_seconds_agrees_with_parse() {
+        let reference = |text: &str| -> Option<Option<i64>> {
+            let seconds: i64 = text.trim().parse().ok()?;
+            if seconds == 0 {
+                return Some(None);
+            }
+            (MIN_UNIX..=MAX_UNIX)
+                .contains(&seconds)
+                .then_some(Some(seconds))
+        };
+        const PIECES: &[&str] = &[
+            "0",
+            "1",
+            "9",
+            "253402300799",
+            "999999999",
+            "+",
+            "-",
+            " ",
+            "x",
+        ];
+        let mut rng = Rng(0x7F4A_7C15_9E37_79B9);
+        for round in 0..20_000 {
+            let text: String = (0..rng.below(5))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            assert_eq!(
+                sign_seconds(&text),
+                reference(&text),
+                "round {round}: {text:?}"
+            );
+        }
     }
 
     /// The prefix test on raw bytes agrees with decoding first.

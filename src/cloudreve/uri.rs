@@ -73,15 +73,10 @@ fn raw_path(uri: &str) -> Option<&str> {
         return None;
     }
     let rest = &uri[URI_SCHEME.len()..];
-    let rest = &rest[..rest
-        .bytes()
-        .position(|b| b == b'?' || b == b'#')
-        .unwrap_or(rest.len())];
-    let path = rest
-        .bytes()
-        .position(|b| b == b'/')
-        .map_or("", |i| &rest[i + 1..]);
-    Some(path.trim_end_matches('/'))
+    let rest = &rest[..memchr::memchr2(b'?', b'#', rest.as_bytes()).unwrap_or(rest.len())];
+    let path = memchr::memchr(b'/', rest.as_bytes()).map_or("", |i| &rest[i + 1..]);
+    let kept = path.len() - path.bytes().rev().take_while(|&b| b == b'/').count();
+    Some(&path[..kept])
 }
 
 /// The last segment of [`uri_path`], when not empty: the file name a link is
@@ -90,6 +85,8 @@ fn raw_path(uri: &str) -> Option<&str> {
 /// does in the decoded path.
 pub(super) fn file_name(uri: &str) -> Option<String> {
     let path = raw_path(uri)?;
+    // A plain loop from the end: the last segment is short, shorter than
+    // memrchr's setup.
     let last = &path[path.bytes().rposition(|b| b == b'/').map_or(0, |i| i + 1)..];
     let decoded = crate::encode::percent_decode(last);
     // An encoded `/` (`%2F`) still splits.
