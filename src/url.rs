@@ -200,51 +200,73 @@ pub(crate) fn amz_expiry_in(query: &str) -> Option<OffsetDateTime> {
 pub(crate) fn amz_unix_in(query: &str) -> Option<i64> {
     // The pairs' starts from one SIMD scan for `&`, and a look at each: S3 writes
     // `X-Amz-Date` and `X-Amz-Expires` among the first of its parameters, so the
-    // scan mostly stops early. The first occurrence of each name counts.
-    let bytes = query.as_bytes();
-    let (mut date, mut expires): (Option<&str>, Option<&str>) = (None, None);
-    let starts = std::iter::once(0).chain(memchr::memchr_iter(b'&', bytes).map(|at| at + 1));
-    for start in starts {
-        let Some(name) = bytes[start..].strip_prefix(b"X-Amz-") else {
-            continue;
-        };
-        let (slot, end) = match name {
-            [b'D', b'a', b't', b'e', ..] => (&mut date, start + 10),
-            [b'E', b'x', b'p', b'i', b'r', b'e', b's', ..] => (&mut expires, start + 13),
-            _ => continue,
-        };
-        if slot.is_some() {
-            continue;
-        }
-        // `name=value`, or a bare `name`; anything else is a longer name.
-        *slot = match bytes.get(end) {
-            None | Some(b'&') => Some(""),
-            Some(b'=') => {
-                let value = &query[end + 1..];
-                let stop = memchr::memchr(b'&', value.as_bytes()).unwrap_or(value.len());
-                Some(&value[..stop])
-            }
-            Some(_) => continue,
-        };
-        if date.is_some() && expires.is_some() {
+    // scan mostly stops early.
+    let mut amz = AmzPairs::default();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'&', query.as_bytes()).chain([query.len()]) {
+        if amz.take(&query[start..end]) && amz.complete() {
             break;
         }
+        start = end + 1;
     }
-    let (date, expires) = (date?, expires?);
-    // The values S3 writes are plain digits: read in place; anything else
-    // (escapes, blanks) is decoded and trimmed first, off the usual path.
-    let date = match amz_date_unix(date) {
-        Some(unix) => unix,
-        None => amz_date_unix(&decoded_trimmed(date))?,
-    };
-    let seconds = match expires.as_bytes() {
-        digits @ [_, ..] if digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit) => {
-            digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))
+    amz.unix()
+}
+
+/// The raw values of the first `X-Amz-Date` and `X-Amz-Expires` pairs of a query,
+/// fed one pair at a time ([`amz_unix_in`], and the expiry recogniser's one pass).
+#[derive(Default)]
+pub(crate) struct AmzPairs<'q> {
+    date: Option<&'q str>,
+    expires: Option<&'q str>,
+}
+
+impl<'q> AmzPairs<'q> {
+    /// Looks at one `name=value` pair (or bare `name`): `true` when it is an
+    /// `X-Amz-` pair (named exactly so, or a longer `X-Amz-` name), which no other
+    /// dialect reads. The first occurrence of each name counts.
+    pub(crate) fn take(&mut self, pair: &'q str) -> bool {
+        let Some(name) = pair.as_bytes().strip_prefix(b"X-Amz-") else {
+            return false;
+        };
+        let (slot, end) = match name {
+            [b'D', b'a', b't', b'e', ..] => (&mut self.date, 10),
+            [b'E', b'x', b'p', b'i', b'r', b'e', b's', ..] => (&mut self.expires, 13),
+            _ => return true,
+        };
+        if slot.is_none() {
+            // `name=value`, or a bare `name`; anything else is a longer name.
+            match pair.as_bytes().get(end) {
+                None => *slot = Some(""),
+                Some(b'=') => *slot = Some(&pair[end + 1..]),
+                Some(_) => {}
+            }
         }
-        _ => i64::from(decoded_trimmed(expires).parse::<u32>().ok()?),
-    };
-    let at = date + seconds;
-    (at <= crate::expiry::MAX_UNIX).then_some(at)
+        true
+    }
+
+    /// Both pairs seen.
+    pub(crate) fn complete(&self) -> bool {
+        self.date.is_some() && self.expires.is_some()
+    }
+
+    /// Their expiry in unix seconds (within the years `time` represents).
+    pub(crate) fn unix(&self) -> Option<i64> {
+        let (date, expires) = (self.date?, self.expires?);
+        // The values S3 writes are plain digits: read in place; anything else
+        // (escapes, blanks) is decoded and trimmed first, off the usual path.
+        let date = match amz_date_unix(date) {
+            Some(unix) => unix,
+            None => amz_date_unix(&decoded_trimmed(date))?,
+        };
+        let seconds = match expires.as_bytes() {
+            digits @ [_, ..] if digits.len() <= 9 && digits.iter().all(u8::is_ascii_digit) => {
+                digits.iter().fold(0, |n, d| n * 10 + i64::from(d - b'0'))
+            }
+            _ => i64::from(decoded_trimmed(expires).parse::<u32>().ok()?),
+        };
+        let at = date + seconds;
+        (at <= crate::expiry::MAX_UNIX).then_some(at)
+    }
 }
 
 /// `text` percent-decoded, then trimmed (an owned copy).
