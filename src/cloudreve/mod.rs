@@ -662,7 +662,11 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
     // every call): most URIs are the caller's own, without one.
     let mut passwords = Vec::new();
     for uri in &request.uris {
-        passwords.extend(share_password(uri).into_iter().map(crate::Secret::from));
+        if uri.as_bytes().contains(&b'@') {
+            for password in share_password(uri) {
+                passwords.push(crate::Secret::from(password));
+            }
+        }
     }
     call.json(crate::encode::json_body(&body))
         .carrying_secrets(passwords)
