@@ -10,8 +10,11 @@
 //!
 //! The fake server runs in a child process (this binary, `serve`), so that this
 //! process's CPU time is the client's alone. The sides alternate in blocks of
-//! `BLOCK` (50) calls, in the order crate, defaults, previous, then the reverse
-//! (ABBA), after a warm-up; drift over seconds hits every side alike.
+//! `BLOCK` (50) calls, after a warm-up, their order rotated every round and
+//! reversed every third (see `common::interleave`), so that drift over seconds and
+//! any effect of position hit every side alike. `DLURL_BENCH_SIDES` picks other
+//! sides (`defaults,defaults,defaults` is the control), `DLURL_BENCH_VENDORS`
+//! some vendors only.
 //!
 //! Reported per side:
 //!
