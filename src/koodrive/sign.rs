@@ -223,7 +223,11 @@ pub fn authorization(app_id: &str, signed_headers: &str, signature: &str) -> Str
 
 /// The path and the raw query of an absolute URL.
 pub(super) fn request_target(url: &str) -> (&str, &str) {
-    let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+    // The first `://` starts at the first `:` followed by `//`: found without
+    // building a substring searcher on every call.
+    let after_scheme = memchr::memchr_iter(b':', url.as_bytes())
+        .find(|&at| url.as_bytes()[at + 1..].starts_with(b"//"))
+        .map_or(url, |at| &url[at + 3..]);
     let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
     target.split_once('?').unwrap_or((target, ""))
 }
@@ -303,6 +307,29 @@ mod tests {
             hashed_payload(b""),
             "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
         );
+    }
+
+    #[test]
+    fn request_target_agrees_with_split_once() {
+        let reference = |url: &str| -> (String, String) {
+            let after_scheme = url.split_once("://").map_or(url, |(_, rest)| rest);
+            let target = after_scheme.find('/').map_or("/", |i| &after_scheme[i..]);
+            let (path, query) = target.split_once('?').unwrap_or((target, ""));
+            (path.to_owned(), query.to_owned())
+        };
+        const PIECES: &[&str] = &["http", ":", "//", "/", "://", "h", "?", "a=1", "é", ":/"];
+        let mut rng = crate::test_rng::Rng(0x1F83_D9AB_FB41_BD6B);
+        for round in 0..20_000 {
+            let url: String = (0..rng.below(8))
+                .map(|_| PIECES[rng.below(PIECES.len())])
+                .collect();
+            let (path, query) = request_target(&url);
+            assert_eq!(
+                (path.to_owned(), query.to_owned()),
+                reference(&url),
+                "round {round}: {url:?}"
+            );
+        }
     }
 
     #[test]
