@@ -1128,9 +1128,7 @@ mod tests {
         ];
         let mut rng = Rng(0x2545_F491_4F6C_DD1D);
         for round in 0..20_000 {
-            let raw: String = (0..rng.below(7))
-                .map(|_| PIECES[rng.below(PIECES.len())])
-                .collect();
+            let raw: String = rng.pieces(PIECES, 7);
             assert_eq!(
                 cloudreve_sign_raw(&raw),
                 cloudreve_sign_unix(&crate::encode::percent_decode(&raw)),
@@ -1178,9 +1176,7 @@ mod tests {
         ];
         let mut rng = Rng(0x7F4A_7C15_9E37_79B9);
         for round in 0..20_000 {
-            let text: String = (0..rng.below(5))
-                .map(|_| PIECES[rng.below(PIECES.len())])
-                .collect();
+            let text: String = rng.pieces(PIECES, 5);
             assert_eq!(
                 sign_seconds(&text),
                 reference(&text),
@@ -1213,9 +1209,7 @@ mod tests {
         ];
         let mut rng = Rng(0x1234_5678_9ABC_DEF1);
         for round in 0..20_000 {
-            let raw: String = (0..rng.below(6))
-                .map(|_| PIECES[rng.below(PIECES.len())])
-                .collect();
+            let raw: String = rng.pieces(PIECES, 6);
             assert_eq!(
                 decodes_to_prefix(&raw, "q-sign-algorithm="),
                 crate::encode::percent_decode(&raw).starts_with("q-sign-algorithm="),

@@ -17,4 +17,11 @@ impl Rng {
     pub(crate) fn below(&mut self, n: usize) -> usize {
         usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
     }
+
+    /// Fewer than `most` of `pieces`, picked at random, end to end.
+    pub(crate) fn pieces(&mut self, pieces: &[&str], most: usize) -> String {
+        (0..self.below(most))
+            .map(|_| pieces[self.below(pieces.len())])
+            .collect()
+    }
 }

@@ -679,9 +679,7 @@ mod tests {
         let mut rng = crate::test_rng::Rng(0xA3A5_0D47_E5C1_7B29);
         let mut found = 0;
         for round in 0..30_000 {
-            let query: String = (0..rng.below(9))
-                .map(|_| PIECES[rng.below(PIECES.len())])
-                .collect();
+            let query: String = rng.pieces(PIECES, 9);
             let url = format!("https://h/p?{query}");
             let fast = amz_expiry(&url);
             assert_eq!(fast, amz_expiry_reference(&url), "round {round}: {url}");
