@@ -274,10 +274,10 @@ impl Call {
         path: &[&str],
         headers: usize,
     ) -> Call {
-        // `append`, as for every other header: `insert` is more code to fetch on
-        // every call, for a map that is empty here anyway.
         // A map's first allocation holds six headers: up to six, that one (the
-        // same code as every reply's headers) instead of a sized one.
+        // same code as every reply's headers) instead of a sized one. Every
+        // header is appended: `insert` is more code to fetch on every call, for a
+        // map that is empty here anyway.
         let mut headers = if headers + 3 > 6 {
             HeaderMap::with_capacity(headers + 3)
         } else {

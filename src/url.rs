@@ -182,10 +182,6 @@ pub(crate) fn is_ascii_text(text: &str) -> bool {
 /// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires` (the
 /// first occurrence of each, named exactly so).
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    // The pairs' starts from one SIMD scan for `&` (memchr, already in the tree
-    // through serde_json), and byte comparisons at each: this runs once per link
-    // of a batch, a presigned query is hundreds of bytes, and S3 writes
-    // `X-Amz-Date` and `X-Amz-Expires` among the first of its parameters.
     amz_expiry_in(query_of(url)?)
 }
 
@@ -198,7 +194,7 @@ pub(crate) fn amz_expiry_in(query: &str) -> Option<OffsetDateTime> {
 /// no date made: the calendar arithmetic of `time` is much code to fetch on every
 /// call, and the caller compares the expiry with others first.
 pub(crate) fn amz_unix_in(query: &str) -> Option<i64> {
-    // The pairs' starts from one SIMD scan for `&`, and a look at each: S3 writes
+    // The pairs from one SIMD scan for `&`, and a look at each: S3 writes
     // `X-Amz-Date` and `X-Amz-Expires` among the first of its parameters, so the
     // scan mostly stops early.
     let mut amz = AmzPairs::default();
