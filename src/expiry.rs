@@ -1126,15 +1126,13 @@ mod tests {
             "253402300800",
             "1700000000",
         ];
-        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
-        for round in 0..20_000 {
-            let raw: String = rng.pieces(PIECES, 7);
-            assert_eq!(
-                cloudreve_sign_raw(&raw),
-                cloudreve_sign_unix(&crate::encode::percent_decode(&raw)),
-                "round {round}: {raw:?}"
-            );
-        }
+        crate::test_rng::agree(
+            0x2545_F491_4F6C_DD1D,
+            PIECES,
+            7,
+            cloudreve_sign_raw,
+            |raw| cloudreve_sign_unix(&crate::encode::percent_decode(raw)),
+        );
         assert_eq!(
             cloudreve_sign_raw("abc%3D%3A1700000000"),
             Some(Some(1_700_000_000))
@@ -1174,15 +1172,7 @@ mod tests {
             " ",
             "x",
         ];
-        let mut rng = Rng(0x7F4A_7C15_9E37_79B9);
-        for round in 0..20_000 {
-            let text: String = rng.pieces(PIECES, 5);
-            assert_eq!(
-                sign_seconds(&text),
-                reference(&text),
-                "round {round}: {text:?}"
-            );
-        }
+        crate::test_rng::agree(0x7F4A_7C15_9E37_79B9, PIECES, 5, sign_seconds, reference);
     }
 
     /// The prefix test on raw bytes agrees with decoding first.
@@ -1207,15 +1197,13 @@ mod tests {
             "q-sign-algorithm",
             "q-sign-algorithm=",
         ];
-        let mut rng = Rng(0x1234_5678_9ABC_DEF1);
-        for round in 0..20_000 {
-            let raw: String = rng.pieces(PIECES, 6);
-            assert_eq!(
-                decodes_to_prefix(&raw, "q-sign-algorithm="),
-                crate::encode::percent_decode(&raw).starts_with("q-sign-algorithm="),
-                "round {round}: {raw:?}"
-            );
-        }
+        crate::test_rng::agree(
+            0x1234_5678_9ABC_DEF1,
+            PIECES,
+            6,
+            |raw| decodes_to_prefix(raw, "q-sign-algorithm="),
+            |raw| crate::encode::percent_decode(raw).starts_with("q-sign-algorithm="),
+        );
         assert!(decodes_to_prefix(
             "q-sign-algorithm%3Dsha1%26q-ak%3Dx",
             "q-sign-algorithm="

@@ -25,3 +25,19 @@ impl Rng {
             .collect()
     }
 }
+
+/// Asserts that a shortcut gives what the plain reading gives on 20,000 texts of
+/// fewer than `most` of `pieces`, generated from `seed`.
+pub(crate) fn agree<T: PartialEq + std::fmt::Debug>(
+    seed: u64,
+    pieces: &[&str],
+    most: usize,
+    shortcut: impl Fn(&str) -> T,
+    plain: impl Fn(&str) -> T,
+) {
+    let mut rng = Rng(seed);
+    for round in 0..20_000 {
+        let text = rng.pieces(pieces, most);
+        assert_eq!(shortcut(&text), plain(&text), "round {round}: {text:?}");
+    }
+}
