@@ -12,6 +12,7 @@ pub(crate) fn percent_encode(text: &str, keep: impl Fn(u8) -> bool) -> String {
 }
 
 /// An RFC 3986 unreserved byte: never escaped.
+#[inline]
 fn unreserved(b: u8) -> bool {
     b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~')
 }
@@ -41,6 +42,7 @@ pub(crate) fn push_percent_encoded(out: &mut String, text: &str, keep: impl Fn(u
     not(any(feature = "datalab", feature = "blendvision")),
     allow(dead_code)
 )]
+#[inline]
 pub(crate) fn path_segment<'a>(
     vendor: Vendor,
     field: &'static str,
@@ -57,6 +59,7 @@ pub(crate) fn path_segment<'a>(
 
 /// Decodes `%XX` escapes (and leaves malformed ones as they are); invalid UTF-8
 /// becomes U+FFFD.
+#[inline]
 pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let Some(mut at) = memchr::memchr(b'%', bytes) else {
@@ -108,6 +111,7 @@ pub(crate) fn percent_decoded(text: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// Compact JSON bytes of a request body.
+#[inline]
 pub(crate) fn json_body<T: serde::Serialize>(value: &T) -> Vec<u8> {
     // Serializing plain structs of strings, numbers and bools cannot fail.
     serde_json::to_vec(value).unwrap_or_else(|_| b"{}".to_vec())

@@ -43,6 +43,7 @@ use crate::Expiry;
 /// Cloudreve `sign=…:0`), or [`Expiry::Unknown`] when no dialect above is
 /// recognised. When several dialects state a time (a proxy signing a storage URL,
 /// say), the earliest counts. The fragment is no part of the query.
+#[inline]
 pub(crate) fn recognise(url: &str) -> Expiry {
     stated_by(url).expiry()
 }
@@ -88,11 +89,13 @@ pub(crate) enum Stated {
 
 impl Stated {
     /// At `at`, when stated.
+    #[inline]
     pub(crate) fn maybe(at: Option<UnixTime>) -> Stated {
         at.map_or(Stated::Unknown, Stated::At)
     }
 
     /// The earlier of both (see [`Expiry::earliest`]).
+    #[inline]
     pub(crate) fn earliest(self, other: Stated) -> Stated {
         match (self, other) {
             (Stated::At(a), Stated::At(b)) => Stated::At(a.min(b)),
@@ -104,6 +107,7 @@ impl Stated {
 
     /// As an [`Expiry`]: a time past the representable range is clamped to its
     /// end, as [`Expiry::at`] does.
+    #[inline]
     pub(crate) fn expiry(self) -> Expiry {
         match self {
             Stated::At(UnixTime { secs, nanos }) => {
@@ -148,6 +152,7 @@ pub(crate) fn unix_plus(
 }
 
 /// [`recognise`], undated (see [`Stated`]).
+#[inline]
 pub(crate) fn stated_by(url: &str) -> Stated {
     // Nothing after `#` is sent to the server.
     let url = memchr::memchr(b'#', url.as_bytes()).map_or(url, |hash| &url[..hash]);
@@ -213,6 +218,7 @@ fn other_than_s3(query: &str) -> Stated {
 }
 
 /// The earliest expiry of the dialects in `present` and of a `sign` value.
+#[inline]
 fn stated_by_dialects(params: &Params<'_>, present: u8, sign: Option<&str>) -> Stated {
     let mut stated = Stated::Unknown;
     if present & !SIGN != 0 {
@@ -268,6 +274,7 @@ const AZURE: u8 = 1 << 6;
 const SIGN: u8 = 1 << 7;
 
 /// The dialect whose indispensable parameter `name` (decoded) is, or 0.
+#[inline]
 fn dialect_of(name: &str) -> u8 {
     match name {
         "x-oss-signature" => OSS_V4,
@@ -294,6 +301,7 @@ fn cloudreve_sign_unix(sign: &str) -> Option<Option<i64>> {
 
 /// The unix seconds after a `sign`'s `:` (within `time`'s range): `Some(None)`
 /// for `0`.
+#[inline]
 fn sign_seconds(text: &str) -> Option<Option<i64>> {
     // Cloudreve writes plain digits: read in place; anything else as `i64`
     // parses it (sign, blanks around).
@@ -316,6 +324,7 @@ fn sign_seconds(text: &str) -> Option<Option<i64>> {
 /// `:<digits>` or `%3A<digits>` the digits are read in place; anything else is
 /// decoded first. Both give the same answer: digits decode to themselves, and
 /// hold no later `:`.
+#[inline]
 fn cloudreve_sign_raw(raw: &str) -> Option<Option<i64>> {
     let digits = raw.len() - raw.bytes().rev().take_while(u8::is_ascii_digit).count();
     let before = &raw.as_bytes()[..digits];
@@ -644,6 +653,7 @@ fn two_digits(text: &str) -> Option<u8> {
 /// the rest of decoding the reply.
 ///
 /// As an undated instant (see [`Stated`]).
+#[inline]
 pub(crate) fn rfc3339_unix(text: &str) -> Option<UnixTime> {
     rfc3339_common(text).or_else(|| rfc3339_by_time(text))
 }

@@ -14,9 +14,18 @@
 //! one that is compiled in, and a request to a loopback host never goes through a
 //! proxy. Each of these costs a request-level config (a copy of the agent's) only
 //! when the agent does not already say it.
+//!
+//! The functions a call runs every time (here and in `url`, `expiry`, `encode`,
+//! `link`) are `#[inline]`, their rare branches `#[cold]` functions of their own:
+//! with the 16 codegen units of a default release build, each vendor's call is
+//! then compiled in its own unit, its code in one place. Spread over the crate's
+//! units, Datalab's call ran in 25 more 4 KiB pages of code than the raw ureq call
+//! (16 now), fetched again on every call (see README, Performance).
 
+use std::cell::RefCell;
 use std::io::Read;
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use serde::de::DeserializeOwned;
@@ -61,6 +70,12 @@ pub(crate) enum Method {
     Post,
 }
 
+thread_local! {
+    /// The last base URL [`BaseUrl::parse_cached`] parsed on this thread, with
+    /// its text.
+    static LAST_BASE: RefCell<Option<(String, Arc<BaseUrl>)>> = const { RefCell::new(None) };
+}
+
 /// A parsed, validated base URL (`http(s)://host[:port][/prefix]`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct BaseUrl {
@@ -94,25 +109,33 @@ impl BaseUrl {
     /// program calls one vendor with one config many times, and parsing the
     /// base URL (with its checks and three copies) cost more than building the
     /// rest of the request. Errors are never remembered.
+    #[inline]
     pub fn parse_cached(
         vendor: Vendor,
         field: &'static str,
         text: &str,
-    ) -> Result<std::sync::Arc<BaseUrl>, Error> {
-        use std::cell::RefCell;
-        use std::sync::Arc;
-        thread_local! {
-            static LAST: RefCell<Option<(String, Arc<BaseUrl>)>> = const { RefCell::new(None) };
-        }
-        let hit = LAST.with(|last| match &*last.borrow() {
+    ) -> Result<Arc<BaseUrl>, Error> {
+        let hit = LAST_BASE.with(|last| match &*last.borrow() {
             Some((seen, base)) if seen == text => Some(Arc::clone(base)),
             _ => None,
         });
-        if let Some(base) = hit {
-            return Ok(base);
+        match hit {
+            Some(base) => Ok(base),
+            None => BaseUrl::parse_and_remember(vendor, field, text),
         }
+    }
+
+    /// The miss of [`BaseUrl::parse_cached`], out of line: the usual call only
+    /// looks the text up.
+    #[cold]
+    #[inline(never)]
+    fn parse_and_remember(
+        vendor: Vendor,
+        field: &'static str,
+        text: &str,
+    ) -> Result<Arc<BaseUrl>, Error> {
         let base = Arc::new(BaseUrl::parse(vendor, field, text)?);
-        LAST.with(|last| *last.borrow_mut() = Some((text.to_owned(), Arc::clone(&base))));
+        LAST_BASE.with(|last| *last.borrow_mut() = Some((text.to_owned(), Arc::clone(&base))));
         Ok(base)
     }
 
@@ -186,12 +209,14 @@ impl BaseUrl {
     }
 
     /// Whether the host is a loopback address (`localhost`, `127.0.0.0/8`, `::1`).
+    #[inline]
     pub fn is_loopback(&self) -> bool {
         self.loopback
     }
 
     /// `scheme://authority/prefix` followed by the pieces of `path` (the first
     /// starts with `/`), in one allocation.
+    #[inline]
     pub fn join(&self, path: &[&str]) -> String {
         // Pushes, not `format!`: this runs on every call and the formatting
         // machinery cost more than the rest of building the request.
@@ -261,12 +286,14 @@ pub(crate) struct Call {
 impl Call {
     /// A call to `path` (its pieces joined; starting with `/`, already
     /// percent-encoded) under `base`.
+    #[inline]
     pub fn new(vendor: Vendor, method: Method, base: &BaseUrl, path: &[&str]) -> Call {
         Call::with_headers(vendor, method, base, path, 3)
     }
 
     /// [`Call::new`] with room for `headers` headers of the vendor's own (beside
     /// `Accept`, `Content-Type` and `Host`) without regrowing the map.
+    #[inline]
     pub fn with_headers(
         vendor: Vendor,
         method: Method,
@@ -325,6 +352,7 @@ impl Call {
     /// blank, too long ([`MAX_HEADER_LEN`](crate::MAX_HEADER_LEN)) or cannot be
     /// sent is invalid input for `field`.
     #[allow(dead_code)] // not every vendor sends plain headers
+    #[inline]
     pub fn header(self, name: HeaderName, field: &'static str, value: &str) -> Result<Call, Error> {
         crate::config::check_input(self.vendor, field, value, crate::MAX_HEADER_LEN)?;
         self.add_header(name, field, HeaderValue::from_str(value), false)
@@ -336,6 +364,7 @@ impl Call {
     /// ASCII (the bytes of a non-ASCII credential would go out as `obs-text`,
     /// which servers read differently). The header is marked sensitive, the
     /// cleartext guard applies, and an echo of the secret is scrubbed.
+    #[inline]
     pub fn credential(
         mut self,
         name: HeaderName,
@@ -368,6 +397,7 @@ impl Call {
         self.add_header(name, field, value, true)
     }
 
+    #[inline]
     fn add_header<E>(
         mut self,
         name: HeaderName,
@@ -397,6 +427,7 @@ impl Call {
     /// cleartext guard then applies even without a credential header, and an echo
     /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
+    #[inline]
     pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = crate::Secret>) -> Call {
         for secret in secrets {
             self.secrets.push(secret);
@@ -434,6 +465,7 @@ impl Call {
     /// The request's URI: the base's parsed scheme and authority with this
     /// call's path and query, or else the whole text parsed (by ureq's own rules,
     /// so that what it refuses is refused as before).
+    #[inline]
     fn uri(&self) -> Result<Uri, ureq::http::Error> {
         if let Some((scheme, authority)) = &self.parsed {
             if let Ok(path) = PathAndQuery::try_from(&self.url[self.path_at..]) {
@@ -457,6 +489,7 @@ impl Call {
     /// reached directly, never through the agent's proxy (as Go's net/http does):
     /// a remote proxy would carry a plain-`http://` credential in cleartext, and
     /// cannot reach this machine's loopback anyway.
+    #[inline]
     pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
         let vendor = self.vendor;
         if self.credentials && self.cleartext_remote && !self.allow_insecure_http {
@@ -540,6 +573,7 @@ impl Call {
 /// The request with what the crate relies on forced (see the module docs), and
 /// its headers. `direct`: the host is loopback and the agent has a proxy, which
 /// this request must bypass.
+#[inline]
 fn configure<B>(
     agent: &Agent,
     mut builder: ureq::RequestBuilder<B>,
@@ -575,6 +609,7 @@ struct Needs {
     too_long: bool,
 }
 
+#[inline]
 fn needs(config: &ureq::config::Config) -> Needs {
     use crate::agent::MAX_TIMEOUT;
     let t = config.timeouts();
@@ -604,6 +639,7 @@ fn needs(config: &ureq::config::Config) -> Needs {
 
 /// Whether `config` already says everything the crate relies on (ignoring the
 /// per-request proxy bypass and call cap).
+#[inline]
 fn ready(config: &ureq::config::Config) -> bool {
     let needs = needs(config);
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
@@ -768,6 +804,7 @@ impl Reply {
     /// `seconds` after the response head arrived (a relative expiry), undated
     /// (see [`crate::expiry::Stated`]); `None` past the year 9999.
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
+    #[inline]
     pub fn received_plus(&self, seconds: u64) -> Option<crate::expiry::UnixTime> {
         let since = self
             .received
@@ -827,6 +864,7 @@ impl Reply {
     }
 
     /// 2xx?
+    #[inline]
     pub fn is_success(&self) -> bool {
         (200..300).contains(&self.status)
     }
@@ -845,12 +883,14 @@ impl Reply {
     }
 
     /// Decodes the body as `T`, or explains why it is not one.
+    #[inline]
     pub fn json<T: DeserializeOwned>(&self) -> Result<T, Error> {
         serde_json::from_slice(&self.body).map_err(|e| self.decode_failure(&e))
     }
 
     /// Decodes the body as `T`, `None` when it is not one (for error envelopes).
     #[allow(dead_code)] // not every vendor probes envelopes
+    #[inline]
     pub fn try_json<T: DeserializeOwned>(&self) -> Option<T> {
         serde_json::from_slice(&self.body).ok()
     }
@@ -898,6 +938,7 @@ impl Reply {
         not(any(feature = "kie", feature = "datalab", feature = "blendvision")),
         allow(dead_code)
     )]
+    #[inline]
     pub fn link<'t>(&self, field: &str, text: &'t str) -> Result<&'t str, Error> {
         crate::url::check_link(text).map_err(|why| {
             self.unexpected(

@@ -239,6 +239,7 @@ impl<'de> serde::Deserialize<'de> for Expiry {
 }
 
 /// `at` in UTC, clamped to the representable range.
+#[inline]
 pub(crate) fn utc(at: OffsetDateTime) -> OffsetDateTime {
     at.checked_to_offset(time::UtcOffset::UTC)
         .unwrap_or_else(|| {
@@ -281,6 +282,7 @@ pub struct DownloadLink {
 
 impl DownloadLink {
     /// Builds a link.
+    #[inline]
     pub fn new(
         vendor: Vendor,
         item: impl Into<String>,
@@ -600,6 +602,7 @@ pub(crate) enum ItemAnswer {
     not(any(feature = "blendvision", feature = "koodrive")),
     allow(dead_code)
 )]
+#[inline]
 pub(crate) fn account_for<I: AsRef<str>>(
     vendor: Vendor,
     requested: &[I],
@@ -663,6 +666,7 @@ fn account_hashed<I: AsRef<str>>(
 
 impl Batch {
     /// Records what came back for the requested `item` (nothing: it is missing).
+    #[inline]
     fn record(&mut self, vendor: Vendor, item: &str, answer: Option<ItemAnswer>) {
         match answer {
             Some(ItemAnswer::Link(mut link)) => {

@@ -39,6 +39,7 @@ pub(crate) fn redact_item(item: &str) -> std::borrow::Cow<'_, str> {
 /// `Location`): `text`, trimmed, must be an absolute `http://` or `https://` URL
 /// with a host and no whitespace or control character anywhere — a link is data
 /// that ends up in terminals, files and shells, never control. The error says why.
+#[inline]
 pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
     let url = trim(text);
     if url.is_empty() {
@@ -52,6 +53,7 @@ pub(crate) fn check_link(text: &str) -> Result<&str, &'static str> {
 
 /// `text` trimmed, moved rather than copied when there is nothing to trim (a
 /// link's URL is hundreds of bytes, and every call hands one out).
+#[inline]
 pub(crate) fn trimmed(text: String) -> String {
     match trim(&text) {
         t if t.len() == text.len() => text,
@@ -118,6 +120,7 @@ fn query_of(url: &str) -> Option<&str> {
 
 /// `text` split after a case-insensitive `http://` or `https://`: the scheme in
 /// lowercase and the rest (possibly empty).
+#[inline]
 pub(crate) fn split_http_scheme(text: &str) -> Option<(&'static str, &str)> {
     // Compared as bytes: a match is ASCII, so slicing after it is on a character
     // boundary.
@@ -147,6 +150,7 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
 
 /// Whether `url` is an `http://` or `https://` URL with a host and no whitespace
 /// or control characters (a usable link from a vendor).
+#[inline]
 pub(crate) fn is_http_url(url: &str) -> bool {
     let Some((_, rest)) = split_http_scheme(url) else {
         return false;
@@ -164,6 +168,7 @@ pub(crate) fn is_http_url(url: &str) -> bool {
 /// of a batch and every base URL: the usual all-printable-ASCII text takes a loop
 /// with no early exit, which compiles to vector code (presigned URLs run to
 /// several hundred bytes); anything else is checked char by char.
+#[inline]
 pub(crate) fn is_printable(text: &str) -> bool {
     let ascii_printable = text
         .bytes()
@@ -220,6 +225,7 @@ impl<'q> AmzPairs<'q> {
     /// Looks at one `name=value` pair (or bare `name`): `true` when it is an
     /// `X-Amz-` pair (named exactly so, or a longer `X-Amz-` name), which no other
     /// dialect reads. The first occurrence of each name counts.
+    #[inline]
     pub(crate) fn take(&mut self, pair: &'q str) -> bool {
         let Some(name) = pair.as_bytes().strip_prefix(b"X-Amz-") else {
             return false;
@@ -241,11 +247,13 @@ impl<'q> AmzPairs<'q> {
     }
 
     /// Both pairs seen.
+    #[inline]
     pub(crate) fn complete(&self) -> bool {
         self.date.is_some() && self.expires.is_some()
     }
 
     /// Their expiry in unix seconds (within the years `time` represents).
+    #[inline]
     pub(crate) fn unix(&self) -> Option<i64> {
         let (date, expires) = (self.date?, self.expires?);
         // The values S3 writes are plain digits: read in place; anything else
@@ -274,6 +282,7 @@ fn decoded_trimmed(text: &str) -> String {
 
 /// [`parse_amz_date`] as unix seconds, by integer arithmetic; `None` for a date or
 /// time that does not exist.
+#[inline]
 pub(crate) fn amz_date_unix(text: &str) -> Option<i64> {
     let b = text.as_bytes();
     if b.len() != 16 || b[8] != b'T' || b[15] != b'Z' {
@@ -294,6 +303,7 @@ pub(crate) fn amz_date_unix(text: &str) -> Option<i64> {
 
 /// Days from 1970-01-01 to a proleptic Gregorian date (Howard Hinnant's
 /// days-from-civil); `None` for a month or day that does not exist.
+#[inline]
 pub(crate) fn civil_days(year: i64, month: i64, day: i64) -> Option<i64> {
     let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
     let month_days = match month {
@@ -332,6 +342,7 @@ pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
 
 /// Formats a UTC time as `yyyyMMdd'T'HHmmss'Z'`.
 #[allow(dead_code)] // used by KooDrive and the fakes
+#[inline]
 pub(crate) fn format_amz_date(at: OffsetDateTime) -> String {
     // By hand, not `format!`: KooDrive signs every request with this date, and
     // the formatting machinery cost ten times the rest. Negative years (which no
