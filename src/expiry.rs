@@ -456,6 +456,7 @@ fn cos(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// COS with `SignMerged`: the whole authorization percent-encoded into one
 /// `sign` parameter (cos-go-sdk-v5 `object.go`, `GetPresignedURL`). Cloudreve's
 /// own `sign` is `<signature>:<unix>` and never starts so.
+#[inline]
 fn cos_merged(raw: &str) -> Option<OffsetDateTime> {
     // Only a COS authorization is decoded and split: a Cloudreve signature is
     // told apart from its first bytes, without a copy.
@@ -468,6 +469,7 @@ fn cos_merged(raw: &str) -> Option<OffsetDateTime> {
 
 /// Whether `raw`, percent-decoded as [`crate::encode::percent_decode`] decodes
 /// it, starts with the ASCII `prefix`; only the bytes needed are looked at.
+#[inline]
 fn decodes_to_prefix(raw: &str, prefix: &str) -> bool {
     let hex = |c: u8| char::from(c).to_digit(16);
     let mut rest = raw.as_bytes();
@@ -666,6 +668,7 @@ fn rfc3339_by_time(text: &str) -> Option<UnixTime> {
         .map(UnixTime::of)
 }
 
+#[inline]
 fn rfc3339_common(text: &str) -> Option<UnixTime> {
     let b = text.as_bytes();
     if b.len() < 20

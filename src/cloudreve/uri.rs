@@ -68,6 +68,7 @@ pub fn uri_path(uri: &str) -> Option<String> {
 /// any `?` or `#`, without trailing `/`s; `None` when `uri` is not a
 /// `cloudreve://` URI. Byte searches: every byte looked for is ASCII, so each cut
 /// is on a character boundary.
+#[inline]
 fn raw_path(uri: &str) -> Option<&str> {
     if !has_scheme(uri) {
         return None;
@@ -83,6 +84,7 @@ fn raw_path(uri: &str) -> Option<&str> {
 /// given when the server names none. Only that segment is decoded (a link is
 /// made per URI of a batch); an encoded `/` (`%2F`) in it still splits, as it
 /// does in the decoded path.
+#[inline]
 pub(super) fn file_name(uri: &str) -> Option<String> {
     let path = raw_path(uri)?;
     // A plain loop from the end: the last segment is short, shorter than
@@ -123,6 +125,7 @@ pub fn redact_uri(uri: &str) -> String {
     }
 }
 
+#[inline]
 pub(super) fn has_scheme(text: &str) -> bool {
     // Bytes (a match is ASCII, so slicing after it is on a character boundary):
     // the usual lowercase scheme with one comparison, any case byte by byte.
