@@ -15,14 +15,12 @@
 //! proxy. Each of these costs a request-level config (a copy of the agent's) only
 //! when the agent does not already say it.
 //!
-//! The small functions a call runs every time (here and in `url`, `expiry`,
-//! `encode`, `link`) are `#[inline]`, their rare branches `#[cold]` functions of
-//! their own: with the 16 codegen units of a default release build, each vendor's
-//! call is then compiled in its own unit, its code in one place. Spread over the
-//! crate's units, Datalab's call ran in 25 more 4 KiB pages of code than the raw
-//! ureq call (17 now), fetched again on every call (see README, Performance).
-//! [`Call::send`] stays one function for all vendors: a copy per vendor measured
-//! the same and made `dlurl` 120 KB larger.
+//! The functions a call runs every time (here and in `url`, `expiry`, `encode`,
+//! `link`) are `#[inline]`, their rare branches `#[cold]` functions of their own:
+//! with the 16 codegen units of a default release build, each vendor's call is
+//! then compiled in its own unit, its code in one place. Spread over the crate's
+//! units, Datalab's call ran in 25 more 4 KiB pages of code than the raw ureq call
+//! (16 now), fetched again on every call (see README, Performance).
 
 use std::cell::RefCell;
 use std::io::Read;
@@ -491,6 +489,7 @@ impl Call {
     /// reached directly, never through the agent's proxy (as Go's net/http does):
     /// a remote proxy would carry a plain-`http://` credential in cleartext, and
     /// cannot reach this machine's loopback anyway.
+    #[inline]
     pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
         let vendor = self.vendor;
         if self.credentials && self.cleartext_remote && !self.allow_insecure_http {
