@@ -20,7 +20,7 @@
 //! with the 16 codegen units of a default release build, each vendor's call is
 //! then compiled in its own unit, its code in one place. Spread over the crate's
 //! units, Datalab's call ran in 25 more 4 KiB pages of code than the raw ureq call
-//! (16 now), fetched again on every call (see README, Performance). That includes
+//! (15 now), fetched again on every call (see README, Performance). That includes
 //! [`Call::send`]: one shared copy instead cost 0.5–0.7 % more CPU per call (30
 //! interleaved runs) for 120 KB less in `dlurl`.
 
