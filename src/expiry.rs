@@ -1347,10 +1347,6 @@ mod tests {
         assert!(rfc3339_common("2025-05-09T15:03:23.123456+08:00").is_some());
     }
 
-    /// Mutates the samples 20,000 times (characters that matter to the parsers,
-    /// numbers at the edges, splices of one sample into another): `recognise`
-    /// never panics, is deterministic, any time is UTC, and only a `sign`
-    /// parameter ever says `Never`.
     /// The plain reading the one pass of `stated_by` must agree with: S3 by its
     /// own scan first, then every pair for the other dialects.
     fn two_passes(url: &str) -> Stated {
@@ -1364,6 +1360,10 @@ mod tests {
         other_than_s3(query)
     }
 
+    /// Mutates the samples 20,000 times (characters that matter to the parsers,
+    /// numbers at the edges, splices of one sample into another): `recognise`
+    /// never panics, is deterministic, any time is UTC, only a `sign`
+    /// parameter ever says `Never`, and the one pass agrees with `two_passes`.
     #[test]
     fn fuzz_recognise() {
         const ALPHABET: &[&str] = &[
