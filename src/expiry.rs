@@ -575,13 +575,13 @@ fn iso8601(text: &str) -> Option<OffsetDateTime> {
         return Some(PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_utc());
     }
     let rest = rest.strip_prefix('T')?;
-    let hour = two_digits(rest.get(..2)?)?;
+    let hour = two_digits(rest.as_bytes().get(..2)?)?;
     let rest = rest.get(2..)?.strip_prefix(':')?;
-    let minute = two_digits(rest.get(..2)?)?;
+    let minute = two_digits(rest.as_bytes().get(..2)?)?;
     let mut rest = rest.get(2..)?;
     let (mut second, mut nano) = (0, 0);
     if let Some(after) = rest.strip_prefix(':') {
-        second = two_digits(after.get(..2)?)?;
+        second = two_digits(after.as_bytes().get(..2)?)?;
         rest = after.get(2..)?;
         if let Some(after) = rest.strip_prefix('.') {
             let digits = after.bytes().take_while(u8::is_ascii_digit).count();
@@ -609,10 +609,10 @@ fn iso8601(text: &str) -> Option<OffsetDateTime> {
                 return None;
             }
             // No zone is further than 14 hours from UTC.
-            let hours = i8::try_from(two_digits(rest.get(1..3)?)?)
+            let hours = i8::try_from(two_digits(rest.as_bytes().get(1..3)?)?)
                 .ok()
                 .filter(|h| *h <= 14)?;
-            let minutes = i8::try_from(two_digits(rest.get(4..6)?)?)
+            let minutes = i8::try_from(two_digits(rest.as_bytes().get(4..6)?)?)
                 .ok()
                 .filter(|m| *m < 60)?;
             UtcOffset::from_hms(sign * hours, sign * minutes, 0).ok()?
@@ -633,14 +633,15 @@ fn calendar_date(text: &str) -> Option<Date> {
         return None;
     }
     let year: i32 = year.parse().ok()?;
-    let month = Month::try_from(two_digits(text.get(5..7)?)?).ok()?;
-    let day = two_digits(text.get(8..10)?)?;
+    let month = Month::try_from(two_digits(text.as_bytes().get(5..7)?)?).ok()?;
+    let day = two_digits(text.as_bytes().get(8..10)?)?;
     Date::from_calendar_date(year, month, day).ok()
 }
 
 /// Exactly two ASCII digits.
-fn two_digits(text: &str) -> Option<u8> {
-    match text.as_bytes() {
+#[inline]
+fn two_digits(text: &[u8]) -> Option<u8> {
+    match text {
         [a @ b'0'..=b'9', b @ b'0'..=b'9'] => Some((a - b'0') * 10 + (b - b'0')),
         _ => None,
     }
@@ -681,10 +682,7 @@ fn rfc3339_common(text: &str) -> Option<UnixTime> {
         return None;
     }
     // Two ASCII digits at `at` (on bytes: no character-boundary checks).
-    let two = |at: usize| match b.get(at..at + 2) {
-        Some([h @ b'0'..=b'9', l @ b'0'..=b'9']) => Some(i64::from((h - b'0') * 10 + (l - b'0'))),
-        _ => None,
-    };
+    let two = |at: usize| two_digits(b.get(at..at + 2)?).map(i64::from);
     let days = crate::url::civil_days(two(0)? * 100 + two(2)?, two(5)?, two(8)?)?;
     let (hour, minute, second) = (two(11)?, two(14)?, two(17)?);
     if hour > 23 || minute > 59 || second > 59 {

@@ -187,15 +187,10 @@ pub(crate) fn is_ascii_text(text: &str) -> bool {
 /// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires` (the
 /// first occurrence of each, named exactly so).
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    amz_expiry_in(query_of(url)?)
+    OffsetDateTime::from_unix_timestamp(amz_unix_in(query_of(url)?)?).ok()
 }
 
-/// [`amz_expiry`] of a raw query (no `?`, no fragment).
-pub(crate) fn amz_expiry_in(query: &str) -> Option<OffsetDateTime> {
-    OffsetDateTime::from_unix_timestamp(amz_unix_in(query)?).ok()
-}
-
-/// [`amz_expiry_in`] as unix seconds (within the years `time` represents), with
+/// [`amz_expiry`] of a raw query (no `?`, no fragment) as unix seconds (within the years `time` represents), with
 /// no date made: the calendar arithmetic of `time` is much code to fetch on every
 /// call, and the caller compares the expiry with others first.
 pub(crate) fn amz_unix_in(query: &str) -> Option<i64> {
