@@ -145,7 +145,9 @@ pub use batch::DEFAULT_CONCURRENCY;
 pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 #[cfg(feature = "fetch")]
-pub use fetch::{Fetched, Fetcher, FileHostError, FileHostKind};
+pub use error::{FileHostError, FileHostKind};
+#[cfg(feature = "fetch")]
+pub use fetch::{Fetched, Fetcher};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
 pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};
 pub use retry::{retry, RetryPolicy};

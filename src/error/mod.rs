@@ -24,6 +24,11 @@ use std::time::Duration;
 use crate::url::{bounded, one_line, redact_url_queries};
 use crate::Vendor;
 
+#[cfg(feature = "fetch")]
+mod file_host;
+#[cfg(feature = "fetch")]
+pub use file_host::{FileHostError, FileHostKind};
+
 /// Every failure of every vendor call.
 ///
 /// `Display` is one short lowercase line naming the vendor and, for a vendor
@@ -44,7 +49,7 @@ pub enum Error {
     /// file host's status, a length or checksum mismatch, a stall, too many
     /// refreshes, a local I/O failure.
     #[cfg(feature = "fetch")]
-    FileHost(Box<crate::fetch::FileHostError>),
+    FileHost(Box<FileHostError>),
 }
 
 /// An argument rejected before sending (see [`Error::InvalidInput`]).
