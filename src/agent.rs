@@ -1,5 +1,6 @@
-//! [`agent()`]: a `ureq::Agent` with the crate's defaults, and the transport
-//! settings the crate forces on any agent (TLS provider, phase timeouts).
+//! [`agent()`]: a `ureq::Agent` with the crate's defaults. What the defaults are,
+//! and what the crate forces on any agent, is decided in one place, the
+//! transport policy (`src/http/policy.rs`).
 //!
 //! # TLS
 //!
@@ -35,35 +36,33 @@
 //! `timeout_global` or `timeout_per_call`. The host lookup is bounded only by the
 //! system resolver (`getaddrinfo`, typically seconds).
 //!
-//! Every duration reaching ureq is capped at [`MAX_TIMEOUT`] (one day): ureq adds
-//! timeouts to an `Instant`, which panics on overflow (`Duration::MAX`).
+//! Every duration reaching ureq is capped at one day: ureq adds timeouts to an
+//! `Instant`, which panics on overflow (`Duration::MAX`).
+//!
+//! # Proxies
+//!
+//! An agent's proxy is used as it is (set in code, or read from `ALL_PROXY`,
+//! `HTTPS_PROXY`, `HTTP_PROXY` and `NO_PROXY` when the agent is built), with two
+//! rules for every request the crate makes, vendor calls and
+//! [`fetch`](crate::fetch) alike:
+//!
+//! - a loopback host (`localhost`, `127.0.0.0/8`, `::1` — not names under
+//!   `.localhost`, which resolve like any other) is always reached directly;
+//! - a SOCKS proxy (`socks4://`, `socks4a://`, `socks5://`, `socks5h://`) is
+//!   refused before sending, with [`Error::InvalidInput`](crate::Error::InvalidInput)
+//!   for field `"proxy"`: this crate builds ureq without SOCKS support, which
+//!   would otherwise panic on one set in code and silently go direct around one
+//!   from the environment. Use an `http://` (CONNECT) proxy, or list the host in
+//!   `NO_PROXY`.
 
 use std::time::Duration;
 
-use crate::http::DEFAULT_TIMEOUT;
-
-/// Connect timeout of [`agent()`] (10 s), including the TLS handshake.
-pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-
-/// Idle connections [`agent()`] keeps per host: ureq's default (3), raised to
-/// the batch concurrency of KooDrive and Cloudreve ([`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY)).
-const IDLE_CONNECTIONS_PER_HOST: usize = if crate::DEFAULT_CONCURRENCY > 3 {
-    crate::DEFAULT_CONCURRENCY
-} else {
-    3
-};
-
-/// The longest timeout the crate hands to ureq (one day); longer ones, up to
-/// `Duration::MAX`, are shortened to it.
-pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
-
-/// `d`, at most [`MAX_TIMEOUT`].
-pub(crate) fn clamp(d: Duration) -> Duration {
-    d.min(MAX_TIMEOUT)
-}
+use crate::http::policy;
+pub(crate) use crate::http::policy::clamp;
+use crate::http::policy::DEFAULT_TIMEOUT;
 
 /// A [`ureq::Agent`] with the crate's defaults: each phase of a call bounded by
-/// [`DEFAULT_TIMEOUT`] (connect by [`CONNECT_TIMEOUT`]), user agent
+/// [`DEFAULT_TIMEOUT`] (connect by [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT)), user agent
 /// `download-url/<version>`, the compiled-in TLS provider (see below), HTTP error
 /// statuses returned as replies, redirects not followed, and up to
 /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY) (4) idle keep-alive
@@ -86,7 +85,7 @@ pub fn agent() -> ureq::Agent {
 }
 
 /// Like [`agent()`], with `timeout` as the stall bound of a call: connecting takes
-/// at most [`CONNECT_TIMEOUT`] (or `timeout` if shorter), every read and write
+/// at most [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT) (or `timeout` if shorter), every read and write
 /// waits at most `timeout` for progress, and each phase — sending the request
 /// head, sending the body, receiving the response head, receiving the body —
 /// ends within `2 × timeout` however slowly bytes trickle.
@@ -111,86 +110,5 @@ pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
 /// # let _ = agent;
 /// ```
 pub fn agent_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
-    let timeout = clamp(timeout);
-    // Each read and write waits at most `timeout` for progress, and each phase
-    // ends within twice that. The per-read/per-write bound is what the socket
-    // timeout is set to almost always: a constant, so ureq sets it once per
-    // connection instead of once per read (the phase deadlines alone change the
-    // socket timeout on every read and write, ~3 extra system calls a call).
-    let phase = Some(clamp(timeout.saturating_mul(2)));
-    let builder = ureq::Agent::config_builder()
-        .timeout_connect(Some(CONNECT_TIMEOUT.min(timeout)))
-        .timeout_per_read(Some(timeout))
-        .timeout_per_write(Some(timeout))
-        .timeout_send_request(phase)
-        .timeout_send_body(phase)
-        .timeout_recv_response(phase)
-        .timeout_recv_body(phase)
-        .user_agent(concat!("download-url/", env!("CARGO_PKG_VERSION")))
-        .http_status_as_error(false)
-        .max_redirects(0)
-        // ureq keeps 3 idle connections per host by default: fewer than a batch's
-        // concurrent calls, which would close one connection after each batch.
-        .max_idle_connections_per_host(IDLE_CONNECTIONS_PER_HOST);
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let builder = builder.tls_config(default_tls_config());
-    builder
-}
-
-/// The TLS settings of [`agent()`].
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn default_tls_config() -> ureq::tls::TlsConfig {
-    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
-    if cfg!(feature = "rustls") {
-        TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .root_certs(RootCerts::WebPki)
-            .build()
-    } else {
-        TlsConfig::builder()
-            .provider(TlsProvider::NativeTls)
-            .root_certs(RootCerts::PlatformVerifier)
-            .build()
-    }
-}
-
-/// When `tls` names a provider this crate was built without, the same settings
-/// with the compiled-in provider; `None` when `tls` can be used as it is.
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
-pub(crate) fn tls_fallback(tls: &ureq::tls::TlsConfig) -> Option<ureq::tls::TlsConfig> {
-    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
-    let compiled_in = match tls.provider() {
-        TlsProvider::Rustls => cfg!(feature = "rustls"),
-        TlsProvider::NativeTls => cfg!(feature = "native-tls"),
-        // A provider added by a later ureq: leave it to ureq.
-        _ => true,
-    };
-    if compiled_in {
-        return None;
-    }
-    let (provider, roots) = if cfg!(feature = "rustls") {
-        // rustls with the platform's verifier needs a ureq feature this crate
-        // does not enable: bundled roots instead.
-        let roots = match tls.root_certs() {
-            RootCerts::PlatformVerifier => RootCerts::WebPki,
-            other => other.clone(),
-        };
-        (TlsProvider::Rustls, roots)
-    } else {
-        // native-tls: the system's trust store unless specific roots were set.
-        let roots = match tls.root_certs() {
-            RootCerts::Specific(certs) => RootCerts::Specific(certs.clone()),
-            _ => RootCerts::PlatformVerifier,
-        };
-        (TlsProvider::NativeTls, roots)
-    };
-    Some(
-        TlsConfig::builder()
-            .provider(provider)
-            .root_certs(roots)
-            .client_cert(tls.client_cert().cloned())
-            .use_sni(tls.use_sni())
-            .disable_verification(tls.disable_verification())
-            .build(),
-    )
+    policy::agent_config(timeout)
 }

@@ -33,9 +33,9 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::UnexpectedReason;
-use crate::http::{BaseUrl, Call, Method, Reply};
+use crate::http::{Call, Method, ParsedBase, Reply};
 use crate::link::{account_for, ItemAnswer};
-use crate::{ApiDetail, Batch, DownloadLink, Error, FailureReason, Secret, Vendor};
+use crate::{ApiDetail, BaseUrl, Batch, DownloadLink, Error, FailureReason, Secret, Vendor};
 
 /// BlendVision One's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.one.blendvision.com";
@@ -44,11 +44,11 @@ pub const DEFAULT_BASE_URL: &str = "https://api.one.blendvision.com";
 pub const FILES_PATH: &str = "/bv/cms/v1/library/files";
 
 /// Connection settings for BlendVision One.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
-    pub base_url: String,
+    pub base_url: BaseUrl,
     /// The API token (Console → Developers → API Tokens), or a login access
     /// token (see [`Config::login`]), sent as a Bearer token.
     pub api_token: Secret,
@@ -87,7 +87,7 @@ impl Config {
     /// A config for the public API with `api_token`, acting for `org_id`.
     pub fn new(api_token: impl Into<Secret>, org_id: impl Into<String>) -> Self {
         Config {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: DEFAULT_BASE_URL.into(),
             api_token: api_token.into(),
             org_id: org_id.into(),
             token_kind: TokenKind::ApiToken,
@@ -120,19 +120,6 @@ impl Config {
         );
         crate::config::env_base_url(&mut config.base_url, "BLENDVISION_BASE_URL");
         Ok(config)
-    }
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &crate::redact_url(&self.base_url))
-            .field("api_token", &self.api_token)
-            .field("org_id", &self.org_id)
-            .field("token_kind", &self.token_kind)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("call_timeout", &self.call_timeout)
-            .finish()
     }
 }
 
@@ -497,15 +484,15 @@ fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
             "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)",
         ));
     }
-    let base = BaseUrl::parse_cached(Vendor::BlendVision, "base_url", &config.base_url)?;
+    let base = ParsedBase::parse(Vendor::BlendVision, "base_url", &config.base_url)?;
     let mut call = Call::new(Vendor::BlendVision, Method::Post, &base, path).credential(
-        crate::http::header_name!("authorization"),
+        "authorization",
         "api_token",
         "Bearer ",
         &config.api_token,
     )?;
     if !org_id.is_empty() {
-        call = call.header(crate::http::header_name!("x-bv-org-id"), "org_id", org_id)?;
+        call = call.header("x-bv-org-id", "org_id", org_id)?;
     }
     Ok(call
         .allow_insecure_http(config.allow_insecure_http)

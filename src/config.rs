@@ -2,7 +2,7 @@
 //! bounds on every input, checked in one place ([`check_input`]) before anything
 //! is sent.
 
-use crate::{Error, Vendor};
+use crate::{BaseUrl, Error, Vendor};
 
 /// The value of environment variable `name` when it is set and not blank.
 pub(crate) fn env_optional(name: &str) -> Option<String> {
@@ -11,9 +11,9 @@ pub(crate) fn env_optional(name: &str) -> Option<String> {
 
 /// `base_url` replaced by environment variable `name` when it is set and not
 /// blank (every vendor's optional `<VENDOR>_BASE_URL`).
-pub(crate) fn env_base_url(base_url: &mut String, name: &str) {
+pub(crate) fn env_base_url(base_url: &mut BaseUrl, name: &str) {
     if let Some(value) = env_optional(name) {
-        *base_url = value;
+        *base_url = value.into();
     }
 }
 
@@ -36,15 +36,9 @@ pub const MAX_ID_LEN: usize = 1 << 10;
 /// URI), in bytes: 8 KiB, the common limit of a request line.
 pub const MAX_URL_LEN: usize = 8 << 10;
 
-/// Whether `text` is empty or only whitespace: `text.trim().is_empty()`, decided
-/// from the first byte when that is visible ASCII (every call checks several
-/// inputs).
+/// Whether `text` is empty or only whitespace.
 pub(crate) fn is_blank(text: &str) -> bool {
-    match text.as_bytes().first() {
-        None => true,
-        Some(b) if b.is_ascii_graphic() => false,
-        Some(_) => text.trim().is_empty(),
-    }
+    text.trim().is_empty()
 }
 
 /// The one input check: `value` must not be blank and must fit in `max` bytes;

@@ -23,8 +23,8 @@ use std::ops::RangeInclusive;
 use serde::Deserialize;
 
 use crate::error::UnexpectedReason;
-use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::http::{Call, Method, ParsedBase, Reply};
+use crate::{ApiDetail, BaseUrl, DownloadLink, Error, Secret, Vendor};
 
 /// Datalab's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
@@ -33,11 +33,11 @@ pub const EXPIRES_IN_RANGE: RangeInclusive<u32> = 60..=86_400;
 
 /// Connection settings for Datalab. `Debug` hides the key and the base URL's
 /// user info and query.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
-    pub base_url: String,
+    pub base_url: BaseUrl,
     /// The API key, sent as `X-API-Key`.
     pub api_key: Secret,
     /// The team to act for, sent as the cookie `datalab_active_team` (as the web
@@ -53,23 +53,11 @@ pub struct Config {
     pub call_timeout: Option<std::time::Duration>,
 }
 
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &crate::redact_url(&self.base_url))
-            .field("api_key", &self.api_key)
-            .field("team", &self.team)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("call_timeout", &self.call_timeout)
-            .finish()
-    }
-}
-
 impl Config {
     /// A config for the public API with `api_key`.
     pub fn new(api_key: impl Into<Secret>) -> Self {
         Config {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: DEFAULT_BASE_URL.into(),
             api_key: api_key.into(),
             team: None,
             allow_insecure_http: false,
@@ -293,7 +281,7 @@ pub fn download_link(
     };
     let segment = crate::encode::path_segment(Vendor::Datalab, "file_id", &file_id)?;
     let segment: &str = &segment;
-    let base = BaseUrl::parse_cached(Vendor::Datalab, "base_url", &config.base_url)?;
+    let base = ParsedBase::parse(Vendor::Datalab, "base_url", &config.base_url)?;
     let path = ["/api/v1/files/", segment, "/download"];
     let mut call = Call::new(Vendor::Datalab, Method::Get, &base, &path);
     if let Some(secs) = request.expires_in {
@@ -312,19 +300,10 @@ pub fn download_link(
                 "must be visible ASCII without `;`, `,`, `\"` or `\\`",
             ));
         }
-        call = call.header(
-            crate::http::header_name!("cookie"),
-            "team",
-            &format!("datalab_active_team={team}"),
-        )?;
+        call = call.header("cookie", "team", &format!("datalab_active_team={team}"))?;
     }
     let reply = call
-        .credential(
-            crate::http::header_name!("x-api-key"),
-            "api_key",
-            "",
-            &config.api_key,
-        )?
+        .credential("x-api-key", "api_key", "", &config.api_key)?
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
         .send(agent)?;

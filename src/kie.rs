@@ -19,8 +19,8 @@
 use serde::Deserialize;
 
 use crate::error::UnexpectedReason;
-use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::http::{Call, Method, ParsedBase, Reply};
+use crate::{ApiDetail, BaseUrl, DownloadLink, Error, Secret, Vendor};
 
 /// kie.ai's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
@@ -31,11 +31,11 @@ pub const LINK_LIFETIME: time::Duration = time::Duration::minutes(20);
 
 /// Connection settings for kie.ai. `Debug` hides the key and the base URL's
 /// user info and query.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`].
-    pub base_url: String,
+    pub base_url: BaseUrl,
     /// The API key (from <https://kie.ai/api-key>), sent as a Bearer token.
     pub api_key: Secret,
     /// Allow sending the key over plain `http://` to a host that is not loopback
@@ -48,22 +48,11 @@ pub struct Config {
     pub call_timeout: Option<std::time::Duration>,
 }
 
-impl std::fmt::Debug for Config {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &crate::redact_url(&self.base_url))
-            .field("api_key", &self.api_key)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("call_timeout", &self.call_timeout)
-            .finish()
-    }
-}
-
 impl Config {
     /// A config for the public API with `api_key`.
     pub fn new(api_key: impl Into<Secret>) -> Self {
         Config {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: DEFAULT_BASE_URL.into(),
             api_key: api_key.into(),
             allow_insecure_http: false,
             call_timeout: None,
@@ -179,14 +168,9 @@ pub fn download_link(
     file_url: &str,
 ) -> Result<DownloadLink, Error> {
     validate_file_url(file_url)?;
-    let base = BaseUrl::parse_cached(Vendor::Kie, "base_url", &config.base_url)?;
+    let base = ParsedBase::parse(Vendor::Kie, "base_url", &config.base_url)?;
     let reply = Call::new(Vendor::Kie, Method::Post, &base, &[PATH])
-        .credential(
-            crate::http::header_name!("authorization"),
-            "api_key",
-            "Bearer ",
-            &config.api_key,
-        )?
+        .credential("authorization", "api_key", "Bearer ", &config.api_key)?
         .json(crate::encode::json_body(&Body {
             url: crate::url::trim(file_url),
         }))

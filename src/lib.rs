@@ -139,7 +139,7 @@ pub mod fake;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 
-pub use agent::{agent, agent_config, agent_with_timeout, CONNECT_TIMEOUT};
+pub use agent::{agent, agent_config, agent_with_timeout};
 pub use batch::DEFAULT_CONCURRENCY;
 pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
@@ -147,10 +147,11 @@ pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, Unexpec
 pub use error::{FileHostError, FileHostKind};
 #[cfg(feature = "fetch")]
 pub use fetch::{Fetched, Fetcher};
-pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
+pub use http::policy::{CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
+pub use http::{BODY_LIMIT, EXCERPT_LIMIT};
 pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};
 pub use retry::{retry, RetryPolicy};
-pub use secret::Secret;
+pub use secret::{BaseUrl, Secret};
 pub use time;
 pub use ureq;
 pub use url::redact_url;

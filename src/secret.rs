@@ -1,4 +1,5 @@
-//! [`Secret`]: a credential that never prints itself.
+//! [`Secret`]: a credential that never prints itself, and [`BaseUrl`]: a base
+//! URL that prints itself redacted.
 
 use std::fmt;
 use std::sync::Arc;
@@ -53,5 +54,96 @@ impl From<String> for Secret {
 impl From<&str> for Secret {
     fn from(value: &str) -> Self {
         Secret(Arc::from(value))
+    }
+}
+
+/// The base URL of a vendor in its `Config` (`https://host[:port][/prefix]`).
+///
+/// It is plain text, checked when a call is made (scheme `http` or `https`, a
+/// host, no user info, query or fragment); `Debug` and `Display` show it with
+/// any user info left out and the query replaced by `[redacted]`, as
+/// [`redact_url`] does, so
+/// that a config can be printed whatever was put into it. Build one from a
+/// string: `"https://cloud.example.com".into()`.
+///
+/// ```
+/// use download_url::BaseUrl;
+/// let base = BaseUrl::from("https://user:pw@cloud.example.com/?token=t");
+/// assert_eq!(format!("{base:?}"), "BaseUrl(\"https://cloud.example.com/?[redacted]\")");
+/// assert_eq!(base.as_str(), "https://user:pw@cloud.example.com/?token=t");
+/// ```
+///
+/// [`redact_url`]: crate::redact_url
+#[derive(Clone, PartialEq, Eq, Hash, Default)]
+pub struct BaseUrl(String);
+
+impl BaseUrl {
+    /// Wraps a base URL (checked when it is used).
+    pub fn new(url: impl Into<String>) -> Self {
+        BaseUrl(url.into())
+    }
+
+    /// The text as given.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BaseUrl")
+            .field(&crate::url::redact_url(&self.0))
+            .finish()
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    /// The URL, with user info and query redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::url::redact_url(&self.0))
+    }
+}
+
+impl std::ops::Deref for BaseUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl AsRef<str> for BaseUrl {
+    fn as_ref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl From<String> for BaseUrl {
+    fn from(url: String) -> Self {
+        BaseUrl(url)
+    }
+}
+
+impl From<&str> for BaseUrl {
+    fn from(url: &str) -> Self {
+        BaseUrl(url.to_owned())
+    }
+}
+
+impl From<&String> for BaseUrl {
+    fn from(url: &String) -> Self {
+        BaseUrl(url.clone())
+    }
+}
+
+impl PartialEq<str> for BaseUrl {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for BaseUrl {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
     }
 }

@@ -41,13 +41,13 @@ fn call(vendor: Vendor, agent: &ureq::Agent, base_url: &str, allow: bool) -> Res
     match vendor {
         Vendor::Kie => {
             let mut config = kie::Config::new(fake::KIE_API_KEY);
-            config.base_url = base_url.to_owned();
+            config.base_url = base_url.to_owned().into();
             config.allow_insecure_http = allow;
             kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
         }
         Vendor::Datalab => {
             let mut config = datalab::Config::new(fake::DATALAB_API_KEY);
-            config.base_url = base_url.to_owned();
+            config.base_url = base_url.to_owned().into();
             config.allow_insecure_http = allow;
             datalab::download_link(agent, &config, &datalab::Request::new(42)).map(drop)
         }
@@ -61,7 +61,7 @@ fn call(vendor: Vendor, agent: &ureq::Agent, base_url: &str, allow: bool) -> Res
         Vendor::BlendVision => {
             let mut config =
                 blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-            config.base_url = base_url.to_owned();
+            config.base_url = base_url.to_owned().into();
             config.allow_insecure_http = allow;
             blendvision::download_link(agent, &config, "63df97e3-519b-4426-bf01-d1841cdc2ccd")
                 .map(drop)
@@ -70,7 +70,7 @@ fn call(vendor: Vendor, agent: &ureq::Agent, base_url: &str, allow: bool) -> Res
             let auth =
                 koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
             let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-            config.base_url = base_url.to_owned();
+            config.base_url = base_url.to_owned().into();
             config.allow_insecure_http = allow;
             let request =
                 koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
@@ -99,7 +99,7 @@ fn other_call(
         Vendor::BlendVision => {
             let mut config =
                 blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-            config.base_url = base_url.to_owned();
+            config.base_url = base_url.to_owned().into();
             config.allow_insecure_http = allow;
             let ids = [
                 "63df97e3-519b-4426-bf01-d1841cdc2ccd",
@@ -114,7 +114,7 @@ fn other_call(
                 fake::KOODRIVE_USER_ID,
                 koodrive::Auth::token(fake::KOODRIVE_TOKEN),
             );
-            config.base_url = base_url.to_owned();
+            config.base_url = base_url.to_owned().into();
             config.allow_insecure_http = allow;
             let request =
                 koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
@@ -324,7 +324,7 @@ fn loopback_http_is_never_refused() {
     let agent = download_url::agent_with_timeout(Duration::from_secs(5));
     let port = server.addr().port();
     for base in [
-        server.base_url(),
+        server.base_url().to_string(),
         format!("http://localhost:{port}"),
         format!("http://127.0.0.1:{port}/"),
     ] {

@@ -49,7 +49,7 @@ fn commands(server: &FakeServer) -> Vec<Command> {
             "--timeout".into(),
             "2".into(),
             "--base-url".into(),
-            server.base_url(),
+            server.base_url().as_str().to_owned(),
             vendor.into(),
         ];
         args.extend(rest.iter().map(|s| (*s).to_owned()));

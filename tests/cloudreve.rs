@@ -287,7 +287,7 @@ fn base_url_with_or_without_api_prefix() {
     let request = Request::new([my_uri("The Man.mp3")]);
     for suffix in ["", "/", "/api/v4", "/api/v4/"] {
         let mut config = config(&server);
-        config.base_url = format!("{}{suffix}", server.base_url());
+        config.base_url = format!("{}{suffix}", server.base_url()).into();
         call(&config, &request).unwrap();
         assert_eq!(
             server.last_request(Vendor::Cloudreve).unwrap().path,
@@ -666,7 +666,7 @@ fn an_unusable_url_is_that_uris_failure() {
 #[test]
 fn redirect_with_one_uri_returns_location_unfollowed() {
     let server = FakeServer::start().unwrap();
-    let site = server.base_url();
+    let site = server.base_url().to_string();
     server.configure(|s| s.cloudreve.site_url = site);
     let uri = my_uri("The Man.mp3");
     let mut request = Request::new([uri.clone()]);
@@ -676,7 +676,7 @@ fn redirect_with_one_uri_returns_location_unfollowed() {
     assert_eq!(batch.links.len(), 1);
     let link = &batch.links[0];
     assert_eq!(link.item, uri);
-    assert!(link.url.starts_with(&server.base_url()));
+    assert!(link.url.starts_with(server.base_url().as_str()));
     assert_eq!(link.file_name.as_deref(), Some("The Man.mp3"));
     assert_eq!(link.expires, at_unix(sign_seconds(link.url.as_str())));
     utc_time(link.expires);
@@ -684,7 +684,7 @@ fn redirect_with_one_uri_returns_location_unfollowed() {
 
     let single = cloudreve::download_link(&agent(), &config(&server), &request).unwrap();
     assert_eq!(single.item, uri);
-    assert!(single.url.starts_with(&server.base_url()));
+    assert!(single.url.starts_with(server.base_url().as_str()));
     assert_eq!(server.request_count(), 2, "the redirect is not followed");
 }
 
@@ -1273,7 +1273,7 @@ mod cli {
 
     fn cli_env(server: &FakeServer) -> Vec<(&'static str, String)> {
         vec![
-            ("CLOUDREVE_BASE_URL", server.base_url()),
+            ("CLOUDREVE_BASE_URL", server.base_url().to_string()),
             ("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN.to_owned()),
         ]
     }
@@ -1400,7 +1400,7 @@ mod cli {
     #[test]
     fn cli_anonymous_share_uri() {
         let server = FakeServer::start().unwrap();
-        let env = vec![("CLOUDREVE_BASE_URL", server.base_url())];
+        let env = vec![("CLOUDREVE_BASE_URL", server.base_url().to_string())];
         let out = run(
             &["cloudreve", "cloudreve://VoMFL:2rje2bdj@share/report.pdf"],
             &env,

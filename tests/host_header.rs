@@ -12,7 +12,7 @@ use download_url::{blendvision, cloudreve, datalab, kie, koodrive};
 fn call_every_vendor(base: &str) {
     let agent = download_url::agent();
     let mut kie_config = kie::Config::new(fake::KIE_API_KEY);
-    kie_config.base_url = base.to_owned();
+    kie_config.base_url = base.to_owned().into();
     kie::download_link(
         &agent,
         &kie_config,
@@ -20,7 +20,7 @@ fn call_every_vendor(base: &str) {
     )
     .unwrap();
     let mut datalab_config = datalab::Config::new(fake::DATALAB_API_KEY);
-    datalab_config.base_url = base.to_owned();
+    datalab_config.base_url = base.to_owned().into();
     datalab::download_link(&agent, &datalab_config, &datalab::Request::new(42)).unwrap();
     let mut cloudreve_config = cloudreve::Config::new(base.to_owned());
     cloudreve_config.access_token = Some(fake::CLOUDREVE_TOKEN.into());
@@ -28,11 +28,11 @@ fn call_every_vendor(base: &str) {
     cloudreve::download_links(&agent, &cloudreve_config, &request).unwrap();
     let mut bv_config =
         blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-    bv_config.base_url = base.to_owned();
+    bv_config.base_url = base.to_owned().into();
     blendvision::download_link(&agent, &bv_config, "63df97e3-519b-4426-bf01-d1841cdc2ccd").unwrap();
     let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
     let mut koodrive_config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-    koodrive_config.base_url = base.to_owned();
+    koodrive_config.base_url = base.to_owned().into();
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
     koodrive::download_links(&agent, &koodrive_config, &request).unwrap();
 }

@@ -24,7 +24,7 @@ use download_url::{kie, Error};
 /// One kie.ai call with the fake's key against `base_url`.
 fn call(agent: &ureq::Agent, base_url: &str, allow: bool) -> Result<(), Error> {
     let mut config = kie::Config::new(fake::KIE_API_KEY);
-    config.base_url = base_url.to_owned();
+    config.base_url = base_url.to_owned().into();
     config.allow_insecure_http = allow;
     kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
 }
@@ -41,7 +41,7 @@ fn proxied(proxy: &str) -> ureq::Agent {
 fn loopback_urls(server: &FakeServer) -> Vec<String> {
     let port = server.addr().port();
     vec![
-        server.base_url(),
+        server.base_url().to_string(),
         format!("http://localhost:{port}"),
         format!("http://127.0.0.1:{port}/"),
     ]
@@ -67,7 +67,7 @@ const REMOTE_PROXY: &str = "http://proxy.invalid:3128";
 fn a_loopback_target_bypasses_the_callers_proxy() {
     let recorder = FakeServer::start().unwrap();
     let target = FakeServer::start().unwrap();
-    for proxy in [recorder.base_url(), REMOTE_PROXY.to_owned()] {
+    for proxy in [recorder.base_url().to_string(), REMOTE_PROXY.to_owned()] {
         let agent = proxied(&proxy);
         for base in loopback_urls(&target) {
             call(&agent, &base, false).unwrap_or_else(|e| panic!("{proxy} {base}: {e:?}"));
@@ -80,7 +80,7 @@ fn a_loopback_target_bypasses_the_callers_proxy() {
 #[test]
 fn plain_http_to_a_remote_host_through_a_proxy_is_refused_before_sending() {
     let recorder = FakeServer::start().unwrap();
-    for proxy in [recorder.base_url(), REMOTE_PROXY.to_owned()] {
+    for proxy in [recorder.base_url().to_string(), REMOTE_PROXY.to_owned()] {
         let agent = proxied(&proxy);
         for base in ["http://files.example", "http://192.0.2.1:8080"] {
             assert_refused(call(&agent, base, false), &format!("{proxy} {base}"));
@@ -145,7 +145,7 @@ fn run_child(vars: &[(&str, String)], target: &FakeServer, https: bool) {
     for (name, value) in vars {
         cmd.env(name, value);
     }
-    cmd.env("DLURL_TEST_TARGET", target.base_url());
+    cmd.env("DLURL_TEST_TARGET", target.base_url().as_str());
     cmd.env("DLURL_TEST_HTTPS", if https { "1" } else { "0" });
     let out = cmd.output().unwrap();
     let stdout = String::from_utf8_lossy(&out.stdout);
@@ -165,7 +165,7 @@ fn environment_proxies() {
     for name in ["ALL_PROXY", "HTTPS_PROXY", "HTTP_PROXY", "https_proxy"] {
         // A proxy on loopback that records what reaches it: only the https
         // tunnels, never a loopback target or a plain-http credential…
-        run_child(&[(name, recorder.base_url())], &target, https);
+        run_child(&[(name, recorder.base_url().to_string())], &target, https);
         expected_tunnels += usize::from(https);
         let requests = recorder.requests();
         assert_eq!(requests.len(), expected_tunnels, "{name}: {requests:?}");

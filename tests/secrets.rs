@@ -610,16 +610,16 @@ fn debug_of_url_holders_has_no_query() {
     let presigned = format!("https://bucket.example/a.bin?X-Amz-Signature={KIE_SIGNATURE}");
 
     let mut k = kie::Config::new(KIE_KEY);
-    k.base_url = base.clone();
+    k.base_url = base.clone().into();
     let mut d = datalab::Config::new(DATALAB_KEY);
-    d.base_url = base.clone();
+    d.base_url = base.clone().into();
     let mut c = cloudreve::Config::new(base.clone());
     c.access_token = Some(CR_TOKEN.into());
     c.purchase_ticket = Some(CR_TICKET.into());
     let mut b = blendvision::Config::new(BV_TOKEN, "org");
-    b.base_url = base.clone();
+    b.base_url = base.clone().into();
     let mut kt = koodrive::Config::new("u", koodrive::Auth::token(KD_TOKEN));
-    kt.base_url = base.clone();
+    kt.base_url = base.clone().into();
     let ka = koodrive::Config::new("u", koodrive::Auth::app_signature("app", KD_SECRET));
     let configs = format!("{c:?} {b:?} {kt:?} {ka:?}");
     assert_clean("config Debug", &configs);
@@ -825,9 +825,9 @@ fn cloudreve_share_items_from_the_library_hide_the_password() {
 fn kie_and_datalab_config_debug_hides_base_url_secrets() {
     let base = format!("https://user:{KIE_KEY}@h.example/api?token={DATALAB_KEY}");
     let mut k = kie::Config::new(KIE_KEY);
-    k.base_url = base.clone();
+    k.base_url = base.clone().into();
     let mut d = datalab::Config::new(DATALAB_KEY);
-    d.base_url = base.clone();
+    d.base_url = base.clone().into();
     let configs = format!("{k:?} {d:?}");
     assert_clean("config Debug", &configs);
     assert!(!configs.contains("user:"), "{configs}");

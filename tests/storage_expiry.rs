@@ -30,7 +30,7 @@ const POLICIES: [(&str, &str); 9] = [
 
 fn server_for(policy: &str, ttl: u64, private: bool) -> FakeServer {
     let server = FakeServer::start().unwrap();
-    let site = server.base_url();
+    let site = server.base_url().to_string();
     server.configure(|s| {
         s.cloudreve.site_url = site;
         s.cloudreve.storage_policy = policy.to_owned();

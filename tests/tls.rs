@@ -21,7 +21,7 @@ use download_url::{kie, Error};
 /// Calls kie.ai's endpoint under `base_url` with `agent`.
 fn call(agent: &ureq::Agent, base_url: &str) -> Result<(), Error> {
     let mut config = kie::Config::new("kie-test-key");
-    config.base_url = base_url.to_owned();
+    config.base_url = base_url.to_owned().into();
     kie::download_link(agent, &config, "https://tempfile.aiquickdraw.com/a.png").map(drop)
 }
 

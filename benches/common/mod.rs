@@ -148,7 +148,7 @@ pub fn env() -> &'static Env {
             Some(url) => (None, url.clone()),
             None => {
                 let server = start_server(250, Duration::ZERO);
-                let url = server.base_url();
+                let url = server.base_url().to_string();
                 (Some(server), url)
             }
         };
@@ -250,14 +250,14 @@ const BV_ID: &str = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
 pub fn koodrive_config_at(base: &str) -> koodrive::Config {
     let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
     let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-    config.base_url = base.to_owned();
+    config.base_url = base.to_owned().into();
     config
 }
 
 pub fn koodrive_config() -> koodrive::Config {
     let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
     let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
-    config.base_url = env().base_url.clone();
+    config.base_url = env().base_url.clone().into();
     config
 }
 
@@ -315,7 +315,7 @@ struct RawKie {
 
 fn kie_krate(agent: &'static ureq::Agent, base: &str) -> Call {
     let mut config = kie::Config::new(fake::KIE_API_KEY);
-    config.base_url = base.to_owned();
+    config.base_url = base.to_owned().into();
     Box::new(move || {
         let link = kie::download_link(agent, &config, KIE_FILE).expect("link");
         link.url.len()
@@ -350,7 +350,7 @@ struct RawDatalab {
 
 fn datalab_krate(agent: &'static ureq::Agent, base: &str) -> Call {
     let mut config = datalab::Config::new(fake::DATALAB_API_KEY);
-    config.base_url = base.to_owned();
+    config.base_url = base.to_owned().into();
     let request = datalab::Request::new(42);
     Box::new(move || {
         let link = datalab::download_link(agent, &config, &request).expect("link");
@@ -429,7 +429,7 @@ struct RawBlendVision {
 fn blendvision_krate(agent: &'static ureq::Agent, base: &str) -> Call {
     let mut config =
         blendvision::Config::new(fake::BLENDVISION_API_TOKEN, fake::BLENDVISION_ORG_ID);
-    config.base_url = base.to_owned();
+    config.base_url = base.to_owned().into();
     Box::new(move || {
         let link = blendvision::download_link(agent, &config, BV_ID).expect("link");
         link.url.len()
@@ -471,7 +471,7 @@ struct RawKooDrive {
 
 fn koodrive_krate(agent: &'static ureq::Agent, base: &str) -> Call {
     let mut config = koodrive_config();
-    config.base_url = base.to_owned();
+    config.base_url = base.to_owned().into();
     let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [fake::KOODRIVE_FILE_ID]);
     Box::new(move || {
         let batch = koodrive::download_links(agent, &config, &request).expect("links");

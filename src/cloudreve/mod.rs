@@ -41,9 +41,11 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::error::UnexpectedReason;
-use crate::http::{BaseUrl, Call, Method, Reply};
+use crate::http::{Call, Method, ParsedBase, Reply};
 use crate::url::redact_url_queries;
-use crate::{ApiDetail, Batch, DownloadLink, Error, FailureReason, ItemFailure, Secret, Vendor};
+use crate::{
+    ApiDetail, BaseUrl, Batch, DownloadLink, Error, FailureReason, ItemFailure, Secret, Vendor,
+};
 
 /// Cloudreve's API prefix; a base URL ending in it is accepted as well.
 pub const API_PREFIX: &str = "/api/v4";
@@ -64,13 +66,13 @@ use uri::{comparable, has_scheme, share_password};
 pub use uri::{my_uri, redact_uri, share_uri, uri_from, uri_path};
 
 /// Connection settings for a Cloudreve site.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// The site's base URL, e.g. `https://cloud.example.com` (canonical) or
     /// `https://cloud.example.com/api/v4` (also accepted). Required: Cloudreve is
     /// self-hosted.
-    pub base_url: String,
+    pub base_url: BaseUrl,
     /// Access token (JWT from `POST /api/v4/session/token`), sent as
     /// `Authorization: Bearer <token>`. `None`: anonymous access.
     pub access_token: Option<Secret>,
@@ -108,7 +110,7 @@ pub struct Config {
 
 impl Config {
     /// Anonymous access to the site at `base_url`.
-    pub fn new(base_url: impl Into<String>) -> Self {
+    pub fn new(base_url: impl Into<BaseUrl>) -> Self {
         Config {
             base_url: base_url.into(),
             access_token: None,
@@ -134,22 +136,6 @@ impl Config {
         let mut config = Config::new(env_required(Vendor::Cloudreve, "CLOUDREVE_BASE_URL")?);
         config.access_token = env_optional("CLOUDREVE_TOKEN").map(Secret::from);
         Ok(config)
-    }
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &crate::redact_url(&self.base_url))
-            .field("access_token", &self.access_token)
-            .field("purchase_ticket", &self.purchase_ticket)
-            .field("context_hint", &self.context_hint)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("call_timeout", &self.call_timeout)
-            .field("max_uris_per_call", &self.max_uris_per_call)
-            .field("concurrency", &self.concurrency)
-            .field("retry", &self.retry)
-            .finish()
     }
 }
 
@@ -602,11 +588,10 @@ fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
 /// Validates `request` and sends it.
 fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply, Error> {
     validate(request)?;
-    let mut base = BaseUrl::parse_cached(Vendor::Cloudreve, "base_url", &config.base_url)?;
+    let mut base = ParsedBase::parse(Vendor::Cloudreve, "base_url", &config.base_url)?;
     // A base URL given with its `/api/v4` is the site root all the same.
     if let Some(site) = base.path.strip_suffix(API_PREFIX) {
-        let site = site.to_owned();
-        std::sync::Arc::make_mut(&mut base).path = site;
+        base.path = site.to_owned();
     }
     let mut call = Call::new(Vendor::Cloudreve, Method::Post, &base, &[ENDPOINT]);
     if let Some(token) = &config.access_token {
@@ -616,23 +601,13 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must not be empty (use None for anonymous access)",
             ));
         }
-        call = call.credential(
-            crate::http::header_name!("authorization"),
-            "access_token",
-            "Bearer ",
-            token,
-        )?;
+        call = call.credential("authorization", "access_token", "Bearer ", token)?;
     }
     if let Some(ticket) = &config.purchase_ticket {
         if ticket.is_empty() {
             return Err(invalid("purchase_ticket", "must not be empty"));
         }
-        call = call.credential(
-            crate::http::header_name!("x-cr-purchase-ticket"),
-            "purchase_ticket",
-            "",
-            ticket,
-        )?;
+        call = call.credential("x-cr-purchase-ticket", "purchase_ticket", "", ticket)?;
     }
     if let Some(hint) = &config.context_hint {
         if !is_uuid(hint) {
@@ -641,11 +616,7 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
                 "must be a UUID such as b832b998-7ece-4ffd-ba6b-afb64530ca70",
             ));
         }
-        call = call.header(
-            crate::http::header_name!("x-cr-context-hint"),
-            "context_hint",
-            hint,
-        )?;
+        call = call.header("x-cr-context-hint", "context_hint", hint)?;
     }
     let body = Body {
         uris: &request.uris,
@@ -658,16 +629,11 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         no_cache: request.no_cache,
     };
     // A share password inside a URI is a credential too: the cleartext guard applies.
-    // A plain loop (an adapter chain is several times the code, fetched on
-    // every call): most URIs are the caller's own, without one.
-    let mut passwords = Vec::new();
-    for uri in &request.uris {
-        if uri.as_bytes().contains(&b'@') {
-            for password in share_password(uri) {
-                passwords.push(crate::Secret::from(password));
-            }
-        }
-    }
+    let passwords = request
+        .uris
+        .iter()
+        .flat_map(|uri| share_password(uri))
+        .map(Secret::from);
     call.json(crate::encode::json_body(&body))
         .carrying_secrets(passwords)
         .allow_insecure_http(config.allow_insecure_http)

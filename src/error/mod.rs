@@ -395,7 +395,6 @@ impl Error {
         }
     }
 
-    #[cold]
     pub(crate) fn invalid(vendor: Vendor, field: &'static str, reason: impl Into<String>) -> Self {
         Error::InvalidInput(InvalidInput {
             vendor,

@@ -436,8 +436,8 @@ impl FakeServer {
     }
 
     /// `http://127.0.0.1:<port>`: use it as any vendor's `base_url`.
-    pub fn base_url(&self) -> String {
-        format!("http://{}", self.addr)
+    pub fn base_url(&self) -> crate::BaseUrl {
+        format!("http://{}", self.addr).into()
     }
 
     /// The listening address.

@@ -46,13 +46,14 @@ use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
 use crate::error::UnexpectedReason;
-use crate::http::{BaseUrl, Call, Method, Reply};
+use crate::http::{Call, Method, ParsedBase, Reply};
 
 mod sign;
 
 use crate::link::{account_for, ItemAnswer};
 use crate::{
-    ApiDetail, Batch, DownloadLink, Error, FailureReason, ItemFailure, Secret, Vendor, VendorCode,
+    ApiDetail, BaseUrl, Batch, DownloadLink, Error, FailureReason, ItemFailure, Secret, Vendor,
+    VendorCode,
 };
 use sign::request_target;
 pub use sign::{
@@ -144,11 +145,11 @@ impl fmt::Debug for Auth {
 }
 
 /// Connection settings for KooDrive.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 #[non_exhaustive]
 pub struct Config {
     /// Base URL, default [`DEFAULT_BASE_URL`] (see also [`CN_BASE_URL`]).
-    pub base_url: String,
+    pub base_url: BaseUrl,
     /// The KooDrive user id, sent as `X-User-Id` (and signed).
     pub user_id: String,
     /// Token or app signature.
@@ -186,7 +187,7 @@ impl Config {
     /// A config for the international endpoint.
     pub fn new(user_id: impl Into<String>, auth: Auth) -> Self {
         Config {
-            base_url: DEFAULT_BASE_URL.to_owned(),
+            base_url: DEFAULT_BASE_URL.into(),
             user_id: user_id.into(),
             auth,
             language: Some(DEFAULT_LANGUAGE.to_owned()),
@@ -239,23 +240,6 @@ impl Config {
         let mut config = Config::new(user_id, auth);
         crate::config::env_base_url(&mut config.base_url, "KOODRIVE_BASE_URL");
         Ok(config)
-    }
-}
-
-impl fmt::Debug for Config {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Config")
-            .field("base_url", &crate::redact_url(&self.base_url))
-            .field("user_id", &self.user_id)
-            .field("auth", &self.auth)
-            .field("language", &self.language)
-            .field("share_folder_id", &self.share_folder_id)
-            .field("trace_id", &self.trace_id)
-            .field("allow_insecure_http", &self.allow_insecure_http)
-            .field("call_timeout", &self.call_timeout)
-            .field("concurrency", &self.concurrency)
-            .field("retry", &self.retry)
-            .finish()
     }
 }
 
@@ -692,8 +676,8 @@ fn invalid(field: &'static str, reason: &str) -> Error {
     Error::invalid(Vendor::KooDrive, field, reason.to_owned())
 }
 
-fn validate(config: &Config, request: &Request) -> Result<std::sync::Arc<BaseUrl>, Error> {
-    let base = BaseUrl::parse_cached(Vendor::KooDrive, "base_url", &config.base_url)?;
+fn validate(config: &Config, request: &Request) -> Result<ParsedBase, Error> {
+    let base = ParsedBase::parse(Vendor::KooDrive, "base_url", &config.base_url)?;
     if crate::config::is_blank(&config.user_id) {
         return Err(invalid("user_id", "must not be empty"));
     }
@@ -758,7 +742,7 @@ pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
 fn send(
     agent: &ureq::Agent,
     config: &Config,
-    base: &BaseUrl,
+    base: &ParsedBase,
     container_id: &str,
     ids: &[String],
 ) -> Result<Reply, Error> {
@@ -794,7 +778,7 @@ fn refused_date_correction(reply: &Reply, sent_at: OffsetDateTime) -> Option<Off
 fn send_dated(
     agent: &ureq::Agent,
     config: &Config,
-    base: &BaseUrl,
+    base: &ParsedBase,
     container_id: &str,
     ids: &[String],
     now: OffsetDateTime,
@@ -803,41 +787,30 @@ fn send_dated(
     let x_date = crate::url::format_amz_date(signed_at);
     // x-user-id, x-date, language, x-hw-share-folder-id, x-traceid, host,
     // authorization.
-    let mut call = Call::with_headers(Vendor::KooDrive, Method::Post, base, &[PATH], 6)
-        .header(
-            crate::http::header_name!("x-user-id"),
-            "user_id",
-            &config.user_id,
-        )?
-        .header(crate::http::header_name!("x-date"), "x_date", &x_date)?;
+    let mut call = Call::new(Vendor::KooDrive, Method::Post, base, &[PATH])
+        .header("x-user-id", "user_id", &config.user_id)?
+        .header("x-date", "x_date", &x_date)?;
     if let Some(language) = &config.language {
-        call = call.header(crate::http::header_name!("language"), "language", language)?;
+        call = call.header("language", "language", language)?;
     }
     if let Some(folder) = &config.share_folder_id {
-        call = call.header(
-            crate::http::header_name!("x-hw-share-folder-id"),
-            "share_folder_id",
-            folder,
-        )?;
+        call = call.header("x-hw-share-folder-id", "share_folder_id", folder)?;
     }
     if let Some(trace_id) = &config.trace_id {
-        call = call.header(crate::http::header_name!("x-traceid"), "trace_id", trace_id)?;
+        call = call.header("x-traceid", "trace_id", trace_id)?;
     }
     let call = call.json(crate::encode::json_body(&WireRequest {
         container_id,
         file_ids: ids,
     }));
     let call = match &config.auth {
-        Auth::Token { token, prefix } => call.credential(
-            crate::http::header_name!("authorization"),
-            "token",
-            prefix,
-            token,
-        )?,
+        Auth::Token { token, prefix } => {
+            call.credential("authorization", "token", prefix, token)?
+        }
         Auth::AppSignature { app_id, app_secret } => {
             // The Host signed is the one sent: every call sets it explicitly (see
             // `Call::new`), so no client default (port shown or not) can differ.
-            let host = base.host_value().ok_or_else(|| {
+            let host = call.host().ok_or_else(|| {
                 Error::invalid(
                     Vendor::KooDrive,
                     "base_url",
@@ -854,7 +827,7 @@ fn send_dated(
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
             call.credential(
-                crate::http::header_name!("authorization"),
+                "authorization",
                 "app_secret",
                 "",
                 &crate::Secret::new(value),

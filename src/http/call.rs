@@ -1,0 +1,318 @@
+//! One request to a vendor: the vendor module describes it ([`Call`]: method,
+//! base URL + path, query, headers, JSON body), [`Call::send`] checks it, sends
+//! it under the transport [policy](super::policy) and reads the whole reply.
+
+use std::io::Read;
+use std::time::Duration;
+
+use ureq::http::header::{ACCEPT, CONTENT_TYPE, HOST};
+use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
+use ureq::Agent;
+
+use super::base::ParsedBase;
+use super::reply::Reply;
+use super::BODY_LIMIT;
+use crate::error::{TransportError, TransportKind};
+use crate::{Error, Secret, Vendor};
+
+/// HTTP method of a vendor call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Method {
+    #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
+    Get,
+    Post,
+}
+
+/// One request to a vendor, described by the vendor module.
+pub(crate) struct Call {
+    vendor: Vendor,
+    method: Method,
+    /// Plain `http://` to a host that is not loopback: credentials would travel
+    /// in cleartext.
+    cleartext_remote: bool,
+    url: String,
+    has_query: bool,
+    /// Every header the request sends beyond ureq's own.
+    headers: HeaderMap,
+    body: Option<Vec<u8>>,
+    credentials: bool,
+    /// Every secret value the request carries (credential headers, share
+    /// passwords): scrubbed from whatever the server echoes back.
+    secrets: Vec<Secret>,
+    allow_insecure_http: bool,
+    /// An overall cap for this one call (the `call_timeout` of a vendor config).
+    call_timeout: Option<Duration>,
+}
+
+impl Call {
+    /// A call to `path` (its pieces joined; starting with `/`, already
+    /// percent-encoded) under `base`. It carries `Accept: application/json`, a
+    /// JSON `Content-Type` for a POST, and an explicit `Host` header (so that a
+    /// signature over `Host` signs what is sent).
+    pub fn new(vendor: Vendor, method: Method, base: &ParsedBase, path: &[&str]) -> Call {
+        let mut headers = HeaderMap::new();
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json"));
+        if method == Method::Post {
+            headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        }
+        if let Ok(host) = HeaderValue::from_str(&base.host_header()) {
+            headers.insert(HOST, host);
+        }
+        Call {
+            vendor,
+            method,
+            url: base.join(path),
+            cleartext_remote: base.scheme == "http" && !base.is_loopback(),
+            has_query: false,
+            headers,
+            body: None,
+            credentials: false,
+            secrets: Vec::new(),
+            allow_insecure_http: false,
+            call_timeout: None,
+        }
+    }
+
+    /// Appends `name=value` to the query, percent-encoding both.
+    #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
+    pub fn query(mut self, name: &str, value: &str) -> Call {
+        self.url.push(if self.has_query { '&' } else { '?' });
+        self.url
+            .push_str(&crate::encode::percent_encode(name, |_| false));
+        self.url.push('=');
+        self.url
+            .push_str(&crate::encode::percent_encode(value, |_| false));
+        self.has_query = true;
+        self
+    }
+
+    /// Adds the header `name` whose value comes from `field` of the config; a
+    /// value that is blank, too long ([`MAX_HEADER_LEN`](crate::MAX_HEADER_LEN))
+    /// or cannot be sent is invalid input for `field`.
+    #[allow(dead_code)] // not every vendor sends plain headers
+    pub fn header(
+        self,
+        name: &'static str,
+        field: &'static str,
+        value: &str,
+    ) -> Result<Call, Error> {
+        crate::config::check_input(self.vendor, field, value, crate::MAX_HEADER_LEN)?;
+        self.add_header(name, field, value.to_owned(), false)
+    }
+
+    /// Adds the credential header `name`: `prefix` + `secret`, where `secret` comes
+    /// from `field` of the config. The secret must not be blank, must fit in
+    /// [`MAX_CREDENTIAL_LEN`](crate::MAX_CREDENTIAL_LEN), and must be visible
+    /// ASCII (the bytes of a non-ASCII credential would go out as `obs-text`,
+    /// which servers read differently). The header is marked sensitive, the
+    /// cleartext guard applies, and an echo of the secret is scrubbed.
+    pub fn credential(
+        mut self,
+        name: &'static str,
+        field: &'static str,
+        prefix: &str,
+        secret: &Secret,
+    ) -> Result<Call, Error> {
+        let value = secret.expose();
+        crate::config::check_input(self.vendor, field, value, crate::MAX_CREDENTIAL_LEN)?;
+        if !crate::url::is_ascii_text(value) {
+            return Err(Error::invalid(
+                self.vendor,
+                field,
+                "contains characters that cannot be sent in an HTTP header (only visible ASCII)",
+            ));
+        }
+        self.credentials = true;
+        self.secrets.push(secret.clone());
+        self.add_header(name, field, format!("{prefix}{value}"), true)
+    }
+
+    fn add_header(
+        mut self,
+        name: &'static str,
+        field: &'static str,
+        value: String,
+        sensitive: bool,
+    ) -> Result<Call, Error> {
+        let mut header = HeaderValue::try_from(value).map_err(|_| {
+            Error::invalid(
+                self.vendor,
+                field,
+                "contains characters that cannot be sent in an HTTP header",
+            )
+        })?;
+        header.set_sensitive(sensitive);
+        self.headers.append(HeaderName::from_static(name), header);
+        Ok(self)
+    }
+
+    /// Sets the JSON body (compact bytes, sent with `Content-Type: application/json`).
+    pub fn json(mut self, body: Vec<u8>) -> Call {
+        self.body = Some(body);
+        self
+    }
+
+    /// Marks the body as carrying these credentials (e.g. share passwords): the
+    /// cleartext guard then applies even without a credential header, and an echo
+    /// of any of them in the reply is scrubbed.
+    #[allow(dead_code)] // not every vendor sends credentials in the body
+    pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = Secret>) -> Call {
+        for secret in secrets {
+            self.secrets.push(secret);
+            self.credentials = true;
+        }
+        self
+    }
+
+    /// Caps this one call as a whole (DNS included): ureq then resolves the host on
+    /// a helper thread, so only a config that asks for it pays.
+    pub fn call_timeout(mut self, timeout: Option<Duration>) -> Call {
+        self.call_timeout = timeout;
+        self
+    }
+
+    /// Allows credentials over plain `http://` to a host that is not loopback.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Call {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// The full request URL (for signing).
+    #[allow(dead_code)] // used by the request-signing vendors
+    pub fn url(&self) -> &str {
+        &self.url
+    }
+
+    /// The `Host` header the call sends (for signing), when the base's host
+    /// can be one.
+    #[allow(dead_code)] // used by the request-signing vendors
+    pub fn host(&self) -> Option<&str> {
+        self.headers.get(HOST)?.to_str().ok()
+    }
+
+    /// The body that will be sent (for signing).
+    #[allow(dead_code)] // used by the request-signing vendors
+    pub fn body(&self) -> &[u8] {
+        self.body.as_deref().unwrap_or(&[])
+    }
+
+    /// Sends the call and reads the whole reply body (bounded).
+    ///
+    /// Refused before sending: a credential over plain `http://` to a host that is
+    /// not loopback (unless `allow_insecure_http`), whether or not a proxy is in
+    /// the way, and whatever the [policy](super::policy) refuses (`https://` in a
+    /// build without TLS, a SOCKS proxy). A loopback host is always reached
+    /// directly, never through the agent's proxy.
+    pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
+        let vendor = self.vendor;
+        if self.credentials && self.cleartext_remote && !self.allow_insecure_http {
+            let why = match agent.config().proxy() {
+                Some(_) => "plain http:// to a host that is not loopback would expose the credential to the network and the proxy; use https:// or set allow_insecure_http",
+                None => "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
+            };
+            return Err(Error::invalid(vendor, "base_url", why));
+        }
+        let https = self.url.starts_with("https://");
+        let uri = Uri::try_from(self.url.as_str())
+            .map_err(|e| transport(vendor, None, https, ureq::Error::Http(e.into())))?;
+        let refused = |r: super::policy::Refusal| Error::invalid(vendor, r.field, r.reason);
+        let result = match self.method {
+            Method::Get => {
+                let request = with_headers(agent.get(uri.clone()), self.headers);
+                super::policy::vendor_request(agent, request, &uri, self.call_timeout)
+                    .map_err(refused)?
+                    .call()
+            }
+            Method::Post => {
+                let request = with_headers(agent.post(uri.clone()), self.headers);
+                super::policy::vendor_request(agent, request, &uri, self.call_timeout)
+                    .map_err(refused)?
+                    .send(self.body.as_deref().unwrap_or(&[]))
+            }
+        };
+        let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
+        let received = std::time::SystemTime::now();
+        let status = response.status().as_u16();
+        let mut body = Vec::new();
+        // ureq's own limit (as its `read_to_vec` reads): on a longer body the
+        // reader fails with `BodyExceedsLimit` and `body` keeps the first
+        // `BODY_LIMIT` bytes for the excerpt.
+        let read = response
+            .body_mut()
+            .with_config()
+            .limit(BODY_LIMIT as u64)
+            .reader()
+            .read_to_end(&mut body);
+        let (parts, _) = response.into_parts();
+        let reply = Reply {
+            vendor,
+            status,
+            headers: parts.headers,
+            body,
+            received,
+            secrets: self.secrets,
+        };
+        if let Err(e) = read {
+            return match ureq::Error::from(e) {
+                ureq::Error::BodyExceedsLimit(_) => Err(reply.too_large()),
+                e => Err(transport(vendor, Some(status), https, e)),
+            };
+        }
+        Ok(reply)
+    }
+}
+
+/// `request` with `headers` (the request's only ones so far).
+fn with_headers<B>(
+    mut request: ureq::RequestBuilder<B>,
+    headers: HeaderMap,
+) -> ureq::RequestBuilder<B> {
+    if let Some(map) = request.headers_mut() {
+        map.extend(headers);
+    }
+    request
+}
+
+/// The crate's error for a failed request. `https`: the URL was `https://`.
+fn transport(vendor: Vendor, http_status: Option<u16>, https: bool, err: ureq::Error) -> Error {
+    let kind = match &err {
+        ureq::Error::Timeout(_) => TransportKind::Timeout,
+        ureq::Error::HostNotFound => TransportKind::Dns,
+        ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
+            TransportKind::Connect
+        }
+        // rustls reports handshake and certificate failures as an `InvalidData`
+        // I/O error wrapping its own error (ureq's `complete_io`), which this crate
+        // cannot name without depending on rustls; before a response head, plain
+        // HTTP failures are `Protocol` errors, never `InvalidData`.
+        ureq::Error::Io(io)
+            if https
+                && http_status.is_none()
+                && io.kind() == std::io::ErrorKind::InvalidData
+                && io.get_ref().is_some() =>
+        {
+            TransportKind::Tls
+        }
+        ureq::Error::Io(io) => match io.kind() {
+            std::io::ErrorKind::ConnectionRefused => TransportKind::Connect,
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,
+            _ => TransportKind::Io,
+        },
+        ureq::Error::Tls(_) | ureq::Error::TlsRequired => TransportKind::Tls,
+        #[cfg(feature = "rustls")]
+        ureq::Error::Rustls(_) => TransportKind::Tls,
+        #[cfg(feature = "native-tls")]
+        ureq::Error::NativeTls(_) => TransportKind::Tls,
+        ureq::Error::Protocol(_)
+        | ureq::Error::LargeResponseHeader(..)
+        | ureq::Error::Decompress(..) => TransportKind::Protocol,
+        ureq::Error::BodyStalled => TransportKind::Io,
+        _ => TransportKind::Other,
+    };
+    Error::Transport(TransportError {
+        vendor,
+        kind,
+        http_status,
+        source: Box::new(err),
+    })
+}
