@@ -41,7 +41,10 @@ use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Condvar, Mutex, MutexGuard, PoisonError};
 
-use crate::{Batch, Error, FailureReason, ItemFailure, RetryPolicy, TransportKind, Vendor};
+use crate::error::{Error, TransportKind};
+use crate::link::{Batch, FailureReason, ItemFailure};
+use crate::retry::RetryPolicy;
+use crate::vendor::Vendor;
 
 /// How many calls of one batch run at once by default (KooDrive and Cloudreve
 /// `Config::concurrency`). [`agent()`](crate::agent()) keeps at least this many
@@ -250,7 +253,7 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{DownloadLink, Expiry};
+    use crate::link::{DownloadLink, Expiry};
 
     fn links(items: &[String]) -> Batch {
         let links = items

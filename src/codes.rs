@@ -59,14 +59,14 @@ macro_rules! named_codes {
         $Enum:ident $(($variant:ident, $code:literal, $text:literal))*
     ) => {
         #[cfg(test)]
-        const $table: &[($Row, i64, &str)] = &[$(($Enum::$variant, $code, $text)),*];
+        pub(crate) const $table: &[($Row, i64, &str)] = &[$(($Enum::$variant, $code, $text)),*];
     };
     (
         @table [$table:ident: [(i64, $Row:ident, &str)];]
         $Enum:ident $(($variant:ident, $code:literal, $text:literal))*
     ) => {
         #[cfg(test)]
-        const $table: [(i64, $Row, &str); [$(stringify!($variant)),*].len()] =
+        pub(crate) const $table: [(i64, $Row, &str); [$(stringify!($variant)),*].len()] =
             [$(($code, $Enum::$variant, $text)),*];
     };
     (

@@ -2,7 +2,9 @@
 //! bounds on every input, checked in one place ([`check_input`]) before anything
 //! is sent.
 
-use crate::{BaseUrl, Error, Vendor};
+use crate::error::Error;
+use crate::secret::BaseUrl;
+use crate::vendor::Vendor;
 
 /// The value of environment variable `name` when it is set and not blank.
 pub(crate) fn env_optional(name: &str) -> Option<String> {

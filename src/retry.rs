@@ -37,7 +37,7 @@ use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 use std::time::{Duration, Instant};
 
-use crate::Error;
+use crate::error::Error;
 
 /// How [`retry`] retries.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,10 +22,20 @@ use std::fmt;
 use std::time::Duration;
 
 use crate::url::{bounded, one_line, redact_url_queries};
-use crate::Vendor;
+use crate::vendor::Vendor;
 
+#[cfg(feature = "blendvision")]
+pub(crate) mod blendvision;
+#[cfg(feature = "cloudreve")]
+pub(crate) mod cloudreve;
+#[cfg(feature = "datalab")]
+pub(crate) mod datalab;
 #[cfg(feature = "fetch")]
 mod file_host;
+#[cfg(feature = "kie")]
+pub(crate) mod kie;
+#[cfg(feature = "koodrive")]
+pub(crate) mod koodrive;
 #[cfg(feature = "fetch")]
 pub use file_host::{FileHostError, FileHostKind};
 
@@ -143,20 +153,20 @@ pub struct ApiError {
 pub enum ApiDetail {
     /// kie.ai: the named body code.
     #[cfg(feature = "kie")]
-    Kie(crate::kie::Code),
+    Kie(kie::Code),
     /// Cloudreve: the named code, the debug `error` and the per-URI `aggregated_error`.
     #[cfg(feature = "cloudreve")]
-    Cloudreve(crate::cloudreve::ErrorDetail),
+    Cloudreve(cloudreve::ErrorDetail),
     /// Datalab: the `detail` (string or validation list) or `error` of the body.
     #[cfg(feature = "datalab")]
-    Datalab(crate::datalab::ErrorDetail),
+    Datalab(datalab::ErrorDetail),
     /// BlendVision One: the named gRPC code and the status `details`.
     #[cfg(feature = "blendvision")]
-    BlendVision(crate::blendvision::ErrorDetail),
+    BlendVision(blendvision::ErrorDetail),
     /// KooDrive: the named code and the API gateway's code (per-file failures are
     /// the [`Batch`](crate::Batch)'s).
     #[cfg(feature = "koodrive")]
-    KooDrive(crate::koodrive::ErrorDetail),
+    KooDrive(koodrive::ErrorDetail),
 }
 
 impl ApiDetail {

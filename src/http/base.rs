@@ -1,6 +1,7 @@
 //! The base URL of a vendor, parsed and checked before anything is sent.
 
-use crate::{Error, Vendor};
+use crate::error::Error;
+use crate::vendor::Vendor;
 
 /// A checked base URL (`http(s)://host[:port][/prefix]`): what a
 /// [`BaseUrl`](crate::BaseUrl) of a config says, taken apart.

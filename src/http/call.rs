@@ -12,8 +12,10 @@ use ureq::Agent;
 use super::base::ParsedBase;
 use super::reply::Reply;
 use super::BODY_LIMIT;
+use crate::error::Error;
 use crate::error::{TransportError, TransportKind};
-use crate::{Error, Secret, Vendor};
+use crate::secret::Secret;
+use crate::vendor::Vendor;
 
 /// HTTP method of a vendor call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -96,7 +98,7 @@ impl Call {
         field: &'static str,
         value: &str,
     ) -> Result<Call, Error> {
-        crate::config::check_input(self.vendor, field, value, crate::MAX_HEADER_LEN)?;
+        crate::config::check_input(self.vendor, field, value, crate::config::MAX_HEADER_LEN)?;
         self.add_header(name, field, value.to_owned(), false)
     }
 
@@ -114,7 +116,7 @@ impl Call {
         secret: &Secret,
     ) -> Result<Call, Error> {
         let value = secret.expose();
-        crate::config::check_input(self.vendor, field, value, crate::MAX_CREDENTIAL_LEN)?;
+        crate::config::check_input(self.vendor, field, value, crate::config::MAX_CREDENTIAL_LEN)?;
         if !crate::url::is_ascii_text(value) {
             return Err(Error::invalid(
                 self.vendor,

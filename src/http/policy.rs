@@ -59,8 +59,8 @@ const USER_AGENT: &str = concat!("download-url/", env!("CARGO_PKG_VERSION"));
 
 /// Idle connections the crate's agents keep per host: ureq's default (3),
 /// raised to the batch concurrency of KooDrive and Cloudreve.
-const IDLE_CONNECTIONS_PER_HOST: usize = if crate::DEFAULT_CONCURRENCY > 3 {
-    crate::DEFAULT_CONCURRENCY
+const IDLE_CONNECTIONS_PER_HOST: usize = if crate::batch::DEFAULT_CONCURRENCY > 3 {
+    crate::batch::DEFAULT_CONCURRENCY
 } else {
     3
 };

@@ -10,11 +10,13 @@ use time::OffsetDateTime;
 use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{BODY_LIMIT, EXCERPT_LIMIT};
+use crate::error::Error;
 use crate::error::{
     ApiDetail, ApiError, DecodeCategory, DecodeError, UnexpectedReason, UnexpectedResponse,
 };
+use crate::secret::Secret;
 use crate::url::{bounded, redact_url_queries};
-use crate::{Error, Secret, Vendor};
+use crate::vendor::Vendor;
 
 /// A complete reply: status, headers and the whole body.
 pub(crate) struct Reply {
@@ -218,13 +220,13 @@ impl Reply {
     #[allow(dead_code)] // only the batching vendors decode one item as a batch
     pub fn single(
         &self,
-        batch: crate::Batch,
-        refused: impl FnOnce(crate::ItemFailure) -> Error,
-    ) -> Result<crate::DownloadLink, Error> {
+        batch: crate::link::Batch,
+        refused: impl FnOnce(crate::link::ItemFailure) -> Error,
+    ) -> Result<crate::link::DownloadLink, Error> {
         let (mut links, mut failures) = (batch.links, batch.failures);
         if let Some(failure) = failures.pop() {
             return Err(match failure.reason {
-                crate::FailureReason::Refused { .. } => refused(failure),
+                crate::link::FailureReason::Refused { .. } => refused(failure),
                 ref other => {
                     self.unexpected(UnexpectedReason::InvalidContent, Some(other.to_string()))
                 }
