@@ -58,6 +58,7 @@
 use std::time::Duration;
 
 use crate::http::policy;
+#[cfg(feature = "fetch")]
 pub(crate) use crate::http::policy::clamp;
 use crate::http::policy::DEFAULT_TIMEOUT;
 

@@ -6,6 +6,11 @@
 //! - Plain `http://` with a credential to a host that is not loopback is refused
 //!   before anything is sent, proxy or not, unless `allow_insecure_http`.
 //! - `https://` through a proxy goes through a `CONNECT` tunnel as before.
+//! - A SOCKS proxy (which the crate's ureq cannot use) is refused before sending,
+//!   whether set in code or read from the environment; loopback hosts still
+//!   bypass it.
+//! - Loopback is `localhost` and loopback IP literals only: `x.localhost` is a
+//!   remote host like any other.
 //!
 //! The proxy is the crate's fake server, which answers `CONNECT` and records it.
 //! Nothing leaves 127.0.0.1: proxies with other names are never contacted because
@@ -205,4 +210,144 @@ fn environment_child() {
         let err = call(&agent, "https://files.example", false).unwrap_err();
         assert!(matches!(err, Error::Transport(_)), "{err:?}");
     }
+}
+
+/// The error a request through a SOCKS proxy gets: ureq is built without SOCKS
+/// support (it would panic on a proxy set in code and go around one from the
+/// environment), so the crate refuses before sending.
+fn assert_socks_refused(result: Result<(), Error>, context: &str) {
+    match result {
+        Err(Error::InvalidInput(e)) => {
+            assert_eq!(e.field, "proxy", "{context}: {e:?}");
+            assert!(e.reason.contains("SOCKS"), "{context}: {e:?}");
+            assert!(e.reason.contains("http:// proxy"), "{context}: {e:?}");
+        }
+        other => panic!("{context}: expected the SOCKS refusal, got {other:?}"),
+    }
+}
+
+/// Nothing listens on these: a request that went out would fail to connect, not
+/// be refused.
+const SOCKS_PROXIES: [&str; 4] = [
+    "socks5://127.0.0.1:9",
+    "socks5h://user:pw@127.0.0.1:9",
+    "socks4://127.0.0.1:9",
+    "socks://127.0.0.1:9",
+];
+
+#[test]
+fn a_socks_proxy_in_code_is_refused_not_a_panic() {
+    let target = FakeServer::start().unwrap();
+    for proxy in SOCKS_PROXIES {
+        let agent = proxied(proxy);
+        // Remote hosts: refused before sending (plain http opted in, so that the
+        // cleartext guard is not what answers).
+        for base in ["http://files.example", "http://192.0.2.1:8080"] {
+            assert_socks_refused(call(&agent, base, true), &format!("{proxy} {base}"));
+        }
+        #[cfg(any(feature = "rustls", feature = "native-tls"))]
+        assert_socks_refused(call(&agent, "https://files.example", false), proxy);
+        // The proxy's password never shows.
+        let err = call(&agent, "http://files.example", true).unwrap_err();
+        assert!(!format!("{err} {err:?}").contains("pw"), "{err:?}");
+        // Loopback hosts never go through a proxy: they work.
+        for base in loopback_urls(&target) {
+            call(&agent, &base, false).unwrap_or_else(|e| panic!("{proxy} {base}: {e:?}"));
+        }
+    }
+    assert_eq!(target.request_count(), SOCKS_PROXIES.len() * 3);
+}
+
+#[test]
+fn a_socks_proxy_from_the_environment_is_refused_not_bypassed() {
+    let target = FakeServer::start().unwrap();
+    for name in ["ALL_PROXY", "all_proxy", "HTTPS_PROXY"] {
+        let mut cmd = std::process::Command::new(std::env::current_exe().unwrap());
+        cmd.args([
+            "socks_environment_child",
+            "--exact",
+            "--ignored",
+            "--test-threads=1",
+        ]);
+        for var in PROXY_VARS {
+            cmd.env_remove(var);
+        }
+        cmd.env(name, "socks5://127.0.0.1:9");
+        cmd.env("DLURL_TEST_TARGET", target.base_url().as_str());
+        let out = cmd.output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success() && stdout.contains("1 passed"),
+            "child {name}: {stdout}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    // Each child made three loopback calls, all direct.
+    assert_eq!(target.request_count(), 3 * 3);
+}
+
+/// Run by [`a_socks_proxy_from_the_environment_is_refused_not_bypassed`] in a
+/// child process with a SOCKS proxy in the environment.
+#[test]
+#[ignore = "run by a_socks_proxy_from_the_environment_is_refused_not_bypassed in a child process"]
+fn socks_environment_child() {
+    let target = std::env::var("DLURL_TEST_TARGET").unwrap();
+    for agent in [
+        download_url::agent(),
+        ureq::Agent::new_with_defaults(),
+        ureq::Agent::config_builder().build().new_agent(),
+    ] {
+        assert!(
+            agent.config().proxy().is_some(),
+            "no proxy from the environment"
+        );
+        for base in ["http://files.example", "http://192.0.2.1:8080"] {
+            assert_socks_refused(call(&agent, base, true), base);
+        }
+    }
+    let agent = download_url::agent();
+    let port = target.rsplit(':').next().unwrap();
+    for base in [
+        target.clone(),
+        format!("http://localhost:{port}"),
+        format!("http://127.0.0.1:{port}/"),
+    ] {
+        call(&agent, &base, false).unwrap_or_else(|e| panic!("{base}: {e:?}"));
+    }
+}
+
+/// Only `localhost` and loopback IP literals are loopback: a name under
+/// `.localhost` resolves like any other (a hosts entry or a DNS answer can send
+/// it anywhere), so a credential over plain http to it is refused, proxy or not.
+#[test]
+fn a_name_under_localhost_is_not_loopback() {
+    let recorder = FakeServer::start().unwrap();
+    let direct = ureq::Agent::config_builder()
+        .proxy(None)
+        .build()
+        .new_agent();
+    for base in ["http://x.localhost", "http://evil.localhost:8080/p"] {
+        match call(&direct, base, false) {
+            Err(Error::InvalidInput(e)) => {
+                assert_eq!(e.field, "base_url", "{base}");
+                assert!(e.reason.contains("allow_insecure_http"), "{base}: {e:?}");
+            }
+            other => panic!("{base}: expected the cleartext guard, got {other:?}"),
+        }
+        assert_refused(
+            call(&proxied(&recorder.base_url()), base, false),
+            &format!("proxied {base}"),
+        );
+    }
+    assert_eq!(recorder.connections(), 0);
+    // Opted in, it goes through the proxy like any remote host (never "direct").
+    call(&proxied(&recorder.base_url()), "http://x.localhost", true).unwrap();
+    assert_eq!(
+        recorder
+            .last_request(download_url::Vendor::Kie)
+            .unwrap()
+            .authority
+            .as_deref(),
+        Some("x.localhost:80")
+    );
 }

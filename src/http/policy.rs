@@ -431,4 +431,47 @@ mod tests {
         assert_eq!(route(http.config(), &remote), Ok(false));
         assert_eq!(route(http.config(), &local), Ok(true));
     }
+
+    #[test]
+    fn a_file_request_follows_the_same_proxy_rules() {
+        let socks: Agent = Agent::config_builder()
+            .proxy(Some(ureq::Proxy::new("socks5://127.0.0.1:9").unwrap()))
+            .build()
+            .new_agent();
+        let stall = Duration::from_secs(5);
+        match file_request(&socks, "http://files.example/f", stall) {
+            Err(refusal) => assert_eq!(refusal.field, "proxy"),
+            Ok(_) => panic!("a SOCKS proxy was not refused"),
+        }
+        assert!(file_request(&socks, "http://127.0.0.1:9/f", stall).is_ok());
+        assert!(file_request(&socks, "http://localhost:9/f", stall).is_ok());
+    }
+
+    /// An agent naming a TLS provider that is not compiled in: the download ends
+    /// in an error, not a panic inside ureq.
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    #[test]
+    fn a_file_request_with_a_provider_not_compiled_in_does_not_panic() {
+        use ureq::tls::{TlsConfig, TlsProvider};
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        // Accepts and hangs up: the handshake fails.
+        let server = std::thread::spawn(move || drop(listener.accept()));
+        let other = if cfg!(feature = "rustls") {
+            TlsProvider::NativeTls
+        } else {
+            TlsProvider::Rustls
+        };
+        let agent = Agent::config_builder()
+            .tls_config(TlsConfig::builder().provider(other).build())
+            .proxy(None)
+            .build()
+            .new_agent();
+        let url = format!("https://127.0.0.1:{port}/f");
+        let Ok(request) = file_request(&agent, &url, Duration::from_secs(5)) else {
+            panic!("refused");
+        };
+        assert!(request.build().call().is_err());
+        server.join().unwrap();
+    }
 }
