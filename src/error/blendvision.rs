@@ -119,7 +119,7 @@ pub struct Detail {
 /// the body's `details`. The numeric code is [`ApiError::code`](crate::ApiError::code),
 /// the message [`ApiError::message`](crate::ApiError::message).
 ///
-/// Retryable ([`Error::is_retryable`]): by HTTP status and gRPC code together —
+/// Retryable ([`Error::is_retryable`](crate::Error::is_retryable)): by HTTP status and gRPC code together —
 /// HTTP 429 and every 5xx but 501 whatever the body (INTERNAL, UNKNOWN,
 /// DEADLINE_EXCEEDED under 500/502/504 included: the call only asks for a signed
 /// URL, so a repeat duplicates nothing), except UNIMPLEMENTED; and the gRPC codes

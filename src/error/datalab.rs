@@ -6,7 +6,7 @@ use std::fmt;
 use serde::Deserialize;
 
 /// Datalab's error body, kept as sent except that the query of any URL and any
-/// echoed credential are redacted, as in [`Error::Api`]'s message.
+/// echoed credential are redacted, as in [`Error::Api`](crate::Error::Api)'s message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Detail {

@@ -87,7 +87,7 @@ impl Code {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct ErrorDetail {
-    /// The named top-level code (or, from [`download_link`], the file's own
+    /// The named top-level code (or, from [`download_link`](crate::koodrive::download_link), the file's own
     /// code). `None` for a gateway refusal or a non-numeric per-file code.
     pub code: Option<Code>,
     /// The API gateway's `error_code` (e.g. `APIGW.0303`, app authentication
