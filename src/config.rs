@@ -13,6 +13,15 @@ pub(crate) fn env_optional(name: &str) -> Option<String> {
 
 /// `base_url` replaced by environment variable `name` when it is set and not
 /// blank (every vendor's optional `<VENDOR>_BASE_URL`).
+#[cfg_attr(
+    not(any(
+        feature = "kie",
+        feature = "datalab",
+        feature = "blendvision",
+        feature = "koodrive"
+    )),
+    allow(dead_code)
+)]
 pub(crate) fn env_base_url(base_url: &mut BaseUrl, name: &str) {
     if let Some(value) = env_optional(name) {
         *base_url = value.into();
