@@ -119,8 +119,8 @@ fn a_vendor_call_spawns_no_thread() {
     assert_eq!(watch.take(), (5, 5));
 
     // And counted from outside: after a first round has opened the connections
-    // (the fake serves each on a thread of its own), many more calls leave the
-    // number of threads as it was.
+    // (the fake serves each on a thread of its own), many more calls add no
+    // thread (the control's lookup threads may still be on their way out).
     each_vendor(&crate_agent, &base, None).unwrap();
     let before = threads();
     for _ in 0..20 {
@@ -128,7 +128,7 @@ fn a_vendor_call_spawns_no_thread() {
     }
     if cfg!(target_os = "linux") {
         assert!(before > 0);
-        assert_eq!(threads(), before);
+        assert!(threads() <= before, "{} threads, {before} before", threads());
     }
     assert_eq!(watch.take(), (21 * 5, 0));
 }
