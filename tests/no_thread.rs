@@ -128,7 +128,11 @@ fn a_vendor_call_spawns_no_thread() {
     }
     if cfg!(target_os = "linux") {
         assert!(before > 0);
-        assert!(threads() <= before, "{} threads, {before} before", threads());
+        assert!(
+            threads() <= before,
+            "{} threads, {before} before",
+            threads()
+        );
     }
     assert_eq!(watch.take(), (21 * 5, 0));
 }
