@@ -38,8 +38,23 @@ pub enum FileHostKind {
     /// No byte arrived for the [`stall_timeout`](Fetcher::stall_timeout), and
     /// resuming did not help.
     Stalled,
-    /// The connection failed or broke, or the local file could not be written.
+    /// The connection failed or broke.
     Io,
+    /// The host cannot be reached by trying again: its name does not resolve,
+    /// or the request cannot be made (a URL or TLS setup the HTTP client
+    /// refuses). Not retried.
+    Unreachable,
+    /// The local file could not be created, written or published (no space, no
+    /// permission, a read-only file system, a name taken by files that are not
+    /// ours): not retryable; the OS error is the `source()`.
+    Local,
+    /// The file is larger than [`expected_size`](crate::Fetcher::expected_size)
+    /// or [`max_size`](crate::Fetcher::max_size) allow: stated so by the host, or
+    /// more bytes arrived. Nothing is kept.
+    TooLarge {
+        /// The bound, in bytes.
+        limit: u64,
+    },
     /// The target already exists and [`overwrite`](Fetcher::overwrite) is off.
     Exists,
     /// Another run holds the lock on the target (see the module docs).
@@ -62,6 +77,9 @@ impl FileHostKind {
             }
             FileHostKind::Stalled => "transfer stalled".into(),
             FileHostKind::Io => "transfer failed".into(),
+            FileHostKind::Local => "local file".into(),
+            FileHostKind::Unreachable => "host unreachable".into(),
+            FileHostKind::TooLarge { limit } => format!("file larger than {limit} bytes"),
             FileHostKind::Exists => "target exists".into(),
             FileHostKind::Locked => "target locked by another run".into(),
         }
@@ -137,7 +155,9 @@ impl FileHostError {
     }
 
     /// Whether the same fetch may succeed later: a stall, a broken connection,
-    /// `429` or a `5xx` other than `501`, a lock held by another run.
+    /// `429` or a `5xx` other than `501`, a lock held by another run. A local
+    /// failure, a size bound, a refused link or a name that does not resolve
+    /// are not.
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             FileHostKind::Stalled | FileHostKind::Io | FileHostKind::Locked => true,
@@ -155,7 +175,10 @@ impl FileHostError {
 
 impl fmt::Display for FileHostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: file host: {}", self.vendor, self.kind.describe())?;
+        match self.kind {
+            FileHostKind::Local => write!(f, "{}: {}", self.vendor, self.kind.describe())?,
+            _ => write!(f, "{}: file host: {}", self.vendor, self.kind.describe())?,
+        }
         if let Some(status) = self.http_status {
             write!(f, " (http {status})")?;
         }
