@@ -194,6 +194,12 @@ impl fmt::Display for FileHostError {
     }
 }
 
+impl StdError for FileHostError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source_ref()
+    }
+}
+
 impl From<FileHostError> for Error {
     fn from(e: FileHostError) -> Error {
         Error::FileHost(Box::new(e))

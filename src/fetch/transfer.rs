@@ -578,9 +578,13 @@ impl Fetcher<'_> {
                     return Err(Failure::Fatal(e.into()));
                 }
             }
-            job.sink
-                .write_all(chunk)
-                .map_err(|e| Failure::Fatal(local(&job.link, "writing the file", e)))?;
+            if let Err(e) = job.sink.write_all(chunk) {
+                let what = match job.slot {
+                    Some(slot) => format!("writing {}", slot.paths.part.display()),
+                    None => "writing the output".to_owned(),
+                };
+                return Err(Failure::Fatal(local(&job.link, &what, e)));
+            }
             #[cfg(feature = "sha256")]
             if let Some(digest) = job.digest.as_mut() {
                 digest.update(chunk);
