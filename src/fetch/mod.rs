@@ -129,11 +129,11 @@
 //! contains the query of a signed URL.
 
 use std::fmt;
-use std::io::{Read, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
+use crate::{DownloadLink, Error, FileHostError, FileHostKind};
 
 mod disk;
 mod names;
@@ -379,7 +379,7 @@ impl<'a> Fetcher<'a> {
     /// # Ok::<(), download_url::Error>(())
     /// ```
     #[cfg(feature = "sha256")]
-    pub fn sha256(mut self, vendor: Vendor, hex: &str) -> Result<Self, Error> {
+    pub fn sha256(mut self, vendor: crate::Vendor, hex: &str) -> Result<Self, Error> {
         let hex = hex.trim();
         let bad = || Error::invalid(vendor, "sha256", "must be 64 hexadecimal digits");
         if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -577,7 +577,7 @@ impl<'a> Fetcher<'a> {
                 .and_then(|_| {
                     let mut buf = vec![0u8; transfer::BUFFER];
                     loop {
-                        let n = file.read(&mut buf)?;
+                        let n = std::io::Read::read(file, &mut buf)?;
                         if n == 0 {
                             break Ok(());
                         }
