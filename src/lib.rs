@@ -102,6 +102,8 @@ use std::fmt;
 
 mod agent;
 mod batch;
+#[cfg(feature = "build")]
+pub mod build;
 #[cfg(any(
     feature = "kie",
     feature = "cloudreve",

@@ -40,6 +40,9 @@ pub enum FileHostKind {
     Stalled,
     /// The connection failed or broke.
     Io,
+    /// Offline (a build without network) and the pinned file is not in the
+    /// cache ([`fetch::Cache`](crate::fetch::Cache)): nothing was attempted.
+    Offline,
     /// The host cannot be reached by trying again: its name does not resolve,
     /// or the request cannot be made (a URL or TLS setup the HTTP client
     /// refuses). Not retried.
@@ -79,6 +82,7 @@ impl FileHostKind {
             FileHostKind::Io => "transfer failed".into(),
             FileHostKind::Local => "local file".into(),
             FileHostKind::Unreachable => "host unreachable".into(),
+            FileHostKind::Offline => "offline, and not in the cache".into(),
             FileHostKind::TooLarge { limit } => format!("file larger than {limit} bytes"),
             FileHostKind::Exists => "target exists".into(),
             FileHostKind::Locked => "target locked by another run".into(),
@@ -176,7 +180,9 @@ impl FileHostError {
 impl fmt::Display for FileHostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self.kind {
-            FileHostKind::Local => write!(f, "{}: {}", self.vendor, self.kind.describe())?,
+            FileHostKind::Local | FileHostKind::Offline => {
+                write!(f, "{}: {}", self.vendor, self.kind.describe())?
+            }
             _ => write!(f, "{}: file host: {}", self.vendor, self.kind.describe())?,
         }
         if let Some(status) = self.http_status {

@@ -153,12 +153,43 @@ fn same_file(_: &fs::Metadata, b: &fs::Metadata) -> bool {
 
 /// A new file, created exclusively (a symlink at `path`, dangling or not, is an
 /// error), readable and writable by its owner only.
-fn create_new(path: &Path) -> io::Result<File> {
+pub(super) fn create_new(path: &Path) -> io::Result<File> {
     let mut options = OpenOptions::new();
     options.read(true).write(true).create_new(true);
     #[cfg(unix)]
     options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
     options.open(path)
+}
+
+/// An existing regular file of the user running, with one name, opened for
+/// reading without following a symlink; `None` for anything else.
+pub(super) fn open_own(path: &Path) -> io::Result<Option<File>> {
+    let owner = Owner::of_process(path.parent().unwrap_or(Path::new(".")))?;
+    match owner.inspect(path)? {
+        Existing::Ours(seen) => open_seen(path, &seen, false),
+        _ => Ok(None),
+    }
+}
+
+/// Gives a file made with [`create_new`] the permissions a new file gets
+/// under the umask, and flushes it to disk.
+pub(super) fn finish_new(file: File) -> io::Result<()> {
+    #[cfg(unix)]
+    file.set_permissions(fs::Permissions::from_mode(0o666 & !umask()))?;
+    file.sync_all()
+}
+
+/// The kernel's lock on `dir/name` (created if needed), waiting up to `wait`;
+/// held until the value is dropped.
+pub(super) fn lock(dir: &Path, name: &str, wait: Duration) -> Result<impl Drop, DiskError> {
+    let owner = Owner::of_process(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
+    let path = dir.join(name);
+    Lock::take(&path, &owner, wait)?.ok_or_else(|| {
+        DiskError::Io(
+            format!("{} is not a file of ours", path.display()),
+            io::Error::from(io::ErrorKind::AlreadyExists),
+        )
+    })
 }
 
 /// The kernel's lock on a slot's lock file: released when dropped, and by the

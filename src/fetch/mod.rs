@@ -135,10 +135,14 @@ use std::time::Duration;
 
 use crate::{DownloadLink, Error, FileHostError, FileHostKind};
 
+#[cfg(feature = "sha256")]
+mod cache;
 mod disk;
 mod names;
 mod transfer;
 
+#[cfg(feature = "sha256")]
+pub use cache::{Cache, Pinned, Placed};
 pub use names::{content_disposition_name, sanitize_file_name};
 use transfer::{local, Job, Sink};
 
