@@ -289,3 +289,18 @@ mod tests {
         assert!(serde_json::from_str::<Vendor>("\"nope\"").is_err());
     }
 }
+
+/// The README, so that `cargo test --doc` compiles (and, where not `no_run`, runs)
+/// every Rust snippet in it; the snippets need every vendor, `fetch` and `fake`.
+#[cfg(all(
+    doctest,
+    feature = "fake",
+    feature = "fetch",
+    feature = "kie",
+    feature = "cloudreve",
+    feature = "datalab",
+    feature = "blendvision",
+    feature = "koodrive"
+))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
