@@ -142,6 +142,21 @@ pub mod fake;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 
+/// The README, so that `cargo test --doc` compiles (and, where not `no_run`, runs)
+/// every Rust snippet in it; the snippets need every vendor, `fetch` and `fake`.
+#[cfg(all(
+    doctest,
+    feature = "fake",
+    feature = "fetch",
+    feature = "kie",
+    feature = "cloudreve",
+    feature = "datalab",
+    feature = "blendvision",
+    feature = "koodrive"
+))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use agent::{agent, agent_config, agent_with_timeout, CONNECT_TIMEOUT};
 pub use batch::DEFAULT_CONCURRENCY;
 pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
