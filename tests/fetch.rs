@@ -805,6 +805,57 @@ ls -A "$1"; exit $code"#;
         fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// Two `dlurl get` processes on one target: the second fails at once and
+    /// cleanly (exit 3, "locked by another run"), the first saves the file.
+    #[test]
+    fn two_processes_on_one_target() {
+        use std::process::{Command, Stdio};
+        let (files, api, bytes) = setup(300_000);
+        let dir = tempdir("cli-two");
+        let target = dir.join("out.bin");
+        files.push_fault(FileFault::StallAfter(100_000, Duration::from_millis(1500)));
+        let base = api.base_url();
+        let run = |stdout: Stdio| {
+            Command::new(crate::common::dlurl_path())
+                .args([
+                    "get",
+                    "--base-url",
+                    &base,
+                    "-o",
+                    target.to_str().unwrap(),
+                    "kie",
+                    ITEM,
+                ])
+                .env_clear()
+                .env("KIE_API_KEY", KIE_API_KEY)
+                .stdout(stdout)
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let first = run(Stdio::piped());
+        while files.request_count() == 0 {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        let second = run(Stdio::piped()).wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&second.stderr);
+        assert_eq!(second.status.code(), Some(3), "{stderr}");
+        assert!(stderr.contains("locked by another run"), "{stderr}");
+        let first = first.wait_with_output().unwrap();
+        assert_eq!(
+            first.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&first.stderr)
+        );
+        assert_eq!(fs::read(&target).unwrap(), bytes);
+        assert_eq!(
+            files.request_count(),
+            2,
+            "the stalled request and its resume"
+        );
+    }
+
     #[test]
     fn get_reports_failures() {
         let (files, api, _) = setup(5_000);
