@@ -173,6 +173,56 @@ mod tests {
         }
     }
 
+    /// Decoding, as literals: `%XX` in either case; a malformed escape stays as
+    /// it is; invalid UTF-8 becomes U+FFFD; `+` is no space.
+    #[test]
+    fn pinned_decoding() {
+        for (text, expected) in [
+            ("", ""),
+            ("a%20b", "a b"),
+            ("%41%42", "AB"),
+            ("%e2%82%ac", "€"),
+            ("%E2%82%AC", "€"),
+            ("a%C3%A9b", "aéb"),
+            ("é%20", "é "),
+            ("%zz", "%zz"),
+            ("%4", "%4"),
+            ("%", "%"),
+            ("%%41", "%A"),
+            ("%G1", "%G1"),
+            ("%4G", "%4G"),
+            ("%FF", "\u{FFFD}"),
+            ("%C3", "\u{FFFD}"),
+            ("a%C3b", "a\u{FFFD}b"),
+            ("%25", "%"),
+            ("%2541", "%41"),
+            ("+", "+"),
+            ("%2B", "+"),
+            ("%00", "\0"),
+        ] {
+            assert_eq!(percent_decode(text), expected, "{text:?}");
+        }
+    }
+
+    /// Encoding, as literals: RFC 3986 unreserved bytes stay, every other byte
+    /// is `%XX` in uppercase hex.
+    #[test]
+    fn pinned_encoding() {
+        for (text, expected) in [
+            ("", ""),
+            ("AZaz09-._~", "AZaz09-._~"),
+            ("!*'()", "%21%2A%27%28%29"),
+            (
+                " \"#$%&+,/:;<=>?@[\\]^`{|}",
+                "%20%22%23%24%25%26%2B%2C%2F%3A%3B%3C%3D%3E%3F%40%5B%5C%5D%5E%60%7B%7C%7D",
+            ),
+            ("€", "%E2%82%AC"),
+            ("\0\u{7f}", "%00%7F"),
+        ] {
+            assert_eq!(percent_encode(text, |_| false), expected, "{text:?}");
+        }
+    }
+
     #[test]
     fn decode_round_trips() {
         for s in ["a b/c?d", "ü%", "%zz", "%", "%4", "x%41"] {

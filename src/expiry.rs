@@ -890,6 +890,436 @@ mod tests {
         ),
     ];
 
+    // ---- Pinned forms: every form the strict readers accept or refuse, as
+    // literals (written against the hand parsers before `time` took over).
+
+    /// `X-Amz-Date` (and KooDrive's `X-Date`, OSS's and GCS's dates): exactly
+    /// `yyyyMMdd'T'HHmmss'Z'`, a date and time that exist.
+    #[test]
+    fn pinned_amz_date_forms() {
+        use crate::decode::parse_amz_date;
+        for (text, expected) in [
+            ("20240101T000000Z", datetime!(2024-01-01 00:00 UTC)),
+            ("20240229T235959Z", datetime!(2024-02-29 23:59:59 UTC)),
+            ("00000101T000000Z", datetime!(0000-01-01 00:00 UTC)),
+            ("99991231T235959Z", datetime!(9999-12-31 23:59:59 UTC)),
+            ("19700101T000000Z", datetime!(1970-01-01 00:00 UTC)),
+        ] {
+            assert_eq!(parse_amz_date(text), Some(expected), "{text}");
+        }
+        for text in [
+            "",
+            "20240101T000000",
+            "20240101T000000z",
+            "20240101t000000Z",
+            "20240101 000000Z",
+            "2024-01-01T00:00:00Z",
+            "+2024010T000000Z",
+            "-2024010T000000Z",
+            "+20240101T000000Z",
+            " 20240101T000000Z",
+            "20240101T000000Z ",
+            "20230229T000000Z",
+            "20241301T000000Z",
+            "20240001T000000Z",
+            "20240100T000000Z",
+            "20240132T000000Z",
+            "20240101T240000Z",
+            "20240101T236000Z",
+            "20240101T235960Z",
+            "20240101T00000Z",
+            "202401010T00000Z",
+            "2024 101T000000Z",
+            "2024010１T00000Z",
+            "20240101T0000+0Z",
+        ] {
+            assert_eq!(parse_amz_date(text), None, "{text:?}");
+        }
+    }
+
+    /// `X-Amz-Date` + `X-Amz-Expires`: the first pair of each name, named
+    /// exactly so (not decoded), values decoded and trimmed, the seconds a `u32`.
+    #[test]
+    fn pinned_amz_expiry_forms() {
+        use crate::decode::amz_expiry;
+        let d = "20231227T072939Z";
+        let at = |s: i64| Some(datetime!(2023-12-27 07:29:39 UTC) + Duration::seconds(s));
+        let cases = [
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=60"),
+                at(60),
+            ),
+            (
+                format!("https://h/p?a=1&X-Amz-Expires=60&b&X-Amz-Date={d}#frag"),
+                at(60),
+            ),
+            (
+                format!("https://h/p?xX-Amz-Date=19990101T000000Z&X-Amz-Date={d}&X-Amz-Expires=5"),
+                at(5),
+            ),
+            (
+                format!("https://h/p?X-Amz-Dates=1&X-Amz-Date={d}&X-Amz-Expires=5"),
+                at(5),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Date=20000101T000000Z&X-Amz-Expires=5"),
+                at(5),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date&X-Amz-Date={d}&X-Amz-Expires=5"),
+                None,
+            ),
+            (
+                format!("https://h/p?X-Amz-Date=&X-Amz-Date={d}&X-Amz-Expires=5"),
+                None,
+            ),
+            (format!("https://h/p?X-Amz-Date={d}#&X-Amz-Expires=5"), None),
+            (
+                format!("https://h/p#x?X-Amz-Date={d}&X-Amz-Expires=5"),
+                None,
+            ),
+            (
+                "https://h/p?X-Amz-Date=2023%31227T072939Z&X-Amz-Expires=%360".to_owned(),
+                at(60),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}=x&X-Amz-Expires=5"),
+                None,
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=+5"),
+                at(5),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=%2B5"),
+                at(5),
+            ),
+            (format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=-5"), None),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires= 5 "),
+                at(5),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date=%20{d}%20&X-Amz-Expires=%205"),
+                at(5),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=99999999999"),
+                None,
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=4294967295"),
+                at(4_294_967_295),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=4294967296"),
+                None,
+            ),
+            (format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires"), None),
+            (format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires="), None),
+            (
+                format!("https://h/p?X-Amz-Date={d}&&X-Amz-Expires=7&"),
+                at(7),
+            ),
+            (
+                format!("https://h/p?&X-Amz-Date={d}&X-Amz-Expires=7"),
+                at(7),
+            ),
+            (
+                format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=7?X-Amz-Expires=8"),
+                None,
+            ),
+            (
+                format!("https://h/p?X-Amz-%44ate={d}&X-Amz-Expires=7"),
+                None,
+            ),
+            (format!("https://h/p?x-amz-date={d}&x-amz-expires=7"), None),
+            (
+                "https://h/p?X-Amz-Date=99991231T235959Z&X-Amz-Expires=4294967295".to_owned(),
+                None,
+            ),
+            (
+                "https://h/p?X-Amz-Date=99991231T235959Z&X-Amz-Expires=0".to_owned(),
+                Some(datetime!(9999-12-31 23:59:59 UTC)),
+            ),
+            (
+                "https://h/p?X-Amz-Date=99991231T235959Z&X-Amz-Expires=1".to_owned(),
+                None,
+            ),
+            ("https://h/p?".to_owned(), None),
+            ("no query at all".to_owned(), None),
+            (format!("?X-Amz-Date={d}&X-Amz-Expires=1"), at(1)),
+            (
+                format!("https://h/é?X-Amz-Date={d}&é=é&X-Amz-Expires=1"),
+                at(1),
+            ),
+        ];
+        for (url, expected) in &cases {
+            assert_eq!(amz_expiry(url), *expected, "{url}");
+            // Through the one recogniser: S3 alone dates these links.
+            assert_eq!(
+                recognise(url),
+                expected.map_or(Expiry::Unknown, Expiry::At),
+                "{url}"
+            );
+        }
+        // A readable S3 pair wins outright, even over an earlier other dialect.
+        let both = format!("https://h/p?X-Amz-Date={d}&X-Amz-Expires=60&e=1000&token=ak:sig");
+        assert_eq!(recognise(&both), Expiry::At(at(60).unwrap()));
+        // Unreadable S3 pairs leave the other dialects.
+        let other = "https://h/p?X-Amz-Date=x&X-Amz-Expires=60&e=1000&token=ak:sig";
+        assert_eq!(
+            recognise(other),
+            Expiry::At(datetime!(1970-01-01 00:16:40 UTC))
+        );
+    }
+
+    /// Azure's `se`: `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDThh:mm[:ss[.f]]`
+    /// then `Z` or `±hh:mm` (hours at most 14), blanks around trimmed.
+    #[test]
+    fn pinned_azure_se_forms() {
+        let base = "https://a.blob.core.windows.net/c/b?sv=2023-11-03&sr=b&sp=r&sig=abc%3D&se=";
+        let max = PrimitiveDateTime::MAX.assume_utc();
+        for (se, expected) in [
+            ("2024-01-01", datetime!(2024-01-01 00:00 UTC)),
+            ("%202024-01-01%20", datetime!(2024-01-01 00:00 UTC)),
+            ("0000-01-01", datetime!(0000-01-01 00:00 UTC)),
+            ("2024-01-01T01:00Z", datetime!(2024-01-01 01:00 UTC)),
+            ("2024-01-01T01:00+01:00", datetime!(2024-01-01 00:00 UTC)),
+            ("2024-01-01T01:00:00Z", datetime!(2024-01-01 01:00 UTC)),
+            (
+                "2024-01-01T01:00:00.5Z",
+                datetime!(2024-01-01 01:00:00.5 UTC),
+            ),
+            (
+                "2024-01-01T01:00:00.123456789123Z",
+                datetime!(2024-01-01 01:00:00.123456789 UTC),
+            ),
+            (
+                "2024-01-01T15:00:00%2B14:00",
+                datetime!(2024-01-01 01:00 UTC),
+            ),
+            (
+                "2024-01-01T01:00:00%2B14:59",
+                datetime!(2023-12-31 10:01 UTC),
+            ),
+            ("2023-12-31T11:00:00-14:00", datetime!(2024-01-01 01:00 UTC)),
+            (
+                "2024-01-01T01:00:00%2B00:00",
+                datetime!(2024-01-01 01:00 UTC),
+            ),
+            ("2024-01-01T01:00:00-00:00", datetime!(2024-01-01 01:00 UTC)),
+            ("9999-12-31T23:59:59-01:00", max),
+        ] {
+            assert_eq!(at(&format!("{base}{se}")), expected, "{se}");
+        }
+        for bad in [
+            "2024-01-01T10:00:00",
+            "2024-01-01T10:00",
+            "2024-01-01t01:00:00Z",
+            "2024-01-01T01:00:00z",
+            "2024-01-01T23:59:60Z",
+            "2024-01-01T01:00.5Z",
+            "2024-01-01T01:00:00.1234567",
+            "2024-01-01T01:00:00%2B0800",
+            "2024-01-01T01:00:00%20%2B08:00",
+            "2024-01-01T01:00:00%2B14:60",
+            "2024-01-01Z",
+            "2024-01-01T1:00Z",
+            "2024-001-01",
+            "-2024-01-01",
+            "2024-01-01T01:00:00ZZ",
+            "2024-13-01",
+            "2024-01-01T01:00:00.-1Z",
+        ] {
+            unknown(&format!("{base}{bad}"));
+        }
+    }
+
+    /// RFC 3339 in replies (BlendVision's `expiration_time`, Cloudreve's
+    /// `expires`): what the readers accepted, with its instant, and refused.
+    #[cfg(all(feature = "blendvision", feature = "cloudreve"))]
+    #[test]
+    fn pinned_rfc3339_forms() {
+        use crate::decode::{self, RawReply};
+        let max = PrimitiveDateTime::MAX.assume_utc();
+        let accepted = [
+            ("2023-02-06T03:31:39Z", datetime!(2023-02-06 03:31:39 UTC)),
+            (
+                "2023-02-06T03:31:39.123456789Z",
+                datetime!(2023-02-06 03:31:39.123456789 UTC),
+            ),
+            (
+                "2023-02-06T03:31:39.1234567891Z",
+                datetime!(2023-02-06 03:31:39.123456789 UTC),
+            ),
+            (
+                "2023-02-06T03:31:39.5Z",
+                datetime!(2023-02-06 03:31:39.5 UTC),
+            ),
+            (
+                "2023-02-06T11:31:39+08:00",
+                datetime!(2023-02-06 03:31:39 UTC),
+            ),
+            (
+                "2023-02-05T22:01:39-05:30",
+                datetime!(2023-02-06 03:31:39 UTC),
+            ),
+            (
+                "2023-02-06T03:31:39-00:00",
+                datetime!(2023-02-06 03:31:39 UTC),
+            ),
+            (
+                "2023-02-06T03:31:39+23:59",
+                datetime!(2023-02-05 03:32:39 UTC),
+            ),
+            ("2023-02-06t03:31:39z", datetime!(2023-02-06 03:31:39 UTC)),
+            ("2023-02-06 03:31:39Z", datetime!(2023-02-06 03:31:39 UTC)),
+            (
+                "2016-12-31T23:59:60Z",
+                datetime!(2016-12-31 23:59:59.999999999 UTC),
+            ),
+            ("0000-01-01T00:00:00Z", datetime!(0000-01-01 00:00 UTC)),
+            ("9999-12-31T23:59:59-01:00", max),
+        ];
+        let refused = [
+            "2023-02-06T03:31:39",
+            "2023-02-06T03:31Z",
+            "2023-02-06T03:31:39+0800",
+            "2023-02-06T03:31:39+08",
+            "2023-02-06T03:31:39+24:00",
+            "2023-02-06T03:31:39+08:60",
+            "2023-02-06T24:00:00Z",
+            "2023-02-06T03:60:00Z",
+            "2023-02-30T00:00:00Z",
+            "2023-02-06T03:31:61Z",
+            "+2023-02-06T03:31:39Z",
+            "2023-02-06T03:31:39.Z",
+            "20230206T033139Z",
+            " 2023-02-06T03:31:39Z",
+            "2023-02-06T03:31:39Z ",
+            "2023-2-06T03:31:39Z",
+            "2023-02-06",
+            "",
+        ];
+        let id = "63df97e3-519b-4426-bf01-d1841cdc2ccd";
+        let body = |time: &str| {
+            serde_json::json!({
+                "id": id,
+                "download_uri": "https://s3.example/bbb.mp4?X-Amz-Signature=946b",
+                "download_filename": "bbb.mp4",
+                "expiration_time": time,
+            })
+            .to_string()
+        };
+        let uris = ["cloudreve://my/a.mp3"];
+        let request = crate::cloudreve::Request::new(uris);
+        let cloudreve_body = |time: &str| {
+            serde_json::json!({
+                "code": 0,
+                "msg": "",
+                "data": {"urls": [{"url": "https://s3.example/a.mp3?x=1"}], "expires": time},
+            })
+            .to_string()
+        };
+        for (text, expected) in accepted {
+            let link = decode::blendvision_single(&RawReply::new(200, body(text).as_bytes()), id)
+                .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(link.expires, Expiry::At(expected), "{text:?}");
+            assert_eq!(link.expires.time().unwrap().offset(), UtcOffset::UTC);
+            let batch = decode::cloudreve(
+                &RawReply::new(200, cloudreve_body(text).as_bytes()),
+                &request,
+            )
+            .unwrap_or_else(|e| panic!("{text:?}: {e}"));
+            assert_eq!(batch.links[0].expires, Expiry::At(expected), "{text:?}");
+        }
+        for text in refused {
+            let err = decode::blendvision_single(&RawReply::new(200, body(text).as_bytes()), id)
+                .unwrap_err();
+            assert!(
+                matches!(&err, crate::Error::UnexpectedResponse(u) if u.reason == crate::UnexpectedReason::WrongShape),
+                "{text:?}: {err:?}"
+            );
+            assert!(
+                decode::cloudreve(
+                    &RawReply::new(200, cloudreve_body(text).as_bytes()),
+                    &request
+                )
+                .is_err(),
+                "{text:?}"
+            );
+        }
+        // Cloudreve's `expires` may be null: nothing stated.
+        let null = r#"{"code":0,"msg":"","data":{"urls":[{"url":"https://s3.example/a.mp3?x=1"}],"expires":null}}"#;
+        let batch = decode::cloudreve(&RawReply::new(200, null.as_bytes()), &request).unwrap();
+        assert_eq!(batch.links[0].expires, Expiry::Unknown);
+    }
+
+    /// Cloudreve's `sign=<signature>:<unix seconds>`: the seconds after the last
+    /// `:` of the decoded value, as an `i64` reads them (a sign, blanks around);
+    /// `0` never expires; outside the years ±9999 nothing.
+    #[test]
+    fn pinned_cloudreve_sign_forms() {
+        use crate::decode::cloudreve_sign_expiry;
+        let t = |s: i64| Some(Some(OffsetDateTime::from_unix_timestamp(s).unwrap()));
+        for (sign, expected) in [
+            ("abc%3A1700000000", t(1_700_000_000)),
+            ("abc:1700000000", t(1_700_000_000)),
+            ("abc%3a1700000000", t(1_700_000_000)),
+            ("a%3Ab%3A1700000000", t(1_700_000_000)),
+            ("abc%3D%3A1700000000", t(1_700_000_000)),
+            ("abc%3A%2B1700000000", t(1_700_000_000)),
+            ("abc:+1700000000", t(1_700_000_000)),
+            ("abc%3A%201700000000%20", t(1_700_000_000)),
+            ("abc%3A%3170", t(170)),
+            ("abc%3A-5", t(-5)),
+            ("abc%3A253402300799", t(253_402_300_799)),
+            ("abc%3A-377705116800", t(-377_705_116_800)),
+            ("abc%3A0", Some(None)),
+            ("abc%3a0", Some(None)),
+            ("abc%3A00", Some(None)),
+            ("abc%3A-0", Some(None)),
+            (":0", Some(None)),
+            ("abc%3A", None),
+            ("abc", None),
+            ("abc%3A1700000000x", None),
+            ("abc%3A17%2000", None),
+            ("abc%3A253402300800", None),
+            ("abc%3A-377705116801", None),
+            ("abc%3A99999999999999999999", None),
+            ("abc%3A1.5", None),
+            ("abc%3A%FF1", None),
+        ] {
+            let url = format!("https://h/p?sign={sign}");
+            assert_eq!(cloudreve_sign_expiry(&url), expected, "{sign}");
+            let through_recognise = match expected {
+                Some(Some(at)) => Expiry::At(at),
+                Some(None) => Expiry::Never,
+                None => Expiry::Unknown,
+            };
+            assert_eq!(recognise(&url), through_recognise, "{sign}");
+        }
+        // The first `sign` counts, and an encoded name is a name.
+        assert_eq!(
+            recognise("https://h/p?sign=a%3A0&sign=a%3A1700000000"),
+            Expiry::Never
+        );
+        assert_eq!(
+            recognise("https://h/p?%73ign=a%3A1700000000"),
+            Expiry::At(OffsetDateTime::from_unix_timestamp(1_700_000_000).unwrap())
+        );
+        // A COS authorization merged into `sign`, its name encoded or not.
+        for sign in [
+            "q-sign-algorithm%3Dsha1%26q-ak%3DK%26q-sign-time%3D1704067200%3B1704070800%26q-signature%3Ds",
+            "%71-sign-algorithm%3dsha1%26q-ak%3DK%26q-sign-time%3D1704067200%3B1704070800%26q-signature%3Ds",
+        ] {
+            assert_eq!(at(&format!("https://h/p?sign={sign}")).unix_timestamp(), T0 + 3600);
+        }
+        unknown("https://h/p?sign=q-sign-algorithm%3Dsha1%26q-ak%3DK%26q-sign-time%3D1704067200%3B1704070800");
+        unknown("https://h/p?sign=q-sign-algorithm");
+    }
+
     #[test]
     fn every_dialect_states_its_expiry() {
         let expected = OffsetDateTime::from_unix_timestamp(T0 + 3600).unwrap();

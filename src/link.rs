@@ -846,6 +846,44 @@ mod tests {
         assert!(account_for(Vendor::BlendVision, &["a"], vec![answer("a"), answer("a")]).is_err());
     }
 
+    /// A large batch (more answers than a handful) pairs answers with items as a
+    /// small one does: in request order, repeats counted, the rest missing.
+    #[test]
+    fn a_large_batch_is_accounted_for_in_request_order() {
+        let answer = |id: &str| {
+            let link =
+                DownloadLink::new(Vendor::KooDrive, id, "https://h/p", None, Expiry::Unknown);
+            (id.to_owned(), ItemAnswer::Link(link))
+        };
+        let requested: Vec<String> = (0..20).map(|i| format!("f{}", i % 18)).collect();
+        // Answers in reverse order, "f0" and "f1" once each (asked twice), "f5" never.
+        let answers: Vec<_> = (0..18)
+            .rev()
+            .filter(|i| *i != 5)
+            .map(|i| answer(&format!("f{i}")))
+            .collect();
+        let batch = account_for(Vendor::KooDrive, &requested, answers).unwrap();
+        let links: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+        let expected: Vec<String> = (0..18)
+            .filter(|i| *i != 5)
+            .map(|i| format!("f{i}"))
+            .collect();
+        assert_eq!(links, expected);
+        let failed: Vec<&str> = batch.failures.iter().map(|f| f.item.as_str()).collect();
+        assert_eq!(failed, ["f5", "f0", "f1"]);
+        assert!(batch
+            .failures
+            .iter()
+            .all(|f| f.reason == FailureReason::Missing && f.is_retryable()));
+        let mut answers: Vec<_> = (0..18).map(|i| answer(&format!("f{i}"))).collect();
+        answers.push(answer("f7"));
+        answers.push(answer("f7"));
+        assert_eq!(
+            account_for(Vendor::KooDrive, &requested[..18], answers).unwrap_err(),
+            "f7"
+        );
+    }
+
     #[cfg(feature = "serde")]
     #[test]
     fn serde_forms() {

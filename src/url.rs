@@ -718,6 +718,50 @@ mod tests {
         }
     }
 
+    /// A link passes with a host and no whitespace or control character
+    /// anywhere; any other character is fine.
+    #[test]
+    fn pinned_http_url_forms() {
+        for b in 0u8..=0x7f {
+            let url = format!("https://h/p?a={}b", char::from(b));
+            assert_eq!(is_http_url(&url), (0x21..=0x7e).contains(&b), "byte {b:#x}");
+        }
+        for (c, ok) in [
+            ('\u{85}', false),
+            ('\u{a0}', false),
+            ('\u{2028}', false),
+            ('\u{3000}', false),
+            ('\u{9f}', false),
+            ('\u{feff}', true),
+            ('é', true),
+            ('😀', true),
+        ] {
+            assert_eq!(is_http_url(&format!("http://h/{c}")), ok, "{c:?}");
+        }
+        for (url, ok) in [
+            ("HTTPS://h", true),
+            ("http://", false),
+            ("http:///p", false),
+            ("http://?q", false),
+            ("http://#f", false),
+            ("ftp://h", false),
+            ("https:/h", false),
+            (" https://h", false),
+        ] {
+            assert_eq!(is_http_url(url), ok, "{url:?}");
+        }
+        assert_eq!(check_link(" https://h/p \n"), Ok("https://h/p"));
+        assert_eq!(check_link(" \t"), Err("is empty"));
+        assert!(check_link("https://h/a b").is_err());
+        assert!(is_ascii_text(" ~abc"));
+        assert!(!is_ascii_text("a\tb"));
+        assert!(!is_ascii_text("é"));
+        assert!(!is_ascii_text("\u{7f}"));
+        assert!(is_printable("é"));
+        assert!(!is_printable("a b"));
+        assert!(!is_printable("a\u{a0}b"));
+    }
+
     #[test]
     fn http_scheme_split() {
         assert_eq!(split_http_scheme("HTTPS://h/p"), Some(("https", "h/p")));

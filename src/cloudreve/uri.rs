@@ -185,6 +185,36 @@ pub(super) fn share_password(uri: &str) -> Vec<String> {
 mod tests {
     use super::*;
 
+    /// The name a link gets from its URI, as literals.
+    #[test]
+    fn pinned_file_names() {
+        for (uri, expected) in [
+            ("cloudreve://my/a/The%20Man.mp3", Some("The Man.mp3")),
+            ("cloudreve://my/a/b%2Fc.txt", Some("c.txt")),
+            ("cloudreve://my/a/b%2fc.txt", Some("c.txt")),
+            ("cloudreve://my/a%2F", None),
+            ("cloudreve://my/%2F%2F", None),
+            ("cloudreve://my/", None),
+            ("cloudreve://my", None),
+            ("cloudreve://my/a/b/", Some("b")),
+            ("cloudreve://my/a/b//", Some("b")),
+            ("cloudreve://my/a.mp3?x=1#f", Some("a.mp3")),
+            ("cloudreve://my/a.mp3#f?x", Some("a.mp3")),
+            ("cloudreve://my/a/?x=1", Some("a")),
+            ("CloudReve://my/a.mp3", Some("a.mp3")),
+            ("cloudreve:/a", None),
+            ("https://h/a.mp3", None),
+            ("cloudreve://Ab:pw@share/x%C3", Some("x\u{FFFD}")),
+            ("cloudreve://Ab:pw@share/d/%C3%A9", Some("é")),
+            ("cloudreve://my/a/%", Some("%")),
+            ("cloudreve://my/a/%2", Some("%2")),
+            ("cloudreve://my/a/.", Some(".")),
+            ("cloudreve://my/a/%20", Some(" ")),
+        ] {
+            assert_eq!(file_name(uri).as_deref(), expected, "{uri:?}");
+        }
+    }
+
     /// `file_name` decodes one segment; the name is the one the whole decoded
     /// path gives, for every mix of separators, escapes and invalid UTF-8.
     #[test]

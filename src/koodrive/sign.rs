@@ -330,6 +330,31 @@ mod tests {
         );
     }
 
+    /// The path and query of a URL, as literals: after the first `://`, from the
+    /// first `/` (or `/` when none) to the first `?`.
+    #[test]
+    fn pinned_request_targets() {
+        for (url, expected) in [
+            (
+                "http://127.0.0.1:9/pre/koodrive/x?a=1",
+                ("/pre/koodrive/x", "a=1"),
+            ),
+            ("https://h", ("/", "")),
+            ("https://h?x=1", ("/", "")),
+            ("https://h/", ("/", "")),
+            ("h/p?q", ("/p", "q")),
+            ("a:b://h/p", ("/p", "")),
+            ("http://h/a?b?c", ("/a", "b?c")),
+            ("http://h/p://x", ("/p://x", "")),
+            ("http:/h/p", ("/h/p", "")),
+            ("://", ("/", "")),
+            ("", ("/", "")),
+            ("é://h/é?é", ("/é", "é")),
+        ] {
+            assert_eq!(request_target(url), expected, "{url:?}");
+        }
+    }
+
     #[test]
     fn request_target_splits_path_and_query() {
         assert_eq!(
