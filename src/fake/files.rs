@@ -264,7 +264,7 @@ impl FakeFileHost {
         format!(
             "{}/files/{}?X-Amz-Date={}&X-Amz-Expires={}&X-Amz-Signature={}",
             self.base_url(),
-            crate::encode::percent_encode(name, |_| false),
+            crate::encode::percent_encode(name),
             crate::url::format_amz_date(date),
             valid.as_secs(),
             signature(name, &crate::url::format_amz_date(date), valid.as_secs(), n),

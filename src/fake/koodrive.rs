@@ -334,7 +334,7 @@ fn check_auth(
 }
 
 fn link(settings: &KooDriveSettings, file: &KooDriveFile, now: &str) -> String {
-    let enc = |text: &str| crate::encode::percent_encode(text, |_| false);
+    let enc = |text: &str| crate::encode::percent_encode(text);
     format!(
         "https://koodrive-obs.fake.example/{}/{}?response-content-disposition={}&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={now}&X-Amz-SignedHeaders=host&X-Amz-Expires={}&X-Amz-Credential=FAKEKOODRIVEKEY%2F{}%2Fap-southeast-3%2Fs3%2Faws4_request&X-Amz-Signature=9d06798af17e2f1082b720f43af29a32b3154da4ddeee4f10025a758b599728a",
         enc(&file.container_id),
