@@ -17,27 +17,4 @@ impl Rng {
     pub(crate) fn below(&mut self, n: usize) -> usize {
         usize::try_from(self.next() % u64::try_from(n.max(1)).unwrap_or(1)).unwrap_or(0)
     }
-
-    /// Fewer than `most` of `pieces`, picked at random, end to end.
-    pub(crate) fn pieces(&mut self, pieces: &[&str], most: usize) -> String {
-        (0..self.below(most))
-            .map(|_| pieces[self.below(pieces.len())])
-            .collect()
-    }
-}
-
-/// Asserts that a shortcut gives what the plain reading gives on 20,000 texts of
-/// fewer than `most` of `pieces`, generated from `seed`.
-pub(crate) fn agree<T: PartialEq + std::fmt::Debug>(
-    seed: u64,
-    pieces: &[&str],
-    most: usize,
-    shortcut: impl Fn(&str) -> T,
-    plain: impl Fn(&str) -> T,
-) {
-    let mut rng = Rng(seed);
-    for round in 0..20_000 {
-        let text = rng.pieces(pieces, most);
-        assert_eq!(shortcut(&text), plain(&text), "round {round}: {text:?}");
-    }
 }

@@ -194,7 +194,7 @@ pub(super) fn handle(settings: &BlendVisionSettings, request: &RecordedRequest) 
 /// `signed_at`, valid 24 h, and `expiration_time` with nanoseconds.
 fn item(file: &BlendVisionFile, signed_at: OffsetDateTime) -> Value {
     let signed_at = signed_at.to_offset(time::UtcOffset::UTC);
-    let amz_date = crate::url::format_amz_date(signed_at);
+    let amz_date = crate::expiry::format_amz_date(signed_at);
     let expires = signed_at + time::Duration::seconds(LIFETIME_SECS);
     let format = time::macros::format_description!(
         "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"

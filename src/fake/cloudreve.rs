@@ -468,7 +468,7 @@ fn storage_url(settings: &CloudreveSettings, name: &str, download: bool) -> Opti
             format!("{base}?{}", pairs.join("&"))
         }
     };
-    let date = crate::url::format_amz_date(now);
+    let date = crate::expiry::format_amz_date(now);
     let day = &date[..8];
     let url = match settings.storage_policy.as_str() {
         // aws-sdk-go v1 `Presign` (driver/s3/s3.go: 7 days without an expiry; a
