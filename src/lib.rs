@@ -119,8 +119,6 @@ mod http;
 mod link;
 pub mod retry;
 mod secret;
-#[cfg(test)]
-mod test_rng;
 mod url;
 
 #[cfg(feature = "blendvision")]
