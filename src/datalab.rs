@@ -24,7 +24,7 @@ use serde::Deserialize;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::{ApiDetail, DownloadLink, Error, Expiry, Secret, Vendor};
 
 /// Datalab's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
@@ -393,14 +393,12 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
             Some("`expires_in` out of range".to_owned()),
         )
     })?;
-    let expiry = crate::expiry::stated_by(url)
-        .earliest(crate::expiry::Stated::At(expires_at))
-        .expiry();
+    let expiry = crate::expiry::recognise(url).earliest(Expiry::at(expires_at));
     let name = wire.original_filename;
     Ok(DownloadLink::new(
         Vendor::Datalab,
         file_id,
-        crate::url::trimmed(wire.download_url),
+        url,
         (!name.is_empty()).then_some(name),
         expiry,
     ))

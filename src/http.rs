@@ -341,11 +341,9 @@ impl Call {
     #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
     pub fn query(mut self, name: &str, value: &str) -> Call {
         self.url.push(if self.has_query { '&' } else { '?' });
-        self.url
-            .push_str(&crate::encode::percent_encode(name, |_| false));
+        self.url.push_str(&crate::encode::percent_encode(name));
         self.url.push('=');
-        self.url
-            .push_str(&crate::encode::percent_encode(value, |_| false));
+        self.url.push_str(&crate::encode::percent_encode(value));
         self.has_query = true;
         self
     }
@@ -803,16 +801,12 @@ const REQUEST_ID_HEADERS: [&str; 6] = [
 ];
 
 impl Reply {
-    /// `seconds` after the response head arrived (a relative expiry), undated
-    /// (see [`crate::expiry::Stated`]); `None` past the year 9999.
+    /// `seconds` after the response head arrived (a relative expiry); `None`
+    /// past the year 9999.
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
-    #[inline]
-    pub fn received_plus(&self, seconds: u64) -> Option<crate::expiry::UnixTime> {
-        let since = self
-            .received
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|before| before.duration());
-        crate::expiry::unix_plus(since, seconds)
+    pub fn received_plus(&self, seconds: u64) -> Option<OffsetDateTime> {
+        let seconds = time::Duration::seconds(i64::try_from(seconds).ok()?);
+        OffsetDateTime::from(self.received).checked_add(seconds)
     }
 
     /// A reply built from captured parts instead of the network (see
@@ -1156,7 +1150,9 @@ mod tests {
                 .ok()
                 .and_then(|s| arrival.checked_add(time::Duration::seconds(s)))
                 .map(|at| (at.unix_timestamp(), at.nanosecond()));
-            let got = reply.received_plus(seconds).map(|t| (t.secs, t.nanos));
+            let got = reply
+                .received_plus(seconds)
+                .map(|t| (t.unix_timestamp(), t.nanosecond()));
             assert_eq!(got, expected, "{seconds}");
         }
     }

@@ -20,7 +20,7 @@ use serde::Deserialize;
 
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
-use crate::{ApiDetail, DownloadLink, Error, Secret, Vendor};
+use crate::{ApiDetail, DownloadLink, Error, Expiry, Secret, Vendor};
 
 /// kie.ai's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://api.kie.ai";
@@ -188,7 +188,7 @@ pub fn download_link(
             &config.api_key,
         )?
         .json(crate::encode::json_body(&Body {
-            url: crate::url::trim(file_url),
+            url: file_url.trim(),
         }))
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
@@ -205,16 +205,9 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
     };
     let url = reply.link("data", &success.data)?;
     let documented = reply.received_plus(LINK_LIFETIME.whole_seconds().unsigned_abs());
-    let expiry = crate::expiry::stated_by(url)
-        .earliest(crate::expiry::Stated::maybe(documented))
-        .expiry();
-    Ok(DownloadLink::new(
-        Vendor::Kie,
-        file_url,
-        crate::url::trimmed(success.data),
-        None,
-        expiry,
-    ))
+    let expiry =
+        crate::expiry::recognise(url).earliest(documented.map_or(Expiry::Unknown, Expiry::at));
+    Ok(DownloadLink::new(Vendor::Kie, file_url, url, None, expiry))
 }
 
 /// Why a reply is not a success: the vendor's code, the status, or its shape.
@@ -248,7 +241,7 @@ fn refusal(reply: &Reply) -> Error {
 
 fn validate_file_url(url: &str) -> Result<(), Error> {
     crate::config::check_input(Vendor::Kie, "url", url, crate::MAX_URL_LEN)?;
-    let url = crate::url::trim(url);
+    let url = url.trim();
     if !crate::url::is_http_url(url) {
         return Err(Error::invalid(
             Vendor::Kie,

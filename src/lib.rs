@@ -121,8 +121,6 @@ mod http;
 mod link;
 pub mod retry;
 mod secret;
-#[cfg(test)]
-mod test_rng;
 mod url;
 
 #[cfg(feature = "blendvision")]
@@ -163,10 +161,11 @@ pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 #[cfg(feature = "fetch")]
 pub use error::{FileHostError, FileHostKind};
+pub use expiry::Expiry;
 #[cfg(feature = "fetch")]
 pub use fetch::{Fetched, Fetcher};
 pub use http::{BODY_LIMIT, DEFAULT_TIMEOUT, EXCERPT_LIMIT};
-pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};
+pub use link::{Batch, DownloadLink, FailureReason, ItemFailure, SignedUrl, VendorCode};
 pub use retry::{retry, RetryPolicy};
 pub use secret::Secret;
 pub use time;

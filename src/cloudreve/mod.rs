@@ -43,7 +43,9 @@ use serde::{Deserialize, Serialize};
 use crate::error::UnexpectedReason;
 use crate::http::{BaseUrl, Call, Method, Reply};
 use crate::url::redact_url_queries;
-use crate::{ApiDetail, Batch, DownloadLink, Error, FailureReason, ItemFailure, Secret, Vendor};
+use crate::{
+    ApiDetail, Batch, DownloadLink, Error, Expiry, FailureReason, ItemFailure, Secret, Vendor,
+};
 
 /// Cloudreve's API prefix; a base URL ending in it is accepted as well.
 pub const API_PREFIX: &str = "/api/v4";
@@ -458,8 +460,8 @@ struct Success {
 #[derive(Deserialize)]
 struct WireData {
     urls: Vec<WireUrl>,
-    #[serde(deserialize_with = "crate::expiry::serde_rfc3339::option::deserialize")]
-    expires: Option<crate::expiry::UnixTime>,
+    #[serde(deserialize_with = "time::serde::rfc3339::option::deserialize")]
+    expires: Option<time::OffsetDateTime>,
 }
 
 #[derive(Deserialize)]
@@ -946,7 +948,7 @@ fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Er
 fn link(
     item: &str,
     wire: &WireUrl,
-    expires: Option<crate::expiry::UnixTime>,
+    expires: Option<time::OffsetDateTime>,
 ) -> Result<DownloadLink, FailureReason> {
     let url = crate::url::check_link(&wire.url).map_err(|why| FailureReason::UnusableLink {
         why: format!("`url` {why}"),
@@ -956,9 +958,9 @@ fn link(
         .clone()
         .filter(|n| !n.is_empty())
         .or_else(|| uri::file_name(item));
-    let expiry = crate::expiry::Stated::maybe(expires)
-        .earliest(crate::expiry::stated_by(url))
-        .expiry();
+    let expiry = expires
+        .map_or(Expiry::Unknown, Expiry::at)
+        .earliest(crate::expiry::recognise(url));
     Ok(DownloadLink::new(
         Vendor::Cloudreve,
         item,
@@ -969,13 +971,10 @@ fn link(
 }
 
 /// An `http(s)://` URL with a host and no whitespace. Control characters are not
-/// refused here (unlike kie.ai and KooDrive links): `is_printable` is only a
-/// shortcut, since text that passes it has no whitespace.
+/// refused here (unlike kie.ai and KooDrive links).
 fn is_absolute_http(url: &str) -> bool {
     crate::url::split_http_scheme(url).is_some_and(|(_, r)| {
-        !r.is_empty()
-            && !r.starts_with(['/', '?', '#'])
-            && (crate::url::is_printable(r) || !r.chars().any(char::is_whitespace))
+        !r.is_empty() && !r.starts_with(['/', '?', '#']) && !r.chars().any(char::is_whitespace)
     })
 }
 

@@ -295,10 +295,15 @@ impl FakeFileHost {
         format!(
             "{}/files/{}?X-Amz-Date={}&X-Amz-Expires={}&X-Amz-Signature={}",
             self.base_url(),
-            crate::encode::percent_encode(name, |_| false),
-            crate::url::format_amz_date(date),
+            crate::encode::percent_encode(name),
+            crate::expiry::format_amz_date(date),
             valid.as_secs(),
-            signature(name, &crate::url::format_amz_date(date), valid.as_secs(), n),
+            signature(
+                name,
+                &crate::expiry::format_amz_date(date),
+                valid.as_secs(),
+                n
+            ),
         )
     }
 
@@ -306,7 +311,7 @@ impl FakeFileHost {
     /// the expiry its URL states.
     pub fn link(&self, vendor: Vendor, item: &str, name: &str, valid: Duration) -> DownloadLink {
         let url = self.signed_url(name, valid);
-        let expires = match crate::url::amz_expiry(&url) {
+        let expires = match crate::expiry::amz_expiry(&url) {
             Some(at) => Expiry::at(at),
             None => Expiry::Unknown,
         };
@@ -517,7 +522,7 @@ fn respond(stream: &mut TcpStream, shared: &Shared, request: RecordedRequest) ->
     if sig != signature(&name, &date, secs, n) {
         return simple(stream, 403, &xml(), BAD_SIGNATURE.as_bytes());
     }
-    let expired = crate::url::parse_amz_date(&date)
+    let expired = crate::expiry::parse_amz_date(&date)
         .is_none_or(|d| d + Duration::from_secs(secs) <= OffsetDateTime::now_utc());
     if expired {
         return simple(stream, 403, &xml(), EXPIRED.as_bytes());
