@@ -51,7 +51,7 @@ time_build() { # dir, profile flag
   local dir=$1 flag=$2 start end
   rm -rf "$dir/target"
   start=$(date +%s.%N)
-  (cd "$dir" && cargo build -q --offline $flag)
+  (cd "$dir" && cargo build -q --offline $flag) >&2 || { echo "building $dir failed" >&2; return 1; }
   end=$(date +%s.%N)
   awk -v a="$start" -v b="$end" 'BEGIN { printf "%.2f", b - a }'
 }
@@ -64,7 +64,7 @@ for r in $(seq 1 "$rounds"); do
   for i in "${!programs[@]}"; do rotated+=("${programs[$(( (i + r - 1) % 5 ))]}"); done
   for p in "${rotated[@]}"; do
     case $p in build-*) flag="" ;; *) flag="--release" ;; esac
-    t=$(time_build "$work/$p" "$flag")
+    t=$(time_build "$work/$p" "$flag") || exit 1
     times[$p]="${times[$p]:-} $t"
     echo "round $r: $p ${t}s" >&2
   done
