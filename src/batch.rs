@@ -253,7 +253,8 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::link::{DownloadLink, Expiry};
+    use crate::expiry::Expiry;
+    use crate::link::DownloadLink;
 
     fn links(items: &[String]) -> Batch {
         let links = items

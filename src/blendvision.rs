@@ -33,6 +33,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
+use crate::expiry::Expiry;
 use crate::http::{Call, Method, ParsedBase, Reply};
 use crate::link::{account_for, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason};
@@ -139,8 +140,8 @@ struct WireFile {
     id: String,
     download_uri: String,
     download_filename: String,
-    #[serde(deserialize_with = "crate::expiry::serde_rfc3339::deserialize")]
-    expiration_time: crate::expiry::UnixTime,
+    #[serde(deserialize_with = "time::serde::rfc3339::deserialize")]
+    expiration_time: time::OffsetDateTime,
 }
 
 #[derive(Deserialize)]
@@ -298,13 +299,12 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
 /// The link of a file whose `download_uri` passed the link check.
 fn link(id: &str, file: WireFile) -> DownloadLink {
     let name = file.download_filename;
-    let expiry = crate::expiry::stated_by(crate::url::trim(&file.download_uri))
-        .earliest(crate::expiry::Stated::At(file.expiration_time))
-        .expiry();
+    let url = file.download_uri.trim();
+    let expiry = crate::expiry::recognise(url).earliest(Expiry::at(file.expiration_time));
     DownloadLink::new(
         Vendor::BlendVision,
         id,
-        crate::url::trimmed(file.download_uri),
+        url,
         (!name.is_empty()).then_some(name),
         expiry,
     )
@@ -331,7 +331,7 @@ fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
             "must not be empty",
         ));
     }
-    let org_id = crate::url::trim(&config.org_id);
+    let org_id = config.org_id.trim();
     if org_id.is_empty() && config.token_kind == TokenKind::ApiToken {
         return Err(Error::invalid(
             Vendor::BlendVision,

@@ -25,6 +25,7 @@ use serde::Deserialize;
 pub use crate::error::datalab::{Detail, ErrorDetail, LocItem, ValidationError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
+use crate::expiry::Expiry;
 use crate::http::{Call, Method, ParsedBase, Reply};
 use crate::link::DownloadLink;
 use crate::secret::{BaseUrl, Secret};
@@ -314,14 +315,12 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
             Some("`expires_in` out of range".to_owned()),
         )
     })?;
-    let expiry = crate::expiry::stated_by(url)
-        .earliest(crate::expiry::Stated::At(expires_at))
-        .expiry();
+    let expiry = crate::expiry::recognise(url).earliest(Expiry::at(expires_at));
     let name = wire.original_filename;
     Ok(DownloadLink::new(
         Vendor::Datalab,
         file_id,
-        crate::url::trimmed(wire.download_url),
+        url,
         (!name.is_empty()).then_some(name),
         expiry,
     ))

@@ -143,24 +143,24 @@ pub fn koodrive<S: AsRef<str>>(raw: &RawReply<'_>, ids: &[S]) -> Result<crate::B
 /// The expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`
 /// (kie.ai, KooDrive, and Cloudreve links without `sign`).
 pub fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    crate::url::amz_expiry(url)
+    crate::expiry::amz_expiry(url)
 }
 
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form of `X-Amz-Date` and KooDrive's `X-Date`.
 pub fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
-    crate::url::parse_amz_date(text)
+    crate::expiry::parse_amz_date(text)
 }
 
 /// The expiry in Cloudreve's `sign=<signature>:<unix seconds>` query parameter:
 /// `None` when absent or unreadable, `Some(None)` for `0` (never expires).
 pub fn cloudreve_sign_expiry(url: &str) -> Option<Option<OffsetDateTime>> {
-    crate::url::sign_expiry(url)
+    crate::expiry::sign_expiry(url)
 }
 
 /// The expiry a presigned URL states in its own query (the one recogniser every
 /// vendor's links go through).
 pub fn url_expiry(url: &str) -> crate::Expiry {
-    crate::url::url_expiry(url)
+    crate::expiry::recognise(url)
 }
 
 /// Whether `url` is an `http(s)://` URL with a host and no whitespace or control

@@ -21,6 +21,7 @@ use serde::Deserialize;
 pub use crate::error::kie::Code;
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
+use crate::expiry::Expiry;
 use crate::http::{Call, Method, ParsedBase, Reply};
 use crate::link::DownloadLink;
 use crate::secret::{BaseUrl, Secret};
@@ -134,7 +135,7 @@ pub fn download_link(
     let reply = Call::new(Vendor::Kie, Method::Post, &base, &[PATH])
         .credential("authorization", "api_key", "Bearer ", &config.api_key)?
         .json(crate::encode::json_body(&Body {
-            url: crate::url::trim(file_url),
+            url: file_url.trim(),
         }))
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
@@ -151,16 +152,9 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
     };
     let url = reply.link("data", &success.data)?;
     let documented = reply.received_plus(LINK_LIFETIME.whole_seconds().unsigned_abs());
-    let expiry = crate::expiry::stated_by(url)
-        .earliest(crate::expiry::Stated::maybe(documented))
-        .expiry();
-    Ok(DownloadLink::new(
-        Vendor::Kie,
-        file_url,
-        crate::url::trimmed(success.data),
-        None,
-        expiry,
-    ))
+    let expiry =
+        crate::expiry::recognise(url).earliest(documented.map_or(Expiry::Unknown, Expiry::at));
+    Ok(DownloadLink::new(Vendor::Kie, file_url, url, None, expiry))
 }
 
 /// Why a reply is not a success: the vendor's code, the status, or its shape.
@@ -194,7 +188,7 @@ fn refusal(reply: &Reply) -> Error {
 
 fn validate_file_url(url: &str) -> Result<(), Error> {
     crate::config::check_input(Vendor::Kie, "url", url, crate::config::MAX_URL_LEN)?;
-    let url = crate::url::trim(url);
+    let url = url.trim();
     if !crate::url::is_http_url(url) {
         return Err(Error::invalid(
             Vendor::Kie,

@@ -100,6 +100,8 @@
 
 mod agent;
 mod batch;
+#[cfg(feature = "build")]
+pub mod build;
 #[cfg(any(
     feature = "kie",
     feature = "cloudreve",
@@ -117,8 +119,6 @@ mod http;
 mod link;
 pub mod retry;
 mod secret;
-#[cfg(test)]
-mod test_rng;
 mod url;
 mod vendor;
 
@@ -139,17 +139,33 @@ pub mod fake;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 
+/// The README, so that `cargo test --doc` compiles (and, where not `no_run`, runs)
+/// every Rust snippet in it; the snippets need every vendor, `fetch` and `fake`.
+#[cfg(all(
+    doctest,
+    feature = "fake",
+    feature = "fetch",
+    feature = "kie",
+    feature = "cloudreve",
+    feature = "datalab",
+    feature = "blendvision",
+    feature = "koodrive"
+))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
 pub use agent::{agent, agent_config, agent_with_timeout};
 pub use batch::DEFAULT_CONCURRENCY;
 pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 #[cfg(feature = "fetch")]
 pub use error::{FileHostError, FileHostKind};
+pub use expiry::Expiry;
 #[cfg(feature = "fetch")]
 pub use fetch::{Fetched, Fetcher};
 pub use http::policy::{CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use http::{BODY_LIMIT, EXCERPT_LIMIT};
-pub use link::{Batch, DownloadLink, Expiry, FailureReason, ItemFailure, SignedUrl, VendorCode};
+pub use link::{Batch, DownloadLink, FailureReason, ItemFailure, SignedUrl, VendorCode};
 pub use retry::{retry, RetryPolicy};
 pub use secret::{BaseUrl, Secret};
 pub use time;

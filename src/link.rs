@@ -2,13 +2,12 @@
 //! vendors that take several items in one call, [`Batch`] with one [`ItemFailure`]
 //! per item that did not come back as a link.
 
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::ops::Deref;
 use std::time::Duration;
 
-use time::OffsetDateTime;
-
-use crate::{Error, Vendor};
+use crate::{Error, Expiry, Vendor};
 
 /// A presigned URL: a credential until it expires.
 ///
@@ -90,169 +89,6 @@ impl From<&str> for SignedUrl {
     }
 }
 
-/// When a link stops working, as far as anything says.
-///
-/// - [`Expiry::At`]: a time stated by the vendor's reply, documented by the vendor
-///   (kie.ai's 20 minutes, Datalab's `expires_in`) or read from the URL's own
-///   signature parameters; always UTC.
-/// - [`Expiry::Never`]: the vendor states the link does not expire (a Cloudreve
-///   `sign=…:0`).
-/// - [`Expiry::Unknown`]: nothing states a bound. A cache should refresh such a
-///   link ([`expires_within`](Expiry::expires_within) is `true`); a download
-///   should not give up on it ([`is_expired`](Expiry::is_expired) is `false`).
-///
-/// With the `serde` feature it is the RFC 3339 string, `"never"`, or `null`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum Expiry {
-    /// The link stops working at this time (UTC).
-    At(OffsetDateTime),
-    /// The vendor states the link does not expire.
-    Never,
-    /// Nothing states when the link expires.
-    Unknown,
-}
-
-impl Expiry {
-    /// [`Expiry::At`] `at`, converted to UTC. A time whose UTC form falls outside
-    /// the representable range (years ±9999) is clamped to its end.
-    pub fn at(at: OffsetDateTime) -> Expiry {
-        Expiry::At(utc(at))
-    }
-
-    /// The time, for [`Expiry::At`].
-    pub fn time(self) -> Option<OffsetDateTime> {
-        match self {
-            Expiry::At(at) => Some(at),
-            _ => None,
-        }
-    }
-
-    /// The bound of both: the earlier time when both state one, the one stated
-    /// when only one does; `Never` only when one says never and the other states
-    /// nothing; otherwise `Unknown`.
-    ///
-    /// ```
-    /// use download_url::Expiry;
-    /// use time::macros::datetime;
-    /// let a = Expiry::At(datetime!(2030-01-01 0:00 UTC));
-    /// let b = Expiry::At(datetime!(2029-01-01 0:00 UTC));
-    /// assert_eq!(a.earliest(b), b);
-    /// assert_eq!(Expiry::Never.earliest(a), a);
-    /// assert_eq!(Expiry::Unknown.earliest(Expiry::Never), Expiry::Never);
-    /// ```
-    pub fn earliest(self, other: Expiry) -> Expiry {
-        match (self, other) {
-            (Expiry::At(a), Expiry::At(b)) => Expiry::At(a.min(b)),
-            (Expiry::At(a), _) | (_, Expiry::At(a)) => Expiry::At(a),
-            (Expiry::Never, _) | (_, Expiry::Never) => Expiry::Never,
-            _ => Expiry::Unknown,
-        }
-    }
-
-    /// `true` once a stated time has passed; `false` for `Never` and `Unknown`.
-    pub fn is_expired(self) -> bool {
-        match self {
-            Expiry::At(at) => at <= OffsetDateTime::now_utc(),
-            _ => false,
-        }
-    }
-
-    /// `true` when the link expires within `window` from now (or already has),
-    /// and for `Unknown` (a cache should not keep a link it cannot date);
-    /// `false` for `Never`. Any `window` works: one that reaches past the last
-    /// representable time simply covers every stated time.
-    pub fn expires_within(self, window: Duration) -> bool {
-        match self {
-            Expiry::At(at) => {
-                let now = OffsetDateTime::now_utc();
-                match time::Duration::try_from(window)
-                    .ok()
-                    .and_then(|w| now.checked_add(w))
-                {
-                    Some(limit) => at <= limit,
-                    None => true,
-                }
-            }
-            Expiry::Never => false,
-            Expiry::Unknown => true,
-        }
-    }
-
-    /// The RFC 3339 form in UTC, whole seconds rounded down (a link is never shown
-    /// as valid longer than it is), for [`Expiry::At`]; `None` otherwise, and for
-    /// a time that RFC 3339 cannot write (a year outside 0000–9999).
-    pub fn rfc3339(self) -> Option<String> {
-        utc(self.time()?)
-            .replace_nanosecond(0)
-            .ok()?
-            .format(&time::format_description::well_known::Rfc3339)
-            .ok()
-    }
-}
-
-impl fmt::Display for Expiry {
-    /// RFC 3339 UTC (whole seconds), `never`, or `-` when unknown.
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Expiry::At(at) => match self.rfc3339() {
-                Some(text) => f.pad(&text),
-                // Outside RFC 3339's years: still a time, shown as `time` does.
-                None => f.pad(&utc(*at).to_string()),
-            },
-            Expiry::Never => f.pad("never"),
-            Expiry::Unknown => f.pad("-"),
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl serde::Serialize for Expiry {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        match self {
-            Expiry::At(at) => {
-                let text = utc(*at)
-                    .format(&time::format_description::well_known::Rfc3339)
-                    .map_err(serde::ser::Error::custom)?;
-                serializer.serialize_str(&text)
-            }
-            Expiry::Never => serializer.serialize_str("never"),
-            Expiry::Unknown => serializer.serialize_none(),
-        }
-    }
-}
-
-#[cfg(feature = "serde")]
-impl<'de> serde::Deserialize<'de> for Expiry {
-    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
-        match text.as_deref() {
-            None => Ok(Expiry::Unknown),
-            Some("never") => Ok(Expiry::Never),
-            Some(text) => {
-                OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                    .map(Expiry::at)
-                    .map_err(serde::de::Error::custom)
-            }
-        }
-    }
-}
-
-/// `at` in UTC, clamped to the representable range.
-#[inline]
-pub(crate) fn utc(at: OffsetDateTime) -> OffsetDateTime {
-    at.checked_to_offset(time::UtcOffset::UTC)
-        .unwrap_or_else(|| {
-            // Only a time at the very edge overflows: a negative offset pushes its UTC
-            // form past the last representable instant, a positive one before the first.
-            if at.offset().is_negative() {
-                time::PrimitiveDateTime::MAX.assume_utc()
-            } else {
-                time::PrimitiveDateTime::MIN.assume_utc()
-            }
-        })
-}
-
 /// A temporary download link from any vendor.
 ///
 /// Every vendor function returns this type (one item) or a [`Batch`] of them
@@ -282,7 +118,6 @@ pub struct DownloadLink {
 
 impl DownloadLink {
     /// Builds a link.
-    #[inline]
     pub fn new(
         vendor: Vendor,
         item: impl Into<String>,
@@ -602,71 +437,36 @@ pub(crate) enum ItemAnswer {
     not(any(feature = "blendvision", feature = "koodrive")),
     allow(dead_code)
 )]
-#[inline]
 pub(crate) fn account_for<I: AsRef<str>>(
     vendor: Vendor,
     requested: &[I],
     answers: Vec<(String, ItemAnswer)>,
 ) -> Result<Batch, String> {
-    // A few answers (a single-id call, a small batch): matched by a linear
-    // search, cheaper than hashing every id; the same first-come pairing.
-    if answers.len() <= 16 {
-        account_linearly(vendor, requested, answers)
-    } else {
-        account_hashed(vendor, requested, answers)
-    }
-}
-
-fn account_linearly<I: AsRef<str>>(
-    vendor: Vendor,
-    requested: &[I],
-    answers: Vec<(String, ItemAnswer)>,
-) -> Result<Batch, String> {
-    let mut answers: Vec<Option<(String, ItemAnswer)>> = answers.into_iter().map(Some).collect();
-    let mut batch = Batch::default();
+    // First every answer against the count of its id's requests: the first one
+    // over (in reply order) is outside the contract.
+    let mut asked: HashMap<&str, usize> = HashMap::new();
     for item in requested {
-        let item = item.as_ref();
-        let answer = answers
-            .iter_mut()
-            .find(|slot| slot.as_ref().is_some_and(|(id, _)| id == item))
-            .and_then(Option::take)
-            .map(|(_, answer)| answer);
-        batch.record(vendor, item, answer);
+        *asked.entry(item.as_ref()).or_default() += 1;
     }
-    match answers.into_iter().flatten().next() {
-        Some((id, _)) => Err(id),
-        None => Ok(batch),
-    }
-}
-
-fn account_hashed<I: AsRef<str>>(
-    vendor: Vendor,
-    requested: &[I],
-    answers: Vec<(String, ItemAnswer)>,
-) -> Result<Batch, String> {
-    use std::collections::{HashMap, VecDeque};
-    let mut by_id: HashMap<String, VecDeque<ItemAnswer>> = HashMap::with_capacity(answers.len());
+    let mut by_id: HashMap<String, VecDeque<ItemAnswer>> = HashMap::new();
     for (id, answer) in answers {
+        match asked.get_mut(id.as_str()) {
+            Some(left) if *left > 0 => *left -= 1,
+            _ => return Err(id),
+        }
         by_id.entry(id).or_default().push_back(answer);
     }
     let mut batch = Batch::default();
     for item in requested {
         let item = item.as_ref();
-        batch.record(
-            vendor,
-            item,
-            by_id.get_mut(item).and_then(VecDeque::pop_front),
-        );
+        let answer = by_id.get_mut(item).and_then(VecDeque::pop_front);
+        batch.record(vendor, item, answer);
     }
-    match by_id.into_iter().find(|(_, left)| !left.is_empty()) {
-        Some((id, _)) => Err(id),
-        None => Ok(batch),
-    }
+    Ok(batch)
 }
 
 impl Batch {
     /// Records what came back for the requested `item` (nothing: it is missing).
-    #[inline]
     fn record(&mut self, vendor: Vendor, item: &str, answer: Option<ItemAnswer>) {
         match answer {
             Some(ItemAnswer::Link(mut link)) => {
@@ -693,59 +493,6 @@ mod tests {
         DownloadLink::new(Vendor::Kie, "item", "https://h/p?sig=SECRET", None, expires)
     }
 
-    /// The linear and the hashed matching pair answers with items alike, for
-    /// repeats, missing items and ids never asked for.
-    #[test]
-    fn both_matchings_account_alike() {
-        let mut rng = crate::test_rng::Rng(0x9E37_79B9_7F4A_7C15);
-        let mut below = |n: u64| rng.below(n as usize) as u64;
-        let (mut agreed_ok, mut agreed_err) = (0, 0);
-        for _ in 0..2_000 {
-            let requested: Vec<String> =
-                (0..below(24)).map(|_| format!("id{}", below(12))).collect();
-            // The requested ids rotated, some dropped, sometimes one more.
-            let rotate = below(requested.len() as u64 + 1) as usize;
-            let mut ids: Vec<String> = requested
-                .iter()
-                .cycle()
-                .skip(rotate)
-                .take(requested.len())
-                .filter(|_| below(6) != 0)
-                .cloned()
-                .collect();
-            if below(4) == 0 {
-                ids.push(format!("id{}", below(14)));
-            }
-            let answers = || -> Vec<(String, ItemAnswer)> {
-                ids.iter()
-                    .enumerate()
-                    .map(|(i, id)| {
-                        let answer = if i % 3 == 0 {
-                            ItemAnswer::Failed(FailureReason::NoReason, i % 2 == 0)
-                        } else {
-                            ItemAnswer::Link(link(Expiry::Unknown))
-                        };
-                        (id.clone(), answer)
-                    })
-                    .collect()
-            };
-            let linear = account_linearly(Vendor::KooDrive, &requested, answers());
-            let hashed = account_hashed(Vendor::KooDrive, &requested, answers());
-            match (linear, hashed) {
-                (Ok(a), Ok(b)) => {
-                    assert_eq!(format!("{a:?}"), format!("{b:?}"), "{requested:?}");
-                    agreed_ok += 1;
-                }
-                (Err(_), Err(_)) => agreed_err += 1,
-                (a, b) => panic!("{requested:?}: {a:?} vs {b:?}"),
-            }
-        }
-        assert!(
-            agreed_ok > 100 && agreed_err > 100,
-            "{agreed_ok} {agreed_err}"
-        );
-    }
-
     #[test]
     fn link_debug_hides_query() {
         let shown = format!("{:?}", link(Expiry::Unknown));
@@ -755,7 +502,7 @@ mod tests {
 
     #[test]
     fn expiry_helpers() {
-        let now = OffsetDateTime::now_utc();
+        let now = time::OffsetDateTime::now_utc();
         let mut link = link(Expiry::At(now - time::Duration::seconds(1)));
         assert!(link.is_expired());
         link.expires = Expiry::At(now + time::Duration::minutes(10));
@@ -768,30 +515,6 @@ mod tests {
         link.expires = Expiry::Unknown;
         assert!(!link.is_expired());
         assert!(link.expires_within(Duration::ZERO));
-    }
-
-    #[test]
-    fn expires_within_never_panics_at_the_edges() {
-        let edges = [
-            OffsetDateTime::now_utc(),
-            time::macros::datetime!(9999-12-31 23:59:59 -23:59),
-            time::macros::datetime!(-9999-01-01 00:00:00 +23:59),
-        ];
-        for at in edges {
-            for window in [Duration::ZERO, Duration::from_secs(u64::MAX), Duration::MAX] {
-                let _ = Expiry::at(at).expires_within(window);
-                let _ = Expiry::at(at).to_string();
-            }
-        }
-        assert!(Expiry::At(OffsetDateTime::now_utc()).expires_within(Duration::MAX));
-    }
-
-    #[test]
-    fn expiry_text_is_utc_whole_seconds() {
-        let at = time::macros::datetime!(2026-01-02 03:04:05.9 +08:00);
-        assert_eq!(Expiry::at(at).to_string(), "2026-01-01T19:04:05Z");
-        assert_eq!(Expiry::Never.to_string(), "never");
-        assert_eq!(format!("{:>3}", Expiry::Unknown), "  -");
     }
 
     #[test]
@@ -844,6 +567,54 @@ mod tests {
             "z"
         );
         assert!(account_for(Vendor::BlendVision, &["a"], vec![answer("a"), answer("a")]).is_err());
+        // Of several answers outside the contract, the first in the reply is named.
+        assert_eq!(
+            account_for(
+                Vendor::BlendVision,
+                &["a"],
+                vec![answer("y"), answer("a"), answer("z")]
+            )
+            .unwrap_err(),
+            "y"
+        );
+    }
+
+    /// A large batch (more answers than a handful) pairs answers with items as a
+    /// small one does: in request order, repeats counted, the rest missing.
+    #[test]
+    fn a_large_batch_is_accounted_for_in_request_order() {
+        let answer = |id: &str| {
+            let link =
+                DownloadLink::new(Vendor::KooDrive, id, "https://h/p", None, Expiry::Unknown);
+            (id.to_owned(), ItemAnswer::Link(link))
+        };
+        let requested: Vec<String> = (0..20).map(|i| format!("f{}", i % 18)).collect();
+        // Answers in reverse order, "f0" and "f1" once each (asked twice), "f5" never.
+        let answers: Vec<_> = (0..18)
+            .rev()
+            .filter(|i| *i != 5)
+            .map(|i| answer(&format!("f{i}")))
+            .collect();
+        let batch = account_for(Vendor::KooDrive, &requested, answers).unwrap();
+        let links: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+        let expected: Vec<String> = (0..18)
+            .filter(|i| *i != 5)
+            .map(|i| format!("f{i}"))
+            .collect();
+        assert_eq!(links, expected);
+        let failed: Vec<&str> = batch.failures.iter().map(|f| f.item.as_str()).collect();
+        assert_eq!(failed, ["f5", "f0", "f1"]);
+        assert!(batch
+            .failures
+            .iter()
+            .all(|f| f.reason == FailureReason::Missing && f.is_retryable()));
+        let mut answers: Vec<_> = (0..18).map(|i| answer(&format!("f{i}"))).collect();
+        answers.push(answer("f7"));
+        answers.push(answer("f7"));
+        assert_eq!(
+            account_for(Vendor::KooDrive, &requested[..18], answers).unwrap_err(),
+            "f7"
+        );
     }
 
     #[cfg(feature = "serde")]

@@ -118,6 +118,13 @@ impl AsRef<str> for BaseUrl {
     }
 }
 
+/// So that a base URL can be handed to `std::env::set_var` or a `Command` as it is.
+impl AsRef<std::ffi::OsStr> for BaseUrl {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.0.as_ref()
+    }
+}
+
 impl From<String> for BaseUrl {
     fn from(url: String) -> Self {
         BaseUrl(url)

@@ -43,6 +43,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::error::cloudreve::{Code, ErrorDetail, UriError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
+use crate::expiry::Expiry;
 use crate::http::{Call, Method, ParsedBase, Reply};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure};
 use crate::secret::{BaseUrl, Secret};
@@ -314,8 +315,8 @@ struct Success {
 #[derive(Deserialize)]
 struct WireData {
     urls: Vec<WireUrl>,
-    #[serde(deserialize_with = "crate::expiry::serde_rfc3339::option::deserialize")]
-    expires: Option<crate::expiry::UnixTime>,
+    #[serde(deserialize_with = "time::serde::rfc3339::option::deserialize")]
+    expires: Option<time::OffsetDateTime>,
 }
 
 #[derive(Deserialize)]
@@ -782,7 +783,7 @@ fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Er
 fn link(
     item: &str,
     wire: &WireUrl,
-    expires: Option<crate::expiry::UnixTime>,
+    expires: Option<time::OffsetDateTime>,
 ) -> Result<DownloadLink, FailureReason> {
     let url = crate::url::check_link(&wire.url).map_err(|why| FailureReason::UnusableLink {
         why: format!("`url` {why}"),
@@ -792,9 +793,9 @@ fn link(
         .clone()
         .filter(|n| !n.is_empty())
         .or_else(|| uri::file_name(item));
-    let expiry = crate::expiry::Stated::maybe(expires)
-        .earliest(crate::expiry::stated_by(url))
-        .expiry();
+    let expiry = expires
+        .map_or(Expiry::Unknown, Expiry::at)
+        .earliest(crate::expiry::recognise(url));
     Ok(DownloadLink::new(
         Vendor::Cloudreve,
         item,
@@ -805,13 +806,10 @@ fn link(
 }
 
 /// An `http(s)://` URL with a host and no whitespace. Control characters are not
-/// refused here (unlike kie.ai and KooDrive links): `is_printable` is only a
-/// shortcut, since text that passes it has no whitespace.
+/// refused here (unlike kie.ai and KooDrive links).
 fn is_absolute_http(url: &str) -> bool {
     crate::url::split_http_scheme(url).is_some_and(|(_, r)| {
-        !r.is_empty()
-            && !r.starts_with(['/', '?', '#'])
-            && (crate::url::is_printable(r) || !r.chars().any(char::is_whitespace))
+        !r.is_empty() && !r.starts_with(['/', '?', '#']) && !r.chars().any(char::is_whitespace)
     })
 }
 

@@ -15,15 +15,15 @@ pub enum FileHostKind {
     Status,
     /// The host refused the link (expired or not allowed) and no refresher was set.
     Denied,
-    /// The host kept refusing after [`max_refreshes`](Fetcher::max_refreshes) new links.
+    /// The host kept refusing after [`max_refreshes`](crate::Fetcher::max_refreshes) new links.
     TooManyRefreshes,
-    /// More than [`max_redirects`](Fetcher::max_redirects) redirects.
+    /// More than [`max_redirects`](crate::Fetcher::max_redirects) redirects.
     TooManyRedirects,
     /// A redirect from `https` to `http`, or one without a usable `Location`.
     BadRedirect,
     /// The bytes received do not match the stated or expected length.
     LengthMismatch {
-        /// The length stated by the host or by [`expected_size`](Fetcher::expected_size).
+        /// The length stated by the host or by [`expected_size`](crate::Fetcher::expected_size).
         expected: u64,
         /// The length received.
         actual: u64,
@@ -35,12 +35,30 @@ pub enum FileHostKind {
         /// The digest of the bytes received, lowercase hex.
         actual: String,
     },
-    /// No byte arrived for the [`stall_timeout`](Fetcher::stall_timeout), and
+    /// No byte arrived for the [`stall_timeout`](crate::Fetcher::stall_timeout), and
     /// resuming did not help.
     Stalled,
-    /// The connection failed or broke, or the local file could not be written.
+    /// The connection failed or broke.
     Io,
-    /// The target already exists and [`overwrite`](Fetcher::overwrite) is off.
+    /// Offline (a build without network) and the pinned file is not in the
+    /// cache ([`fetch::Cache`](crate::fetch::Cache)): nothing was attempted.
+    Offline,
+    /// The host cannot be reached by trying again: its name does not resolve,
+    /// or the request cannot be made (a URL or TLS setup the HTTP client
+    /// refuses). Not retried.
+    Unreachable,
+    /// The local file could not be created, written or published (no space, no
+    /// permission, a read-only file system, a name taken by files that are not
+    /// ours): not retryable; the OS error is the `source()`.
+    Local,
+    /// The file is larger than [`expected_size`](crate::Fetcher::expected_size)
+    /// or [`max_size`](crate::Fetcher::max_size) allow: stated so by the host, or
+    /// more bytes arrived. Nothing is kept.
+    TooLarge {
+        /// The bound, in bytes.
+        limit: u64,
+    },
+    /// The target already exists and [`overwrite`](crate::Fetcher::overwrite) is off.
     Exists,
     /// Another run holds the lock on the target (see the module docs).
     Locked,
@@ -62,6 +80,10 @@ impl FileHostKind {
             }
             FileHostKind::Stalled => "transfer stalled".into(),
             FileHostKind::Io => "transfer failed".into(),
+            FileHostKind::Local => "local file".into(),
+            FileHostKind::Unreachable => "host unreachable".into(),
+            FileHostKind::Offline => "offline, and not in the cache".into(),
+            FileHostKind::TooLarge { limit } => format!("file larger than {limit} bytes"),
             FileHostKind::Exists => "target exists".into(),
             FileHostKind::Locked => "target locked by another run".into(),
         }
@@ -137,7 +159,9 @@ impl FileHostError {
     }
 
     /// Whether the same fetch may succeed later: a stall, a broken connection,
-    /// `429` or a `5xx` other than `501`, a lock held by another run.
+    /// `429` or a `5xx` other than `501`, a lock held by another run. A local
+    /// failure, a size bound, a refused link or a name that does not resolve
+    /// are not.
     pub fn is_retryable(&self) -> bool {
         match self.kind {
             FileHostKind::Stalled | FileHostKind::Io | FileHostKind::Locked => true,
@@ -155,7 +179,12 @@ impl FileHostError {
 
 impl fmt::Display for FileHostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: file host: {}", self.vendor, self.kind.describe())?;
+        match self.kind {
+            FileHostKind::Local | FileHostKind::Offline => {
+                write!(f, "{}: {}", self.vendor, self.kind.describe())?
+            }
+            _ => write!(f, "{}: file host: {}", self.vendor, self.kind.describe())?,
+        }
         if let Some(status) = self.http_status {
             write!(f, " (http {status})")?;
         }
@@ -168,6 +197,12 @@ impl fmt::Display for FileHostError {
             }
         }
         Ok(())
+    }
+}
+
+impl StdError for FileHostError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        self.source_ref()
     }
 }
 

@@ -419,7 +419,7 @@ fn link_url(settings: &CloudreveSettings, name: &str, download: bool, expires_un
         "{}/api/v4/file/content/{}/0/{}?{}sign={}",
         settings.site_url,
         &id[..5],
-        crate::encode::percent_encode(name, |_| false),
+        crate::encode::percent_encode(name),
         if download { "download=true&" } else { "" },
         sign(expires_unix)
     )
@@ -431,11 +431,7 @@ fn link_url(settings: &CloudreveSettings, name: &str, download: bool, expires_un
 fn storage_url(settings: &CloudreveSettings, name: &str, download: bool) -> Option<String> {
     use crate::encode::percent_encode;
     // Go's `url.QueryEscape` (space as `%20`, as the SDKs rewrite it).
-    let escape = |text: &str| {
-        percent_encode(text, |b| {
-            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~')
-        })
-    };
+    let escape = |text: &str| percent_encode(text);
     let now = OffsetDateTime::now_utc();
     let stated = i64::try_from(settings.url_ttl_secs)
         .ok()
@@ -447,11 +443,7 @@ fn storage_url(settings: &CloudreveSettings, name: &str, download: bool) -> Opti
     const TWENTY_YEARS: i64 = 24 * 3600 * 365 * 20;
     let private = settings.storage_private;
     let id = correlation_id().replace('-', "");
-    let key = format!(
-        "uploads/1/{}_{}",
-        &id[..8],
-        percent_encode(name, |b| b.is_ascii_alphanumeric() || b == b'.')
-    );
+    let key = format!("uploads/1/{}_{}", &id[..8], percent_encode(name));
     let hex = |n: usize| {
         let mut out = String::new();
         while out.len() < n {
@@ -461,7 +453,7 @@ fn storage_url(settings: &CloudreveSettings, name: &str, download: bool) -> Opti
         out
     };
     let disposition = |quoted: bool| {
-        let file = crate::encode::percent_encode(name, |b| b.is_ascii_alphanumeric());
+        let file = crate::encode::percent_encode(name);
         let value = if quoted {
             format!("attachment; filename=\"{file}\"; filename*=UTF-8''{file}")
         } else {
@@ -476,7 +468,7 @@ fn storage_url(settings: &CloudreveSettings, name: &str, download: bool) -> Opti
             format!("{base}?{}", pairs.join("&"))
         }
     };
-    let date = crate::url::format_amz_date(now);
+    let date = crate::expiry::format_amz_date(now);
     let day = &date[..8];
     let url = match settings.storage_policy.as_str() {
         // aws-sdk-go v1 `Presign` (driver/s3/s3.go: 7 days without an expiry; a

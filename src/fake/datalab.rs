@@ -126,11 +126,11 @@ pub(super) fn handle(settings: &DatalabSettings, request: &RecordedRequest) -> F
     let Some(file) = file else {
         return FakeReply::json(404, json!({"detail": "File not found"}));
     };
-    let now = crate::url::format_amz_date(time::OffsetDateTime::now_utc());
+    let now = crate::expiry::format_amz_date(time::OffsetDateTime::now_utc());
     let url = format!(
         "https://datalab-files.s3.us-east-1.amazonaws.com/teams/7/files/{}/{}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=AKIAFAKE%2F{}%2Fus-east-1%2Fs3%2Faws4_request&X-Amz-Date={now}&X-Amz-Expires={expires_in}&X-Amz-SignedHeaders=host&X-Amz-Signature=5f1e0c9a7b",
         file.id,
-        crate::encode::percent_encode(&file.name, |_| false),
+        crate::encode::percent_encode(&file.name),
         &now[..8],
     );
     ok_json(json!({

@@ -135,6 +135,27 @@ pub enum FileFault {
     /// Answer with `Content-Encoding: gzip` (a gzip stream of the file), though
     /// the client asked for `identity`.
     Gzip,
+    /// Answer a `Range` request with `206` and a correct `Content-Range` but no
+    /// `ETag` or `Last-Modified`, whatever `If-Range` said.
+    PartialWithoutValidator,
+    /// Answer a `Range` request with `206` whose `Content-Range` states this
+    /// total, whatever `If-Range` said.
+    RangeTotal(u64),
+    /// Answer a `Range` request with `206` starting at this offset instead of
+    /// the one asked for (`Content-Range` says so), whatever `If-Range` said.
+    ShiftedRange(u64),
+    /// Answer `200` without `Content-Length` and send the file's pattern
+    /// forever (until the client goes away).
+    Endless,
+    /// Answer `200` stating this `Content-Length`, send the file, then close.
+    ClaimLength(u64),
+    /// Answer `200` with `Content-Encoding: gzip`, no `Content-Length`, and a
+    /// gzip stream of this many zero bytes, though the client asked for
+    /// `identity`.
+    GzipBomb(u64),
+    /// Answer `200` (ignoring any `Range`) with the object's validators but no
+    /// `Content-Length`, send this many bytes of the file, then close.
+    CloseDelimited(u64),
 }
 
 #[derive(Debug, Clone)]
@@ -142,6 +163,7 @@ struct FakeObject {
     content: FakeContent,
     version: u32,
     disposition: Option<String>,
+    weak_etag: bool,
 }
 
 struct State {
@@ -242,6 +264,7 @@ impl FakeFileHost {
                 content,
                 version,
                 disposition: None,
+                weak_etag: false,
             },
         );
     }
@@ -250,6 +273,14 @@ impl FakeFileHost {
     pub fn set_disposition(&self, name: &str, value: &str) {
         if let Some(o) = self.shared.lock().objects.get_mut(name) {
             o.disposition = Some(value.to_owned());
+        }
+    }
+
+    /// Sends `/files/<name>` with a weak `ETag` (`W/"…"`), beside its
+    /// `Last-Modified`.
+    pub fn set_weak_etag(&self, name: &str) {
+        if let Some(o) = self.shared.lock().objects.get_mut(name) {
+            o.weak_etag = true;
         }
     }
 
@@ -264,10 +295,15 @@ impl FakeFileHost {
         format!(
             "{}/files/{}?X-Amz-Date={}&X-Amz-Expires={}&X-Amz-Signature={}",
             self.base_url(),
-            crate::encode::percent_encode(name, |_| false),
-            crate::url::format_amz_date(date),
+            crate::encode::percent_encode(name),
+            crate::expiry::format_amz_date(date),
             valid.as_secs(),
-            signature(name, &crate::url::format_amz_date(date), valid.as_secs(), n),
+            signature(
+                name,
+                &crate::expiry::format_amz_date(date),
+                valid.as_secs(),
+                n
+            ),
         )
     }
 
@@ -275,7 +311,7 @@ impl FakeFileHost {
     /// the expiry its URL states.
     pub fn link(&self, vendor: Vendor, item: &str, name: &str, valid: Duration) -> DownloadLink {
         let url = self.signed_url(name, valid);
-        let expires = match crate::url::amz_expiry(&url) {
+        let expires = match crate::expiry::amz_expiry(&url) {
             Some(at) => Expiry::at(at),
             None => Expiry::Unknown,
         };
@@ -486,14 +522,19 @@ fn respond(stream: &mut TcpStream, shared: &Shared, request: RecordedRequest) ->
     if sig != signature(&name, &date, secs, n) {
         return simple(stream, 403, &xml(), BAD_SIGNATURE.as_bytes());
     }
-    let expired = crate::url::parse_amz_date(&date)
+    let expired = crate::expiry::parse_amz_date(&date)
         .is_none_or(|d| d + Duration::from_secs(secs) <= OffsetDateTime::now_utc());
     if expired {
         return simple(stream, 403, &xml(), EXPIRED.as_bytes());
     }
 
     let len = object.content.len();
-    let etag = format!("\"v{}-{:x}\"", object.version, len);
+    let etag = format!(
+        "{}\"v{}-{:x}\"",
+        if object.weak_etag { "W/" } else { "" },
+        object.version,
+        len
+    );
     let mut headers = vec![
         ("ETag", etag.clone()),
         ("Last-Modified", "Wed, 01 Jan 2025 00:00:00 GMT".to_owned()),
@@ -503,14 +544,64 @@ fn respond(stream: &mut TcpStream, shared: &Shared, request: RecordedRequest) ->
     if let Some(d) = &object.disposition {
         headers.push(("Content-Disposition", d.clone()));
     }
+    match &fault {
+        Some(FileFault::Endless) => {
+            return close_delimited(stream, &headers, &object.content, u64::MAX);
+        }
+        Some(FileFault::CloseDelimited(n)) => {
+            return close_delimited(stream, &headers, &object.content, *n);
+        }
+        Some(FileFault::ClaimLength(claimed)) => {
+            let mut head = String::from("HTTP/1.1 200 OK\r\n");
+            for (name, value) in &headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str(&format!("Content-Length: {claimed}\r\n\r\n"));
+            stream.write_all(head.as_bytes())?;
+            object.content.write_range(stream, 0, len)?;
+            return Ok(false);
+        }
+        Some(FileFault::GzipBomb(n)) => {
+            use flate2::write::GzEncoder;
+            let mut head =
+                String::from("HTTP/1.1 200 OK\r\nContent-Encoding: gzip\r\nConnection: close\r\n");
+            for (name, value) in &headers {
+                head.push_str(&format!("{name}: {value}\r\n"));
+            }
+            head.push_str("\r\n");
+            stream.write_all(head.as_bytes())?;
+            let mut encoder = GzEncoder::new(&mut *stream, flate2::Compression::best());
+            let zeros = vec![0u8; 1 << 16];
+            let mut left = *n;
+            while left > 0 {
+                let k = left.min(zeros.len() as u64) as usize;
+                encoder.write_all(&zeros[..k])?;
+                left -= k as u64;
+            }
+            encoder.finish()?;
+            return Ok(false);
+        }
+        _ => {}
+    }
     if matches!(fault, Some(FileFault::Gzip)) {
         let body = gzip(&object.content.bytes(0, len));
         headers.push(("Content-Encoding", "gzip".to_owned()));
         return simple(stream, 200, &headers, &body);
     }
-    let if_range_ok = request
-        .header("if-range")
-        .is_none_or(|v| v == etag || v == "Wed, 01 Jan 2025 00:00:00 GMT");
+    // If-Range matches only a strong ETag (RFC 9110 13.1.5) or the date; the
+    // lying faults answer the range whatever it says.
+    let lying = matches!(
+        fault,
+        Some(
+            FileFault::PartialWithoutValidator
+                | FileFault::RangeTotal(_)
+                | FileFault::ShiftedRange(_)
+        )
+    );
+    let if_range_ok = lying
+        || request.header("if-range").is_none_or(|v| {
+            (v == etag && !object.weak_etag) || v == "Wed, 01 Jan 2025 00:00:00 GMT"
+        });
     let range = request
         .header("range")
         .filter(|_| if_range_ok && !matches!(fault, Some(FileFault::IgnoreRange)))
@@ -531,8 +622,19 @@ fn respond(stream: &mut TcpStream, shared: &Shared, request: RecordedRequest) ->
             return simple(stream, 416, &headers, b"");
         }
         Some((a, b)) => {
+            let a = match fault {
+                Some(FileFault::ShiftedRange(start)) => start.min(len - 1),
+                _ => a,
+            };
             let end = b.map_or(len, |b| (b + 1).min(len));
-            headers.push(("Content-Range", format!("bytes {a}-{}/{len}", end - 1)));
+            let total = match fault {
+                Some(FileFault::RangeTotal(total)) => total,
+                _ => len,
+            };
+            if matches!(fault, Some(FileFault::PartialWithoutValidator)) {
+                headers.retain(|(name, _)| !matches!(*name, "ETag" | "Last-Modified"));
+            }
+            headers.push(("Content-Range", format!("bytes {a}-{}/{total}", end - 1)));
             (206, a, end)
         }
         None => (200, 0, len),
@@ -564,6 +666,31 @@ fn respond(stream: &mut TcpStream, shared: &Shared, request: RecordedRequest) ->
             Ok(true)
         }
     }
+}
+
+/// A `200` without `Content-Length`: the head, up to `n` bytes of `content`
+/// (its pattern repeated past its end), then a close.
+fn close_delimited(
+    stream: &mut TcpStream,
+    headers: &[(&str, String)],
+    content: &FakeContent,
+    n: u64,
+) -> io::Result<bool> {
+    let mut head = String::from("HTTP/1.1 200 OK\r\nConnection: close\r\n");
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    let len = content.len().max(1);
+    let mut sent = 0u64;
+    while sent < n {
+        let at = sent % len;
+        let k = (len - at).min(n - sent).min(1 << 20);
+        content.write_range(stream, at, at + k)?;
+        sent += k;
+    }
+    Ok(false)
 }
 
 fn gzip(bytes: &[u8]) -> Vec<u8> {

@@ -203,7 +203,7 @@ fn answer(
     {
         return business_error(13_000_301, "container not exist or state error");
     }
-    let now = crate::url::format_amz_date(OffsetDateTime::now_utc());
+    let now = crate::expiry::format_amz_date(OffsetDateTime::now_utc());
     let mut succeeded = 0;
     let downloads: Vec<Value> = ids
         .iter()
@@ -257,14 +257,14 @@ fn check_auth(
     let Some(x_date) = request.header("x-date") else {
         return Some(app_auth_error("x-date is missing"));
     };
-    let Some(signed_at) = crate::url::parse_amz_date(x_date.trim()) else {
+    let Some(signed_at) = crate::expiry::parse_amz_date(x_date.trim()) else {
         return Some(app_auth_error("x-date is not yyyyMMddTHHmmssZ"));
     };
     if signed_at > now || now - signed_at > DATE_WINDOW {
         return Some(app_auth_error(&format!(
             "signature expired, signature time:{},server time:{}",
             x_date.trim(),
-            crate::url::format_amz_date(now)
+            crate::expiry::format_amz_date(now)
         )));
     }
     match request.header("x-user-id") {
@@ -334,7 +334,7 @@ fn check_auth(
 }
 
 fn link(settings: &KooDriveSettings, file: &KooDriveFile, now: &str) -> String {
-    let enc = |text: &str| crate::encode::percent_encode(text, |_| false);
+    let enc = |text: &str| crate::encode::percent_encode(text);
     format!(
         "https://koodrive-obs.fake.example/{}/{}?response-content-disposition={}&X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Date={now}&X-Amz-SignedHeaders=host&X-Amz-Expires={}&X-Amz-Credential=FAKEKOODRIVEKEY%2F{}%2Fap-southeast-3%2Fs3%2Faws4_request&X-Amz-Signature=9d06798af17e2f1082b720f43af29a32b3154da4ddeee4f10025a758b599728a",
         enc(&file.container_id),
@@ -374,7 +374,7 @@ mod tests {
     #[test]
     fn date_window() {
         let settings = KooDriveSettings::default();
-        let now = crate::url::parse_amz_date("20240909T033325Z").unwrap();
+        let now = crate::expiry::parse_amz_date("20240909T033325Z").unwrap();
         let token = format!("Bearer {}", settings.token);
         let check = |date: &str| {
             let req = request(

@@ -79,11 +79,9 @@ impl Call {
     #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
     pub fn query(mut self, name: &str, value: &str) -> Call {
         self.url.push(if self.has_query { '&' } else { '?' });
-        self.url
-            .push_str(&crate::encode::percent_encode(name, |_| false));
+        self.url.push_str(&crate::encode::percent_encode(name));
         self.url.push('=');
-        self.url
-            .push_str(&crate::encode::percent_encode(value, |_| false));
+        self.url.push_str(&crate::encode::percent_encode(value));
         self.has_query = true;
         self
     }

@@ -41,15 +41,12 @@ const REQUEST_ID_HEADERS: [&str; 6] = [
 ];
 
 impl Reply {
-    /// `seconds` after the response head arrived (a relative expiry), undated
-    /// (see [`crate::expiry::Stated`]); `None` past the year 9999.
+    /// `seconds` after the response head arrived (a relative expiry); `None`
+    /// past the year 9999.
     #[cfg_attr(not(any(feature = "kie", feature = "datalab")), allow(dead_code))]
-    pub fn received_plus(&self, seconds: u64) -> Option<crate::expiry::UnixTime> {
-        let since = self
-            .received
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_err(|before| before.duration());
-        crate::expiry::unix_plus(since, seconds)
+    pub fn received_plus(&self, seconds: u64) -> Option<OffsetDateTime> {
+        let seconds = time::Duration::seconds(i64::try_from(seconds).ok()?);
+        OffsetDateTime::from(self.received).checked_add(seconds)
     }
 
     /// A reply built from captured parts instead of the network (see
@@ -324,7 +321,9 @@ mod tests {
                 .ok()
                 .and_then(|s| arrival.checked_add(time::Duration::seconds(s)))
                 .map(|at| (at.unix_timestamp(), at.nanosecond()));
-            let got = reply.received_plus(seconds).map(|t| (t.secs, t.nanos));
+            let got = reply
+                .received_plus(seconds)
+                .map(|t| (t.unix_timestamp(), t.nanosecond()));
             assert_eq!(got, expected, "{seconds}");
         }
     }

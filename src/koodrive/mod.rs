@@ -682,7 +682,7 @@ fn send_dated(
     now: OffsetDateTime,
 ) -> Result<Reply, Error> {
     let signed_at = now.checked_sub(X_DATE_BACKDATE).unwrap_or(now);
-    let x_date = crate::url::format_amz_date(signed_at);
+    let x_date = crate::expiry::format_amz_date(signed_at);
     // x-user-id, x-date, language, x-hw-share-folder-id, x-traceid, host,
     // authorization.
     let mut call = Call::new(Vendor::KooDrive, Method::Post, base, &[PATH])
@@ -769,7 +769,7 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
                     "",
                     url,
                     item.file_name.filter(|n| !n.is_empty()),
-                    crate::url::url_expiry(url),
+                    crate::expiry::recognise(url),
                 )),
                 Err(why) => ItemAnswer::Failed(
                     FailureReason::UnusableLink {

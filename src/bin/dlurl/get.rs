@@ -14,7 +14,8 @@ use download_url::{Batch, DownloadLink, Error, FileHostError, FileHostKind};
 use crate::cli::{err_line, one_field, Args, Failure, Global};
 
 pub const USAGE: &str = "\
-usage: dlurl get [-o DIR|FILE|-] [--force] [--stall SECS] <vendor> <args…>
+usage: dlurl get [-o DIR|FILE|-] [--force] [--stall SECS] [--size N] [--max-size N]
+                 [--sha256 HEX] <vendor> <args…>
 
   fetches the file behind every link the vendor command returns; the options of
   dlurl and of the vendor command apply as usual.
@@ -25,14 +26,21 @@ usage: dlurl get [-o DIR|FILE|-] [--force] [--stall SECS] <vendor> <args…>
                used twice gets \" (2)\" before its extension
   -o FILE      save the one file as FILE (a usage error with several links)
   -o -         stream the one file to stdout
-  --force      replace an existing file (otherwise it is skipped)
+  --force      replace an existing file (otherwise it is skipped); a symlink there is
+               replaced itself, never followed
   --stall SECS give up on a transfer after SECS without a byte (default 30), resuming
                it up to 5 times first
+  --size N     the file must be exactly N bytes: more is refused as it arrives, less
+               is resumed, never saved
+  --max-size N the file may be at most N bytes (stopped as soon as more arrives)
+  --sha256 HEX the file's SHA-256 (64 hex digits); with one link only
 
   a transfer that breaks off resumes where it stopped, also in a later run (the
   temporary .dlurl-part file beside the target); an expired link is refreshed.
-  stdout: one line per file saved (its path). A progress bar is drawn on stderr
-  when stderr is a terminal.
+  files dlurl did not create (another user's, a symlink) are never written or
+  trusted. stdout: one line per file saved (its path); if stdout is closed early
+  the remaining files are still saved. A progress bar is drawn on stderr when
+  stderr is a terminal. Another run on the same target: that file fails at once.
 exit codes: 0 every file saved (or skipped as existing); 1 every item failed at the vendor;
             2 usage; 3 every file failed; 4 some files failed";
 
@@ -48,6 +56,9 @@ pub struct Get {
     output: Output,
     force: bool,
     stall: Duration,
+    size: Option<u64>,
+    max_size: Option<u64>,
+    sha256: Option<String>,
 }
 
 /// When the first argument is `get`, removes it and its own options (`-o`,
@@ -60,6 +71,11 @@ pub fn take(args: &mut Vec<String>) -> Result<Option<Get>, String> {
     let mut output = None;
     let mut force = false;
     let mut stall = download_url::fetch::DEFAULT_STALL_TIMEOUT;
+    let (mut size, mut max_size, mut sha256) = (None, None, None);
+    let bytes = |name: &str, text: String| -> Result<u64, String> {
+        text.parse()
+            .map_err(|_| format!("{name} takes a number of bytes, got {text:?}"))
+    };
     let mut i = 0;
     while i < args.len() {
         let arg = args[i].clone();
@@ -98,6 +114,18 @@ pub fn take(args: &mut Vec<String>) -> Result<Option<Get>, String> {
                     })?;
                 stall = Duration::from_secs_f64(secs);
             }
+            "--size" => size = Some(bytes("--size", value(args)?)?),
+            "--max-size" => max_size = Some(bytes("--max-size", value(args)?)?),
+            "--sha256" => {
+                let hex = value(args)?;
+                if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+                    return Err(format!(
+                        "--sha256 takes 64 hexadecimal digits, got {} characters",
+                        hex.chars().count()
+                    ));
+                }
+                sha256 = Some(hex);
+            }
             "--force" => {
                 if inline.is_some() {
                     return Err("--force takes no value".into());
@@ -122,6 +150,9 @@ pub fn take(args: &mut Vec<String>) -> Result<Option<Get>, String> {
         output,
         force,
         stall,
+        size,
+        max_size,
+        sha256,
     }))
 }
 
@@ -165,6 +196,11 @@ pub fn run(
                 "-o - streams one file, but {count} links came back"
             ))))
         }
+        _ if count > 1 && (get.sha256.is_some() || get.size.is_some()) => {
+            return Err(Err(Failure::Usage(format!(
+                "--sha256 and --size describe one file, but {count} links came back"
+            ))))
+        }
         _ => {}
     }
     if count == 0 {
@@ -185,7 +221,20 @@ pub fn run(
     let mut fetcher = Fetcher::new()
         .agent(global.agent())
         .overwrite(get.force)
-        .stall_timeout(get.stall)
+        .stall_timeout(get.stall);
+    if let Some(n) = get.size {
+        fetcher = fetcher.expected_size(n);
+    }
+    if let Some(n) = get.max_size {
+        fetcher = fetcher.max_size(n);
+    }
+    #[cfg(feature = "sha256")]
+    if let (Some(hex), Some(link)) = (&get.sha256, batch.links.first()) {
+        fetcher = fetcher
+            .sha256(link.vendor, hex)
+            .map_err(|e| Err(Failure::Usage(e.to_string())))?;
+    }
+    let mut fetcher = fetcher
         .progress(|p| bar.draw(p))
         .refresher(|old: &DownloadLink| {
             if vendor == "demo" {
@@ -204,11 +253,22 @@ pub fn run(
                 .ok_or_else(|| refresh_refused(old, "the vendor returned no link for the item"))
         });
     let (mut saved, mut failed) = (0usize, 0usize);
+    // Once stdout is closed (`| head -1`), the remaining files are still saved.
+    let mut stdout_open = true;
     for link in &batch.links {
-        let shown = link
-            .file_name
-            .clone()
-            .unwrap_or_else(|| download_url::redact_url(&link.url));
+        // The link's file name, else the last segment of its URL's path.
+        let redacted = download_url::redact_url(&link.url);
+        let shown = link.file_name.clone().unwrap_or_else(|| {
+            let path = redacted.split(['?', '#']).next().unwrap_or_default();
+            match path.rsplit_once('/') {
+                Some((before, last))
+                    if !last.is_empty() && before.contains("://") && before.len() > 8 =>
+                {
+                    last.to_owned()
+                }
+                _ => redacted.clone(),
+            }
+        });
         let result = match &get.output {
             Output::Dir(dir) => fetcher.save_in(link, dir),
             Output::File(path) => fetcher.save_as(link, path),
@@ -222,11 +282,9 @@ pub fn run(
         match result {
             Ok(fetched) => {
                 saved += 1;
-                if let Some(path) = fetched.path {
+                if let (Some(path), true) = (fetched.path, stdout_open) {
                     let line = one_field(&path.display().to_string());
-                    if writeln!(io::stdout().lock(), "{line}").is_err() {
-                        return Ok(ExitCode::from(3));
-                    }
+                    stdout_open = writeln!(io::stdout().lock(), "{line}").is_ok();
                 }
             }
             Err(Error::FileHost(e)) if e.kind == FileHostKind::Exists => {
@@ -235,6 +293,26 @@ pub fn run(
                     "skipped {}: exists (--force replaces it)",
                     one_field(e.note.as_deref().unwrap_or(&shown))
                 ));
+            }
+            Err(Error::FileHost(e)) if e.kind == FileHostKind::Local => {
+                // `dlurl: report.pdf: no space left on device (writing /d/.report.pdf.part)`
+                failed += 1;
+                let cause = std::error::Error::source(&*e)
+                    .map_or_else(|| "local file".to_owned(), os_reason);
+                let what = e.note.as_deref().unwrap_or("writing the file");
+                err_line(&format!(
+                    "{}: {} ({})",
+                    one_field(&shown),
+                    one_field(&cause),
+                    one_field(what)
+                ));
+                if let Some(part) = &e.partial {
+                    err_line(&format!(
+                        "  {} bytes kept in {} (run again to resume)",
+                        e.bytes_kept,
+                        one_field(&part.display().to_string())
+                    ));
+                }
             }
             Err(e) => {
                 failed += 1;
@@ -261,6 +339,21 @@ pub fn run(
         (0, _) => 3,
         _ => 4,
     }))
+}
+
+/// An OS error as a person reads it: `no space left on device`, without
+/// std's `(os error 28)` and with a lowercase first letter.
+fn os_reason(e: &(dyn std::error::Error + 'static)) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text,
+    };
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(first) => first.to_lowercase().chain(chars).collect(),
+        None => text,
+    }
 }
 
 fn refresh_refused(link: &DownloadLink, why: &str) -> Error {

@@ -1,0 +1,561 @@
+//! The files `fetch` keeps beside a target, and the rules that make them safe in
+//! a folder other users can write to.
+//!
+//! A *slot* is one set of names: `<stem>.dlurl-lock`, `<stem>.dlurl-part` and
+//! `<stem>.dlurl-meta`, where the stem is `.<name>` (or `.dlurl-<hash>`), then
+//! `.<name>~1`, `.<name>~2`… A run takes the first slot whose existing files are
+//! all its own — regular files (never a symlink, FIFO or device), owned by the
+//! user running, with no second name — and locks it with the kernel's lock; a
+//! slot holding anything else is left alone, untouched. Every new file is
+//! created exclusively (`O_CREAT|O_EXCL`, which refuses a symlink, dangling or
+//! not), mode 0600. An existing file is opened with `O_NOFOLLOW` and checked
+//! to be the very file that was inspected (device and inode). The meta records
+//! the device and inode of its part file, so a part is resumed only together
+//! with the meta written for it.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+#[cfg(unix)]
+use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
+
+/// How many slots a run tries before giving up.
+const SLOTS: u32 = 8;
+
+/// The most bytes of a meta file read.
+const META_LIMIT: u64 = 64 << 10;
+
+/// What went wrong on disk.
+#[derive(Debug)]
+pub(super) enum DiskError {
+    /// Another run holds the lock of the slot.
+    Locked(PathBuf),
+    /// The target exists (publishing without overwrite).
+    Exists(PathBuf),
+    /// A local failure: what was being done, and the OS error.
+    Io(String, io::Error),
+}
+
+fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> DiskError {
+    let what = what.into();
+    move |e| DiskError::Io(what, e)
+}
+
+/// The user running this process: files of another user are never trusted.
+#[cfg(unix)]
+fn current_uid(dir: &Path) -> io::Result<u32> {
+    // On Linux `/proc/self` belongs to the process's effective user.
+    if let Ok(m) = fs::metadata("/proc/self") {
+        return Ok(m.uid());
+    }
+    // Elsewhere: the owner of a file this run creates.
+    let probe = dir.join(format!(".dlurl-probe-{:016x}", random()));
+    let file = create_new(&probe)?;
+    let uid = file.metadata()?.uid();
+    drop(file);
+    let _ = fs::remove_file(&probe);
+    Ok(uid)
+}
+
+/// A random number (std's per-process random hash keys).
+pub(super) fn random() -> u64 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos()),
+    );
+    h.finish()
+}
+
+/// What stands at a name.
+enum Existing {
+    Absent,
+    /// A regular file of ours with one name.
+    Ours(fs::Metadata),
+    /// A regular file of ours with more than one name (publishing was cut
+    /// short, or someone linked it): its name may be removed, never written.
+    Linked,
+    /// Anything else: never opened, never removed.
+    Foreign,
+}
+
+struct Owner {
+    #[cfg(unix)]
+    uid: u32,
+}
+
+impl Owner {
+    fn of_process(dir: &Path) -> io::Result<Owner> {
+        #[cfg(unix)]
+        return Ok(Owner {
+            uid: current_uid(dir)?,
+        });
+        #[cfg(not(unix))]
+        {
+            let _ = dir;
+            Ok(Owner {})
+        }
+    }
+
+    fn inspect(&self, path: &Path) -> io::Result<Existing> {
+        let meta = match fs::symlink_metadata(path) {
+            Ok(m) => m,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Absent),
+            Err(e) => return Err(e),
+        };
+        if !meta.file_type().is_file() {
+            return Ok(Existing::Foreign);
+        }
+        #[cfg(unix)]
+        {
+            if meta.uid() != self.uid {
+                return Ok(Existing::Foreign);
+            }
+            if meta.nlink() != 1 {
+                return Ok(Existing::Linked);
+            }
+        }
+        Ok(Existing::Ours(meta))
+    }
+}
+
+/// Opens an existing file of ours without following a symlink, and only if it
+/// is still the file `seen` describes. `None` when it changed meanwhile.
+fn open_seen(path: &Path, seen: &fs::Metadata, write: bool) -> io::Result<Option<File>> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(write);
+    #[cfg(unix)]
+    options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
+    let file = match options.open(path) {
+        Ok(f) => f,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(None),
+        #[cfg(unix)]
+        Err(e) if e.raw_os_error() == Some(libc::ELOOP) => return Ok(None),
+        Err(e) => return Err(e),
+    };
+    let now = file.metadata()?;
+    Ok(same_file(seen, &now).then_some(file))
+}
+
+#[cfg(unix)]
+fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
+    a.dev() == b.dev() && a.ino() == b.ino() && b.file_type().is_file()
+}
+
+#[cfg(not(unix))]
+fn same_file(_: &fs::Metadata, b: &fs::Metadata) -> bool {
+    b.file_type().is_file()
+}
+
+/// A new file, created exclusively (a symlink at `path`, dangling or not, is an
+/// error), readable and writable by its owner only.
+pub(super) fn create_new(path: &Path) -> io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.read(true).write(true).create_new(true);
+    #[cfg(unix)]
+    options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    options.open(path)
+}
+
+/// An existing regular file of the user running, with one name, opened for
+/// reading without following a symlink; `None` for anything else.
+pub(super) fn open_own(path: &Path) -> io::Result<Option<File>> {
+    let owner = Owner::of_process(path.parent().unwrap_or(Path::new(".")))?;
+    match owner.inspect(path)? {
+        Existing::Ours(seen) => open_seen(path, &seen, false),
+        _ => Ok(None),
+    }
+}
+
+/// Gives a file made with [`create_new`] the permissions a new file gets
+/// under the umask, and flushes it to disk.
+pub(super) fn finish_new(file: File) -> io::Result<()> {
+    #[cfg(unix)]
+    file.set_permissions(fs::Permissions::from_mode(0o666 & !umask()))?;
+    file.sync_all()
+}
+
+/// The kernel's lock on `dir/name` (created if needed), waiting up to `wait`;
+/// held until the value is dropped.
+pub(super) fn lock(dir: &Path, name: &str, wait: Duration) -> Result<impl Drop, DiskError> {
+    let owner = Owner::of_process(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
+    let path = dir.join(name);
+    Lock::take(&path, &owner, wait)?.ok_or_else(|| {
+        DiskError::Io(
+            format!("{} is not a file of ours", path.display()),
+            io::Error::from(io::ErrorKind::AlreadyExists),
+        )
+    })
+}
+
+/// The kernel's lock on a slot's lock file: released when dropped, and by the
+/// kernel when the process dies. The file is removed while still locked.
+#[derive(Debug)]
+struct Lock {
+    file: File,
+    path: PathBuf,
+}
+
+impl Drop for Lock {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(&self.path);
+        let _ = self.file.unlock();
+    }
+}
+
+impl Lock {
+    /// Locks the file at `path` (creating it), waiting up to `wait` for another
+    /// run. `None` when the name holds a file that is not ours.
+    fn take(path: &Path, owner: &Owner, wait: Duration) -> Result<Option<Lock>, DiskError> {
+        let deadline = Instant::now() + wait;
+        let mut changes = 0;
+        loop {
+            let file = match owner
+                .inspect(path)
+                .map_err(io_err(format!("reading {}", path.display())))?
+            {
+                Existing::Absent => match create_new(path) {
+                    Ok(f) => Some(f),
+                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+                    Err(e) => return Err(DiskError::Io(format!("creating {}", path.display()), e)),
+                },
+                Existing::Ours(seen) => open_seen(path, &seen, false)
+                    .map_err(io_err(format!("opening {}", path.display())))?,
+                Existing::Linked | Existing::Foreign => return Ok(None),
+            };
+            // A file that changed between looking and opening: look again (a
+            // few times; then it is someone else's game).
+            let Some(file) = file else {
+                changes += 1;
+                if changes > 20 {
+                    return Ok(None);
+                }
+                continue;
+            };
+            match file.try_lock() {
+                Ok(()) => {}
+                Err(fs::TryLockError::WouldBlock) => {
+                    let now = Instant::now();
+                    if now >= deadline {
+                        return Err(DiskError::Locked(path.to_path_buf()));
+                    }
+                    std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
+                    continue;
+                }
+                Err(fs::TryLockError::Error(e)) => {
+                    return Err(DiskError::Io(format!("locking {}", path.display()), e))
+                }
+            }
+            // The run that held it may have removed the name meanwhile: the
+            // lock counts only on the file still at `path`.
+            let held = fs::symlink_metadata(path)
+                .ok()
+                .zip(file.metadata().ok())
+                .is_some_and(|(at_path, locked)| same_file(&at_path, &locked));
+            if held {
+                return Ok(Some(Lock {
+                    file,
+                    path: path.to_path_buf(),
+                }));
+            }
+        }
+    }
+}
+
+/// The names of one slot.
+#[derive(Debug, Clone)]
+pub(super) struct Paths {
+    pub part: PathBuf,
+    pub meta: PathBuf,
+    stem: String,
+    dir: PathBuf,
+}
+
+/// A slot taken by this run: its lock is held until it is dropped.
+#[derive(Debug)]
+pub(super) struct Slot {
+    pub paths: Paths,
+    _lock: Lock,
+}
+
+impl Slot {
+    /// Takes the first slot of `stem` in `dir` whose files are all ours (see the
+    /// module docs), waiting up to `wait` for another run holding it.
+    pub(super) fn take(dir: &Path, stem: &str, wait: Duration) -> Result<Slot, DiskError> {
+        let owner =
+            Owner::of_process(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
+        for n in 0..SLOTS {
+            let stem = if n == 0 {
+                stem.to_owned()
+            } else {
+                format!("{stem}~{n}")
+            };
+            let lock_path = dir.join(format!("{stem}.dlurl-lock"));
+            let Some(lock) = Lock::take(&lock_path, &owner, wait)? else {
+                continue;
+            };
+            let paths = Paths {
+                part: dir.join(format!("{stem}.dlurl-part")),
+                meta: dir.join(format!("{stem}.dlurl-meta")),
+                stem,
+                dir: dir.to_path_buf(),
+            };
+            let mut ours = true;
+            for path in [&paths.part, &paths.meta] {
+                match owner
+                    .inspect(path)
+                    .map_err(io_err(format!("reading {}", path.display())))?
+                {
+                    Existing::Absent | Existing::Ours(_) => {}
+                    // Our own second name of some file (a publish cut short):
+                    // the name goes, the file behind it stays as it is.
+                    Existing::Linked => fs::remove_file(path)
+                        .map_err(io_err(format!("removing {}", path.display())))?,
+                    Existing::Foreign => ours = false,
+                }
+            }
+            if ours {
+                return Ok(Slot { paths, _lock: lock });
+            }
+        }
+        Err(DiskError::Io(
+            format!(
+                "every temporary name for {stem} in {} is taken by files that are not ours",
+                dir.display()
+            ),
+            io::Error::from(io::ErrorKind::AlreadyExists),
+        ))
+    }
+
+    /// The part file and its meta, when both are ours and the meta was written
+    /// for this very part file and for `key`.
+    pub(super) fn resumable(&self, key: &str) -> Option<(File, Meta)> {
+        let owner = Owner::of_process(&self.paths.dir).ok()?;
+        let Existing::Ours(seen) = owner.inspect(&self.paths.meta).ok()? else {
+            return None;
+        };
+        let mut text = String::new();
+        open_seen(&self.paths.meta, &seen, false)
+            .ok()??
+            .take(META_LIMIT)
+            .read_to_string(&mut text)
+            .ok()?;
+        let meta = Meta::parse(&text)?;
+        if meta.key != key {
+            return None;
+        }
+        let Existing::Ours(seen) = owner.inspect(&self.paths.part).ok()? else {
+            return None;
+        };
+        if meta.part != identity(&seen) {
+            return None;
+        }
+        let part = open_seen(&self.paths.part, &seen, true).ok()??;
+        Some((part, meta))
+    }
+
+    /// A new, empty part file (an old one of ours, not resumed, goes first).
+    pub(super) fn fresh_part(&self) -> Result<File, DiskError> {
+        let path = &self.paths.part;
+        match fs::remove_file(path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+            Err(e) => return Err(DiskError::Io(format!("removing {}", path.display()), e)),
+        }
+        create_new(path).map_err(io_err(format!("creating {}", path.display())))
+    }
+
+    /// Publishes `file` (the complete part file) as `target`: flushed to disk,
+    /// given the permissions a new file gets, then renamed over the target
+    /// (`overwrite`; a symlink there is replaced, not followed) or linked to a
+    /// target that must not exist, then unlinked.
+    pub(super) fn publish(
+        &self,
+        file: File,
+        target: &Path,
+        overwrite: bool,
+    ) -> Result<(), DiskError> {
+        let part = &self.paths.part;
+        #[cfg(unix)]
+        file.set_permissions(fs::Permissions::from_mode(0o666 & !umask()))
+            .map_err(io_err(format!(
+                "setting the permissions of {}",
+                part.display()
+            )))?;
+        file.sync_all()
+            .map_err(io_err(format!("flushing {}", part.display())))?;
+        drop(file);
+        if overwrite {
+            if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
+                return Err(DiskError::Io(
+                    format!("replacing {}", target.display()),
+                    io::Error::other("the target is a directory"),
+                ));
+            }
+            fs::rename(part, target)
+                .map_err(io_err(format!("renaming to {}", target.display())))?;
+        } else {
+            match fs::hard_link(part, target) {
+                Ok(()) => {
+                    fs::remove_file(part).map_err(io_err(format!("removing {}", part.display())))?
+                }
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                    return Err(DiskError::Exists(target.to_path_buf()))
+                }
+                // A file system without hard links: look, then rename.
+                Err(_) => {
+                    if fs::symlink_metadata(target).is_ok() {
+                        return Err(DiskError::Exists(target.to_path_buf()));
+                    }
+                    fs::rename(part, target)
+                        .map_err(io_err(format!("renaming to {}", target.display())))?;
+                }
+            }
+        }
+        sync_dir(&self.paths.dir);
+        Ok(())
+    }
+
+    /// Records `meta` beside the part file: written to a new file, then renamed
+    /// over the meta's name (a symlink there is replaced, never followed).
+    pub(super) fn save_meta(&self, meta: &Meta) {
+        let tmp = self.paths.dir.join(format!(
+            "{}.dlurl-m{:04x}",
+            self.paths.stem,
+            random() & 0xffff
+        ));
+        let written = create_new(&tmp).and_then(|mut f| f.write_all(meta.to_json().as_bytes()));
+        if written.is_err() || fs::rename(&tmp, &self.paths.meta).is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
+    }
+
+    /// Removes the meta (the part file is no longer a resumable transfer).
+    pub(super) fn remove_meta(&self) {
+        let _ = fs::remove_file(&self.paths.meta);
+    }
+
+    /// Removes the part file and its meta.
+    pub(super) fn discard(&self) {
+        let _ = fs::remove_file(&self.paths.part);
+        self.remove_meta();
+    }
+}
+
+/// The device and inode of a file (`(0, 0)` where std cannot tell).
+pub(super) fn identity(meta: &fs::Metadata) -> (u64, u64) {
+    #[cfg(unix)]
+    return (meta.dev(), meta.ino());
+    #[cfg(not(unix))]
+    {
+        let _ = meta;
+        (0, 0)
+    }
+}
+
+/// The process's umask (Linux reports it in `/proc/self/status`; elsewhere the
+/// usual 022 is assumed).
+#[cfg(unix)]
+fn umask() -> u32 {
+    fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find_map(|l| l.strip_prefix("Umask:"))
+                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
+        })
+        .unwrap_or(0o022)
+}
+
+fn sync_dir(dir: &Path) {
+    #[cfg(unix)]
+    if let Ok(d) = File::open(dir) {
+        let _ = d.sync_all();
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
+}
+
+/// What a part file is: the `.dlurl-meta` file beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Meta {
+    /// Hash of the link's vendor and item.
+    pub key: String,
+    /// The validator sent in `If-Range`.
+    pub validator: super::transfer::Validator,
+    /// The object's length, when the host stated it.
+    pub total: Option<u64>,
+    /// The name the target got (for `save_in`).
+    pub name: Option<String>,
+    /// Device and inode of the part file this meta describes.
+    pub part: (u64, u64),
+}
+
+impl Meta {
+    fn to_json(&self) -> String {
+        use super::transfer::Validator;
+        let (etag, last_modified) = match &self.validator {
+            Validator::ETag(v) => (Some(v.as_str()), None),
+            Validator::LastModified(v) => (None, Some(v.as_str())),
+        };
+        serde_json::json!({
+            "version": 2,
+            "key": self.key,
+            "etag": etag,
+            "last_modified": last_modified,
+            "total": self.total,
+            "name": self.name,
+            "part_dev": self.part.0,
+            "part_ino": self.part.1,
+        })
+        .to_string()
+    }
+
+    fn parse(text: &str) -> Option<Meta> {
+        use super::transfer::Validator;
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        if value.get("version")?.as_u64()? != 2 {
+            return None;
+        }
+        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let number = |k: &str| value.get(k).and_then(|v| v.as_u64());
+        let validator = match (text("etag"), text("last_modified")) {
+            (Some(e), _) => Validator::ETag(e),
+            (None, Some(d)) => Validator::LastModified(d),
+            _ => return None,
+        };
+        Some(Meta {
+            key: text("key")?,
+            validator,
+            total: number("total"),
+            name: text("name").and_then(|n| super::names::sanitize_file_name(&n)),
+            part: (number("part_dev")?, number("part_ino")?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::fetch::transfer::Validator;
+
+    #[test]
+    fn meta_round_trips() {
+        let meta = Meta {
+            key: "00ff".into(),
+            validator: Validator::ETag("\"v1\"".into()),
+            total: Some(10),
+            name: Some("a.pdf".into()),
+            part: (3, 4),
+        };
+        assert_eq!(Meta::parse(&meta.to_json()), Some(meta));
+        assert_eq!(
+            Meta::parse("{\"version\":1,\"key\":\"k\",\"etag\":\"\\\"v\\\"\"}"),
+            None
+        );
+    }
+}

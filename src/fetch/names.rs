@@ -1,0 +1,262 @@
+//! File names: read from a reply, made safe for a folder, kept unique, cut to
+//! fit the file system beside the crate's temporary names.
+
+use std::collections::{HashMap, HashSet};
+
+/// The longest name the crate gives a file, in bytes: 255 (the common file
+/// system limit) less what the temporary names add (`.`, `~N`,
+/// `.dlurl-part`).
+pub(super) const MAX_NAME: usize = 240;
+
+/// The longest extension kept whole when a name is cut.
+const MAX_EXTENSION: usize = 20;
+
+/// The file name of a `Content-Disposition` value: `filename*=UTF-8''…` first,
+/// else `filename=` (quoted or not). Not sanitised.
+///
+/// ```
+/// use download_url::fetch::content_disposition_name;
+/// let name = content_disposition_name("attachment; filename*=UTF-8''%E2%82%AC%20rates.pdf");
+/// assert_eq!(name.as_deref(), Some("€ rates.pdf"));
+/// ```
+pub fn content_disposition_name(value: &str) -> Option<String> {
+    let mut plain = None;
+    let mut extended = None;
+    let mut rest = value;
+    while let Some(semi) = rest.find(';') {
+        rest = &rest[semi + 1..];
+        let param = rest.trim_start();
+        let (key, after) = param.split_once('=')?;
+        let key = key.trim().to_ascii_lowercase();
+        let after = after.trim_start();
+        let (val, remaining) = if let Some(quoted) = after.strip_prefix('"') {
+            let mut out = String::new();
+            let mut chars = quoted.char_indices();
+            let mut end = quoted.len();
+            while let Some((i, c)) = chars.next() {
+                match c {
+                    '\\' => {
+                        if let Some((_, c)) = chars.next() {
+                            out.push(c);
+                        }
+                    }
+                    '"' => {
+                        end = i + 1;
+                        break;
+                    }
+                    c => out.push(c),
+                }
+            }
+            (out, &quoted[end..])
+        } else {
+            let end = after.find(';').unwrap_or(after.len());
+            (after[..end].trim().to_owned(), &after[end..])
+        };
+        match key.as_str() {
+            "filename*" => {
+                if let Some((charset, rest)) = val.split_once('\'') {
+                    let encoded = rest.split_once('\'').map_or(rest, |(_, v)| v);
+                    if charset.eq_ignore_ascii_case("utf-8") {
+                        extended = Some(crate::encode::percent_decode(encoded));
+                    }
+                }
+            }
+            "filename" => plain = Some(val),
+            _ => {}
+        }
+        rest = remaining;
+    }
+    extended.or(plain).filter(|n| !n.is_empty())
+}
+
+/// A name safe to create in a directory: path separators and `..`/`.`
+/// components are dropped (the parts joined by `_`), control characters and
+/// `<>:"|?*` become `_`, bidi controls and invisible format characters
+/// (zero-width, soft hyphen, tag characters) are dropped so that the name on
+/// disk is the one a terminal shows, leading dots and spaces and trailing dots
+/// and spaces are trimmed, and the name is cut to 240 bytes keeping its
+/// extension. `None` when nothing is left.
+///
+/// ```
+/// use download_url::fetch::sanitize_file_name;
+/// assert_eq!(sanitize_file_name("../../etc/passwd").as_deref(), Some("etc_passwd"));
+/// assert_eq!(sanitize_file_name("a\u{7}b\r\n.pdf").as_deref(), Some("a_b__.pdf"));
+/// assert_eq!(sanitize_file_name("invoice\u{202E}fdp.exe").as_deref(), Some("invoicefdp.exe"));
+/// assert_eq!(sanitize_file_name(".."), None);
+/// ```
+pub fn sanitize_file_name(name: &str) -> Option<String> {
+    let parts: Vec<&str> = name
+        .split(['/', '\\'])
+        .map(str::trim)
+        .filter(|p| !p.is_empty() && *p != "." && *p != "..")
+        .collect();
+    let cleaned: String = parts
+        .join("_")
+        .chars()
+        .filter(|c| !is_invisible(*c))
+        .map(|c| {
+            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
+                '_'
+            } else {
+                c
+            }
+        })
+        .collect();
+    let trimmed = cleaned
+        .trim_start_matches(['.', ' '])
+        .trim_end_matches(['.', ' ']);
+    let out = fit(trimmed, "", MAX_NAME);
+    (!out.is_empty() && out != "..").then_some(out)
+}
+
+/// Bidi controls and format characters that draw nothing: a name holding them
+/// looks like another name.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{115F}' | '\u{1160}' | '\u{17B4}' | '\u{17B5}'
+        | '\u{180B}'..='\u{180F}'
+        | '\u{200B}'..='\u{200F}'
+        | '\u{202A}'..='\u{202E}'
+        | '\u{2060}'..='\u{206F}'
+        | '\u{3164}' | '\u{FE00}'..='\u{FE0F}' | '\u{FEFF}' | '\u{FFA0}'
+        | '\u{FFF0}'..='\u{FFFB}'
+        | '\u{1BCA0}'..='\u{1BCA3}'
+        | '\u{1D173}'..='\u{1D17A}'
+        | '\u{E0000}'..='\u{E0FFF}')
+}
+
+/// `name` with `suffix` put before its extension, cut by bytes (at a character
+/// boundary) so that the whole is at most `max` bytes; the extension is kept
+/// when it is short.
+fn fit(name: &str, suffix: &str, max: usize) -> String {
+    let (stem, ext) = match name.rfind('.') {
+        Some(dot) if dot > 0 && name.len() - dot <= MAX_EXTENSION => name.split_at(dot),
+        _ => (name, ""),
+    };
+    let room = max.saturating_sub(suffix.len() + ext.len());
+    let mut end = stem.len().min(room);
+    while !stem.is_char_boundary(end) {
+        end -= 1;
+    }
+    let stem = stem[..end].trim_end_matches(['.', ' ']);
+    format!("{stem}{suffix}{ext}")
+}
+
+/// The last segment of `url`'s path, percent-decoded and sanitised.
+pub(super) fn url_file_name(url: &str) -> Option<String> {
+    let (_, rest) = crate::url::split_http_scheme(url)?;
+    let path_start = rest.find('/')?;
+    let path = &rest[path_start..];
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let segment = path.rsplit('/').find(|s| !s.is_empty())?;
+    sanitize_file_name(&crate::encode::percent_decode(segment))
+}
+
+/// The names a fetcher has given out, so that two links with one name get
+/// `name`, `name (2)`, `name (3)`… Each name remembers the next number to try:
+/// naming many links with one name takes time linear in their number.
+#[derive(Debug, Default)]
+pub(super) struct Taken {
+    used: HashSet<String>,
+    next: HashMap<String, u32>,
+}
+
+impl Taken {
+    /// `name`, or the first free `name (n)`, marked as used.
+    pub(super) fn claim(&mut self, name: &str) -> String {
+        if self.used.insert(name.to_owned()) {
+            return name.to_owned();
+        }
+        let n = self.next.entry(name.to_owned()).or_insert(2);
+        loop {
+            let candidate = fit(name, &format!(" ({n})"), MAX_NAME);
+            *n += 1;
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_sanitised() {
+        assert_eq!(
+            sanitize_file_name("a/b\\c.txt").as_deref(),
+            Some("a_b_c.txt")
+        );
+        assert_eq!(sanitize_file_name("../x").as_deref(), Some("x"));
+        assert_eq!(sanitize_file_name(".hidden").as_deref(), Some("hidden"));
+        assert_eq!(sanitize_file_name("  ").as_deref(), None);
+        assert_eq!(sanitize_file_name("...").as_deref(), None);
+        assert_eq!(sanitize_file_name("\u{200B}\u{2066}"), None);
+        assert_eq!(sanitize_file_name("a\u{1b}[31m").as_deref(), Some("a_[31m"));
+        assert_eq!(
+            url_file_name("https://h/a/b%20c.pdf?x=1").as_deref(),
+            Some("b c.pdf")
+        );
+        assert_eq!(
+            url_file_name("https://h/a/..%2F..%2Fetc").as_deref(),
+            Some("etc")
+        );
+        assert_eq!(url_file_name("https://h/"), None);
+    }
+
+    #[test]
+    fn long_names_keep_their_extension_within_240_bytes() {
+        let long = format!("{}.tar.gz", "é".repeat(300));
+        let name = sanitize_file_name(&long).unwrap();
+        assert!(
+            name.len() <= MAX_NAME && name.len() >= MAX_NAME - 1,
+            "{}",
+            name.len()
+        );
+        assert!(name.ends_with(".gz"));
+        // An "extension" too long to be one is cut with the rest.
+        let name = sanitize_file_name(&format!("a.{}", "b".repeat(300))).unwrap();
+        assert_eq!(name.len(), MAX_NAME);
+        let mut taken = Taken::default();
+        let a = taken.claim(&"x".repeat(240));
+        let b = taken.claim(&"x".repeat(240));
+        assert_eq!(a.len(), 240);
+        assert!(b.ends_with(" (2)") && b.len() == 240, "{b}");
+    }
+
+    #[test]
+    fn names_taken_twice_are_numbered() {
+        let mut taken = Taken::default();
+        let names: Vec<String> = ["a.pdf", "a.pdf", "a (2).pdf", "a.pdf", "b"]
+            .iter()
+            .map(|n| taken.claim(n))
+            .collect();
+        assert_eq!(
+            names,
+            ["a.pdf", "a (2).pdf", "a (2) (2).pdf", "a (3).pdf", "b"]
+        );
+    }
+
+    #[test]
+    fn content_disposition() {
+        let n = |v| content_disposition_name(v);
+        assert_eq!(
+            n("attachment; filename=\"a b.pdf\"").as_deref(),
+            Some("a b.pdf")
+        );
+        assert_eq!(
+            n("attachment; filename=plain.txt").as_deref(),
+            Some("plain.txt")
+        );
+        assert_eq!(
+            n("attachment; filename=\"x.pdf\"; filename*=UTF-8''%E2%82%AC%20rates.pdf").as_deref(),
+            Some("€ rates.pdf")
+        );
+        assert_eq!(n("inline").as_deref(), None);
+        assert_eq!(
+            n("attachment; filename=\"q\\\"uote\"").as_deref(),
+            Some("q\"uote")
+        );
+    }
+}

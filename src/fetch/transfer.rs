@@ -1,0 +1,884 @@
+//! The transfer: requests, redirects, ranges, retries, refreshes, bounds and the
+//! final checks. Nothing here touches a path: the bytes go to a [`Sink`].
+
+use std::fs::File;
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::time::Duration;
+
+use ureq::http::HeaderMap;
+
+use super::disk::{self, Meta, Slot};
+use super::{names, Fetched, Fetcher, Progress};
+use crate::url::{one_line, redact_url_queries};
+use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
+
+/// The buffer of one read and write.
+pub(super) const BUFFER: usize = 256 * 1024;
+/// ureq's input buffer for a new connection of the fetcher (its default is 128 KiB).
+const INPUT_BUFFER: usize = 512 * 1024;
+
+/// What `If-Range` carries: a strong ETag, else — only when the host sent no
+/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Validator {
+    ETag(String),
+    LastModified(String),
+}
+
+impl Validator {
+    fn from_headers(headers: &HeaderMap) -> Option<Validator> {
+        if let Some(etag) = header(headers, "etag") {
+            let etag = etag.trim();
+            // RFC 9110 13.1.5: never a date when an entity tag exists.
+            return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
+                .then(|| Validator::ETag(etag.to_owned()));
+        }
+        header(headers, "last-modified").map(|d| Validator::LastModified(d.trim().to_owned()))
+    }
+
+    fn header(&self) -> &str {
+        match self {
+            Validator::ETag(v) | Validator::LastModified(v) => v,
+        }
+    }
+}
+
+pub(super) enum Failure {
+    /// Broken transfer, stall, 429/5xx, a short body: try again (resuming).
+    Retry(Box<FileHostError>),
+    /// The host refused the link: refresh it.
+    Denied(Box<FileHostError>),
+    /// Give up.
+    Fatal(Error),
+}
+
+impl Failure {
+    fn retry(e: FileHostError) -> Failure {
+        Failure::Retry(Box::new(e))
+    }
+}
+
+impl From<FileHostError> for Failure {
+    fn from(e: FileHostError) -> Self {
+        Failure::Fatal(e.into())
+    }
+}
+
+pub(super) enum Sink<'w> {
+    None,
+    File(File),
+    Writer(&'w mut dyn Write),
+}
+
+impl Sink<'_> {
+    fn is_file(&self) -> bool {
+        matches!(self, Sink::File(_))
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
+        match self {
+            Sink::None => Ok(()),
+            Sink::File(f) => f.write_all(buf),
+            Sink::Writer(w) => w.write_all(buf),
+        }
+    }
+
+    pub(super) fn flush(&mut self) -> io::Result<()> {
+        match self {
+            Sink::None => Ok(()),
+            Sink::File(f) => f.flush(),
+            Sink::Writer(w) => w.flush(),
+        }
+    }
+}
+
+/// One fetch in progress.
+pub(super) struct Job<'w, 's> {
+    pub vendor: Vendor,
+    pub link: DownloadLink,
+    pub sink: Sink<'w>,
+    /// The slot of a file job (its part file is the sink).
+    pub slot: Option<&'s Slot>,
+    /// Where a `save_in` job puts its file, to name it from the reply.
+    pub dir: Option<std::path::PathBuf>,
+    pub name: Option<String>,
+    pub key: String,
+    pub offset: u64,
+    pub resumed_from: u64,
+    skip: u64,
+    /// The object's length, as stated for the current validator.
+    pub total: Option<u64>,
+    pub validator: Option<Validator>,
+    encoded: bool,
+    requests: u32,
+    ranges: u32,
+    refreshes: u32,
+    restarts: u32,
+    #[cfg(feature = "sha256")]
+    pub digest: Option<ring::digest::Context>,
+    sha256: Option<String>,
+}
+
+impl<'w, 's> Job<'w, 's> {
+    pub(super) fn new(link: &DownloadLink, sink: Sink<'w>) -> Self {
+        Job {
+            vendor: link.vendor,
+            link: link.clone(),
+            sink,
+            slot: None,
+            dir: None,
+            name: None,
+            key: String::new(),
+            offset: 0,
+            resumed_from: 0,
+            skip: 0,
+            total: None,
+            validator: None,
+            encoded: false,
+            requests: 0,
+            ranges: 0,
+            refreshes: 0,
+            restarts: 0,
+            #[cfg(feature = "sha256")]
+            digest: None,
+            sha256: None,
+        }
+    }
+
+    /// Drops the bytes kept and starts the file over (a writer cannot).
+    fn restart(&mut self, url: &str) -> Result<(), Failure> {
+        match &mut self.sink {
+            Sink::File(file) => {
+                file.set_len(0)
+                    .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop))
+                    .map_err(|e| {
+                        Failure::Fatal(local(&self.link, "truncating the temporary file", e))
+                    })?;
+            }
+            Sink::Writer(_) if self.offset > 0 => {
+                return Err(Failure::Fatal(
+                    FileHostError::new(self.vendor, FileHostKind::Io, url)
+                        .with_note("the transfer broke off and the host offers no way to continue the same object")
+                        .into(),
+                ));
+            }
+            _ => {}
+        }
+        if let Some(slot) = self.slot {
+            slot.remove_meta();
+        }
+        self.offset = 0;
+        self.total = None;
+        self.validator = None;
+        self.restarts += 1;
+        #[cfg(feature = "sha256")]
+        if self.digest.is_some() {
+            self.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
+        }
+        Ok(())
+    }
+
+    /// Removes the temporary file and its metadata (after a failed check).
+    fn discard(&mut self) {
+        if let Some(slot) = self.slot {
+            self.sink = Sink::None;
+            slot.discard();
+        }
+    }
+
+    /// Records the validator beside the temporary file, for a later run.
+    fn save_meta(&self) {
+        let (Some(slot), Sink::File(file)) = (self.slot, &self.sink) else {
+            return;
+        };
+        match (&self.validator, file.metadata()) {
+            (Some(validator), Ok(part)) => slot.save_meta(&Meta {
+                key: self.key.clone(),
+                validator: validator.clone(),
+                total: self.total,
+                name: self.name.clone(),
+                part: disk::identity(&part),
+            }),
+            _ => slot.remove_meta(),
+        }
+    }
+
+    pub(super) fn fetched(&mut self, path: Option<std::path::PathBuf>) -> Fetched {
+        Fetched {
+            path,
+            bytes: self.offset,
+            resumed_from: self.resumed_from,
+            requests: self.requests,
+            ranges: self.ranges,
+            refreshes: self.refreshes,
+            restarts: self.restarts,
+            link: self.link.clone(),
+            sha256: self.sha256.take(),
+        }
+    }
+}
+
+impl Fetcher<'_> {
+    /// The most bytes the file may have: the smaller of `expected_size` and
+    /// `max_size`.
+    fn limit(&self) -> Option<u64> {
+        match (self.expected_size, self.max_size) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// A stated length above the bounds is refused before a byte is written.
+    fn check_stated(&self, job: &mut Job<'_, '_>, url: &str, status: u16) -> Result<(), Failure> {
+        let Some(stated) = job.total else {
+            return Ok(());
+        };
+        let too_large = self.limit().filter(|limit| stated > *limit);
+        let mismatch = self.expected_size.filter(|e| *e != stated);
+        if too_large.is_none() && mismatch.is_none() {
+            return Ok(());
+        }
+        let kind = match (too_large, mismatch) {
+            (Some(limit), _) => FileHostKind::TooLarge { limit },
+            (None, Some(expected)) => FileHostKind::LengthMismatch {
+                expected,
+                actual: stated,
+            },
+            (None, None) => unreachable!("checked above"),
+        };
+        let e = FileHostError::new(job.vendor, kind, url)
+            .status(status)
+            .with_note(format!("the host states {stated} bytes"));
+        job.discard();
+        Err(Failure::Fatal(e.into()))
+    }
+
+    /// The transfer loop: attempts, retries, refreshes.
+    pub(super) fn run(&mut self, job: &mut Job<'_, '_>) -> Result<(), Error> {
+        let mut failures = 0u32;
+        loop {
+            if job.link.is_expired() && self.refresher.is_some() {
+                self.refresh(job, None)?;
+            }
+            let before = job.offset;
+            match self.attempt(job) {
+                Ok(()) => break,
+                Err(Failure::Denied(err)) => {
+                    if self.refresher.is_none() {
+                        return Err(Error::FileHost(err));
+                    }
+                    self.refresh(job, Some(*err))?;
+                }
+                Err(Failure::Retry(err)) => {
+                    if job.offset > before {
+                        failures = 0;
+                    }
+                    failures += 1;
+                    if failures > self.max_retries {
+                        return Err(Error::FileHost(err));
+                    }
+                    std::thread::sleep(self.retry_delay * failures);
+                }
+                Err(Failure::Fatal(err)) => return Err(err),
+            }
+        }
+        self.verify(job)
+    }
+
+    fn refresh(
+        &mut self,
+        job: &mut Job<'_, '_>,
+        denied: Option<FileHostError>,
+    ) -> Result<(), Error> {
+        if job.refreshes >= self.max_refreshes {
+            let mut err = denied.unwrap_or_else(|| {
+                FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url)
+                    .with_note("the link has expired")
+            });
+            err.kind = FileHostKind::TooManyRefreshes;
+            return Err(err.into());
+        }
+        let Some(refresh) = self.refresher.as_mut() else {
+            return Err(FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url).into());
+        };
+        let link = refresh(&job.link)?;
+        super::check_link(&link)?;
+        job.link = link;
+        job.refreshes += 1;
+        Ok(())
+    }
+
+    fn verify(&self, job: &mut Job<'_, '_>) -> Result<(), Error> {
+        if let Some(expected) = self.expected_size {
+            if job.offset != expected {
+                let e = FileHostError::new(
+                    job.vendor,
+                    FileHostKind::LengthMismatch {
+                        expected,
+                        actual: job.offset,
+                    },
+                    &job.link.url,
+                );
+                job.discard();
+                return Err(e.into());
+            }
+        }
+        #[cfg(feature = "sha256")]
+        if let Some(digest) = job.digest.take() {
+            let actual = digest.finish();
+            let hex = to_hex(actual.as_ref());
+            if let Some(expected) = self.sha256 {
+                if actual.as_ref() != expected {
+                    let e = FileHostError::new(
+                        job.vendor,
+                        FileHostKind::Checksum {
+                            expected: to_hex(&expected),
+                            actual: hex,
+                        },
+                        &job.link.url,
+                    );
+                    job.discard();
+                    return Err(e.into());
+                }
+            }
+            job.sha256 = Some(hex);
+        }
+        Ok(())
+    }
+
+    /// The request for `url`, with what a file transfer needs forced.
+    fn send(
+        &self,
+        url: &str,
+        range: Option<(u64, &str)>,
+    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+        let stall = self.stall_timeout;
+        let mut config = self
+            .agent
+            .get(url)
+            .config()
+            .http_status_as_error(false)
+            .max_redirects(0)
+            .timeout_global(None)
+            .timeout_per_call(None)
+            .timeout_resolve(None)
+            .timeout_connect(Some(
+                crate::CONNECT_TIMEOUT.min(stall.max(Duration::from_secs(1))),
+            ))
+            .timeout_send_request(Some(stall))
+            .timeout_recv_response(Some(stall))
+            .timeout_recv_body(None)
+            .timeout_per_read(Some(stall))
+            .timeout_per_write(Some(stall))
+            .input_buffer_size(INPUT_BUFFER);
+        if self.agent.config().proxy().is_some() && is_loopback(url) {
+            config = config.proxy(None);
+        }
+        let mut request = config.build().header("accept-encoding", "identity");
+        if let Some((offset, validator)) = range {
+            request = request
+                .header("range", format!("bytes={offset}-"))
+                .header("if-range", validator);
+        }
+        request.call()
+    }
+
+    /// One request (following redirects) and its body.
+    fn attempt(&mut self, job: &mut Job<'_, '_>) -> Result<(), Failure> {
+        let vendor = job.vendor;
+        let mut url = job.link.url.as_str().to_owned();
+        let mut redirects = 0;
+        // Without a validator (or with a decoded body) kept bytes cannot be
+        // continued safely: start over.
+        if job.offset > 0 && (job.validator.is_none() || job.encoded) {
+            job.restart(&url)?;
+        }
+        let mut response = loop {
+            let range = match (&job.validator, job.offset) {
+                (Some(v), offset) if offset > 0 => Some((offset, v.header())),
+                _ => None,
+            };
+            job.requests += 1;
+            let response = self
+                .send(&url, range)
+                .map_err(|e| transfer_failure(vendor, &url, None, e))?;
+            let status = response.status().as_u16();
+            if matches!(status, 301 | 302 | 303 | 307 | 308) {
+                redirects += 1;
+                if redirects > self.max_redirects {
+                    return Err(Failure::Fatal(
+                        FileHostError::new(vendor, FileHostKind::TooManyRedirects, &url)
+                            .status(status)
+                            .into(),
+                    ));
+                }
+                let location = header(response.headers(), "location").unwrap_or_default();
+                url = follow(&url, &location).map_err(|why| {
+                    Failure::Fatal(
+                        FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
+                            .status(status)
+                            .with_note(why)
+                            .into(),
+                    )
+                })?;
+                continue;
+            }
+            break response;
+        };
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let validator = Validator::from_headers(&headers);
+        // The same version of the object as the bytes kept (or the last reply).
+        let same_object = validator.is_some() && validator == job.validator;
+        match status {
+            200 => {
+                let earlier_total = if same_object { job.total } else { None };
+                if job.offset > 0 {
+                    if job.sink.is_file() || !same_object {
+                        job.restart(&url)?;
+                    } else {
+                        // A writer cannot take back what it got: skip the prefix
+                        // of the same object.
+                        job.skip = job.offset;
+                    }
+                }
+                job.encoded = header(&headers, "content-encoding")
+                    .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
+                let stated = if job.encoded {
+                    None
+                } else {
+                    header(&headers, "content-length").and_then(|v| v.trim().parse().ok())
+                };
+                // A reply without a length keeps the length stated earlier for
+                // the same strong validator.
+                job.total = stated.or(earlier_total);
+                job.validator = if job.encoded { None } else { validator };
+                self.check_stated(job, &url, status)?;
+            }
+            206 => {
+                let range = header(&headers, "content-range").and_then(|v| parse_content_range(&v));
+                let why = match range {
+                    None => Some("206 without a usable Content-Range"),
+                    Some(_) if job.offset == 0 => Some("206 to a request without Range"),
+                    Some(_) if !same_object => {
+                        Some("206 without the validator sent in If-Range (another version of the object)")
+                    }
+                    Some((start, _, _)) if start != job.offset => Some("206 starting elsewhere than asked"),
+                    Some((_, _, Some(total))) if job.total.is_some_and(|t| t != total) => {
+                        Some("206 stating another length for the object")
+                    }
+                    Some(_) => None,
+                };
+                if let Some(why) = why {
+                    job.restart(&url)?;
+                    return Err(Failure::retry(
+                        FileHostError::new(vendor, FileHostKind::Io, &url)
+                            .status(206)
+                            .with_note(format!("{why}; starting over")),
+                    ));
+                }
+                job.ranges += 1;
+                if let Some((_, _, Some(total))) = range {
+                    job.total = Some(total);
+                }
+                self.check_stated(job, &url, status)?;
+            }
+            416 => {
+                let total = header(&headers, "content-range")
+                    .and_then(|v| {
+                        v.trim()
+                            .strip_prefix("bytes */")
+                            .and_then(|t| t.trim().parse().ok())
+                    })
+                    .or(job.total);
+                let other = validator.is_some() && !same_object;
+                if total == Some(job.offset) && job.offset > 0 && !other {
+                    job.total = total;
+                    return Ok(());
+                }
+                job.restart(&url)?;
+                return Err(Failure::retry(
+                    FileHostError::new(vendor, FileHostKind::Status, &url).status(416),
+                ));
+            }
+            _ => {
+                let excerpt = read_excerpt(&mut response);
+                let mut err = FileHostError::new(vendor, FileHostKind::Status, &url).status(status);
+                err.body_excerpt = Some(excerpt.clone());
+                if is_denial(status, &excerpt) {
+                    err.kind = FileHostKind::Denied;
+                    return Err(Failure::Denied(Box::new(err)));
+                }
+                if crate::error::retryable_status(status) {
+                    return Err(Failure::retry(err));
+                }
+                return Err(Failure::Fatal(err.into()));
+            }
+        }
+        // The name, when the link did not give one.
+        if let (Some(dir), None) = (&job.dir, &job.name) {
+            let name = header(&headers, "content-disposition")
+                .and_then(|v| names::content_disposition_name(&v))
+                .and_then(|n| names::sanitize_file_name(&n))
+                .or_else(|| names::url_file_name(&url))
+                .unwrap_or_else(|| "download".to_owned());
+            let dir = dir.clone();
+            let link = job.link.clone();
+            job.name = Some(self.claim(&dir, &name, &link).map_err(Failure::Fatal)?);
+        }
+        job.save_meta();
+        self.stream(job, response, &url)
+    }
+
+    fn stream(
+        &mut self,
+        job: &mut Job<'_, '_>,
+        response: ureq::http::Response<ureq::Body>,
+        url: &str,
+    ) -> Result<(), Failure> {
+        let vendor = job.vendor;
+        // Decoded bytes are what is counted against the bounds: ureq decodes a
+        // gzip body sent despite `identity`, and its own limit would count the
+        // same bytes; the check below stops at the bound either way.
+        let mut reader = response
+            .into_body()
+            .into_with_config()
+            .limit(u64::MAX)
+            .reader();
+        let limit = self.limit();
+        let mut buf = vec![0u8; BUFFER];
+        loop {
+            let n = match reader.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => {
+                    return Err(transfer_failure(
+                        vendor,
+                        url,
+                        Some(200),
+                        ureq::Error::from(e),
+                    ));
+                }
+            };
+            let mut chunk = &buf[..n];
+            if job.skip > 0 {
+                let skipped = job.skip.min(chunk.len() as u64) as usize;
+                job.skip -= skipped as u64;
+                chunk = &chunk[skipped..];
+                if chunk.is_empty() {
+                    continue;
+                }
+            }
+            if let Some(limit) = limit {
+                if job.offset + chunk.len() as u64 > limit {
+                    let e = FileHostError::new(vendor, FileHostKind::TooLarge { limit }, url)
+                        .with_note(format!("more than {limit} bytes arrived"));
+                    job.discard();
+                    return Err(Failure::Fatal(e.into()));
+                }
+            }
+            if let Err(e) = job.sink.write_all(chunk) {
+                let what = match job.slot {
+                    Some(slot) => format!("writing {}", slot.paths.part.display()),
+                    None => "writing the output".to_owned(),
+                };
+                return Err(Failure::Fatal(local(&job.link, &what, e)));
+            }
+            #[cfg(feature = "sha256")]
+            if let Some(digest) = job.digest.as_mut() {
+                digest.update(chunk);
+            }
+            job.offset += chunk.len() as u64;
+            if let Some(progress) = self.progress.as_mut() {
+                progress(Progress {
+                    done: job.offset,
+                    total: job.total,
+                });
+            }
+        }
+        // Whatever length is known must be met: a short body is a broken
+        // transfer (resumed), never a complete file.
+        let known = job.total.or(self.expected_size);
+        if let Some(total) = known {
+            if job.offset < total {
+                return Err(Failure::retry(
+                    FileHostError::new(vendor, FileHostKind::Io, url).with_note(format!(
+                        "connection closed at {} of {total} bytes",
+                        job.offset
+                    )),
+                ));
+            }
+            if job.offset > total {
+                let e = FileHostError::new(
+                    vendor,
+                    FileHostKind::LengthMismatch {
+                        expected: total,
+                        actual: job.offset,
+                    },
+                    url,
+                );
+                job.discard();
+                return Err(Failure::Fatal(e.into()));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// A local failure: not retryable, the OS error as its source.
+pub(super) fn local(link: &DownloadLink, what: &str, source: io::Error) -> Error {
+    FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
+        .with_note(what.to_owned())
+        .source(source)
+        .into()
+}
+
+/// A failed request or body read. A stall or a broken connection is retried;
+/// what another try cannot mend (a name that does not resolve, a URL ureq
+/// refuses, a TLS failure) is not.
+fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::Error) -> Failure {
+    let kind = match &err {
+        ureq::Error::Timeout(_) => FileHostKind::Stalled,
+        ureq::Error::Io(e)
+            if matches!(
+                e.kind(),
+                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
+            ) =>
+        {
+            FileHostKind::Stalled
+        }
+        _ => FileHostKind::Io,
+    };
+    let lasting = match &err {
+        ureq::Error::Io(e) => is_lookup_failure(e),
+        ureq::Error::Timeout(_)
+        | ureq::Error::ConnectionFailed
+        | ureq::Error::Protocol(_)
+        | ureq::Error::BodyStalled => false,
+        _ => true,
+    };
+    let kind = if lasting {
+        FileHostKind::Unreachable
+    } else {
+        kind
+    };
+    let mut e = FileHostError::new(vendor, kind, url);
+    e.http_status = status;
+    e.note = Some(redact_url_queries(&err.to_string()));
+    let e = e.source(err);
+    if lasting {
+        Failure::Fatal(e.into())
+    } else {
+        Failure::retry(e)
+    }
+}
+
+/// Whether an I/O error is the system resolver's "no such host": std reports
+/// it with a kind stable Rust cannot name, and this text.
+fn is_lookup_failure(e: &io::Error) -> bool {
+    e.raw_os_error().is_none()
+        && e.to_string()
+            .starts_with("failed to lookup address information")
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+fn read_excerpt(response: &mut ureq::http::Response<ureq::Body>) -> String {
+    let mut body = Vec::new();
+    let _ = response
+        .body_mut()
+        .as_reader()
+        .take(crate::EXCERPT_LIMIT as u64)
+        .read_to_end(&mut body);
+    one_line(
+        &redact_url_queries(&String::from_utf8_lossy(&body)),
+        crate::EXCERPT_LIMIT,
+    )
+}
+
+/// Whether a reply means "this link no longer works": 401, 403, 410, or S3's
+/// expiry and denial codes in any 4xx.
+fn is_denial(status: u16, body: &str) -> bool {
+    matches!(status, 401 | 403 | 410)
+        || ((400..500).contains(&status)
+            && [
+                "<Code>AccessDenied</Code>",
+                "<Code>ExpiredToken</Code>",
+                "Request has expired",
+            ]
+            .iter()
+            .any(|needle| body.contains(needle)))
+}
+
+/// `bytes start-end/total` (total `*` → `None`).
+fn parse_content_range(value: &str) -> Option<(u64, u64, Option<u64>)> {
+    let rest = value.trim().strip_prefix("bytes")?.trim_start();
+    let (range, total) = rest.split_once('/')?;
+    let (start, end) = range.trim().split_once('-')?;
+    let start: u64 = start.trim().parse().ok()?;
+    let end: u64 = end.trim().parse().ok()?;
+    let total = match total.trim() {
+        "*" => None,
+        t => Some(t.parse().ok()?),
+    };
+    if end < start || total.is_some_and(|t| end >= t) {
+        return None;
+    }
+    Some((start, end, total))
+}
+
+/// The URL a redirect leads to, refusing `https` → `http`.
+fn follow(from: &str, location: &str) -> Result<String, &'static str> {
+    let location = location.trim();
+    if location.is_empty() {
+        return Err("redirect without a Location");
+    }
+    let from_https = from
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let next = if let Some((scheme, _)) = crate::url::split_http_scheme(location) {
+        if from_https && scheme == "http" {
+            return Err("redirect from https to http refused");
+        }
+        location.to_owned()
+    } else if location.contains("://") {
+        return Err("redirect to a scheme other than http(s)");
+    } else {
+        let scheme_end = from.find("://").map_or(0, |i| i + 3);
+        let authority_end = from[scheme_end..]
+            .find(['/', '?', '#'])
+            .map_or(from.len(), |i| scheme_end + i);
+        if let Some(rest) = location.strip_prefix("//") {
+            format!("{}{}", &from[..scheme_end], rest)
+        } else if location.starts_with('/') {
+            format!("{}{}", &from[..authority_end], location)
+        } else {
+            let path_end = from[authority_end..]
+                .find(['?', '#'])
+                .map_or(from.len(), |i| authority_end + i);
+            let base = &from[..path_end];
+            let dir_end = base[authority_end..]
+                .rfind('/')
+                .map_or(base.len(), |i| authority_end + i + 1);
+            let mut next = base[..dir_end].to_owned();
+            if dir_end == base.len() && !next.ends_with('/') {
+                next.push('/');
+            }
+            next.push_str(location);
+            next
+        }
+    };
+    if !crate::url::is_http_url(&next) {
+        return Err("redirect to an unusable URL");
+    }
+    Ok(next)
+}
+
+fn is_loopback(url: &str) -> bool {
+    let Some((_, rest)) = crate::url::split_http_scheme(url) else {
+        return false;
+    };
+    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if let Some(v6) = host.strip_prefix('[') {
+        v6.split(']').next().unwrap_or("")
+    } else {
+        host.split(':').next().unwrap_or("")
+    };
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(feature = "sha256")]
+pub(super) fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn redirects() {
+        assert_eq!(follow("https://a/b/c?q", "/d").unwrap(), "https://a/d");
+        assert_eq!(follow("https://a/b/c?q", "d").unwrap(), "https://a/b/d");
+        assert_eq!(follow("https://a/b/c", "//e/f").unwrap(), "https://e/f");
+        assert_eq!(follow("http://a/b", "https://x/y").unwrap(), "https://x/y");
+        assert!(follow("https://a/b", "http://x/y").is_err());
+        assert!(follow("https://a/b", "HTTP://x/y").is_err());
+        assert!(follow("https://a/b", "ftp://x/y").is_err());
+        assert!(follow("https://a/b", "").is_err());
+    }
+
+    #[test]
+    fn content_range() {
+        assert_eq!(
+            parse_content_range("bytes 10-19/20"),
+            Some((10, 19, Some(20)))
+        );
+        assert_eq!(parse_content_range("bytes 10-19/*"), Some((10, 19, None)));
+        assert_eq!(parse_content_range("bytes 10-19/15"), None);
+        assert_eq!(parse_content_range("items 1-2/3"), None);
+    }
+
+    #[test]
+    fn denial() {
+        assert!(is_denial(403, ""));
+        assert!(is_denial(400, "<Error><Code>ExpiredToken</Code></Error>"));
+        assert!(!is_denial(404, "<Code>NoSuchKey</Code>"));
+        assert!(!is_denial(500, "<Code>AccessDenied</Code>"));
+    }
+
+    #[test]
+    fn validators() {
+        let headers = |pairs: &[(&'static str, &'static str)]| {
+            let mut map = HeaderMap::new();
+            for (k, v) in pairs {
+                map.insert(*k, v.parse().unwrap());
+            }
+            map
+        };
+        let date = "Wed, 01 Jan 2025 00:00:00 GMT";
+        assert_eq!(
+            Validator::from_headers(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
+            Some(Validator::ETag("\"a\"".into()))
+        );
+        // A weak ETag: no resume, and never the date instead.
+        assert_eq!(
+            Validator::from_headers(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
+            None
+        );
+        assert_eq!(
+            Validator::from_headers(&headers(&[("last-modified", date)])),
+            Some(Validator::LastModified(date.into()))
+        );
+        assert_eq!(Validator::from_headers(&headers(&[])), None);
+    }
+
+    #[test]
+    fn lookup_failures_are_told_apart() {
+        let dns =
+            io::Error::other("failed to lookup address information: Name or service not known");
+        assert!(is_lookup_failure(&dns));
+        assert!(!is_lookup_failure(&io::Error::from(
+            io::ErrorKind::ConnectionReset
+        )));
+    }
+
+    #[test]
+    fn loopback() {
+        assert!(is_loopback("http://127.0.0.1:80/a"));
+        assert!(is_loopback("http://[::1]:80/a"));
+        assert!(is_loopback("http://localhost/a"));
+        assert!(!is_loopback("http://x.localhost/a"));
+        assert!(!is_loopback("https://example.com/a"));
+    }
+}

@@ -1,0 +1,90 @@
+//! `download_url::fetch::Cache`: two fetches of one pin at once download it
+//! once (the second waits on the kernel's lock), and a hit calls nobody.
+#![cfg(all(feature = "sha256", feature = "fake"))]
+
+use std::fs;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
+use download_url::fetch::{Cache, Fetcher, Pinned, Placed};
+use download_url::Vendor;
+
+struct TempDir(PathBuf);
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn two_fetches_of_one_pin_download_it_once() {
+    let tmp = TempDir(std::env::temp_dir().join(format!("dlurl-cache-{}", std::process::id())));
+    fs::create_dir_all(&tmp.0).unwrap();
+    let host = Arc::new(FakeFileHost::start().unwrap());
+    let len = 2_000_000;
+    let content = FakeContent::Generated { len, seed: 9 };
+    let bytes = content.bytes(0, len);
+    host.add("m.bin", content);
+    // The first transfer takes a while: the second run must wait for it.
+    host.push_fault(FileFault::StallAfter(500_000, Duration::from_millis(400)));
+    let pin = Pinned::new(sha256_hex(&bytes), len);
+    let cache = Cache::new(tmp.0.join("cache"));
+    let asked = Arc::new(AtomicUsize::new(0));
+    let runs: Vec<_> = (0..2)
+        .map(|i| {
+            let (host, pin, cache, asked) =
+                (host.clone(), pin.clone(), cache.clone(), asked.clone());
+            let target = tmp.0.join(format!("out-{i}"));
+            std::thread::spawn(move || {
+                let placed = cache
+                    .fetch_pinned(
+                        Vendor::Kie,
+                        &pin,
+                        &target,
+                        false,
+                        Fetcher::new().max_retries(3, Duration::from_millis(1)),
+                        || {
+                            asked.fetch_add(1, Ordering::SeqCst);
+                            Ok(host.link(Vendor::Kie, "m", "m.bin", Duration::from_secs(3600)))
+                        },
+                    )
+                    .unwrap();
+                (placed, fs::read(&target).unwrap())
+            })
+        })
+        .collect();
+    let results: Vec<_> = runs.into_iter().map(|r| r.join().unwrap()).collect();
+    assert_eq!(asked.load(Ordering::SeqCst), 1, "one link asked for");
+    let downloads = results
+        .iter()
+        .filter(|(p, _)| matches!(p, Placed::Downloaded(_)))
+        .count();
+    assert_eq!(downloads, 1);
+    for (_, got) in &results {
+        assert!(got == &bytes);
+    }
+    // Both requests (the stalled one and its resume) belong to one download.
+    let gets = host.requests().len();
+    assert!((1..=2).contains(&gets), "{gets} requests");
+    // Later: a hit, with a link function that must not be called.
+    let target = tmp.0.join("out-later");
+    let placed = cache
+        .fetch_pinned(Vendor::Kie, &pin, &target, true, Fetcher::new(), || {
+            panic!("a hit asks for no link")
+        })
+        .unwrap();
+    assert!(matches!(placed, Placed::FromCache));
+    assert_eq!(host.requests().len(), gets);
+}

@@ -1,0 +1,660 @@
+//! The promise of `download_url::fetch`, tried the way an outsider would: another
+//! user's files at every name the crate uses, a host that lies about ranges and
+//! lengths, a body that never ends, two runs on one target, a crash between the
+//! two steps of publishing.
+//!
+//! "On Unix, `fetch` never writes outside the target and its own temporary files,
+//! never publishes bytes that are not exactly one version of the host's object,
+//! never trusts a file it did not create, and never writes more than the size it
+//! was told to expect."
+#![cfg(unix)]
+
+use std::fs;
+use std::os::unix::fs::{MetadataExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
+use download_url::fetch::Fetcher;
+use download_url::{DownloadLink, Error, Expiry, FileHostKind, Vendor};
+
+const HOUR: Duration = Duration::from_secs(3600);
+const VICTIM: &[u8] = b"the victim's own bytes\n";
+
+/// A fresh directory, removed when dropped (tests leave nothing behind).
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        static N: AtomicU32 = AtomicU32::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "dlurl-trust-{}-{}-{name}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::SeqCst)
+        ));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        TempDir(dir)
+    }
+
+    fn join(&self, name: &str) -> PathBuf {
+        self.0.join(name)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn host_with(name: &str, len: u64, seed: u8) -> (FakeFileHost, Vec<u8>) {
+    let host = FakeFileHost::start().unwrap();
+    let content = FakeContent::Generated { len, seed };
+    let bytes = content.bytes(0, len);
+    host.add(name, content);
+    (host, bytes)
+}
+
+fn fetcher<'a>() -> Fetcher<'a> {
+    Fetcher::new().max_retries(5, Duration::from_millis(1))
+}
+
+fn kind(err: &Error) -> FileHostKind {
+    match err {
+        Error::FileHost(e) => e.kind.clone(),
+        other => panic!("not a file host error: {other:?}"),
+    }
+}
+
+/// The crate's own files in `dir`, sorted.
+fn temporaries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".dlurl-"))
+        .collect();
+    names.sort();
+    names
+}
+
+/// Leaves a part file and its meta behind: the transfer breaks off after
+/// `after` bytes and no retry is allowed. Returns the names left.
+fn interrupted(
+    host: &FakeFileHost,
+    link: &DownloadLink,
+    target: Target<'_>,
+    after: u64,
+) -> Vec<String> {
+    host.push_fault(FileFault::DisconnectAfter(after));
+    let mut f = Fetcher::new().max_retries(0, Duration::from_millis(1));
+    let err = match target {
+        Target::As(path) => f.save_as(link, path).unwrap_err(),
+        Target::In(dir) => f.save_in(link, dir).unwrap_err(),
+    };
+    assert!(err.is_retryable(), "{err:?}");
+    let dir = match target {
+        Target::As(path) => path.parent().unwrap(),
+        Target::In(dir) => dir,
+    };
+    temporaries(dir)
+}
+
+#[derive(Clone, Copy)]
+enum Target<'p> {
+    As(&'p Path),
+    In(&'p Path),
+}
+
+/// A symbolic link at each name the crate may create — part, meta, lock, for a
+/// named target and for a name learnt from the link — never gets written
+/// through: the victim keeps its bytes, the target is a regular file with the
+/// object's bytes, and the planted link is left alone.
+#[test]
+fn a_symlink_at_any_temporary_name_is_never_followed() {
+    let (host, bytes) = host_with("t.bin", 300_000, 1);
+    let link = host.link(Vendor::Kie, "item-t", "t.bin", HOUR);
+    // The names, learnt from an interrupted run of each kind.
+    let probe = TempDir::new("probe");
+    let named = interrupted(&host, &link, Target::As(&probe.join("t.bin")), 1000);
+    let probe_in = TempDir::new("probe-in");
+    let learnt = interrupted(&host, &link, Target::In(&probe_in.0), 1000);
+    assert_eq!(named.len(), 2, "{named:?}");
+    assert_eq!(learnt.len(), 2, "{learnt:?}");
+    let lock =
+        |names: &[String]| names[0].rsplit_once(".dlurl-").unwrap().0.to_owned() + ".dlurl-lock";
+    let mut cases: Vec<(bool, String)> = Vec::new();
+    for name in named.iter().cloned().chain([lock(&named)]) {
+        cases.push((true, name));
+    }
+    for name in learnt.iter().cloned().chain([lock(&learnt)]) {
+        cases.push((false, name));
+    }
+    for (as_named, name) in cases {
+        for dangling in [false, true] {
+            let dir = TempDir::new("symlink");
+            let outside = TempDir::new("victim");
+            let victim = outside.join("authorized_keys");
+            if !dangling {
+                fs::write(&victim, VICTIM).unwrap();
+            }
+            std::os::unix::fs::symlink(&victim, dir.join(&name)).unwrap();
+            let fetched = if as_named {
+                fetcher().save_as(&link, dir.join("t.bin"))
+            } else {
+                fetcher().save_in(&link, &dir.0)
+            }
+            .unwrap_or_else(|e| panic!("{name} (dangling {dangling}): {e:?}"));
+            let target = fetched.path.unwrap();
+            assert_eq!(target, dir.join("t.bin"));
+            let meta = fs::symlink_metadata(&target).unwrap();
+            assert!(
+                meta.file_type().is_file(),
+                "{name}: the target is a regular file"
+            );
+            assert_eq!(fs::read(&target).unwrap(), bytes, "{name}");
+            if dangling {
+                assert!(!victim.exists(), "{name}: a dangling link was followed");
+            } else {
+                assert_eq!(fs::read(&victim).unwrap(), VICTIM, "{name}: victim written");
+            }
+            let planted = fs::symlink_metadata(dir.join(&name)).unwrap();
+            assert!(
+                planted.file_type().is_symlink(),
+                "{name}: the planted link is left alone"
+            );
+        }
+    }
+}
+
+/// The target itself a symlink: an error without overwrite; with overwrite the
+/// link is replaced by the file, never followed.
+#[test]
+fn a_symlink_at_the_target_is_refused_or_replaced_never_followed() {
+    let (host, bytes) = host_with("t.bin", 50_000, 2);
+    let link = host.link(Vendor::Kie, "i", "t.bin", HOUR);
+    let dir = TempDir::new("target-link");
+    let outside = TempDir::new("target-victim");
+    let victim = outside.join("victim");
+    fs::write(&victim, VICTIM).unwrap();
+    let target = dir.join("t.bin");
+    std::os::unix::fs::symlink(&victim, &target).unwrap();
+    let err = fetcher().save_as(&link, &target).unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Exists);
+    assert_eq!(fs::read(&victim).unwrap(), VICTIM);
+    assert_eq!(
+        host.request_count(),
+        0,
+        "an existing target is refused before any request"
+    );
+    // A dangling link is a target that exists too.
+    let dangling = dir.join("d.bin");
+    std::os::unix::fs::symlink(outside.join("nothing"), &dangling).unwrap();
+    let err = fetcher().save_as(&link, &dangling).unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Exists);
+    assert!(!outside.join("nothing").exists());
+    // With overwrite the link itself is replaced.
+    fetcher().overwrite(true).save_as(&link, &target).unwrap();
+    assert!(fs::symlink_metadata(&target).unwrap().file_type().is_file());
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+    assert_eq!(fs::read(&victim).unwrap(), VICTIM);
+    // A directory at the target is an error even with overwrite.
+    fs::create_dir(dir.join("sub")).unwrap();
+    let err = fetcher()
+        .overwrite(true)
+        .save_as(&link, dir.join("sub"))
+        .unwrap_err();
+    assert!(!err.is_retryable(), "{err:?}");
+    assert!(dir.join("sub").is_dir());
+}
+
+/// A part and meta that belong to another user — here: ours, handed to uid
+/// 65534 with a planted prefix — are never resumed from and never published:
+/// the target is a new file of our own with exactly the object's bytes, and the
+/// foreign files are left as they were.
+#[test]
+fn a_part_and_meta_of_another_user_are_never_trusted() {
+    if !is_root() {
+        eprintln!("skipped: changing a file's owner needs root (CI runs as root)");
+        return;
+    }
+    let (host, bytes) = host_with("p.bin", 300_000, 3);
+    let link = host.link(Vendor::Kie, "i", "p.bin", HOUR);
+    for as_named in [true, false] {
+        let dir = TempDir::new("foreign");
+        let target = dir.join("p.bin");
+        let names = if as_named {
+            interrupted(&host, &link, Target::As(&target), 100_000)
+        } else {
+            interrupted(&host, &link, Target::In(&dir.0), 100_000)
+        };
+        let part = names.iter().find(|n| n.ends_with("-part")).unwrap();
+        // The attacker's prefix, in their own file.
+        fs::write(dir.join(part), vec![b'X'; 100_000]).unwrap();
+        for name in &names {
+            std::os::unix::fs::chown(dir.join(name), Some(65534), Some(65534)).unwrap();
+        }
+        let planted_ino = fs::metadata(dir.join(part)).unwrap().ino();
+        let fetched = if as_named {
+            fetcher().save_as(&link, &target)
+        } else {
+            fetcher().save_in(&link, &dir.0)
+        }
+        .unwrap();
+        assert_eq!(fetched.resumed_from, 0, "nothing foreign is resumed");
+        assert_eq!(fs::read(&target).unwrap(), bytes);
+        let published = fs::metadata(&target).unwrap();
+        assert_ne!(
+            published.ino(),
+            planted_ino,
+            "the published file is not the attacker's inode"
+        );
+        assert_ne!(published.uid(), 65534);
+        let foreign = fs::metadata(dir.join(part)).unwrap();
+        assert_eq!(foreign.uid(), 65534, "the foreign part is left alone");
+        assert_eq!(fs::read(dir.join(part)).unwrap(), vec![b'X'; 100_000]);
+    }
+}
+
+/// A part with a second name (another user's hard link, or a crash between the
+/// two steps of publishing) is never written again: the file behind the other
+/// name keeps its bytes.
+#[test]
+fn a_part_with_a_second_name_is_never_reused() {
+    let (host, bytes) = host_with("h.bin", 300_000, 4);
+    let link = host.link(Vendor::Kie, "i", "h.bin", HOUR);
+    let dir = TempDir::new("hardlink");
+    let target = dir.join("h.bin");
+    let names = interrupted(&host, &link, Target::As(&target), 100_000);
+    let part = names.iter().find(|n| n.ends_with("-part")).unwrap();
+    let kept = fs::read(dir.join(part)).unwrap();
+    fs::hard_link(dir.join(part), dir.join("other-name")).unwrap();
+    fetcher().save_as(&link, &target).unwrap();
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+    assert_eq!(
+        fs::read(dir.join("other-name")).unwrap(),
+        kept,
+        "the other name is untouched"
+    );
+}
+
+/// A crash after the published file got its name but before the temporary
+/// name was removed leaves a part that is a second name of the published file;
+/// a later `--force` run of a changed object must not truncate the published
+/// file through it.
+#[test]
+fn a_crash_between_publish_steps_cannot_truncate_a_published_file() {
+    let (host, v1) = host_with("c.bin", 200_000, 5);
+    let link = host.link(Vendor::Kie, "i", "c.bin", HOUR);
+    let dir = TempDir::new("crash");
+    let target = dir.join("c.bin");
+    fetcher().save_as(&link, &target).unwrap();
+    // The state a crash between link and unlink leaves, and a reader that
+    // still holds the published version.
+    fs::hard_link(&target, dir.join(".c.bin.dlurl-part")).unwrap();
+    fs::hard_link(&target, dir.join("reader")).unwrap();
+    let v2 = FakeContent::Generated {
+        len: 250_000,
+        seed: 6,
+    };
+    let v2_bytes = v2.bytes(0, 250_000);
+    host.add("c.bin", v2);
+    let link = host.link(Vendor::Kie, "i", "c.bin", HOUR);
+    fetcher().overwrite(true).save_as(&link, &target).unwrap();
+    assert_eq!(fs::read(&target).unwrap(), v2_bytes);
+    assert_eq!(
+        fs::read(dir.join("reader")).unwrap(),
+        v1,
+        "the published v1 is intact"
+    );
+}
+
+/// Two runs on one target: the second fails cleanly at once (the default) or,
+/// told to wait, waits for the first; never two writers on one part file.
+#[test]
+fn two_runs_on_one_target_never_write_one_file() {
+    let (host, bytes) = host_with("l.bin", 400_000, 7);
+    let link = host.link(Vendor::Kie, "i", "l.bin", HOUR);
+    let dir = TempDir::new("lock");
+    let target = dir.join("l.bin");
+    // The first run stalls for a while mid-body, holding the lock.
+    host.push_fault(FileFault::StallAfter(100_000, Duration::from_millis(700)));
+    let first = {
+        let link = link.clone();
+        let target = target.clone();
+        std::thread::spawn(move || {
+            Fetcher::new()
+                .stall_timeout(Duration::from_secs(10))
+                .max_retries(3, Duration::from_millis(1))
+                .save_as(&link, &target)
+        })
+    };
+    // Wait until the first run is writing.
+    while host.request_count() == 0 {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    std::thread::sleep(Duration::from_millis(100));
+    let err = fetcher().save_as(&link, &target).unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Locked, "{err:?}");
+    assert!(err.is_retryable());
+    // Told to wait, a second run waits for the first, then finds the target.
+    let err = fetcher()
+        .lock_wait(Duration::from_secs(30))
+        .save_as(&link, &target)
+        .unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Exists, "{err:?}");
+    let fetched = first.join().unwrap().unwrap();
+    assert_eq!(fetched.bytes, 400_000);
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+}
+
+/// A lock file left by a run that was killed is not held by anyone: the next
+/// run takes it, whatever it contains.
+#[test]
+fn a_lock_file_left_by_a_killed_run_is_taken() {
+    let (host, bytes) = host_with("k.bin", 10_000, 8);
+    let link = host.link(Vendor::Kie, "i", "k.bin", HOUR);
+    let dir = TempDir::new("stale");
+    fs::write(
+        dir.join(".k.bin.dlurl-lock"),
+        format!("{}\n", std::process::id()),
+    )
+    .unwrap();
+    fs::set_permissions(
+        dir.join(".k.bin.dlurl-lock"),
+        fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    fetcher().save_as(&link, dir.join("k.bin")).unwrap();
+    assert_eq!(fs::read(dir.join("k.bin")).unwrap(), bytes);
+}
+
+/// Each way a host can answer a resume with another object ends with exactly
+/// one version of the object.
+#[test]
+fn a_resume_never_splices_two_objects() {
+    let len = 300_000;
+    let faults: Vec<(&str, FileFault)> = vec![
+        (
+            "206 without a validator",
+            FileFault::PartialWithoutValidator,
+        ),
+        ("a changed total", FileFault::RangeTotal(len + 1000)),
+        ("a shifted start", FileFault::ShiftedRange(50_000)),
+    ];
+    for (what, lie) in faults {
+        let (host, _) = host_with("r.bin", len, 9);
+        let dir = TempDir::new("splice");
+        let target = dir.join("r.bin");
+        let link = host.link(Vendor::Kie, "i", "r.bin", HOUR);
+        interrupted(&host, &link, Target::As(&target), 100_000);
+        // The object changes (same length), and the host lies about the range.
+        let v2 = FakeContent::Generated { len, seed: 10 };
+        let v2_bytes = v2.bytes(0, len);
+        host.add("r.bin", v2);
+        host.push_fault(lie);
+        match fetcher().save_as(&link, &target) {
+            Ok(fetched) => {
+                assert_eq!(fs::read(&target).unwrap(), v2_bytes, "{what}");
+                assert_eq!(fetched.bytes, len, "{what}");
+            }
+            Err(e) => {
+                assert!(!target.exists(), "{what}: {e:?}");
+            }
+        }
+    }
+}
+
+/// A weak ETag never allows a resume, and `If-Range` never carries a date when
+/// the host sent an ETag of any kind.
+#[test]
+fn a_weak_etag_does_not_resume_and_never_sends_a_date() {
+    let (host, bytes) = host_with("w.bin", 300_000, 11);
+    host.set_weak_etag("w.bin");
+    let link = host.link(Vendor::Kie, "i", "w.bin", HOUR);
+    let dir = TempDir::new("weak");
+    let target = dir.join("w.bin");
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    let fetched = fetcher().save_as(&link, &target).unwrap();
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+    assert_eq!(fetched.resumed_from, 0);
+    for request in host.requests() {
+        assert_eq!(request.header("if-range"), None, "{request:?}");
+        assert_eq!(request.header("range"), None, "{request:?}");
+    }
+    assert_eq!(fetched.restarts, 1);
+}
+
+/// A body shorter than the length the host stated earlier for the same object
+/// (same strong ETag) is resumed, never published as complete.
+#[test]
+fn a_body_shorter_than_a_length_stated_earlier_is_not_published() {
+    let (host, bytes) = host_with("s.bin", 300_000, 12);
+    let link = host.link(Vendor::Kie, "i", "s.bin", HOUR);
+    let dir = TempDir::new("short");
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    host.push_fault(FileFault::CloseDelimited(150_000));
+    let fetched = fetcher().save_as(&link, dir.join("s.bin")).unwrap();
+    assert_eq!(fetched.bytes, 300_000);
+    assert_eq!(fs::read(dir.join("s.bin")).unwrap(), bytes);
+}
+
+/// `expected_size` that the body does not reach: resumed, not published short.
+#[test]
+fn a_body_shorter_than_the_expected_size_is_not_published() {
+    let (host, _) = host_with("e.bin", 1000, 13);
+    let link = host.link(Vendor::Kie, "i", "e.bin", HOUR);
+    let dir = TempDir::new("expected");
+    // Every reply ends at 600 bytes without stating a length.
+    for _ in 0..8 {
+        host.push_fault(FileFault::CloseDelimited(600));
+    }
+    let err = fetcher()
+        .expected_size(1000)
+        .save_as(&link, dir.join("e.bin"))
+        .unwrap_err();
+    assert!(!dir.join("e.bin").exists(), "{err:?}");
+}
+
+/// An endless body, a 1 TiB `Content-Length`, and a gzip bomb sent despite
+/// `identity` stop within the bound plus one buffer, and are not retried.
+#[test]
+fn bounds_stop_endless_huge_and_bombed_bodies() {
+    const BUFFER: u64 = 256 * 1024;
+    // (what, fault, expected_size, max_size, the most bytes that may be written)
+    type Case = (&'static str, FileFault, Option<u64>, Option<u64>, u64);
+    let cases: Vec<Case> = vec![
+        (
+            "endless, max_size",
+            FileFault::Endless,
+            None,
+            Some(1_000_000),
+            1_000_000,
+        ),
+        (
+            "endless, expected_size",
+            FileFault::Endless,
+            Some(1000),
+            None,
+            1000,
+        ),
+        (
+            "1 TiB Content-Length",
+            FileFault::ClaimLength(1 << 40),
+            Some(100_000),
+            None,
+            0,
+        ),
+        (
+            "1 TiB Content-Length, max",
+            FileFault::ClaimLength(1 << 40),
+            None,
+            Some(10 << 20),
+            0,
+        ),
+        (
+            "gzip bomb",
+            FileFault::GzipBomb(512 << 20),
+            None,
+            Some(1 << 20),
+            1 << 20,
+        ),
+    ];
+    for (what, fault, expected, max, bound) in cases {
+        let (host, _) = host_with("b.bin", 100_000, 14);
+        let link = host.link(Vendor::Kie, "i", "b.bin", HOUR);
+        let dir = TempDir::new("bounds");
+        host.push_fault(fault);
+        let mut written = 0u64;
+        let err = {
+            let mut f = fetcher().progress(|p| written = written.max(p.done));
+            if let Some(n) = expected {
+                f = f.expected_size(n);
+            }
+            if let Some(n) = max {
+                f = f.max_size(n);
+            }
+            f.save_as(&link, dir.join("b.bin")).unwrap_err()
+        };
+        assert!(
+            matches!(kind(&err), FileHostKind::TooLarge { .. }),
+            "{what}: {err:?}"
+        );
+        assert!(!err.is_retryable(), "{what}");
+        assert_eq!(host.request_count(), 1, "{what}: not retried");
+        assert!(written <= bound + BUFFER, "{what}: {written} bytes written");
+        assert!(!dir.join("b.bin").exists(), "{what}");
+        let on_disk: u64 = fs::read_dir(&dir.0)
+            .unwrap()
+            .map(|e| e.unwrap().metadata().unwrap().len())
+            .sum();
+        assert!(on_disk <= bound + BUFFER, "{what}: {on_disk} bytes on disk");
+    }
+}
+
+/// A link is checked again before fetching (one deserialized from a cache may
+/// be anything): refused at once, no request, not retryable.
+#[test]
+fn an_unusable_link_is_refused_before_any_request() {
+    let dir = TempDir::new("badlink");
+    for url in [
+        "file:///etc/passwd",
+        "https://h/a b",
+        "javascript:alert(1)",
+        "https://",
+        "",
+    ] {
+        let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+        let err = fetcher().save_as(&link, dir.join("x")).unwrap_err();
+        assert!(!err.is_retryable(), "{url:?}: {err:?}");
+        let mut out = Vec::new();
+        let err = fetcher().write_to(&link, &mut out).unwrap_err();
+        assert!(!err.is_retryable(), "{url:?}: {err:?}");
+    }
+    assert!(temporaries(&dir.0).is_empty());
+}
+
+/// A host whose name does not resolve fails at once, not retried.
+#[test]
+fn a_host_that_does_not_resolve_is_not_retried() {
+    let dir = TempDir::new("dns");
+    let link = DownloadLink::new(
+        Vendor::Kie,
+        "i",
+        "http://no-such-host.invalid/a.bin",
+        None,
+        Expiry::Unknown,
+    );
+    let err = Fetcher::new()
+        .max_retries(5, Duration::from_secs(3))
+        .save_as(&link, dir.join("a.bin"))
+        .unwrap_err();
+    assert!(!err.is_retryable(), "{err:?}");
+}
+
+/// `sha256` takes exactly 64 hex digits.
+#[test]
+fn sha256_takes_exactly_64_hex_digits() {
+    for bad in [
+        "+a".repeat(32),
+        "ab".repeat(31),
+        "ab".repeat(33),
+        "g0".repeat(32),
+        " +1".repeat(21) + "a",
+    ] {
+        assert!(Fetcher::new().sha256(Vendor::Kie, &bad).is_err(), "{bad:?}");
+    }
+    assert!(Fetcher::new().sha256(Vendor::Kie, &"aB".repeat(32)).is_ok());
+}
+
+/// A local failure (here: the target's folder is a file) is its own kind, not
+/// retryable, with the OS error as its source.
+#[test]
+fn a_local_failure_is_its_own_kind_and_not_retried() {
+    let (host, _) = host_with("x.bin", 1000, 15);
+    let link = host.link(Vendor::Kie, "i", "x.bin", HOUR);
+    let dir = TempDir::new("local");
+    fs::write(dir.join("file"), b"").unwrap();
+    let err = fetcher()
+        .save_as(&link, dir.join("file").join("x.bin"))
+        .unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Local, "{err:?}");
+    assert!(!err.is_retryable());
+    let source = std::error::Error::source(&err).expect("the OS error");
+    assert!(
+        source.downcast_ref::<std::io::Error>().is_some(),
+        "{source:?}"
+    );
+}
+
+/// Names learnt from a link: one name used many times gets ` (n)`; a long name
+/// is cut by bytes keeping its extension, leaving room for the temporary
+/// names; bidi controls and invisible characters are dropped.
+#[test]
+fn names_on_disk_are_unique_cut_and_visible() {
+    let (host, _) = host_with("n.bin", 10, 16);
+    let dir = TempDir::new("names");
+    let mut f = fetcher();
+    let mut saved = Vec::new();
+    for i in 0..4 {
+        let mut link = host.link(Vendor::Kie, &format!("item-{i}"), "n.bin", HOUR);
+        link.file_name = Some("same.pdf".into());
+        saved.push(f.save_in(&link, &dir.0).unwrap().path.unwrap());
+    }
+    let names: Vec<_> = saved
+        .iter()
+        .map(|p| p.file_name().unwrap().to_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        names,
+        ["same.pdf", "same (2).pdf", "same (3).pdf", "same (4).pdf"]
+    );
+    let long = format!("{}.pdf", "é".repeat(130));
+    let mut link = host.link(Vendor::Kie, "long", "n.bin", HOUR);
+    link.file_name = Some(long);
+    let path = f.save_in(&link, &dir.0).unwrap().path.unwrap();
+    let name = path.file_name().unwrap().to_str().unwrap();
+    assert!(
+        name.ends_with(".pdf") && name.len() <= 240,
+        "{name} ({} bytes)",
+        name.len()
+    );
+    let mut link = host.link(Vendor::Kie, "bidi", "n.bin", HOUR);
+    link.file_name = Some("invoice\u{202E}fdp.exe\u{200B}\u{00AD}\u{2066}\u{E0041}".into());
+    let path = f.save_in(&link, &dir.0).unwrap().path.unwrap();
+    assert_eq!(path.file_name().unwrap(), "invoicefdp.exe");
+    // A target name of 250 bytes, given whole.
+    let given = dir.join(&format!("{}.bin", "a".repeat(246)));
+    fetcher()
+        .save_as(&host.link(Vendor::Kie, "g", "n.bin", HOUR), &given)
+        .unwrap();
+    assert!(given.is_file());
+}
+
+fn is_root() -> bool {
+    fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
