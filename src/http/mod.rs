@@ -15,9 +15,22 @@ mod call;
 pub(crate) mod policy;
 mod reply;
 
-pub(crate) use base::ParsedBase;
-pub(crate) use call::{Call, Method};
-pub(crate) use reply::{parse_retry_after, Reply};
+// A build without any vendor (fetch or build alone) makes no vendor call.
+#[cfg_attr(
+    not(any(
+        feature = "kie",
+        feature = "cloudreve",
+        feature = "datalab",
+        feature = "blendvision",
+        feature = "koodrive"
+    )),
+    allow(unused_imports)
+)]
+pub(crate) use {
+    base::ParsedBase,
+    call::{Call, Method},
+    reply::{parse_retry_after, Reply},
+};
 
 /// The most bytes of a reply body the crate reads (4 MiB); a larger body is an
 /// [`Error::UnexpectedResponse`](crate::Error::UnexpectedResponse) with reason
