@@ -319,7 +319,7 @@ fn validate_id(field: &'static str, id: &str) -> Result<String, Error> {
             "an id must not be empty",
         ));
     }
-    crate::encode::path_segment(Vendor::BlendVision, field, id).map(std::borrow::Cow::into_owned)
+    crate::config::path_segment(Vendor::BlendVision, field, id).map(std::borrow::Cow::into_owned)
 }
 
 /// The authenticated POST both calls share.

@@ -72,3 +72,37 @@ pub(crate) fn check_input(
     }
     Ok(())
 }
+
+/// One path segment for an id: rejects empty, `.` and `..` (which a server or proxy
+/// would normalise away) and percent-encodes everything else.
+#[cfg_attr(
+    not(any(feature = "datalab", feature = "blendvision")),
+    allow(dead_code)
+)]
+pub(crate) fn path_segment<'a>(
+    vendor: Vendor,
+    field: &'static str,
+    id: &'a str,
+) -> Result<std::borrow::Cow<'a, str>, Error> {
+    check_input(vendor, field, id, MAX_ID_LEN)?;
+    match id {
+        "." | ".." => Err(Error::invalid(vendor, field, "must not be `.` or `..`")),
+        _ => Ok(percent_encoding::utf8_percent_encode(id, crate::encode::NOT_UNRESERVED).into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_path_segment_never_changes_the_route() {
+        assert!(path_segment(Vendor::Datalab, "file_id", "..").is_err());
+        assert!(path_segment(Vendor::Datalab, "file_id", ".").is_err());
+        assert!(path_segment(Vendor::Datalab, "file_id", "").is_err());
+        assert_eq!(
+            path_segment(Vendor::Datalab, "file_id", "../x").unwrap(),
+            "..%2Fx"
+        );
+    }
+}

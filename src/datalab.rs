@@ -222,7 +222,7 @@ pub fn download_link(
         FileId::Number(n) => n.to_string(),
         FileId::Hashid(id) => id.clone(),
     };
-    let segment = crate::encode::path_segment(Vendor::Datalab, "file_id", &file_id)?;
+    let segment = crate::config::path_segment(Vendor::Datalab, "file_id", &file_id)?;
     let segment: &str = &segment;
     let base = ParsedBase::parse(Vendor::Datalab, "base_url", &config.base_url)?;
     let path = ["/api/v1/files/", segment, "/download"];

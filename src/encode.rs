@@ -4,8 +4,6 @@ use std::borrow::Cow;
 
 use percent_encoding::{percent_decode_str, utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
-use crate::{Error, Vendor};
-
 /// Every byte but the RFC 3986 unreserved ones (`A-Z a-z 0-9 - . _ ~`): what a
 /// path segment or a query name or value escapes.
 pub(crate) const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
@@ -19,24 +17,6 @@ pub(crate) const NOT_UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
 /// every other byte become `%XX` (uppercase hex).
 pub(crate) fn percent_encode(text: &str) -> String {
     utf8_percent_encode(text, NOT_UNRESERVED).to_string()
-}
-
-/// One path segment for an id: rejects empty, `.` and `..` (which a server or proxy
-/// would normalise away) and percent-encodes everything else.
-#[cfg_attr(
-    not(any(feature = "datalab", feature = "blendvision")),
-    allow(dead_code)
-)]
-pub(crate) fn path_segment<'a>(
-    vendor: Vendor,
-    field: &'static str,
-    id: &'a str,
-) -> Result<Cow<'a, str>, Error> {
-    crate::config::check_input(vendor, field, id, crate::MAX_ID_LEN)?;
-    match id {
-        "." | ".." => Err(Error::invalid(vendor, field, "must not be `.` or `..`")),
-        _ => Ok(utf8_percent_encode(id, NOT_UNRESERVED).into()),
-    }
 }
 
 /// Decodes `%XX` escapes (and leaves malformed ones as they are); invalid UTF-8
@@ -65,12 +45,6 @@ mod tests {
         assert_eq!(percent_encode("a/b?c#d%e f"), "a%2Fb%3Fc%23d%25e%20f");
         assert_eq!(percent_encode("id:download"), "id%3Adownload");
         assert_eq!(percent_encode("ü"), "%C3%BC");
-        assert!(path_segment(Vendor::Datalab, "file_id", "..").is_err());
-        assert!(path_segment(Vendor::Datalab, "file_id", "").is_err());
-        assert_eq!(
-            path_segment(Vendor::Datalab, "file_id", "../x").unwrap(),
-            "..%2Fx"
-        );
     }
 
     /// Decoding, as literals: `%XX` in either case; a malformed escape stays as
