@@ -7,7 +7,9 @@ use std::fmt;
 use std::ops::Deref;
 use std::time::Duration;
 
-use crate::{Error, Expiry, Vendor};
+use crate::error::Error;
+use crate::expiry::Expiry;
+use crate::vendor::Vendor;
 
 /// A presigned URL: a credential until it expires.
 ///

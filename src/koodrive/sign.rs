@@ -5,7 +5,7 @@
 use percent_encoding::utf8_percent_encode;
 
 use super::ALGORITHM;
-use crate::Secret;
+use crate::secret::Secret;
 
 /// Lowercase hex of the SHA-256 of `bytes` (the `HashedRequestPayload` of a body).
 pub fn hashed_payload(bytes: &[u8]) -> String {
