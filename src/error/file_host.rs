@@ -4,8 +4,9 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
 
+use super::Error;
 use crate::url::{one_line, redact_url};
-use crate::{Error, Vendor};
+use crate::vendor::Vendor;
 
 /// What went wrong with the file host (see [`FileHostError`]).
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -18,6 +18,8 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use super::meta::Meta;
+
 #[cfg(unix)]
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 
@@ -478,84 +480,4 @@ fn sync_dir(dir: &Path) {
     }
     #[cfg(not(unix))]
     let _ = dir;
-}
-
-/// What a part file is: the `.dlurl-meta` file beside it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct Meta {
-    /// Hash of the link's vendor and item.
-    pub key: String,
-    /// The validator sent in `If-Range`.
-    pub validator: super::transfer::Validator,
-    /// The object's length, when the host stated it.
-    pub total: Option<u64>,
-    /// The name the target got (for `save_in`).
-    pub name: Option<String>,
-    /// Device and inode of the part file this meta describes.
-    pub part: (u64, u64),
-}
-
-impl Meta {
-    fn to_json(&self) -> String {
-        use super::transfer::Validator;
-        let (etag, last_modified) = match &self.validator {
-            Validator::ETag(v) => (Some(v.as_str()), None),
-            Validator::LastModified(v) => (None, Some(v.as_str())),
-        };
-        serde_json::json!({
-            "version": 2,
-            "key": self.key,
-            "etag": etag,
-            "last_modified": last_modified,
-            "total": self.total,
-            "name": self.name,
-            "part_dev": self.part.0,
-            "part_ino": self.part.1,
-        })
-        .to_string()
-    }
-
-    fn parse(text: &str) -> Option<Meta> {
-        use super::transfer::Validator;
-        let value: serde_json::Value = serde_json::from_str(text).ok()?;
-        if value.get("version")?.as_u64()? != 2 {
-            return None;
-        }
-        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
-        let number = |k: &str| value.get(k).and_then(|v| v.as_u64());
-        let validator = match (text("etag"), text("last_modified")) {
-            (Some(e), _) => Validator::ETag(e),
-            (None, Some(d)) => Validator::LastModified(d),
-            _ => return None,
-        };
-        Some(Meta {
-            key: text("key")?,
-            validator,
-            total: number("total"),
-            name: text("name").and_then(|n| super::names::sanitize_file_name(&n)),
-            part: (number("part_dev")?, number("part_ino")?),
-        })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::fetch::transfer::Validator;
-
-    #[test]
-    fn meta_round_trips() {
-        let meta = Meta {
-            key: "00ff".into(),
-            validator: Validator::ETag("\"v1\"".into()),
-            total: Some(10),
-            name: Some("a.pdf".into()),
-            part: (3, 4),
-        };
-        assert_eq!(Meta::parse(&meta.to_json()), Some(meta));
-        assert_eq!(
-            Meta::parse("{\"version\":1,\"key\":\"k\",\"etag\":\"\\\"v\\\"\"}"),
-            None
-        );
-    }
 }

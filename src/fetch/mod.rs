@@ -138,6 +138,7 @@ use crate::{DownloadLink, Error, FileHostError, FileHostKind};
 #[cfg(feature = "sha256")]
 mod cache;
 mod disk;
+mod meta;
 mod names;
 mod transfer;
 

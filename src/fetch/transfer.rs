@@ -3,11 +3,11 @@
 
 use std::fs::File;
 use std::io::{self, Read, Seek, SeekFrom, Write};
-use std::time::Duration;
 
 use ureq::http::HeaderMap;
 
-use super::disk::{self, Meta, Slot};
+use super::disk::{self, Slot};
+use super::meta::{Meta, Validator};
 use super::{names, Fetched, Fetcher, Progress};
 use crate::url::{one_line, redact_url_queries};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
@@ -17,30 +17,13 @@ pub(super) const BUFFER: usize = 256 * 1024;
 /// ureq's input buffer for a new connection of the fetcher (its default is 128 KiB).
 const INPUT_BUFFER: usize = 512 * 1024;
 
-/// What `If-Range` carries: a strong ETag, else — only when the host sent no
-/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Validator {
-    ETag(String),
-    LastModified(String),
-}
-
-impl Validator {
-    fn from_headers(headers: &HeaderMap) -> Option<Validator> {
-        if let Some(etag) = header(headers, "etag") {
-            let etag = etag.trim();
-            // RFC 9110 13.1.5: never a date when an entity tag exists.
-            return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
-                .then(|| Validator::ETag(etag.to_owned()));
-        }
-        header(headers, "last-modified").map(|d| Validator::LastModified(d.trim().to_owned()))
-    }
-
-    fn header(&self) -> &str {
-        match self {
-            Validator::ETag(v) | Validator::LastModified(v) => v,
-        }
-    }
+/// Why a request was not answered.
+enum SendError {
+    /// The transport policy refused it before sending (a SOCKS proxy, https
+    /// without TLS).
+    Refused(crate::http::policy::Refusal),
+    /// ureq's error.
+    Failed(ureq::Error),
 }
 
 pub(super) enum Failure {
@@ -346,41 +329,27 @@ impl Fetcher<'_> {
         Ok(())
     }
 
-    /// The request for `url`, with what a file transfer needs forced.
+    /// The request for `url`: the crate's one transport policy for file hosts
+    /// (TLS fallback, proxies and loopback, SOCKS refused, every phase bounded
+    /// by the stall timeout, no redirects followed by ureq), then what a file
+    /// transfer adds.
     fn send(
         &self,
         url: &str,
         range: Option<(u64, &str)>,
-    ) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
-        let stall = self.stall_timeout;
-        let mut config = self
-            .agent
-            .get(url)
-            .config()
-            .http_status_as_error(false)
-            .max_redirects(0)
-            .timeout_global(None)
-            .timeout_per_call(None)
-            .timeout_resolve(None)
-            .timeout_connect(Some(
-                crate::CONNECT_TIMEOUT.min(stall.max(Duration::from_secs(1))),
-            ))
-            .timeout_send_request(Some(stall))
-            .timeout_recv_response(Some(stall))
-            .timeout_recv_body(None)
-            .timeout_per_read(Some(stall))
-            .timeout_per_write(Some(stall))
-            .input_buffer_size(INPUT_BUFFER);
-        if self.agent.config().proxy().is_some() && is_loopback(url) {
-            config = config.proxy(None);
-        }
-        let mut request = config.build().header("accept-encoding", "identity");
+    ) -> Result<ureq::http::Response<ureq::Body>, SendError> {
+        let config = crate::http::policy::file_request(&self.agent, url, self.stall_timeout)
+            .map_err(SendError::Refused)?;
+        let mut request = config
+            .input_buffer_size(INPUT_BUFFER)
+            .build()
+            .header("accept-encoding", "identity");
         if let Some((offset, validator)) = range {
             request = request
                 .header("range", format!("bytes={offset}-"))
                 .header("if-range", validator);
         }
-        request.call()
+        request.call().map_err(SendError::Failed)
     }
 
     /// One request (following redirects) and its body.
@@ -399,9 +368,12 @@ impl Fetcher<'_> {
                 _ => None,
             };
             job.requests += 1;
-            let response = self
-                .send(&url, range)
-                .map_err(|e| transfer_failure(vendor, &url, None, e))?;
+            let response = self.send(&url, range).map_err(|e| match e {
+                SendError::Failed(e) => transfer_failure(vendor, &url, None, e),
+                SendError::Refused(why) => {
+                    Failure::Fatal(Error::invalid(vendor, why.field, why.reason))
+                }
+            })?;
             let status = response.status().as_u16();
             if matches!(status, 301 | 302 | 303 | 307 | 308) {
                 redirects += 1;
@@ -780,23 +752,6 @@ fn follow(from: &str, location: &str) -> Result<String, &'static str> {
     Ok(next)
 }
 
-fn is_loopback(url: &str) -> bool {
-    let Some((_, rest)) = crate::url::split_http_scheme(url) else {
-        return false;
-    };
-    let authority = &rest[..rest.find(['/', '?', '#']).unwrap_or(rest.len())];
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
-    let host = if let Some(v6) = host.strip_prefix('[') {
-        v6.split(']').next().unwrap_or("")
-    } else {
-        host.split(':').next().unwrap_or("")
-    };
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
-}
-
 #[cfg(feature = "sha256")]
 pub(super) fn to_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
@@ -871,14 +826,5 @@ mod tests {
         assert!(!is_lookup_failure(&io::Error::from(
             io::ErrorKind::ConnectionReset
         )));
-    }
-
-    #[test]
-    fn loopback() {
-        assert!(is_loopback("http://127.0.0.1:80/a"));
-        assert!(is_loopback("http://[::1]:80/a"));
-        assert!(is_loopback("http://localhost/a"));
-        assert!(!is_loopback("http://x.localhost/a"));
-        assert!(!is_loopback("https://example.com/a"));
     }
 }

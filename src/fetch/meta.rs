@@ -1,0 +1,110 @@
+//! What a part file is — the `.dlurl-meta` file beside it — and the validator
+//! a resume sends in `If-Range`.
+
+use ureq::http::HeaderMap;
+
+/// What `If-Range` carries: a strong ETag, else — only when the host sent no
+/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Validator {
+    ETag(String),
+    LastModified(String),
+}
+
+impl Validator {
+    pub(super) fn from_headers(headers: &HeaderMap) -> Option<Validator> {
+        if let Some(etag) = headers.get("etag").and_then(|v| v.to_str().ok()) {
+            let etag = etag.trim();
+            // RFC 9110 13.1.5: never a date when an entity tag exists.
+            return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
+                .then(|| Validator::ETag(etag.to_owned()));
+        }
+        headers
+            .get("last-modified")
+            .and_then(|v| v.to_str().ok())
+            .map(|d| Validator::LastModified(d.trim().to_owned()))
+    }
+
+    pub(super) fn header(&self) -> &str {
+        match self {
+            Validator::ETag(v) | Validator::LastModified(v) => v,
+        }
+    }
+}
+
+/// What a part file is: the `.dlurl-meta` file beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Meta {
+    /// Hash of the link's vendor and item.
+    pub key: String,
+    /// The validator sent in `If-Range`.
+    pub validator: Validator,
+    /// The object's length, when the host stated it.
+    pub total: Option<u64>,
+    /// The name the target got (for `save_in`).
+    pub name: Option<String>,
+    /// Device and inode of the part file this meta describes.
+    pub part: (u64, u64),
+}
+
+impl Meta {
+    pub(super) fn to_json(&self) -> String {
+        let (etag, last_modified) = match &self.validator {
+            Validator::ETag(v) => (Some(v.as_str()), None),
+            Validator::LastModified(v) => (None, Some(v.as_str())),
+        };
+        serde_json::json!({
+            "version": 2,
+            "key": self.key,
+            "etag": etag,
+            "last_modified": last_modified,
+            "total": self.total,
+            "name": self.name,
+            "part_dev": self.part.0,
+            "part_ino": self.part.1,
+        })
+        .to_string()
+    }
+
+    pub(super) fn parse(text: &str) -> Option<Meta> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        if value.get("version")?.as_u64()? != 2 {
+            return None;
+        }
+        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let number = |k: &str| value.get(k).and_then(|v| v.as_u64());
+        let validator = match (text("etag"), text("last_modified")) {
+            (Some(e), _) => Validator::ETag(e),
+            (None, Some(d)) => Validator::LastModified(d),
+            _ => return None,
+        };
+        Some(Meta {
+            key: text("key")?,
+            validator,
+            total: number("total"),
+            name: text("name").and_then(|n| super::names::sanitize_file_name(&n)),
+            part: (number("part_dev")?, number("part_ino")?),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_round_trips() {
+        let meta = Meta {
+            key: "00ff".into(),
+            validator: Validator::ETag("\"v1\"".into()),
+            total: Some(10),
+            name: Some("a.pdf".into()),
+            part: (3, 4),
+        };
+        assert_eq!(Meta::parse(&meta.to_json()), Some(meta));
+        assert_eq!(
+            Meta::parse("{\"version\":1,\"key\":\"k\",\"etag\":\"\\\"v\\\"\"}"),
+            None
+        );
+    }
+}
