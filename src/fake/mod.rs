@@ -50,6 +50,7 @@ mod cloudreve;
 #[cfg(feature = "datalab")]
 mod datalab;
 pub mod files;
+pub mod presets;
 #[cfg(feature = "kie")]
 mod kie;
 #[cfg(feature = "koodrive")]

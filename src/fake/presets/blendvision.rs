@@ -1,0 +1,4 @@
+//! Presets of the fake blendvision (see [`presets`](super)).
+
+use crate::fake::FakeReply;
+

@@ -1,0 +1,4 @@
+//! Presets of the fake koodrive (see [`presets`](super)).
+
+use crate::fake::FakeReply;
+
