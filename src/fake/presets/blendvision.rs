@@ -1,4 +1,1 @@
 //! Presets of the fake blendvision (see [`presets`](super)).
-
-use crate::fake::FakeReply;
-

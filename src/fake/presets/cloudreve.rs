@@ -1,4 +1,1 @@
 //! Presets of the fake cloudreve (see [`presets`](super)).
-
-use crate::fake::FakeReply;
-
