@@ -187,6 +187,37 @@ mod with_tls {
         }
     }
 
+    /// `fetch` with `agent` from the TLS server: a file host error that names
+    /// TLS, not retried, never a panic.
+    #[cfg(feature = "fetch")]
+    fn assert_fetch_fails(agent: &ureq::Agent, base_url: &str, context: &str) {
+        let link = download_url::DownloadLink::new(
+            download_url::Vendor::Kie,
+            "item",
+            format!("{base_url}/a.bin"),
+            None,
+            download_url::Expiry::Unknown,
+        );
+        let mut out = Vec::new();
+        let result = download_url::fetch::Fetcher::new()
+            .agent(agent.clone())
+            .max_retries(0, Duration::ZERO)
+            .write_to(&link, &mut out);
+        match result {
+            Err(Error::FileHost(e)) => {
+                assert!(!e.is_retryable(), "{context}: {e:?}");
+                let text = format!("{e} {:?}", std::error::Error::source(&*e));
+                assert!(
+                    text.to_lowercase().contains("tls")
+                        || text.contains("certificate")
+                        || text.contains("Certificate"),
+                    "{context}: {text}"
+                );
+            }
+            other => panic!("{context}: expected a file host error, got {other:?}"),
+        }
+    }
+
     /// An agent like a caller would build, naming `provider`.
     fn caller_agent(tls: TlsConfig) -> ureq::Agent {
         ureq::Agent::config_builder()
@@ -252,6 +283,14 @@ mod with_tls {
                 let agent = caller_agent(tls);
                 assert_tls_error(
                     call(&agent, &server.base_url("127.0.0.1")),
+                    &format!("{provider:?} {roots:?}"),
+                );
+                // `fetch` goes through the same transport policy: the same
+                // agent fails the same way, never a panic.
+                #[cfg(feature = "fetch")]
+                assert_fetch_fails(
+                    &agent,
+                    &server.base_url("127.0.0.1"),
                     &format!("{provider:?} {roots:?}"),
                 );
             }

@@ -163,6 +163,7 @@ pub(super) fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+#[cfg(feature = "sha256")]
 /// An existing regular file of the user running, with one name, opened for
 /// reading without following a symlink; `None` for anything else.
 pub(super) fn open_own(path: &Path) -> io::Result<Option<File>> {
@@ -181,6 +182,7 @@ pub(super) fn finish_new(file: File) -> io::Result<()> {
     file.sync_all()
 }
 
+#[cfg(feature = "sha256")]
 /// The kernel's lock on `dir/name` (created if needed), waiting up to `wait`;
 /// held until the value is dropped.
 pub(super) fn lock(dir: &Path, name: &str, wait: Duration) -> Result<impl Drop, DiskError> {
@@ -382,15 +384,7 @@ impl Slot {
         overwrite: bool,
     ) -> Result<(), DiskError> {
         let part = &self.paths.part;
-        #[cfg(unix)]
-        file.set_permissions(fs::Permissions::from_mode(0o666 & !umask()))
-            .map_err(io_err(format!(
-                "setting the permissions of {}",
-                part.display()
-            )))?;
-        file.sync_all()
-            .map_err(io_err(format!("flushing {}", part.display())))?;
-        drop(file);
+        finish_new(file).map_err(io_err(format!("flushing {}", part.display())))?;
         if overwrite {
             if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
                 return Err(DiskError::Io(

@@ -610,25 +610,20 @@ pub(super) fn local(link: &DownloadLink, what: &str, source: io::Error) -> Error
 /// what another try cannot mend (a name that does not resolve, a URL ureq
 /// refuses, a TLS failure) is not.
 fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::Error) -> Failure {
-    let kind = match &err {
-        ureq::Error::Timeout(_) => FileHostKind::Stalled,
-        ureq::Error::Io(e)
-            if matches!(
-                e.kind(),
-                io::ErrorKind::TimedOut | io::ErrorKind::WouldBlock
-            ) =>
-        {
-            FileHostKind::Stalled
-        }
+    use crate::TransportKind as T;
+    let https = url
+        .get(..8)
+        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let transport = crate::http::classify(&err, https, status);
+    let kind = match transport {
+        T::Timeout => FileHostKind::Stalled,
         _ => FileHostKind::Io,
     };
+    // Another try cannot mend a name that does not resolve, a certificate, or
+    // a request ureq refuses to make.
     let lasting = match &err {
-        ureq::Error::Io(e) => is_lookup_failure(e),
-        ureq::Error::Timeout(_)
-        | ureq::Error::ConnectionFailed
-        | ureq::Error::Protocol(_)
-        | ureq::Error::BodyStalled => false,
-        _ => true,
+        ureq::Error::Io(e) if is_lookup_failure(e) => true,
+        _ => matches!(transport, T::Dns | T::Tls | T::Other),
     };
     let kind = if lasting {
         FileHostKind::Unreachable

@@ -275,7 +275,20 @@ fn with_headers<B>(
 
 /// The crate's error for a failed request. `https`: the URL was `https://`.
 fn transport(vendor: Vendor, http_status: Option<u16>, https: bool, err: ureq::Error) -> Error {
-    let kind = match &err {
+    let kind = classify(&err, https, http_status);
+    Error::Transport(TransportError {
+        vendor,
+        kind,
+        http_status,
+        source: Box::new(err),
+    })
+}
+
+/// What kind of transport failure `err` is — one reading for vendor calls and
+/// `fetch`. `https`: the URL was `https://`; `http_status`: the response head
+/// had arrived.
+pub(crate) fn classify(err: &ureq::Error, https: bool, http_status: Option<u16>) -> TransportKind {
+    match err {
         ureq::Error::Timeout(_) => TransportKind::Timeout,
         ureq::Error::HostNotFound => TransportKind::Dns,
         ureq::Error::ConnectionFailed | ureq::Error::ConnectProxyFailed(_) => {
@@ -308,11 +321,5 @@ fn transport(vendor: Vendor, http_status: Option<u16>, https: bool, err: ureq::E
         | ureq::Error::Decompress(..) => TransportKind::Protocol,
         ureq::Error::BodyStalled => TransportKind::Io,
         _ => TransportKind::Other,
-    };
-    Error::Transport(TransportError {
-        vendor,
-        kind,
-        http_status,
-        source: Box::new(err),
-    })
+    }
 }

@@ -16,6 +16,8 @@ pub(crate) mod policy;
 mod reply;
 
 // A build without any vendor (fetch or build alone) makes no vendor call.
+#[cfg(feature = "fetch")]
+pub(crate) use call::classify;
 #[cfg_attr(
     not(any(
         feature = "kie",
