@@ -118,6 +118,7 @@ mod expiry;
 mod http;
 mod link;
 pub mod retry;
+pub mod roots;
 mod secret;
 #[cfg(test)]
 mod test_rng;

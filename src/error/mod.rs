@@ -24,6 +24,7 @@ use std::time::Duration;
 use crate::url::{bounded, one_line, redact_url_queries};
 use crate::Vendor;
 
+pub mod cause;
 #[cfg(feature = "fetch")]
 mod file_host;
 #[cfg(feature = "fetch")]
