@@ -205,13 +205,16 @@ fn from_io(e: &io::Error, got_head: bool) -> Cause {
         K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
             Cause::ConnectionClosed
         }
-        K::TimedOut | K::WouldBlock => Cause::Timeout(if got_head {
-            Phase::Body
-        } else {
-            Phase::Reply
-        }),
+        K::TimedOut | K::WouldBlock => {
+            Cause::Timeout(if got_head { Phase::Body } else { Phase::Reply })
+        }
         // getaddrinfo's failure: `Uncategorized`, which stable Rust cannot name.
-        _ if e.to_string().starts_with("failed to lookup address information") => Cause::Dns,
+        _ if e
+            .to_string()
+            .starts_with("failed to lookup address information") =>
+        {
+            Cause::Dns
+        }
         kind => Cause::Io(kind),
     }
 }
