@@ -187,7 +187,10 @@ fn an_untrusted_certificate_is_named_and_cacert_trusts_it() {
     let ca = data("ca.cert.pem");
     let run = kie(&server.url("localhost"), &["--cacert", &ca], &[]);
     assert_eq!(run.code, 0, "{run:?}");
-    assert!(run.stdout.starts_with("https://tempfile.example/a.png"), "{run:?}");
+    assert!(
+        run.stdout.starts_with("https://tempfile.example/a.png"),
+        "{run:?}"
+    );
     // The option also after the command, as --flag=value.
     let run = dlurl(
         &[
