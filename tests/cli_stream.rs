@@ -19,7 +19,7 @@ use download_url::fake::{
 /// The ids: every 1000th the fake's file (a link on stdout), the others unknown
 /// to it (a failure line on stderr), so the output stays small.
 fn id(n: usize) -> String {
-    if n % 1000 == 0 {
+    if n.is_multiple_of(1000) {
         KOODRIVE_FILE_ID.to_owned()
     } else {
         format!("nope-{n:07}")

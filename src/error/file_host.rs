@@ -15,15 +15,15 @@ pub enum FileHostKind {
     Status,
     /// The host refused the link (expired or not allowed) and no refresher was set.
     Denied,
-    /// The host kept refusing after [`max_refreshes`](Fetcher::max_refreshes) new links.
+    /// The host kept refusing after [`max_refreshes`](crate::Fetcher::max_refreshes) new links.
     TooManyRefreshes,
-    /// More than [`max_redirects`](Fetcher::max_redirects) redirects.
+    /// More than [`max_redirects`](crate::Fetcher::max_redirects) redirects.
     TooManyRedirects,
     /// A redirect from `https` to `http`, or one without a usable `Location`.
     BadRedirect,
     /// The bytes received do not match the stated or expected length.
     LengthMismatch {
-        /// The length stated by the host or by [`expected_size`](Fetcher::expected_size).
+        /// The length stated by the host or by [`expected_size`](crate::Fetcher::expected_size).
         expected: u64,
         /// The length received.
         actual: u64,
@@ -35,7 +35,7 @@ pub enum FileHostKind {
         /// The digest of the bytes received, lowercase hex.
         actual: String,
     },
-    /// No byte arrived for the [`stall_timeout`](Fetcher::stall_timeout), and
+    /// No byte arrived for the [`stall_timeout`](crate::Fetcher::stall_timeout), and
     /// resuming did not help.
     Stalled,
     /// The connection failed or broke.
@@ -55,7 +55,7 @@ pub enum FileHostKind {
         /// The bound, in bytes.
         limit: u64,
     },
-    /// The target already exists and [`overwrite`](Fetcher::overwrite) is off.
+    /// The target already exists and [`overwrite`](crate::Fetcher::overwrite) is off.
     Exists,
     /// Another run holds the lock on the target (see the module docs).
     Locked,
