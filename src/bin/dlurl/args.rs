@@ -42,7 +42,9 @@ pub enum Topic {
     BlendVision,
     KooDrive,
     Get,
+    #[cfg_attr(not(feature = "fake"), allow(dead_code))]
     Demo,
+    #[cfg_attr(not(feature = "fake"), allow(dead_code))]
     ServeFake,
     Help,
 }
@@ -137,9 +139,16 @@ pub enum Command {
     Version,
     Vendor(Global, VendorArgs),
     Get(Global, GetArgs, VendorArgs),
+    #[cfg_attr(not(feature = "fake"), allow(dead_code))]
     Demo(Global),
     ServeFake,
 }
+
+/// `get --stall`'s default.
+#[cfg(feature = "fetch")]
+const DEFAULT_STALL: Duration = download_url::fetch::DEFAULT_STALL_TIMEOUT;
+#[cfg(not(feature = "fetch"))]
+const DEFAULT_STALL: Duration = Duration::from_secs(30);
 
 /// A usage error: the text of `dlurl: <text>`.
 pub type Usage = String;
@@ -445,9 +454,7 @@ impl State {
                 let get = GetArgs {
                     output,
                     force: get.force,
-                    stall: get
-                        .stall
-                        .unwrap_or(download_url::fetch::DEFAULT_STALL_TIMEOUT),
+                    stall: get.stall.unwrap_or(DEFAULT_STALL),
                     size: get.size,
                     max_size: get.max_size,
                     sha256: get.sha256,
@@ -491,7 +498,12 @@ fn check_arity(vendor: Vendor, positional: &[String]) -> Result<(), Usage> {
 }
 
 fn unknown_command(name: &str) -> Usage {
-    format!("unknown command {name:?} (a vendor, get, help…): unknown vendor {name:?}")
+    let fake = if cfg!(feature = "fake") {
+        ", demo, serve-fake"
+    } else {
+        ""
+    };
+    format!("unknown vendor or command {name:?} (kie, datalab, cloudreve, blendvision, koodrive, get, help{fake})")
 }
 
 fn message(e: lexopt::Error) -> Usage {

@@ -29,7 +29,13 @@
         feature = "blendvision",
         feature = "koodrive"
     )),
-    allow(dead_code, unused_imports, unused_variables, unused_mut)
+    allow(
+        dead_code,
+        unused_imports,
+        unused_variables,
+        unused_mut,
+        unreachable_code
+    )
 )]
 // `config.base_url = text.into()` compiles whether `base_url` is a `String` or a
 // newtype with `From<String>`.

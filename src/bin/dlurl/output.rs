@@ -145,6 +145,7 @@ pub fn error_json(err: &Error, cx: Option<&Context>) -> Value {
         Error::Transport(_) => "transport",
         Error::Api(_) => "api",
         Error::UnexpectedResponse(_) => "unexpected_response",
+        #[cfg(feature = "fetch")]
         Error::FileHost(_) => "file_host",
         _ => "other",
     };

@@ -17,26 +17,43 @@ use crate::output::{err_line, one_field, Context, Failure};
 /// the roots of `--cacert` (else `SSL_CERT_FILE`/`SSL_CERT_DIR`), and with `-v`
 /// a middleware that logs each request.
 pub fn agent(global: &Global) -> Result<ureq::Agent, Failure> {
-    let mut builder = download_url::agent_config(global.timeout);
+    let builder = download_url::agent_config(global.timeout);
+    let builder = with_roots(builder, global)?;
+    Ok(if global.verbose {
+        builder.middleware(Verbose).build().new_agent()
+    } else {
+        builder.build().new_agent()
+    })
+}
+
+type Builder = ureq::config::ConfigBuilder<ureq::typestate::AgentScope>;
+
+/// The roots of `--cacert`, else of `SSL_CERT_FILE`/`SSL_CERT_DIR` (rustls).
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn with_roots(builder: Builder, global: &Global) -> Result<Builder, Failure> {
     if let Some(path) = &global.cacert {
         let shown = one_field(&path.display().to_string());
         let pem = std::fs::read(path)
             .map_err(|e| Failure::Usage(format!("--cacert {shown}: {}", os_reason(&e))))?;
         let tls = download_url::roots::tls_config_with_roots(&pem)
             .map_err(|e| Failure::Usage(format!("--cacert {shown}: {e}")))?;
-        builder = builder.tls_config(tls);
-    } else {
-        match download_url::roots::tls_config_from_env() {
-            Ok(Some(tls)) => builder = builder.tls_config(tls),
-            Ok(None) => {}
-            Err(e) => return Err(Failure::Usage(format!("SSL_CERT_FILE/SSL_CERT_DIR: {e}"))),
-        }
+        return Ok(builder.tls_config(tls));
     }
-    Ok(if global.verbose {
-        builder.middleware(Verbose).build().new_agent()
-    } else {
-        builder.build().new_agent()
-    })
+    match download_url::roots::tls_config_from_env() {
+        Ok(Some(tls)) => Ok(builder.tls_config(tls)),
+        Ok(None) => Ok(builder),
+        Err(e) => Err(Failure::Usage(format!("SSL_CERT_FILE/SSL_CERT_DIR: {e}"))),
+    }
+}
+
+#[cfg(not(any(feature = "rustls", feature = "native-tls")))]
+fn with_roots(builder: Builder, global: &Global) -> Result<Builder, Failure> {
+    match global.cacert {
+        Some(_) => Err(Failure::Usage(
+            "--cacert needs a build with TLS (feature rustls or native-tls)".into(),
+        )),
+        None => Ok(builder),
+    }
 }
 
 /// An OS error as a person reads it: without std's `(os error N)`.
@@ -334,6 +351,8 @@ impl Session {
                     koodrive::download_links(agent, config, &request)
                 })
             }
+            #[allow(unreachable_patterns)]
+            _ => unreachable!("a build without vendors has no session"),
         }
     }
 
