@@ -86,7 +86,7 @@ pub fn agent_with_roots(pem: &[u8]) -> io::Result<ureq::Agent> {
 /// For the `rustls` build: TLS settings trusting the certificates of the file
 /// named by `SSL_CERT_FILE` and of every file in the directories of
 /// `SSL_CERT_DIR` (separated by `:`; files that hold no PEM certificate are
-/// skipped), as OpenSSL does. `None` when neither is set (or both are blank),
+/// skipped; each certificate counted once), as OpenSSL does. `None` when neither is set (or both are blank),
 /// and always with `native-tls` alone, whose library reads them itself.
 ///
 /// # Errors
@@ -118,6 +118,10 @@ pub fn tls_config_from_env() -> io::Result<Option<TlsConfig>> {
             }
         }
     }
+    // A folder often holds each certificate twice (a file and its hash link),
+    // and the bundle of SSL_CERT_FILE too: each root once.
+    let mut seen = std::collections::HashSet::new();
+    certs.retain(|cert| seen.insert(cert.der().to_vec()));
     if certs.is_empty() {
         return Err(io::Error::new(
             io::ErrorKind::InvalidData,

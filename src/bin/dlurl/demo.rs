@@ -28,7 +28,7 @@ pub fn run(global: &Global) -> ExitCode {
         Ok(server) => server,
         Err(e) => return usage_error(&format!("cannot start the fake servers on 127.0.0.1: {e}")),
     };
-    let agent = match crate::session::agent(global) {
+    let agent = match crate::session::agent(global, false) {
         Ok(agent) => agent,
         Err(failure) => return crate::run::fail(global.format, failure, None),
     };

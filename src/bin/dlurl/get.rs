@@ -19,7 +19,7 @@ use crate::session::{os_reason, Session};
 
 /// Runs `dlurl get`; the exit code.
 pub fn run(global: &Global, get: GetArgs, args: &VendorArgs) -> ExitCode {
-    let session = match Session::new(global, args) {
+    let session = match Session::new(global, args, true) {
         Ok(session) => session,
         Err(failure) => return fail(global.format, failure, None),
     };

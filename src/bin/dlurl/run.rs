@@ -21,7 +21,7 @@ const LINE_LIMIT: usize = 1 << 20;
 
 /// Runs a vendor command; the exit code.
 pub fn run(global: &Global, args: &VendorArgs) -> ExitCode {
-    let session = match Session::new(global, args) {
+    let session = match Session::new(global, args, false) {
         Ok(session) => session,
         Err(failure) => return fail(global.format, failure, None),
     };

@@ -14,11 +14,13 @@ use crate::args::{Global, VendorArgs};
 use crate::output::{err_line, one_field, Context, Failure};
 
 /// The agent for every command: the crate's configuration with `--timeout`,
-/// the roots of `--cacert` (else `SSL_CERT_FILE`/`SSL_CERT_DIR`), and with `-v`
-/// a middleware that logs each request.
-pub fn agent(global: &Global) -> Result<ureq::Agent, Failure> {
+/// the roots of `--cacert` (else, when `tls` says https will be used,
+/// `SSL_CERT_FILE`/`SSL_CERT_DIR`: reading a system's whole certificate folder
+/// costs milliseconds a plain-http call should not pay), and with `-v` a
+/// middleware that logs each request.
+pub fn agent(global: &Global, tls: bool) -> Result<ureq::Agent, Failure> {
     let builder = download_url::agent_config(global.timeout);
-    let builder = with_roots(builder, global)?;
+    let builder = with_roots(builder, global, tls)?;
     Ok(if global.verbose {
         builder.middleware(Verbose).build().new_agent()
     } else {
@@ -30,7 +32,7 @@ type Builder = ureq::config::ConfigBuilder<ureq::typestate::AgentScope>;
 
 /// The roots of `--cacert`, else of `SSL_CERT_FILE`/`SSL_CERT_DIR` (rustls).
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn with_roots(builder: Builder, global: &Global) -> Result<Builder, Failure> {
+fn with_roots(builder: Builder, global: &Global, tls: bool) -> Result<Builder, Failure> {
     if let Some(path) = &global.cacert {
         let shown = one_field(&path.display().to_string());
         let pem = std::fs::read(path)
@@ -38,6 +40,9 @@ fn with_roots(builder: Builder, global: &Global) -> Result<Builder, Failure> {
         let tls = download_url::roots::tls_config_with_roots(&pem)
             .map_err(|e| Failure::Usage(format!("--cacert {shown}: {e}")))?;
         return Ok(builder.tls_config(tls));
+    }
+    if !tls {
+        return Ok(builder);
     }
     match download_url::roots::tls_config_from_env() {
         Ok(Some(tls)) => Ok(builder.tls_config(tls)),
@@ -47,7 +52,7 @@ fn with_roots(builder: Builder, global: &Global) -> Result<Builder, Failure> {
 }
 
 #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-fn with_roots(builder: Builder, global: &Global) -> Result<Builder, Failure> {
+fn with_roots(builder: Builder, global: &Global, _tls: bool) -> Result<Builder, Failure> {
     match global.cacert {
         Some(_) => Err(Failure::Usage(
             "--cacert needs a build with TLS (feature rustls or native-tls)".into(),
@@ -143,8 +148,9 @@ fn required(name: &str, vendor: &str) -> Result<String, Failure> {
 
 impl Session {
     /// The session of a vendor command: the parsed options first, the
-    /// environment as fallback.
-    pub fn new(global: &Global, args: &VendorArgs) -> Result<Session, Failure> {
+    /// environment as fallback. `files`: the agent will also fetch the files
+    /// behind the links (`get`), over https whatever the vendor's URL.
+    pub fn new(global: &Global, args: &VendorArgs, files: bool) -> Result<Session, Failure> {
         let vendor = args.vendor.expect("the parser names the vendor");
         let var = format!("{}_BASE_URL", vendor.id().to_ascii_uppercase());
         let base = global.base_url.clone().or_else(|| env(&var));
@@ -246,8 +252,11 @@ impl Session {
                 )))
             }
         };
+        let https = base_url
+            .get(..8)
+            .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
         Ok(Session {
-            agent: agent(global)?,
+            agent: agent(global, https || files)?,
             policy: RetryPolicy::with_retries(global.retries),
             context: Context {
                 base_url,
