@@ -85,6 +85,11 @@ impl Out {
         self.check(result);
     }
 
+    /// Whether stdout was closed (or failed): nothing more can be shown.
+    pub fn is_closed(&self) -> bool {
+        self.closed
+    }
+
     /// Sends what is buffered on: results appear as each group finishes.
     pub fn flush(&mut self) {
         if !self.closed {

@@ -45,6 +45,11 @@ pub fn run(global: &Global, args: &VendorArgs) -> ExitCode {
             if !printer.group(&session, &group, session.call(&group)) {
                 break;
             }
+            // Stdout closed (`| head -1`): the results of more groups could not
+            // be shown, so nothing more is sent.
+            if printer.out.is_closed() {
+                break;
+            }
         }
     } else if !printer.group(&session, items, session.call(items)) {
         return printer.finish_error();
