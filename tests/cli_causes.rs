@@ -1,7 +1,11 @@
 //! `dlurl` names why a request did not complete, curl-style, and trusts a
 //! private CA with `--cacert`, `SSL_CERT_FILE` or `SSL_CERT_DIR`: a local TLS
 //! server with the test CA of tests/data/tls (make-certs.sh regenerates it).
-#![cfg(all(feature = "cli", feature = "kie", feature = "rustls"))]
+#![cfg(all(
+    feature = "cli",
+    feature = "kie",
+    any(feature = "rustls", feature = "native-tls")
+))]
 
 mod common;
 
@@ -207,7 +211,7 @@ fn an_untrusted_certificate_is_named_and_cacert_trusts_it() {
     // The environment, as OpenSSL reads it.
     let run = kie(&server.url("localhost"), &[], &[("SSL_CERT_FILE", &ca)]);
     assert_eq!(run.code, 0, "SSL_CERT_FILE: {run:?}");
-    let dir = data("");
+    let dir = data("certdir");
     let run = kie(&server.url("localhost"), &[], &[("SSL_CERT_DIR", &dir)]);
     assert_eq!(run.code, 0, "SSL_CERT_DIR: {run:?}");
     // --cacert replaces the roots: the built-in ones (and the environment's) are not used.

@@ -42,21 +42,19 @@ pub fn run() -> ExitCode {
     export("KOODRIVE_BASE_URL", &base);
     export("KOODRIVE_USER_ID", fake::KOODRIVE_USER_ID);
     export("KOODRIVE_TOKEN", fake::KOODRIVE_TOKEN);
-    for line in [
-        "# try: dlurl kie https://tempfile.aiquickdraw.com/a.png   (dlurl get kie … fetches it)"
-            .to_owned(),
-        "#      dlurl datalab 42".to_owned(),
-        "#      dlurl cloudreve 'The Man.mp3'".to_owned(),
-        "#      dlurl blendvision 63df97e3-519b-4426-bf01-d1841cdc2ccd".to_owned(),
-        format!(
-            "#      dlurl koodrive {} {}",
-            fake::KOODRIVE_CONTAINER_ID,
-            fake::KOODRIVE_FILE_ID
-        ),
-        "# serving until interrupted (Ctrl-C)".to_owned(),
-    ] {
-        out.line(&line);
-    }
+    out.line(
+        "# try: dlurl kie https://tempfile.aiquickdraw.com/a.png   (dlurl get kie … fetches it)",
+    );
+    out.line("#      dlurl datalab 42");
+    out.line("#      dlurl cloudreve 'The Man.mp3'");
+    out.line("#      dlurl blendvision 63df97e3-519b-4426-bf01-d1841cdc2ccd");
+    #[cfg(feature = "koodrive")]
+    out.line(&format!(
+        "#      dlurl koodrive {} {}",
+        fake::KOODRIVE_CONTAINER_ID,
+        fake::KOODRIVE_FILE_ID
+    ));
+    out.line("# serving until interrupted (Ctrl-C)");
     out.flush();
     drop(out);
     loop {

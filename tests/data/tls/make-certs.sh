@@ -5,6 +5,7 @@
 #   server.{cert,key}.pem  for localhost and 127.0.0.1, signed by the CA, valid to 2125
 #   expired.{cert,key}.pem for localhost and 127.0.0.1, signed by the CA, expired in 2021
 #   other.{cert,key}.pem   for other.example only, signed by the CA
+#   certdir/<hash>.0       the CA again, named for SSL_CERT_DIR
 set -eu
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -43,3 +44,8 @@ leaf() { # name subject-alt-names start end
 leaf server "DNS:localhost,IP:127.0.0.1" 20250101000000Z 21250101000000Z
 leaf expired "DNS:localhost,IP:127.0.0.1" 20200101000000Z 20210101000000Z
 leaf other "DNS:other.example" 20250101000000Z 21250101000000Z
+
+# SSL_CERT_DIR as OpenSSL reads it: the CA under its subject-hash name.
+rm -rf certdir
+mkdir certdir
+cp ca.cert.pem "certdir/$(openssl x509 -hash -noout -in ca.cert.pem).0"
