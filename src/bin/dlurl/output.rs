@@ -352,6 +352,12 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_become_spaces() {
+        let text = "a\u{200b}b\u{ad}c\u{e0041}d\u{2060}e\u{feff}f\u{202e}g";
+        assert_eq!(one_field(text), "a b c d e f g");
+    }
+
+    #[test]
     fn authority_of_urls() {
         assert_eq!(authority("https://api.kie.ai"), "api.kie.ai");
         assert_eq!(authority("http://u:p@127.0.0.1:8080/x?y"), "127.0.0.1:8080");

@@ -94,7 +94,9 @@ impl Middleware for Verbose {
         let outcome = match &result {
             Ok(response) => response.status().as_u16().to_string(),
             Err(ureq::Error::Timeout(_)) => "timed out".to_owned(),
-            Err(ureq::Error::Io(e)) => format!("failed: {}", e.kind()),
+            // The I/O error's own words (`failed to lookup address information`,
+            // `invalid peer certificate: UnknownIssuer`), not only its kind.
+            Err(ureq::Error::Io(e)) => format!("failed: {e}"),
             Err(ureq::Error::HostNotFound) => "failed: host not found".to_owned(),
             Err(ureq::Error::ConnectionFailed) => "failed: connection failed".to_owned(),
             Err(_) => "failed".to_owned(),
