@@ -60,6 +60,15 @@ fn a_whole_call_failure_is_an_error_object() {
     );
     assert_eq!(run.code, 1, "{run:?}");
     assert_eq!(json(&run.stdout)["error"]["kind"], "api", "{run:?}");
+    // A missing credential: exit 2, also as JSON.
+    let run = dlurl(&["--json", "datalab", "42"], &[]);
+    assert_eq!(run.code, 2, "{run:?}");
+    let value = json(&run.stdout);
+    assert_eq!(value["error"]["kind"], "invalid_input", "{value}");
+    assert!(value["error"]["message"]
+        .as_str()
+        .unwrap()
+        .contains("DATALAB_API_KEY"));
     // Invalid input: exit 2, also as JSON.
     let run = dlurl(&["--json", "--base-url", "ftp://x", "datalab", "42"], &env);
     assert_eq!(run.code, 2, "{run:?}");

@@ -21,7 +21,7 @@ use crate::session::{os_reason, Session};
 pub fn run(global: &Global, get: GetArgs, args: &VendorArgs) -> ExitCode {
     let session = match Session::new(global, args, true) {
         Ok(session) => session,
-        Err(failure) => return fail(global.format, failure, None),
+        Err(failure) => return fail(global.format, failure, args.vendor),
     };
     // The items: the command line's, or all of stdin's (get keeps its files' list).
     let mut items = session.items(args).to_vec();

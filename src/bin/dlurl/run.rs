@@ -23,7 +23,7 @@ const LINE_LIMIT: usize = 1 << 20;
 pub fn run(global: &Global, args: &VendorArgs) -> ExitCode {
     let session = match Session::new(global, args, false) {
         Ok(session) => session,
-        Err(failure) => return fail(global.format, failure, None),
+        Err(failure) => return fail(global.format, failure, args.vendor),
     };
     let items = session.items(args);
     let mut printer = Printer::new(global.format);
@@ -57,11 +57,25 @@ pub fn run(global: &Global, args: &VendorArgs) -> ExitCode {
     printer.finish()
 }
 
-/// A failure before any result: usage (exit 2) or the call's error.
-pub fn fail(format: Format, failure: Failure, cx: Option<&output::Context>) -> ExitCode {
-    match failure {
-        Failure::Usage(msg) => usage_error(&msg),
-        Failure::Error(err) => output::print_error(format, &err, cx),
+/// A failure before anything was sent: usage (exit 2; with `--json` or
+/// `--jsonl` an `invalid_input` error object when it is the vendor's setup, such
+/// as a missing credential) or the call's error.
+pub fn fail(format: Format, failure: Failure, vendor: Option<download_url::Vendor>) -> ExitCode {
+    match (failure, vendor) {
+        (Failure::Usage(msg), Some(vendor)) if format != Format::Plain => {
+            let mut out = Out::new();
+            out.line(&json_line(&json!({ "error": {
+                "vendor": vendor.id(), "kind": "invalid_input", "cause": null,
+                "http_status": null, "code": null, "message": msg,
+                "request_id": null, "retryable": false,
+            }})));
+            match out.finish() {
+                Ok(()) => ExitCode::from(2),
+                Err(code) => code,
+            }
+        }
+        (Failure::Usage(msg), _) => usage_error(&msg),
+        (Failure::Error(err), _) => output::print_error(format, &err, None),
     }
 }
 
