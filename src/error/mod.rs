@@ -24,7 +24,6 @@ use std::time::Duration;
 use crate::url::{bounded, one_line, redact_url_queries};
 use crate::Vendor;
 
-pub mod cause;
 #[cfg(feature = "fetch")]
 mod file_host;
 #[cfg(feature = "fetch")]
@@ -482,6 +481,9 @@ impl StdError for Error {
         }
     }
 }
+
+/// Why a transport failure happened: [`TransportError::cause`].
+pub mod cause;
 
 #[cfg(test)]
 mod tests {
