@@ -482,7 +482,6 @@ impl StdError for Error {
     }
 }
 
-/// Why a transport failure happened: [`TransportError::cause`].
 pub mod cause;
 
 #[cfg(test)]
