@@ -118,6 +118,8 @@ mod expiry;
 mod http;
 mod link;
 pub mod retry;
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+pub mod roots;
 mod secret;
 mod url;
 mod vendor;

@@ -49,11 +49,14 @@ fn demo_prints_links_from_every_vendor() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert!(lines.len() >= 5, "{run:?}");
     for line in &lines {
+        // <vendor> TAB <what was asked> TAB <url> TAB <name> TAB <expiry>
         let fields: Vec<&str> = line.split('\t').collect();
-        assert_eq!(fields.len(), 3, "{line}");
-        assert!(fields[0].starts_with("http"), "{line}");
+        assert_eq!(fields.len(), 5, "{line}");
+        assert!(fields[0].parse::<Vendor>().is_ok(), "{line}");
+        assert!(!fields[1].is_empty(), "{line}");
+        assert!(fields[2].starts_with("http"), "{line}");
         assert!(
-            time::OffsetDateTime::parse(fields[2], &time::format_description::well_known::Rfc3339)
+            time::OffsetDateTime::parse(fields[4], &time::format_description::well_known::Rfc3339)
                 .is_ok(),
             "{line}"
         );

@@ -577,8 +577,9 @@ fn batch_vendors_read_ids_from_stdin_after_a_lone_dash() {
         args.extend_from_slice(vendor_args);
         assert_usage_error(&dlurl_stdin(&args, env, "\n \n"), "stdin");
     }
-    // More than 16 MiB of ids: refused before anything is sent.
-    let huge = format!("{BV_1}\n").repeat((17 << 20) / (BV_1.len() + 1));
+    // A line of stdin over 1 MiB: refused before anything is sent (any number of
+    // lines is read, in groups: tests/cli_stream.rs).
+    let huge = BV_1.repeat((17 << 20) / (BV_1.len() + 1));
     let mut args = vec!["--base-url", &base];
     args.extend_from_slice(&["blendvision", "-"]);
     assert_usage_error(&dlurl_stdin(&args, &BLENDVISION_ENV, &huge), "MiB");

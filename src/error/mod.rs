@@ -491,6 +491,8 @@ impl StdError for Error {
     }
 }
 
+pub mod cause;
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,53 +1,82 @@
 //! `dlurl`: get temporary download links from the command line.
 //!
 //! ```text
-//! dlurl [options] <vendor> <args…>              options also after the vendor name
+//! dlurl [options] <command> [command options] <args…>
 //! dlurl kie <file-url>                          credential: KIE_API_KEY
-//! dlurl datalab <file-id> [--expires-in SECS]   credential: DATALAB_API_KEY
+//! dlurl datalab [--expires-in SECS] [--team ID] <file-id>
 //! dlurl cloudreve [--skip-error …] <uri|path>…  site: --base-url or CLOUDREVE_BASE_URL
-//! dlurl blendvision <file-id>…                  credentials: BLENDVISION_API_TOKEN, BLENDVISION_ORG_ID
+//! dlurl blendvision [--login-token] [--org-id ID] <file-id>…
 //! dlurl koodrive <container-id> <file-id>…      credentials: KOODRIVE_USER_ID + KOODRIVE_TOKEN, or app id/secret
-//! dlurl demo                                    every vendor against the built-in fake servers
-//! dlurl get [-o DIR|FILE|-] [--force] <vendor> <args…>   fetch the files behind the links
+//! dlurl get [-o DIR|FILE|-] [--force] … <vendor> <args…>   fetch the files behind the links
+//! dlurl demo | dlurl serve-fake                 (feature `fake`) the built-in fake vendors
+//! dlurl help [<command>]                        the help of one command
 //! ```
 //!
-//! Options: `--base-url URL`, `--json`, `--timeout SECS`, `--retries N`,
-//! `--allow-insecure-http`, `-v`/`--verbose` (one stderr line per HTTP request:
-//! method, URL without query, status, time), `-h`/`--help`, `-V`/`--version`.
-//! Valued options take `--flag value` or `--flag=value`; `--` ends the options, so
-//! an id may start with `-`. Batch vendors (cloudreve, blendvision, koodrive) read
-//! their ids from stdin, one per line, when the only id is `-`.
+//! Every option and exit code is documented in the help texts (`help.rs`).
 //!
-//! Output: one line per link, `<url>\t<file name or ->\t<expiry: RFC 3339 UTC, never or ->`,
-//! or with `--json` one object `{"links": [...], "failures": [...]}`; control
-//! characters a server sent never reach the terminal. A usage error is one line
-//! `dlurl: <what>` and `try 'dlurl --help'`.
-//!
-//! Exit codes: 0 every link obtained; 1 the vendor refused, or every item failed;
-//! 2 usage error or invalid input (nothing sent); 3 transport failure, unexpected
-//! response or stdout not writable; 4 some items failed.
+//! The files, each using only those listed before it (no circle):
+//! `args` (the one parser) and `help` (the texts); `output` (printing, JSON,
+//! causes, exit codes); `session` (agent + vendor config + request options, one
+//! value per command); `run` (vendor commands, stdin in groups); `get`, `demo`,
+//! `serve`; and this file, which dispatches.
 
-// A build with no vendor feature (only `demo` and usage) leaves most of it unused.
+// A build with no vendor feature (only usage) leaves most of it unused.
 #![cfg_attr(
-    not(any(
+    not(all(
         feature = "kie",
         feature = "datalab",
         feature = "cloudreve",
         feature = "blendvision",
         feature = "koodrive"
     )),
-    allow(dead_code, unused_imports, unused_variables)
+    allow(
+        dead_code,
+        unused_imports,
+        unused_variables,
+        unused_mut,
+        unreachable_code
+    )
 )]
+// `config.base_url = text.into()` compiles whether `base_url` is a `String` or a
+// newtype with `From<String>`.
+#![allow(clippy::useless_conversion)]
 
-mod cli;
+mod args;
 #[cfg(feature = "fake")]
 mod demo;
 #[cfg(feature = "fetch")]
 mod get;
-mod vendors;
+mod help;
+mod output;
+mod run;
+#[cfg(feature = "fake")]
+mod serve;
+mod session;
 
 use std::process::ExitCode;
 
+use args::Command;
+
 fn main() -> ExitCode {
-    cli::main(std::env::args_os().skip(1).collect())
+    let command = match args::parse(std::env::args_os().skip(1).collect()) {
+        Ok(command) => command,
+        Err(msg) => return output::usage_error(&msg),
+    };
+    match command {
+        Command::Help(topic) => output::print_text(&help::text(topic)),
+        Command::Version => output::print_text(concat!("dlurl ", env!("CARGO_PKG_VERSION"))),
+        Command::Vendor(global, vendor) => run::run(&global, &vendor),
+        #[cfg(feature = "fetch")]
+        Command::Get(global, get, vendor) => get::run(&global, get, &vendor),
+        #[cfg(not(feature = "fetch"))]
+        Command::Get(..) => output::usage_error("get needs a build with the `fetch` feature"),
+        #[cfg(feature = "fake")]
+        Command::Demo(global) => demo::run(&global),
+        #[cfg(feature = "fake")]
+        Command::ServeFake => serve::run(),
+        #[cfg(not(feature = "fake"))]
+        Command::Demo(_) | Command::ServeFake => {
+            output::usage_error("demo and serve-fake need a build with the `fake` feature")
+        }
+    }
 }
