@@ -621,10 +621,7 @@ fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::E
     };
     // Another try cannot mend a name that does not resolve, a certificate, or
     // a request ureq refuses to make.
-    let lasting = match &err {
-        ureq::Error::Io(e) if is_lookup_failure(e) => true,
-        _ => matches!(transport, T::Dns | T::Tls | T::Other),
-    };
+    let lasting = matches!(transport, T::Dns | T::Tls | T::Other);
     let kind = if lasting {
         FileHostKind::Unreachable
     } else {
@@ -639,14 +636,6 @@ fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::E
     } else {
         Failure::retry(e)
     }
-}
-
-/// Whether an I/O error is the system resolver's "no such host": std reports
-/// it with a kind stable Rust cannot name, and this text.
-fn is_lookup_failure(e: &io::Error) -> bool {
-    e.raw_os_error().is_none()
-        && e.to_string()
-            .starts_with("failed to lookup address information")
 }
 
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
@@ -811,15 +800,5 @@ mod tests {
             Some(Validator::LastModified(date.into()))
         );
         assert_eq!(Validator::from_headers(&headers(&[])), None);
-    }
-
-    #[test]
-    fn lookup_failures_are_told_apart() {
-        let dns =
-            io::Error::other("failed to lookup address information: Name or service not known");
-        assert!(is_lookup_failure(&dns));
-        assert!(!is_lookup_failure(&io::Error::from(
-            io::ErrorKind::ConnectionReset
-        )));
     }
 }

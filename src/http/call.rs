@@ -306,6 +306,16 @@ pub(crate) fn classify(err: &ureq::Error, https: bool, http_status: Option<u16>)
         {
             TransportKind::Tls
         }
+        // The system resolver's "no such host" reaches ureq as an I/O error
+        // whose kind stable Rust cannot name; std words it this way.
+        ureq::Error::Io(io)
+            if io.raw_os_error().is_none()
+                && io
+                    .to_string()
+                    .starts_with("failed to lookup address information") =>
+        {
+            TransportKind::Dns
+        }
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => TransportKind::Connect,
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,
