@@ -27,10 +27,10 @@ pub fn text(topic: Topic) -> String {
 
 fn global() -> String {
     let fake = if cfg!(feature = "fake") {
-        "\
-  dlurl demo                                    every vendor against the built-in fake servers
-  dlurl serve-fake                              serve the fake vendors; prints export lines to try them
-"
+        concat!(
+            "  dlurl demo                                    every vendor against the built-in fake servers\n",
+            "  dlurl serve-fake                              serve the fake vendors; prints export lines to try them\n",
+        )
     } else {
         ""
     };
