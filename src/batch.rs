@@ -67,6 +67,17 @@ pub(crate) struct Chunks<'a> {
     pub smaller: fn(&Error, usize) -> Option<usize>,
 }
 
+/// Whether `err` dooms every call of a request (see the module docs): the
+/// generic rule, or the vendor's own codes (`dooms`).
+pub(crate) fn dooms_every_call(err: &Error, dooms: fn(&Error) -> bool) -> bool {
+    let generic = match err {
+        Error::InvalidInput(_) => true,
+        Error::Transport(e) => matches!(e.kind, TransportKind::Dns | TransportKind::Tls),
+        _ => matches!(err.http_status(), Some(401 | 403)),
+    };
+    generic || dooms(err)
+}
+
 /// No error states a limit.
 pub(crate) fn no_limit(_: &Error, _: usize) -> Option<usize> {
     None
@@ -190,12 +201,7 @@ impl Chunks<'_> {
     }
 
     fn dooms_every_call(&self, err: &Error) -> bool {
-        let generic = match err {
-            Error::InvalidInput(_) => true,
-            Error::Transport(e) => matches!(e.kind, TransportKind::Dns | TransportKind::Tls),
-            _ => matches!(err.http_status(), Some(401 | 403)),
-        };
-        generic || (self.dooms)(err)
+        dooms_every_call(err, self.dooms)
     }
 
     /// One [`FailureReason::CallFailed`] per item of a chunk whose call failed.
