@@ -19,7 +19,10 @@
 //!   its form;
 //! - the vendor's own codes for those (`dooms`): KooDrive 13000301 (space not
 //!   found); Cloudreve 401, 40020, 40088, 40089 and a 40081 whose every URI got
-//!   401 (all mean "this caller cannot", for any URI).
+//!   401 or 40088 (all mean "this caller cannot", for any URI).
+//!
+//! (A Cloudreve 40081 naming URIs of its own never reaches the runner: the
+//! vendor turns it into those URIs' failures and one extra call for the rest.)
 //!
 //! Any other error — a timeout, a reset, a 5xx, a rate limit, a reply outside the
 //! contract — is retried on its own under the vendor config's retry policy when

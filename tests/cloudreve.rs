@@ -1948,3 +1948,24 @@ fn relative_url_code_minus_one_and_proxy_413() {
     assert_eq!(unexpected_reason(&err), UnexpectedReason::NotJson);
     assert_eq!(err.http_status(), Some(413));
 }
+
+/// Upstream limitation, documented on `Request::skip_error`: with an expired
+/// token and `skip_error`, every URI of one's own files is an empty slot with
+/// no reason; without `skip_error` the same call says "not signed in".
+#[test]
+fn skip_error_with_an_expired_token_gives_no_reason() {
+    let server = FakeServer::start().unwrap();
+    let mut expired = config(&server);
+    expired.access_token = Some("expired-or-garbage-token".into());
+    let mut request = Request::new([my_uri("The Man.mp3"), my_uri("folder/report.pdf")]);
+    request.skip_error = Some(true);
+    let batch = call(&expired, &request).unwrap();
+    assert!(batch.all_failed(), "{batch:?}");
+    assert!(batch
+        .failures
+        .iter()
+        .all(|f| f.reason == FailureReason::NoReason));
+    request.skip_error = None;
+    let err = call(&expired, &request).unwrap_err();
+    assert!(api_detail(&err).is_signed_out(), "{err:?}");
+}

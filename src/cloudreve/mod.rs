@@ -187,7 +187,12 @@ pub struct Request {
     /// Force the site's primary URL as the host of the links.
     pub use_primary_site_url: Option<bool>,
     /// Return the links that worked instead of failing the whole call; each URI
-    /// without a link becomes a failure of the [`Batch`].
+    /// without a link becomes a failure of the [`Batch`] with
+    /// [`FailureReason::NoReason`]: the server drops the reasons. Upstream
+    /// limitation: with an expired access token (which the server treats as
+    /// anonymous) every URI of your own files is such an empty slot — nothing
+    /// says the token expired; without `skip_error` the same call names it (401
+    /// per URI, an `Err`).
     pub skip_error: Option<bool>,
     /// One URL for a server-side zip of all the URIs (the server then ignores
     /// `entity`, `download`, `skip_error` and `redirect`).
