@@ -19,7 +19,10 @@
 //!   its form;
 //! - the vendor's own codes for those (`dooms`): KooDrive 13000301 (space not
 //!   found); Cloudreve 401, 40020, 40088, 40089 and a 40081 whose every URI got
-//!   401 (all mean "this caller cannot", for any URI).
+//!   401 or 40088 (all mean "this caller cannot", for any URI).
+//!
+//! (A Cloudreve 40081 naming URIs of its own never reaches the runner: the
+//! vendor turns it into those URIs' failures and one extra call for the rest.)
 //!
 //! Any other error — a timeout, a reset, a 5xx, a rate limit, a reply outside the
 //! contract — is retried on its own under the vendor config's retry policy when
@@ -65,6 +68,17 @@ pub(crate) struct Chunks<'a> {
     pub dooms: fn(&Error) -> bool,
     /// A smaller per-call limit that the error of a call of `n` items states.
     pub smaller: fn(&Error, usize) -> Option<usize>,
+}
+
+/// Whether `err` dooms every call of a request (see the module docs): the
+/// generic rule, or the vendor's own codes (`dooms`).
+pub(crate) fn dooms_every_call(err: &Error, dooms: fn(&Error) -> bool) -> bool {
+    let generic = match err {
+        Error::InvalidInput(_) => true,
+        Error::Transport(e) => matches!(e.kind, TransportKind::Dns | TransportKind::Tls),
+        _ => matches!(err.http_status(), Some(401 | 403)),
+    };
+    generic || dooms(err)
 }
 
 /// No error states a limit.
@@ -190,12 +204,7 @@ impl Chunks<'_> {
     }
 
     fn dooms_every_call(&self, err: &Error) -> bool {
-        let generic = match err {
-            Error::InvalidInput(_) => true,
-            Error::Transport(e) => matches!(e.kind, TransportKind::Dns | TransportKind::Tls),
-            _ => matches!(err.http_status(), Some(401 | 403)),
-        };
-        generic || (self.dooms)(err)
+        dooms_every_call(err, self.dooms)
     }
 
     /// One [`FailureReason::CallFailed`] per item of a chunk whose call failed.

@@ -11,6 +11,21 @@
 //! the message, and every detail (its `@type` and its other fields as raw JSON),
 //! in [`ErrorDetail`].
 //!
+//! # What the crate does with each reply
+//!
+//! | BlendVision answers | the crate returns |
+//! |---|---|
+//! | 2xx `{id, download_uri, download_filename, expiration_time}` | the link; expiry the earlier of `expiration_time` and the URL's own (`X-Amz-Date` + `X-Amz-Expires`) |
+//! | `expiration_time` null or missing | the link; expiry the URL's own, else `Unknown` |
+//! | `download_filename` null or missing | the link, named after the URL's last path segment (an empty string: no name) |
+//! | `download_uri` or `id` null or missing, `expiration_time` not RFC 3339 | `UnexpectedResponse` (these carry the link) |
+//! | `download_uri` not a usable link | `UnexpectedResponse` (one file), that id's `UnusableLink` (batch) |
+//! | batch reply leaving an id out | that id's `Missing` |
+//! | batch reply naming an id not asked for | `UnexpectedResponse` |
+//! | non-2xx `{code, message, details}` | `Api`: gRPC code, HTTP status, message, every detail; the vendor names a failed id only in `message`, so a batch stays `Err` |
+//! | 429, 5xx but 501, or gRPC 8/14 on any status | the same, retryable; `Retry-After` and an `x-request-id` kept |
+//! | anything else (HTML, truncated, wrong shape) | `UnexpectedResponse` with the status |
+//!
 //! The file id is sent as exactly one percent-encoded path segment: an id holding
 //! `/` or `:` cannot change the route (`:` becomes `%3A`, so the only literal
 //! colon left is the one before `download`).
@@ -139,9 +154,15 @@ struct WireStatus {
 struct WireFile {
     id: String,
     download_uri: String,
-    download_filename: String,
-    #[serde(deserialize_with = "time::serde::rfc3339::deserialize")]
-    expiration_time: time::OffsetDateTime,
+    /// Informational: null or missing, the name comes from the URL.
+    #[serde(default)]
+    download_filename: Option<String>,
+    /// Informational: null or missing, the expiry is the URL's own (or unknown).
+    #[serde(
+        default,
+        deserialize_with = "time::serde::rfc3339::option::deserialize"
+    )]
+    expiration_time: Option<time::OffsetDateTime>,
 }
 
 #[derive(Deserialize)]
@@ -298,16 +319,14 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
 
 /// The link of a file whose `download_uri` passed the link check.
 fn link(id: &str, file: WireFile) -> DownloadLink {
-    let name = file.download_filename;
     let url = file.download_uri.trim();
-    let expiry = crate::expiry::recognise(url).earliest(Expiry::at(file.expiration_time));
-    DownloadLink::new(
-        Vendor::BlendVision,
-        id,
-        url,
-        (!name.is_empty()).then_some(name),
-        expiry,
-    )
+    let name = match file.download_filename {
+        Some(name) => (!name.is_empty()).then_some(name),
+        None => crate::url::path_file_name(url),
+    };
+    let stated = file.expiration_time.map_or(Expiry::Unknown, Expiry::at);
+    let expiry = crate::expiry::recognise(url).earliest(stated);
+    DownloadLink::new(Vendor::BlendVision, id, url, name, expiry)
 }
 
 /// An id as one path segment; the same rule for the single and the batch call.

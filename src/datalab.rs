@@ -7,6 +7,24 @@
 //! hashid string form (the `xxx` of `datalab://file-xxx`), so both are accepted.
 //! Either is sent as exactly one percent-encoded path segment.
 //!
+//! The API key alone selects the team: the official SDK (0.5.0) sends
+//! `X-Api-Key` and no cookie. The `datalab_active_team` cookie the OpenAPI lists
+//! belongs to the web app's browser session; [`Config::team`] sends it only when
+//! set.
+//!
+//! # What the crate does with each reply
+//!
+//! | Datalab answers | the crate returns |
+//! |---|---|
+//! | 200 `{download_url, expires_in, original_filename}` | the link; expiry `expires_in` after the reply arrived (or the URL's own, if earlier) |
+//! | 200 with `original_filename` null or missing | the link, named after the URL's last path segment |
+//! | 200 with `download_url` or `expires_in` null, missing or unusable | `UnexpectedResponse` (those carry the link) |
+//! | 4xx/5xx `{"detail": "…"}` | `Api` with [`Detail::Message`] and the status label (401, 403, 404, 429…) |
+//! | 422 `{"detail": [{loc, msg, type}]}` | `Api` with [`Detail::Validation`] |
+//! | 4xx/5xx `{"error": "…"}` | `Api` with [`Detail::Error`] |
+//! | 429, 408, 5xx but 501 (any of the shapes above) | the same, retryable; `Retry-After` and an `x-request-id` kept |
+//! | anything else (HTML, truncated, wrong shape) | `UnexpectedResponse` with the status |
+//!
 //! ```no_run
 //! use download_url::datalab;
 //! let config = datalab::Config::from_env()?; // DATALAB_API_KEY, optional DATALAB_BASE_URL
@@ -45,8 +63,9 @@ pub struct Config {
     pub base_url: BaseUrl,
     /// The API key, sent as `X-API-Key`.
     pub api_key: Secret,
-    /// The team to act for, sent as the cookie `datalab_active_team` (as the web
-    /// app and the official SDK do); `None` (the default): the key's own team.
+    /// The team to act for, sent as the cookie `datalab_active_team` (a cookie
+    /// of Datalab's web app, listed in its OpenAPI; the official SDK, 0.5.0,
+    /// sends no cookie at all); `None` (the default): the key's own team.
     pub team: Option<String>,
     /// Allow sending the key over plain `http://` to a host that is not loopback
     /// (default `false`); `https://` and loopback are never refused.
@@ -164,7 +183,9 @@ struct WireError {
 struct WireDownload {
     download_url: String,
     expires_in: u64,
-    original_filename: String,
+    /// Informational: null or missing, the name comes from the URL.
+    #[serde(default)]
+    original_filename: Option<String>,
 }
 
 /// Gets a presigned download URL for a Datalab file.
@@ -316,12 +337,15 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
         )
     })?;
     let expiry = crate::expiry::recognise(url).earliest(Expiry::at(expires_at));
-    let name = wire.original_filename;
+    let name = match wire.original_filename {
+        Some(name) => (!name.is_empty()).then_some(name),
+        None => crate::url::path_file_name(url),
+    };
     Ok(DownloadLink::new(
         Vendor::Datalab,
         file_id,
         url,
-        (!name.is_empty()).then_some(name),
+        name,
         expiry,
     ))
 }

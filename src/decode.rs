@@ -90,7 +90,8 @@ pub fn datalab(raw: &RawReply<'_>, file_id: &str) -> Result<crate::DownloadLink,
 /// # Errors
 ///
 /// As [`cloudreve::download_links`](crate::cloudreve::download_links), except
-/// transport errors and invalid input.
+/// transport errors and invalid input, and a 40081 naming URIs, which stays the
+/// `Err` it is (one reply: no extra call for the other URIs).
 #[cfg(feature = "cloudreve")]
 pub fn cloudreve(
     raw: &RawReply<'_>,

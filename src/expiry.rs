@@ -53,7 +53,9 @@ use crate::url::{query_of, query_pairs};
 ///   link ([`expires_within`](Expiry::expires_within) is `true`); a download
 ///   should not give up on it ([`is_expired`](Expiry::is_expired) is `false`).
 ///
-/// With the `serde` feature it is the RFC 3339 string, `"never"`, or `null`.
+/// With the `serde` feature it is the RFC 3339 string in UTC, `"never"`, or
+/// `null`; a time outside the years RFC 3339 writes (0000–9999 in UTC) is saved
+/// and loaded clamped to that range, so every value that loads saves again.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Expiry {
@@ -163,7 +165,7 @@ impl serde::Serialize for Expiry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
             Expiry::At(at) => {
-                let text = utc(*at)
+                let text = rfc3339_years(*at)
                     .format(&Rfc3339)
                     .map_err(serde::ser::Error::custom)?;
                 serializer.serialize_str(&text)
@@ -181,11 +183,23 @@ impl<'de> serde::Deserialize<'de> for Expiry {
         match text.as_deref() {
             None => Ok(Expiry::Unknown),
             Some("never") => Ok(Expiry::Never),
+            // Loaded as it would be saved: a time whose UTC form falls before year
+            // 0000 (e.g. `0000-01-01T00:30:00+01:00`) is clamped to 0000-01-01Z.
             Some(text) => OffsetDateTime::parse(text, &Rfc3339)
-                .map(Expiry::at)
+                .map(|at| Expiry::At(rfc3339_years(at)))
                 .map_err(serde::de::Error::custom),
         }
     }
+}
+
+/// `at` in UTC, clamped to the years RFC 3339 can write (0000–9999): what the
+/// `serde` form saves and loads, so that whatever loads saves again.
+#[cfg(feature = "serde")]
+fn rfc3339_years(at: OffsetDateTime) -> OffsetDateTime {
+    use time::macros::datetime;
+    let first = datetime!(0000-01-01 0:00 UTC);
+    let last = datetime!(9999-12-31 23:59:59.999_999_999 UTC);
+    utc(at).clamp(first, last)
 }
 
 /// `at` in UTC, clamped to the representable range.
@@ -1524,5 +1538,40 @@ mod tests {
         }
         // The mutations are small enough that many links still state a time.
         assert!(stated > 2_000, "only {stated} links stated a time");
+    }
+
+    /// Every text that loads as an `Expiry` saves again, and the saved text
+    /// loads as the same value and saves as the same text.
+    #[cfg(feature = "serde")]
+    #[test]
+    fn serde_round_trips_whatever_it_loads() {
+        let texts = [
+            "\"2023-02-06T03:31:39Z\"",
+            "\"2023-02-06T03:31:39.381265582Z\"",
+            "\"2023-02-06T03:31:39+08:00\"",
+            "\"0000-01-01T00:00:00Z\"",
+            "\"0000-01-01T00:30:00+01:00\"",
+            "\"0000-01-01T05:00:00+23:59\"",
+            "\"9999-12-31T23:59:59.999999999Z\"",
+            "\"9999-12-31T23:59:59-01:00\"",
+            "\"2016-12-31T23:59:60Z\"",
+            "\"never\"",
+            "null",
+        ];
+        for text in texts {
+            let Ok(loaded) = serde_json::from_str::<Expiry>(text) else {
+                continue;
+            };
+            let saved = serde_json::to_string(&loaded)
+                .unwrap_or_else(|e| panic!("{text} loads as {loaded:?} but does not save: {e}"));
+            let again: Expiry = serde_json::from_str(&saved).unwrap();
+            assert_eq!(again, loaded, "{text} -> {saved}");
+            assert_eq!(serde_json::to_string(&again).unwrap(), saved, "{text}");
+        }
+        // A time built in code outside what RFC 3339 writes saves too.
+        let early = Expiry::At(time::macros::datetime!(-0001-06-01 0:00 UTC));
+        let saved = serde_json::to_string(&early).unwrap();
+        let again: Expiry = serde_json::from_str(&saved).unwrap();
+        assert_eq!(serde_json::to_string(&again).unwrap(), saved);
     }
 }

@@ -121,6 +121,23 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
         .map(|(_, value)| crate::encode::percent_decode(value))
 }
 
+/// The last non-empty segment of an `http(s)://` URL's path, percent-decoded:
+/// the file name of a link whose vendor left its name out. `None` when there is
+/// no path, or when the decoded segment is not a plain name (a slash, a
+/// backslash, a control character, `.` or `..`).
+pub(crate) fn path_file_name(url: &str) -> Option<String> {
+    let (_, rest) = split_http_scheme(url)?;
+    let path = &rest[rest.find('/')?..];
+    let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
+    let segment = path.rsplit('/').find(|s| !s.is_empty())?;
+    let name = crate::encode::percent_decode(segment);
+    let plain = !matches!(name.as_str(), "." | "..")
+        && !name
+            .chars()
+            .any(|c| c == '/' || c == '\\' || c.is_control());
+    plain.then_some(name)
+}
+
 /// Whether `url` is an `http://` or `https://` URL with a host and no whitespace
 /// or control characters (a usable link from a vendor).
 pub(crate) fn is_http_url(url: &str) -> bool {
@@ -291,6 +308,23 @@ pub(crate) fn one_line(text: &str, max: usize) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn file_name_from_the_path() {
+        assert_eq!(
+            path_file_name("https://h/a/b%20c.pdf?x=1#f").as_deref(),
+            Some("b c.pdf")
+        );
+        assert_eq!(
+            path_file_name("https://h/a/b.mp4/").as_deref(),
+            Some("b.mp4")
+        );
+        assert_eq!(path_file_name("https://h"), None);
+        assert_eq!(path_file_name("https://h/"), None);
+        assert_eq!(path_file_name("https://h/a%2Fb"), None);
+        assert_eq!(path_file_name("https://h/%2e%2e"), None);
+        assert_eq!(path_file_name("https://h/a%0Ab"), None);
+    }
     use super::*;
 
     /// A link passes with a host and no whitespace or control character

@@ -668,21 +668,18 @@ fn lenient_error_bodies() {
 #[test]
 fn wrong_shapes_are_unexpected() {
     use download_url::UnexpectedReason::{InvalidContent, NotJson, WrongShape};
-    let mut missing_time = vendor_example();
-    missing_time
-        .as_object_mut()
-        .unwrap()
-        .remove("expiration_time");
+    // A missing `expiration_time` or a null `download_filename` is tolerated
+    // (informational fields, see `null_or_missing_informational_fields_keep_the_link`);
+    // a time in the wrong form, or a missing link, is not.
+    let mut missing_uri = vendor_example();
+    missing_uri.as_object_mut().unwrap().remove("download_uri");
     let mut bad_time = vendor_example();
     bad_time["expiration_time"] = json!("2023-06-06 06:42:05");
-    let mut null_name = vendor_example();
-    null_name["download_filename"] = json!(null);
     let mut empty_uri = vendor_example();
     empty_uri["download_uri"] = json!(" ");
     let cases = [
-        (FakeReply::json(200, missing_time), WrongShape, 200),
+        (FakeReply::json(200, missing_uri), WrongShape, 200),
         (FakeReply::json(200, bad_time), WrongShape, 200),
-        (FakeReply::json(200, null_name), WrongShape, 200),
         (FakeReply::json(200, empty_uri), InvalidContent, 200),
         (
             FakeReply::json(200, json!({"download_files": []})),
@@ -1736,4 +1733,34 @@ fn login_token_needs_no_org_id() {
         "{err:?}"
     );
     assert_eq!(server.request_count(), before);
+}
+
+// ---- nulls where the docs show values ([3/5] round 3) ------------------------
+
+/// `download_filename` and `expiration_time` are informational: null or missing,
+/// the link is still good (name from the URL, expiry unknown). The link field
+/// stays strict.
+#[test]
+fn null_or_missing_informational_fields_keep_the_link() {
+    use download_url::fake::presets::blendvision as preset;
+    let server = FakeServer::start().unwrap();
+    for reply in [
+        preset::file_with_nulls(FIRST),
+        preset::file_without_name_or_expiry(FIRST),
+    ] {
+        server.push(Vendor::BlendVision, reply);
+        let link = blendvision::download_link(&agent(), &config(&server), FIRST).unwrap();
+        assert_eq!(link.url.as_str(), preset::plain_url(FIRST));
+        assert_eq!(link.file_name.as_deref(), Some("bbb.mp4"));
+        assert_eq!(link.expires, Expiry::Unknown);
+    }
+    server.push(
+        Vendor::BlendVision,
+        preset::batch_with_nulls(&[FIRST, SECOND]),
+    );
+    let batch = blendvision::download_links(&agent(), &config(&server), &[FIRST, SECOND]).unwrap();
+    assert!(batch.is_complete(), "{batch:?}");
+    assert_eq!(batch.links[1].item, SECOND);
+    assert_eq!(batch.links[1].file_name.as_deref(), Some("bbb.mp4"));
+    assert_eq!(batch.links[1].expires, Expiry::Unknown);
 }

@@ -49,6 +49,31 @@ fn call(config: &Config, request: &Request) -> Result<Batch, Error> {
     cloudreve::download_links(&agent(), config, request)
 }
 
+/// One URI through `download_link`: a 40081 for it stays the call's `Err`
+/// (`download_links` makes it that URI's `Refused` failure).
+fn one(config: &Config, request: &Request) -> Result<download_url::DownloadLink, Error> {
+    cloudreve::download_link(&agent(), config, request)
+}
+
+/// The fake's own answer to `uris` (sent by hand, decoded as one reply with
+/// no extra call): the error it stands for.
+fn call_raw(server: &FakeServer, uris: &[String]) -> Error {
+    let body = agent()
+        .post(&format!("{}/api/v4/file/url", server.base_url()))
+        .header(
+            "authorization",
+            &format!("Bearer {}", fake::CLOUDREVE_TOKEN),
+        )
+        .header("content-type", "application/json")
+        .send(json!({ "uris": uris }).to_string())
+        .unwrap()
+        .into_body()
+        .read_to_string()
+        .unwrap();
+    let raw = download_url::decode::RawReply::new(200, body.as_bytes());
+    download_url::decode::cloudreve(&raw, &Request::new(uris.iter().cloned())).unwrap_err()
+}
+
 fn api_detail(err: &Error) -> &ErrorDetail {
     ErrorDetail::of(err).unwrap_or_else(|| panic!("not a cloudreve api error: {err:?}"))
 }
@@ -455,7 +480,7 @@ fn entity_is_sent_and_checked() {
     request.entity = Some("aO8j".into());
     assert_eq!(call(&config(&server), &request).unwrap().links.len(), 1);
     request.entity = Some("nope".into());
-    let err = call(&config(&server), &request).unwrap_err();
+    let err = one(&config(&server), &request).unwrap_err();
     assert_eq!(err.code(), Some(40081));
     let detail = api_detail(&err);
     assert_eq!(
@@ -562,7 +587,19 @@ fn batch_failure_is_40081_with_each_uri() {
         my_uri("missing.mp3"),
         my_uri("folder"),
     ];
-    let err = call(&config(&server), &Request::new(uris.clone())).unwrap_err();
+    // `download_links` gives the refused URIs as failures with their own codes
+    // (and asks once more for the rest).
+    let batch = call(&config(&server), &Request::new(uris.clone())).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(batch.links[0].item, uris[0]);
+    let codes: Vec<String> = batch
+        .failures
+        .iter()
+        .map(|f| f.code().unwrap().to_string())
+        .collect();
+    assert_eq!(codes, ["40016", "40077"]);
+    // The server's own answer (as `send` sees it) is the 40081 with each URI.
+    let err = call_raw(&server, &uris);
     assert_eq!(err.vendor(), Vendor::Cloudreve);
     assert_eq!(err.code(), Some(40081));
     assert_eq!(err.http_status(), Some(200));
@@ -590,7 +627,7 @@ fn single_failure_carries_its_message_and_trailing_slash_lookup() {
     let server = FakeServer::start().unwrap();
     server.configure(|s| s.cloudreve.debug = true);
     let uri = format!("{}/", my_uri("missing dir"));
-    let err = call(&config(&server), &Request::new([uri.clone()])).unwrap_err();
+    let err = one(&config(&server), &Request::new([uri.clone()])).unwrap_err();
     assert_eq!(err.message(), Some("Path not exist"));
     let detail = api_detail(&err);
     assert!(detail.error.is_some(), "debug error text kept");
@@ -611,17 +648,16 @@ fn batch_of_server_errors_is_retryable() {
             "cloudreve://my/b": {"code": 50010, "msg": "Node offline"}
         }}),
     );
-    let err = call(
+    // Every URI refused with a server code: each is a retryable failure.
+    let batch = call(
         &config(&server),
         &Request::new(["cloudreve://my/a", "cloudreve://my/b"]),
     )
-    .unwrap_err();
-    assert!(err.is_retryable());
-    let detail = api_detail(&err);
-    assert_eq!(
-        detail.uri_error("cloudreve://my/a").unwrap().code,
-        Code::Other(50001)
-    );
+    .unwrap();
+    assert!(batch.all_failed());
+    assert!(batch.failures.iter().all(|f| f.is_retryable()));
+    assert_eq!(batch.failures[0].code().unwrap().to_string(), "50001");
+    assert_eq!(server.request_count(), 1, "every URI named: no extra call");
 }
 
 #[test]
@@ -703,9 +739,11 @@ fn redirect_failures() {
     let server = FakeServer::start().unwrap();
     let mut request = Request::new([my_uri("missing.mp3")]);
     request.redirect = Some(true);
-    // Without skip_error the server answers JSON 40081.
-    let err = call(&config(&server), &request).unwrap_err();
+    // Without skip_error the server answers JSON 40081: the URI's failure.
+    let err = one(&config(&server), &request).unwrap_err();
     assert_eq!(err.code(), Some(40081));
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.failures[0].code().unwrap().to_string(), "40016");
     // With skip_error it redirects to an empty target (`/api/v4/file/`): a failure.
     request.skip_error = Some(true);
     let batch = call(&config(&server), &request).unwrap();
@@ -886,20 +924,20 @@ fn share_password_and_purchase_ticket() {
         s.cloudreve.shares.push(share)
     });
     let wrong = share_uri("VoMFL", Some("wrong"), "report.pdf");
-    let err = call(&anonymous(&server), &Request::new([wrong.clone()])).unwrap_err();
+    let err = one(&anonymous(&server), &Request::new([wrong.clone()])).unwrap_err();
     assert_eq!(
         api_detail(&err).uri_error(&wrong).unwrap().code,
         Code::IncorrectPassword
     );
     let unknown = share_uri("Nope", None, "x");
-    let err = call(&anonymous(&server), &Request::new([unknown.clone()])).unwrap_err();
+    let err = one(&anonymous(&server), &Request::new([unknown.clone()])).unwrap_err();
     assert_eq!(
         api_detail(&err).uri_error(&unknown).unwrap().code,
         Code::NotFound
     );
 
     let paid = share_uri("Paid1", None, "song.mp3");
-    let err = call(&anonymous(&server), &Request::new([paid.clone()])).unwrap_err();
+    let err = one(&anonymous(&server), &Request::new([paid.clone()])).unwrap_err();
     assert_eq!(
         api_detail(&err).uri_error(&paid).unwrap().code,
         Code::PurchaseRequired
@@ -1222,9 +1260,12 @@ fn no_secret_in_debug_or_errors() {
     assert!(!shown.contains(MARKER), "{shown}");
     assert!(!shown.contains("sign="), "{shown}");
 
-    let err = call(&config, &Request::new([share.clone(), missing.clone()])).unwrap_err();
+    let err = one(&config, &Request::new([missing.clone()])).unwrap_err();
     assert!(api_detail(&err).uri_error(&missing).is_some());
     common::assert_no_marker(&err, MARKER);
+    let batch = call(&config, &Request::new([share.clone(), missing.clone()])).unwrap();
+    let shown = format!("{batch:?} {}", batch.failures[0]);
+    assert!(!shown.contains(MARKER), "{shown}");
 
     // A failed share URI shows without its password.
     let mut skip = Request::new([share.clone(), missing.clone()]);
@@ -1412,23 +1453,23 @@ mod cli {
     }
 
     #[test]
-    fn cli_batch_failure_exits_1_listing_each_uri() {
+    fn cli_batch_refusal_exits_4_listing_each_refused_uri() {
         let server = FakeServer::start().unwrap();
         let out = run(
             &["cloudreve", "The Man.mp3", "missing.mp3", "folder"],
             &cli_env(&server),
         );
-        assert_eq!(out.code, 1, "{out:?}");
-        assert!(out.stdout.is_empty());
-        assert!(out.stderr.contains("code 40081"), "{}", out.stderr);
+        assert_eq!(out.code, 4, "{out:?}");
+        assert!(out.stdout.contains("\tThe Man.mp3\t"), "{out:?}");
         assert!(
             out.stderr
-                .contains("cloudreve://my/missing.mp3: code 40016"),
+                .contains("cloudreve://my/missing.mp3: refused (code 40016)"),
             "{}",
             out.stderr
         );
         assert!(
-            out.stderr.contains("cloudreve://my/folder: code 40077"),
+            out.stderr
+                .contains("cloudreve://my/folder: refused (code 40077)"),
             "{}",
             out.stderr
         );
@@ -1591,11 +1632,14 @@ fn expired_token_is_recognised_inside_40081() {
         err.to_string().contains("not signed in or token expired"),
         "{err}"
     );
-    // One URI refused for another reason: not the signed-out case.
+    // One URI refused for another reason: not the signed-out case, and the
+    // other URI's link comes back.
     let server = FakeServer::start().unwrap();
-    let request = Request::new([my_uri("The Man.mp3"), my_uri("missing.bin")]);
-    let err = call(&config(&server), &request).unwrap_err();
+    let uris = [my_uri("The Man.mp3"), my_uri("missing.bin")];
+    let err = call_raw(&server, &uris);
     assert!(!api_detail(&err).is_signed_out(), "{err:?}");
+    let batch = call(&config(&server), &Request::new(uris)).unwrap();
+    assert_eq!(batch.links.len(), 1);
 }
 
 #[cfg(feature = "cli")]
@@ -1674,7 +1718,7 @@ fn code_minus_one_is_named_and_retryable() {
     let server = FakeServer::start().unwrap();
     server.configure(|s| s.cloudreve.broken_files = vec!["The Man.mp3".into()]);
     let request = Request::new([my_uri("The Man.mp3")]);
-    let err = call(&config(&server), &request).unwrap_err();
+    let err = one(&config(&server), &request).unwrap_err();
     let detail = api_detail(&err);
     assert_eq!(detail.code, Code::BatchNotFullyCompleted);
     assert_eq!(
@@ -1683,4 +1727,245 @@ fn code_minus_one_is_named_and_retryable() {
     );
     // Every URI failed with a retryable code: the 40081 is retryable.
     assert!(err.is_retryable());
+}
+
+// ---- contracts as the real server behaves, round 3 ([3/5]) -------------------
+
+use download_url::fake::presets::cloudreve as preset;
+
+/// Upstream answers `redirect` only with 302 (`c.Redirect(http.StatusFound, …)`
+/// in `service/explorer/file.go`); any other 3xx comes from something in front
+/// of the site (a proxy's 308, an SSO login page's 301) and is no file link.
+#[test]
+fn redirect_mode_takes_only_302_as_the_link() {
+    let server = FakeServer::start().unwrap();
+    let mut request = Request::new([my_uri("The Man.mp3")]);
+    request.redirect = Some(true);
+    for status in [308, 301, 303, 307] {
+        server.push(
+            Vendor::Cloudreve,
+            preset::proxy_redirect(status, "https://sso.example.com/login?next=secret-token"),
+        );
+        let err = call(&config(&server), &request).unwrap_err();
+        assert_eq!(
+            unexpected_reason(&err),
+            UnexpectedReason::Status,
+            "{status}"
+        );
+        assert_eq!(err.http_status(), Some(status));
+        let shown = err.to_string();
+        assert!(shown.contains("sso.example.com"), "{status}: {shown}");
+        assert!(!shown.contains("secret-token"), "{status}: {shown}");
+        assert!(!format!("{err:?}").contains("secret-token"));
+    }
+    // 302 stays the link.
+    server.push(
+        Vendor::Cloudreve,
+        preset::proxy_redirect(302, "https://cdn.example.com/a.mp3?sign=x%3A0"),
+    );
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.links.len(), 1);
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_redirect_mode_with_a_308_exits_3() {
+    let server = FakeServer::start().unwrap();
+    server.push(
+        Vendor::Cloudreve,
+        preset::proxy_redirect(308, "https://cloud.example.com/api/v4/file/url"),
+    );
+    let base = server.base_url().to_string();
+    let run = common::dlurl(
+        &["cloudreve", "--redirect", "The Man.mp3"],
+        &[
+            ("CLOUDREVE_BASE_URL", base.as_str()),
+            ("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN),
+        ],
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stdout.is_empty(), "{run:?}");
+}
+
+/// A 40081 without `skip_error` names the URIs that failed: they become
+/// `Refused` with their own codes, and the others are asked for once more.
+#[test]
+fn a_refused_batch_returns_the_other_links_after_one_extra_call() {
+    let server = FakeServer::start().unwrap();
+    let uris: Vec<String> = EXAMPLES.iter().map(|(name, _)| my_uri(name)).collect();
+    server.push(
+        Vendor::Cloudreve,
+        preset::batch_refused(&[(&uris[1], 40077, "Entity not exist")]),
+    );
+    let batch = call(&config(&server), &Request::new(uris.clone())).unwrap();
+    assert_eq!(server.request_count(), 2, "exactly one extra call");
+    let asked_again = server.last_request(Vendor::Cloudreve).unwrap().json();
+    assert_eq!(
+        asked_again["uris"],
+        json!([&uris[0], &uris[2], &uris[3]]),
+        "the extra call asks only for the URIs the refusal did not name"
+    );
+    let items: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+    assert_eq!(items, [&uris[0], &uris[2], &uris[3]]);
+    assert_eq!(batch.failures.len(), 1);
+    assert_eq!(batch.failures[0].item, uris[1]);
+    match &batch.failures[0].reason {
+        FailureReason::Refused { code, message } => {
+            assert_eq!(code.to_string(), "40077");
+            assert_eq!(message, "Entity not exist");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!batch.failures[0].is_retryable());
+}
+
+/// The same for each refused chunk of a split request: one extra call per
+/// refused chunk, the other chunks untouched.
+#[test]
+fn a_refused_chunk_of_a_split_batch_keeps_its_other_links() {
+    let server = FakeServer::start().unwrap();
+    let mut config = config(&server);
+    config.max_uris_per_call = 2;
+    config.concurrency = 1;
+    let uris: Vec<String> = EXAMPLES.iter().map(|(name, _)| my_uri(name)).collect();
+    server.push(
+        Vendor::Cloudreve,
+        preset::batch_refused(&[(&uris[1], 50004, "Failed to read")]),
+    );
+    let batch = call(&config, &Request::new(uris.clone())).unwrap();
+    assert_eq!(server.request_count(), 3, "two chunks and one extra call");
+    let items: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+    assert_eq!(items, [&uris[0], &uris[2], &uris[3]]);
+    assert_eq!(batch.failures.len(), 1);
+    assert_eq!(batch.failures[0].item, uris[1]);
+    assert!(
+        matches!(&batch.failures[0].reason, FailureReason::Refused { code, .. } if code.to_string() == "50004"),
+        "{:?}",
+        batch.failures[0]
+    );
+    // A 5xxxx code is the server's trouble: that item is worth asking again.
+    assert!(batch.failures[0].is_retryable());
+}
+
+#[cfg(feature = "cli")]
+#[test]
+fn cli_prints_the_other_links_of_a_refused_batch_and_exits_4() {
+    let server = FakeServer::start().unwrap();
+    let uris: Vec<String> = EXAMPLES.iter().map(|(name, _)| my_uri(name)).collect();
+    server.push(
+        Vendor::Cloudreve,
+        preset::batch_refused(&[(&uris[1], 40077, "Entity not exist")]),
+    );
+    let base = server.base_url().to_string();
+    let args: Vec<&str> = std::iter::once("cloudreve")
+        .chain(uris.iter().map(String::as_str))
+        .collect();
+    let run = common::dlurl(
+        &args,
+        &[
+            ("CLOUDREVE_BASE_URL", base.as_str()),
+            ("CLOUDREVE_TOKEN", fake::CLOUDREVE_TOKEN),
+        ],
+    );
+    assert_eq!(run.code, 4, "{run:?}");
+    assert_eq!(
+        run.stdout.matches("/api/v4/file/content/").count(),
+        3,
+        "{run:?}"
+    );
+    assert!(run.stderr.contains("40077"), "{run:?}");
+    assert_eq!(server.request_count(), 2);
+}
+
+/// Per-URI 40088: a share link reached anonymously (or with an expired token).
+/// It is named, and like the 401 family it dooms every call of a split batch.
+#[test]
+fn share_sign_in_required_is_named_and_stops_a_split_batch() {
+    assert_eq!(
+        Code::from_code(40088).description(),
+        "sign-in required for this share"
+    );
+    let server = FakeServer::start().unwrap();
+    let mut config = anonymous(&server);
+    config.max_uris_per_call = 1;
+    config.concurrency = 1;
+    let uris: Vec<String> = ["a.mp3", "b.mp3", "c.mp3"]
+        .iter()
+        .map(|p| share_uri("VoMFL", None, p))
+        .collect();
+    server.push(
+        Vendor::Cloudreve,
+        preset::share_sign_in_required(&[&uris[0]]),
+    );
+    let err = call(&config, &Request::new(uris.clone())).unwrap_err();
+    assert_eq!(server.request_count(), 1, "no further call: {err:?}");
+    assert_eq!(err.code(), Some(40081));
+    assert_eq!(
+        api_detail(&err).uri_error(&uris[0]).map(|e| e.code),
+        Some(Code::AnonymousAccessDenied)
+    );
+    assert!(
+        err.to_string().contains("sign-in required for this share"),
+        "{err}"
+    );
+}
+
+/// `expires: null` under `skip_error` (an empty slot for the URI that failed).
+#[test]
+fn skip_error_with_null_expires_is_tolerated() {
+    let server = FakeServer::start().unwrap();
+    let mut request = Request::new([my_uri("a.mp3"), my_uri("b.mp3")]);
+    request.skip_error = Some(true);
+    server.push(
+        Vendor::Cloudreve,
+        preset::skip_error_null_expires(&["https://cdn.example.com/a.mp3?x=1", ""]),
+    );
+    let batch = call(&config(&server), &request).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(batch.links[0].expires, Expiry::Unknown);
+    assert_eq!(batch.failures[0].reason, FailureReason::NoReason);
+}
+
+/// A relative `url` is that URI's failure; code -1 with an empty `msg` and a
+/// proxy's 413 page keep their status and say what they are.
+#[test]
+fn relative_url_code_minus_one_and_proxy_413() {
+    let server = FakeServer::start().unwrap();
+    let request = Request::new([my_uri("a.mp3")]);
+    server.push(Vendor::Cloudreve, preset::relative_url());
+    let batch = call(&config(&server), &request).unwrap();
+    assert!(
+        matches!(batch.failures[0].reason, FailureReason::UnusableLink { .. }),
+        "{batch:?}"
+    );
+    server.push(Vendor::Cloudreve, preset::code_not_set());
+    let err = call(&config(&server), &request).unwrap_err();
+    assert_eq!(api_detail(&err).code, Code::NotSet);
+    assert!(err.is_retryable());
+    assert_eq!(err.request_id(), Some(preset::CORRELATION_ID));
+    server.push(Vendor::Cloudreve, preset::proxy_too_large());
+    let err = call(&config(&server), &request).unwrap_err();
+    assert_eq!(unexpected_reason(&err), UnexpectedReason::NotJson);
+    assert_eq!(err.http_status(), Some(413));
+}
+
+/// Upstream limitation, documented on `Request::skip_error`: with an expired
+/// token and `skip_error`, every URI of one's own files is an empty slot with
+/// no reason; without `skip_error` the same call says "not signed in".
+#[test]
+fn skip_error_with_an_expired_token_gives_no_reason() {
+    let server = FakeServer::start().unwrap();
+    let mut expired = config(&server);
+    expired.access_token = Some("expired-or-garbage-token".into());
+    let mut request = Request::new([my_uri("The Man.mp3"), my_uri("folder/report.pdf")]);
+    request.skip_error = Some(true);
+    let batch = call(&expired, &request).unwrap();
+    assert!(batch.all_failed(), "{batch:?}");
+    assert!(batch
+        .failures
+        .iter()
+        .all(|f| f.reason == FailureReason::NoReason));
+    request.skip_error = None;
+    let err = call(&expired, &request).unwrap_err();
+    assert!(api_detail(&err).is_signed_out(), "{err:?}");
 }

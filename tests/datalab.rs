@@ -191,18 +191,17 @@ fn success_of_the_wrong_shape() {
         Vendor::Datalab,
         FakeReply::json(
             200,
-            json!({"download_url": "https://x/y", "expires_in": 60, "file_id": 42}),
+            json!({"download_url": "https://x/y", "original_filename": "y", "file_id": 42}),
         ),
     );
+    // `expires_in` carries the link's lifetime: strict (a missing
+    // `original_filename` is tolerated, see below).
     let err = call(&config, &datalab::Request::new(42)).unwrap_err();
     match &err {
         Error::UnexpectedResponse(e) => {
             assert_eq!(e.reason, UnexpectedReason::WrongShape);
             assert!(
-                e.note
-                    .as_deref()
-                    .unwrap_or("")
-                    .contains("original_filename"),
+                e.note.as_deref().unwrap_or("").contains("expires_in"),
                 "{:?}",
                 e.note
             );
@@ -306,8 +305,8 @@ fn marker_secret_never_printed() {
     common::assert_no_marker(&err, "X-Amz-Signature");
 }
 
-/// The team cookie (`datalab_active_team`) can be set in the config, as the web
-/// app and the official SDK send it; a value that would break the cookie is
+/// The team cookie (`datalab_active_team`, the web app's; the official SDK
+/// sends no cookie) can be set in the config; a value that would break the cookie is
 /// refused before sending.
 #[test]
 fn team_cookie_is_sent_when_configured() {
@@ -359,4 +358,23 @@ fn expiry_is_the_earlier_of_the_url_and_expires_in() {
         link.expires,
         download_url::Expiry::At(time::macros::datetime!(2025-01-01 00:01:00 UTC))
     );
+}
+
+// ---- nulls where the docs show values ([3/5] round 3) ------------------------
+
+/// `original_filename` is informational: null or missing, the link is still
+/// good (its name from the URL); `download_url` and `expires_in` stay strict.
+#[test]
+fn null_or_missing_original_filename_keeps_the_link() {
+    use download_url::fake::presets::datalab as preset;
+    let (server, config) = setup();
+    for reply in [
+        preset::null_original_filename(42),
+        preset::missing_original_filename(42),
+    ] {
+        server.push(Vendor::Datalab, reply);
+        let link = call(&config, &datalab::Request::new(42)).unwrap();
+        assert_eq!(link.file_name.as_deref(), Some("report.pdf"));
+        assert!(link.expires.time().is_some());
+    }
 }

@@ -302,7 +302,10 @@ fn hostile_server_table() {
     let mut failures = Vec::new();
     for case in &cases {
         let server = FakeServer::start().unwrap();
-        for (name, reply, check) in behaviours(&other) {
+        for (name, reply, check) in behaviours(&other)
+            .into_iter()
+            .chain(vendor_shaped_cloudreve_blendvision_datalab(case.vendor))
+        {
             server.push(case.vendor, reply);
             let started = std::time::Instant::now();
             let result = (case.call)(&server, &agent);
@@ -418,5 +421,91 @@ fn every_vendor_refuses_a_link_that_is_not_data() {
         );
         (case.call)(&server, &common::quick_agent())
             .unwrap_or_else(|e| panic!("{:?}: {e:?}", case.vendor));
+    }
+}
+
+// ---- vendor-shaped bodies: Cloudreve, BlendVision, Datalab ([3/5] round 3) ----
+// (kie.ai and KooDrive rows live in their own block.)
+
+/// An `Error::Api` with this HTTP status, retryable, keeping the vendor's
+/// `Retry-After` and request id.
+fn vendor_api(
+    err: &Error,
+    status: u16,
+    retry_after: Option<u64>,
+    request_id: &str,
+) -> Result<(), String> {
+    let ok = matches!(err, Error::Api(_))
+        && err.http_status() == Some(status)
+        && err.is_retryable()
+        && err.retry_after() == retry_after.map(Duration::from_secs)
+        && err.request_id() == Some(request_id);
+    ok.then_some(())
+        .ok_or_else(|| format!("expected a retryable api error {status}, got {err:?}"))
+}
+
+/// The rows the presets of these three vendors add to the table: the
+/// vendor's own JSON on a 429 and a 5xx, and what else each answers.
+fn vendor_shaped_cloudreve_blendvision_datalab(
+    vendor: Vendor,
+) -> Vec<(&'static str, FakeReply, Check)> {
+    #[allow(unused_imports)]
+    use download_url::fake::presets;
+    match vendor {
+        #[cfg(feature = "cloudreve")]
+        Vendor::Cloudreve => vec![
+            (
+                "cloudreve 429 envelope",
+                presets::cloudreve::rate_limited(),
+                |e, _| vendor_api(e, 429, Some(7), presets::cloudreve::CORRELATION_ID),
+            ),
+            (
+                "cloudreve 503 envelope",
+                presets::cloudreve::unavailable(),
+                |e, _| vendor_api(e, 503, Some(30), presets::cloudreve::CORRELATION_ID),
+            ),
+            (
+                "cloudreve code -1, empty msg",
+                presets::cloudreve::code_not_set(),
+                |e, _| vendor_api(e, 200, None, presets::cloudreve::CORRELATION_ID),
+            ),
+            (
+                "cloudreve proxy 413 html",
+                presets::cloudreve::proxy_too_large(),
+                |e, _| unexpected(e, 413, UnexpectedReason::NotJson),
+            ),
+            (
+                "cloudreve proxy 308 (not asked to redirect)",
+                presets::cloudreve::proxy_redirect(308, "https://sso.example.com/login"),
+                |e, _| unexpected(e, 308, UnexpectedReason::Status),
+            ),
+        ],
+        #[cfg(feature = "blendvision")]
+        Vendor::BlendVision => vec![
+            (
+                "blendvision 429 status",
+                presets::blendvision::rate_limited(),
+                |e, _| vendor_api(e, 429, Some(5), presets::blendvision::REQUEST_ID),
+            ),
+            (
+                "blendvision 503 status",
+                presets::blendvision::unavailable(),
+                |e, _| vendor_api(e, 503, Some(10), presets::blendvision::REQUEST_ID),
+            ),
+        ],
+        #[cfg(feature = "datalab")]
+        Vendor::Datalab => vec![
+            (
+                "datalab 429 detail",
+                presets::datalab::rate_limited(),
+                |e, _| vendor_api(e, 429, Some(60), presets::datalab::REQUEST_ID),
+            ),
+            (
+                "datalab 503 detail",
+                presets::datalab::unavailable(),
+                |e, _| vendor_api(e, 503, Some(15), presets::datalab::REQUEST_ID),
+            ),
+        ],
+        _ => Vec::new(),
     }
 }

@@ -229,9 +229,14 @@ fn cloudreve_case() -> Case {
             let config = config.clone();
             move |agent| {
                 let batch = cloudreve::download_links(agent, &config, &request)?;
-                let missing = cloudreve::download_links(agent, &config, &partly_missing)
-                    .expect_err("a missing file fails the batch");
+                // The 40081 for the missing file alone is the call's error…
+                let missing_only = partly_missing.with_uris([partly_missing.uris[1].clone()]);
+                let missing = cloudreve::download_link(agent, &config, &missing_only)
+                    .expect_err("a missing file fails the call");
                 check_error("cloudreve 40081", &missing);
+                // …and in a batch it is that URI's failure.
+                let refused = cloudreve::download_links(agent, &config, &partly_missing)?;
+                assert_eq!(refused.failures.len(), 1, "{refused:?}");
                 // Under skip_error the missing file is a failure of the batch whose
                 // item is the URI with its share password.
                 let skipped = cloudreve::download_links(agent, &config, &skip_error)?;
@@ -241,8 +246,9 @@ fn cloudreve_case() -> Case {
                 let one = cloudreve::download_link(agent, &config, &single)?;
                 assert!(one.item.contains(CR_SHARE_PASSWORD));
                 Ok(format!(
-                    "{batch:?} {} {skipped:?} {} {} {one:?}",
+                    "{batch:?} {} {refused:?} {} {skipped:?} {} {} {one:?}",
                     shown_links(batch.links.clone()),
+                    refused.failures[0],
                     skipped.failures[0],
                     shown_links(skipped.links.clone()),
                 ))

@@ -19,10 +19,34 @@
 //! Cloudreve answers errors inside HTTP 200 with a body `code` other than 0; such a
 //! reply becomes [`Error::Api`] with [`ApiDetail::Cloudreve`]. With several URIs,
 //! the failure of any one fails the whole call with code 40081, whose
-//! [`ErrorDetail::aggregated_error`] says what went wrong per URI — unless
-//! [`Request::skip_error`] is set, in which case the call succeeds with the links
-//! that worked and one [`ItemFailure`] per URI that got none
-//! ([`FailureReason::NoReason`]: the server says nothing about why).
+//! [`ErrorDetail::aggregated_error`] says what went wrong per URI;
+//! [`download_links`] turns that into the links of the other URIs (asking for
+//! them once more) and one [`FailureReason::Refused`] per named URI. With
+//! [`Request::skip_error`] the call succeeds with the links that worked and one
+//! [`ItemFailure`] per URI that got none ([`FailureReason::NoReason`]: the server
+//! says nothing about why).
+//!
+//! # What the crate does with each reply
+//!
+//! | the site answers | [`download_links`] | [`download_link`] |
+//! |---|---|---|
+//! | code 0, `urls` positional | a link per URI | the link |
+//! | code 0, `expires: null` (also under `skip_error`) | expiry from the URL's `sign`, else `Unknown` | same |
+//! | code 0, an empty `url` under `skip_error` | that URI's `NoReason` (retryable) | `UnexpectedResponse` |
+//! | code 0, a relative or unusable `url` | that URI's `UnusableLink` | `UnexpectedResponse` |
+//! | 40081 naming some URIs | named: `Refused { code, message }` with their own codes (retryable for `5xxxx` and -1); the others asked for once more, in one extra call | `Err` (`Api`, [`ErrorDetail::uri_error`] per URI) |
+//! | 40081 whose every URI got 401 (not signed in, or an expired token) or 40088 (sign-in required for this share) | `Err`: the caller may not, whatever the URI | `Err` |
+//! | top-level 401, 40020, 40088, 40089 | `Err` | `Err` |
+//! | 40074 "Maximum allowed batch size: N" | cut into calls of N | `Err` |
+//! | code -1 (`CodeNotSet`), often with an empty `msg` | `Err`, retryable | same |
+//! | any other code (on any HTTP status) | `Err` (`Api`, code kept; retryable for `5xxxx`, 429 and 5xx) | same |
+//! | 302 to `redirect` with one URI | the `Location` as the link, never followed | same |
+//! | any other 3xx (a proxy's 308, an SSO page's 301) | `UnexpectedResponse` naming the status and the `Location`'s host | same |
+//! | a proxy's HTML (413, 502…) | `UnexpectedResponse` with the status | same |
+//!
+//! Upstream limitation: under `skip_error` an expired access token (treated as
+//! anonymous) leaves empty slots with no reason at all — [`FailureReason::NoReason`]
+//! for every URI of your own files; ask without `skip_error` to learn the 401.
 //!
 //! ```no_run
 //! use download_url::cloudreve;
@@ -45,7 +69,7 @@ use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, ParsedBase, Reply};
-use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure};
+use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, VendorCode};
 use crate::secret::{BaseUrl, Secret};
 use crate::url::redact_url_queries;
 use crate::vendor::Vendor;
@@ -163,7 +187,12 @@ pub struct Request {
     /// Force the site's primary URL as the host of the links.
     pub use_primary_site_url: Option<bool>,
     /// Return the links that worked instead of failing the whole call; each URI
-    /// without a link becomes a failure of the [`Batch`].
+    /// without a link becomes a failure of the [`Batch`] with
+    /// [`FailureReason::NoReason`]: the server drops the reasons. Upstream
+    /// limitation: with an expired access token (which the server treats as
+    /// anonymous) every URI of your own files is such an empty slot — nothing
+    /// says the token expired; without `skip_error` the same call names it (401
+    /// per URI, an `Err`).
     pub skip_error: Option<bool>,
     /// One URL for a server-side zip of all the URIs (the server then ignores
     /// `entity`, `download`, `skip_error` and `redirect`).
@@ -332,9 +361,15 @@ struct WireUrl {
 /// `\n`).
 ///
 /// Without `skip_error`, the server fails the whole call when any URI fails
-/// (40081, an `Err` whose [`ErrorDetail::uri_error`] gives each URI's code); with
-/// it, the call succeeds and each URI without a link is a failure of the batch.
-/// A URL the crate cannot use is that URI's failure, never the whole call's.
+/// (40081, naming each failed URI with its code): each named URI becomes a
+/// [`FailureReason::Refused`] with its own code and message, and the URIs the
+/// refusal did not name are asked for once more, by themselves — **one extra
+/// call per refused call**, never more; if that call fails too, its URIs get
+/// the failure (`Refused` when it names them, else `CallFailed`). A 40081 that
+/// names no URI sent, or whose every URI got 401 or 40088, stays `Err`. With
+/// `skip_error`, the call succeeds and each URI without a link is a failure of
+/// the batch. A URL the crate cannot use is that URI's failure, never the whole
+/// call's.
 ///
 /// Retryability: Cloudreve `5xxxx` codes, HTTP 429 and 5xx replies, and a 40081
 /// whose every per-URI code is a `5xxxx` are retryable; all other codes are not.
@@ -346,12 +381,13 @@ struct WireUrl {
 /// when it states no number). `archive` and `redirect` requests are one link
 /// for one call and are never split. With several calls, only an error that
 /// dooms every call is returned as `Err` — invalid input, HTTP 401/403, codes
-/// 401, 40020, 40088 and 40089, a 40081 in which every URI got 401 (all mean
-/// the caller may not, whatever the URI), a DNS or TLS failure — and no
-/// further call is started; any other failed call (including a 40081 for a URI
-/// of its own) is retried under [`Config::retry`] when set, then becomes a
-/// [`FailureReason::CallFailed`] for each of its URIs while the other calls go
-/// on. A request sent in one call returns that call's error as it is.
+/// 401, 40020, 40088 and 40089, a 40081 in which every URI got 401 or 40088
+/// (all mean the caller may not, whatever the URI), a DNS or TLS failure — and
+/// no further call is started; a 40081 naming URIs of its own is handled as
+/// above (its one extra call included); any other failed call is retried under
+/// [`Config::retry`] when set, then becomes a [`FailureReason::CallFailed`] for
+/// each of its URIs while the other calls go on. A request sent in one call
+/// returns that call's other errors as they are.
 ///
 /// ```
 /// # #[cfg(feature = "fake")] {
@@ -378,11 +414,13 @@ struct WireUrl {
 ///   several URIs, an empty token or ticket, a context hint that is not a UUID, or
 ///   an unusable base URL.
 /// - [`Error::Api`] with [`ApiDetail::Cloudreve`]: the body `code` is not 0 (on any
-///   HTTP status). For 40081, [`ErrorDetail::uri_error`] gives each URI's error.
+///   HTTP status) and the failure is the whole call's: not a 40081 naming some
+///   URIs sent (those are the URIs' failures), unless every URI got 401 or 40088,
+///   for which [`ErrorDetail::uri_error`] gives each URI's error.
 /// - [`Error::UnexpectedResponse`]: a body that is not the Cloudreve envelope
 ///   (HTML, truncated, too large, wrong shape), code 0 under a non-2xx status, a
-///   redirect that was not asked for, or a URL list that does not match the URIs
-///   (wrong length, an empty URL without `skip_error`).
+///   redirect that was not asked for or is not a 302, or a URL list that does not
+///   match the URIs (wrong length, an empty URL without `skip_error`).
 /// - [`Error::Transport`]: no complete reply.
 pub fn download_links(
     agent: &ureq::Agent,
@@ -421,12 +459,95 @@ pub fn download_links(
             part = request.with_uris(uris.iter().cloned());
             &part
         };
-        decode(&send(agent, config, request)?, request)
+        let asked = decode(&send(agent, config, request)?, request);
+        match asked {
+            Err(err) if !Request::wants(request.archive) => keep_the_others(err, request, |rest| {
+                decode(&send(agent, config, rest)?, rest)
+            }),
+            asked => asked,
+        }
     })
 }
 
+/// A 40081 that names some of the URIs of `request` (and dooms no call): the
+/// named ones become [`FailureReason::Refused`] with their own codes, and the
+/// others are asked for once more by `again` — one extra call, never more.
+/// Any other error is returned as it is.
+///
+/// The extra call's own failure, unless it dooms every call, becomes each of
+/// its URIs' failure: `Refused` for a URI a second 40081 names, else
+/// [`FailureReason::CallFailed`].
+fn keep_the_others(
+    err: Error,
+    request: &Request,
+    again: impl Fn(&Request) -> Result<Batch, Error>,
+) -> Result<Batch, Error> {
+    let refused = match named_in_40081(&err, &request.uris) {
+        Some(refused) if !crate::batch::dooms_every_call(&err, dooms_every_call) => refused,
+        _ => return Err(err),
+    };
+    let rest: Vec<String> = request
+        .uris
+        .iter()
+        .zip(&refused)
+        .filter(|(_, failure)| failure.is_none())
+        .map(|(uri, _)| uri.clone())
+        .collect();
+    let mut failures: Vec<ItemFailure> = refused.into_iter().flatten().collect();
+    let mut links = Vec::new();
+    if !rest.is_empty() {
+        match again(&request.with_uris(rest.iter().cloned())) {
+            Ok(batch) => {
+                links = batch.links;
+                failures.extend(batch.failures);
+            }
+            Err(err) if crate::batch::dooms_every_call(&err, dooms_every_call) => return Err(err),
+            Err(err) => {
+                let named = named_in_40081(&err, &rest).unwrap_or_default();
+                for (index, uri) in rest.iter().enumerate() {
+                    failures.push(match named.get(index).cloned().flatten() {
+                        Some(failure) => failure,
+                        None => ItemFailure::new(
+                            Vendor::Cloudreve,
+                            uri,
+                            FailureReason::CallFailed {
+                                message: err.to_string(),
+                            },
+                            err.is_retryable(),
+                        ),
+                    });
+                }
+            }
+        }
+    }
+    // Failures in request order, as every batch has them.
+    let position = |item: &str| request.uris.iter().position(|uri| uri == item);
+    failures.sort_by_key(|failure| position(&failure.item));
+    Ok(Batch::new(links, failures))
+}
+
+/// For a 40081 that names at least one of `uris` in its `aggregated_error`: per
+/// URI, its `Refused` failure, or `None` when the refusal did not name it.
+fn named_in_40081(err: &Error, uris: &[String]) -> Option<Vec<Option<ItemFailure>>> {
+    let detail = ErrorDetail::of(err).filter(|d| d.code == Code::BatchNotFullyCompleted)?;
+    let named: Vec<Option<ItemFailure>> = uris
+        .iter()
+        .map(|uri| {
+            detail.uri_error(uri).map(|e| {
+                let reason = FailureReason::Refused {
+                    code: VendorCode::Number(e.code.code()),
+                    message: e.msg.clone(),
+                };
+                ItemFailure::new(Vendor::Cloudreve, uri, reason, e.code.is_retryable())
+            })
+        })
+        .collect();
+    named.iter().any(Option::is_some).then_some(named)
+}
+
 /// Codes that mean the caller may not, whatever the URI: every call of a split
-/// request would get them.
+/// request would get them. A 40081 whose every URI got 401 (not signed in) or
+/// 40088 (sign-in required for this share) is one of them.
 fn dooms_every_call(err: &Error) -> bool {
     match ErrorDetail::of(err) {
         Some(detail) if detail.code == Code::BatchNotFullyCompleted => {
@@ -434,7 +555,7 @@ fn dooms_every_call(err: &Error) -> bool {
                 && detail
                     .aggregated_error
                     .values()
-                    .all(|e| e.code.code() == 401)
+                    .all(|e| matches!(e.code.code(), 401 | 40088))
         }
         Some(detail) => matches!(detail.code.code(), 401 | 40020 | 40088 | 40089),
         None => false,
@@ -713,7 +834,7 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
     )
 }
 
-/// A 302 answer to `redirect: true` with one URI.
+/// A 3xx answer to `redirect: true` with one URI: only a 302 carries the link.
 ///
 /// Under `skip_error` a failed item makes the server redirect to an empty target,
 /// which Go's `http.Redirect` turns into the request's directory
@@ -734,6 +855,19 @@ fn redirected(reply: &Reply, request: &Request) -> Result<Batch, Error> {
         }
     };
     let location = reply.header("location").unwrap_or("").trim();
+    if reply.status != 302 {
+        // Upstream answers `redirect` only with 302 (`c.Redirect(http.StatusFound,
+        // …)`): any other 3xx comes from something in front of the site — a
+        // proxy's 308, an SSO login page — and is no file link.
+        let target = location_host(location).unwrap_or("a relative location");
+        return Err(reply.unexpected(
+            UnexpectedReason::Status,
+            Some(format!(
+                "a {} redirect to {target}, not the file link (the site answers only 302)",
+                reply.status
+            )),
+        ));
+    }
     if !is_absolute_http(location) {
         if Request::wants(request.skip_error) {
             let failure = ItemFailure::new(Vendor::Cloudreve, uri, FailureReason::NoReason, true);
@@ -803,6 +937,15 @@ fn link(
         file_name,
         expiry,
     ))
+}
+
+/// The host (and port) of an absolute `http(s)://` location, without user
+/// info, path or query: what an error may say about where a redirect went.
+fn location_host(location: &str) -> Option<&str> {
+    let (_, rest) = crate::url::split_http_scheme(location)?;
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    (!host.is_empty() && crate::url::is_printable(host)).then_some(host)
 }
 
 /// An `http(s)://` URL with a host and no whitespace. Control characters are not

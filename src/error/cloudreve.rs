@@ -52,8 +52,10 @@ crate::codes::named_codes! {
         BatchNotFullyCompleted = 40081 => "batch operation not fully completed",
         /// 40083: the share link must be purchased first.
         PurchaseRequired = 40083 => "purchase required",
-        /// 40088: anonymous access denied (newer servers).
-        AnonymousAccessDenied = 40088 => "anonymous access denied",
+        /// 40088: upstream's `CodeAnonymouseAccessDenied`: a share link reached
+        /// as the anonymous user — no token, or an expired one (upstream treats
+        /// both alike) — whose share needs a signed-in user.
+        AnonymousAccessDenied = 40088 => "sign-in required for this share",
         /// 40089: `CodeInsufficientScope` upstream: an OAuth token without the
         /// scope the call needs (`Files.Read`). Refreshing the token does not help;
         /// a token with that scope does.
@@ -113,10 +115,21 @@ pub struct ErrorDetail {
 impl ErrorDetail {
     /// Short lowercase description of the named code; for a 40081 whose every
     /// URI failed with 401, `"not signed in or token expired"` (upstream treats
-    /// an expired access token as no token, so each URI is refused as anonymous).
+    /// an expired access token as no token, so each URI is refused as anonymous);
+    /// for one whose every URI failed with 40088, `"sign-in required for this
+    /// share"`.
     pub fn label(&self) -> &'static str {
         if self.is_signed_out() {
             return "not signed in or token expired";
+        }
+        if self.code == Code::BatchNotFullyCompleted
+            && !self.aggregated_error.is_empty()
+            && self
+                .aggregated_error
+                .values()
+                .all(|e| e.code == Code::AnonymousAccessDenied)
+        {
+            return Code::AnonymousAccessDenied.description();
         }
         self.code.description()
     }
