@@ -261,11 +261,10 @@ fn check_auth(
         return Some(app_auth_error("x-date is not yyyyMMddTHHmmssZ"));
     };
     if signed_at > now || now - signed_at > DATE_WINDOW {
-        return Some(app_auth_error(&format!(
-            "signature expired, signature time:{},server time:{}",
+        return Some(super::presets::koodrive::signature_expired(
             x_date.trim(),
-            crate::expiry::format_amz_date(now)
-        )));
+            now,
+        ));
     }
     match request.header("x-user-id") {
         Some(user) if user.trim() == settings.user_id => {}

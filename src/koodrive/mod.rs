@@ -40,7 +40,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
@@ -52,8 +54,8 @@ use crate::http::{Call, Method, ParsedBase, Reply};
 mod sign;
 
 use crate::error::{ApiDetail, Error};
-use crate::link::{account_for, ItemAnswer};
-use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, VendorCode};
+use crate::link::{attribute, ItemAnswer};
+use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, Unattributed, VendorCode};
 use crate::secret::{BaseUrl, Secret};
 use crate::vendor::Vendor;
 use sign::request_target;
@@ -346,8 +348,9 @@ struct WireEnvelope {
 struct WireReply {
     #[serde(deserialize_with = "integer")]
     code: i64,
-    #[serde(deserialize_with = "integer")]
-    batch_code: i64,
+    // Informational: null or missing does not fail the reply.
+    #[serde(default, deserialize_with = "optional_integer")]
+    batch_code: Option<i64>,
     downloads: Vec<WireDownload>,
 }
 
@@ -407,6 +410,19 @@ fn integer<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
         IntegerOrText::Text(text) => text
             .trim()
             .parse()
+            .map_err(|_| serde::de::Error::custom("expected an integer code")),
+    }
+}
+
+/// [`integer`], or `null`.
+fn optional_integer<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
+    match Option::<IntegerOrText>::deserialize(de)? {
+        None => Ok(None),
+        Some(IntegerOrText::Integer(n)) => Ok(Some(n)),
+        Some(IntegerOrText::Text(text)) => text
+            .trim()
+            .parse()
+            .map(Some)
             .map_err(|_| serde::de::Error::custom("expected an integer code")),
     }
 }
@@ -634,9 +650,29 @@ fn validate(config: &Config, request: &Request) -> Result<ParsedBase, Error> {
 /// 15-minute window leaves ample room behind.
 pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
 
-/// Sends one call. `X-Date` is the local time less [`X_DATE_BACKDATE`]; when the
-/// gateway still refuses the date (APIGW.0303, "signature expired"), the call is
-/// signed again once with the time of the reply's `Date` header.
+/// What the gateways in front of KooDrive said about this machine's clock:
+/// their time less the local time, per base URL (scheme and host), learned from
+/// a refused `X-Date` and kept for the life of the process — a config or an
+/// agent cannot carry it, and every later call to that gateway needs it.
+static CLOCK_OFFSETS: Mutex<BTreeMap<String, time::Duration>> = Mutex::new(BTreeMap::new());
+
+fn clock_key(base: &ParsedBase) -> String {
+    format!("{}://{}", base.scheme, base.host_header())
+}
+
+fn clock_offsets() -> std::sync::MutexGuard<'static, BTreeMap<String, time::Duration>> {
+    CLOCK_OFFSETS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sends one call. `X-Date` is the local time, corrected by the offset learned
+/// for this base URL (if any), less [`X_DATE_BACKDATE`]. When the gateway still
+/// refuses the date (`APIG.0303` or `APIGW.0303`, "signature expired"), the
+/// server time it states (its message's `server time:`, else its `Date`
+/// header) is remembered for this base URL and the call is signed again once
+/// with it: of calls that run at once, each of the first wave pays one extra
+/// request; any call after that pays none.
 fn send(
     agent: &ureq::Agent,
     config: &Config,
@@ -644,30 +680,45 @@ fn send(
     container_id: &str,
     ids: &[String],
 ) -> Result<Reply, Error> {
-    let now = OffsetDateTime::now_utc();
+    let key = clock_key(base);
+    let offset = clock_offsets().get(&key).copied().unwrap_or_default();
+    let now = OffsetDateTime::now_utc() + offset;
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
     match refused_date_correction(&reply, now) {
-        Some(server_now) => send_dated(agent, config, base, container_id, ids, server_now),
+        Some(server_now) => {
+            clock_offsets().insert(key, server_now - OffsetDateTime::now_utc());
+            send_dated(agent, config, base, container_id, ids, server_now)
+        }
         None => Ok(reply),
     }
 }
 
-/// The server's time, when `reply` refuses the call's `X-Date` and says (in its
-/// `Date` header) a time far enough from `sent_at` to explain it.
+/// The server's time, when `reply` refuses the call's `X-Date` and states a time
+/// (in its message, else its `Date` header) far enough from `sent_at` to
+/// explain it.
 fn refused_date_correction(reply: &Reply, sent_at: OffsetDateTime) -> Option<OffsetDateTime> {
     if reply.is_success() {
         return None;
     }
     let gateway = reply.try_json::<WireGatewayError>()?;
     let msg = gateway.error_msg.to_ascii_lowercase();
-    if gateway.error_code != "APIGW.0303" || !(msg.contains("expired") || msg.contains("date")) {
+    let date_code = matches!(gateway.error_code.as_str(), "APIG.0303" | "APIGW.0303");
+    if !date_code || !(msg.contains("expired") || msg.contains("date")) {
         return None;
     }
-    let server_now = OffsetDateTime::parse(
-        reply.header("date")?,
-        &time::format_description::well_known::Rfc2822,
-    )
-    .ok()?;
+    let stated = msg
+        .find("server time:")
+        .and_then(|at| msg.get(at + "server time:".len()..))
+        .and_then(|rest| rest.trim_start().get(..16))
+        .and_then(|text| crate::expiry::parse_amz_date(&text.to_ascii_uppercase()));
+    let server_now = match stated {
+        Some(at) => at,
+        None => OffsetDateTime::parse(
+            reply.header("date")?,
+            &time::format_description::well_known::Rfc2822,
+        )
+        .ok()?,
+    };
     // Only a clock that differs by more than the margin explains the refusal.
     let skew = (server_now - sent_at).abs();
     (skew > time::Duration::seconds(1)).then_some(server_now)
@@ -747,12 +798,15 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         Some(wire) if wire.code == 0 && reply.is_success() => wire,
         _ => refusal(reply)?,
     };
-    let batch = BatchCode::from_code(wire.batch_code).ok_or_else(|| {
-        reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!("undocumented batchCode {}", wire.batch_code)),
-        )
-    })?;
+    let batch = match wire.batch_code {
+        None => None,
+        Some(code) => Some(BatchCode::from_code(code).ok_or_else(|| {
+            reply.unexpected(
+                UnexpectedReason::InvalidContent,
+                Some(format!("undocumented batchCode {code}")),
+            )
+        })?),
+    };
     let mut succeeded = 0usize;
     let mut answers = Vec::with_capacity(wire.downloads.len());
     // Failures without a usable `fileId`: attributed to the ids the reply left
@@ -803,11 +857,11 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
     }
     let failed = answers.len() + unattributed.len() - succeeded;
     let contradicts = match batch {
-        BatchCode::AllSucceeded => failed > 0,
-        BatchCode::AllFailed => succeeded > 0,
-        BatchCode::Partial => false,
+        Some(BatchCode::AllSucceeded) => failed > 0,
+        Some(BatchCode::AllFailed) => succeeded > 0,
+        Some(BatchCode::Partial) | None => false,
     };
-    if contradicts {
+    if let (true, Some(batch)) = (contradicts, batch) {
         return Err(reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some(format!(
@@ -816,16 +870,8 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
             )),
         ));
     }
-    let extra = |id: String| {
-        reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!(
-                "the reply names file {:?}, which was not asked for (or more often than asked)",
-                crate::url::one_line(&id, 80)
-            )),
-        )
-    };
-    let mut batch = account_for(Vendor::KooDrive, ids, answers).map_err(extra)?;
+    // Answers for ids not asked for go to `unattributed`, never over ours.
+    let mut batch = attribute(Vendor::KooDrive, ids, answers);
     let missing: Vec<usize> = batch
         .failures
         .iter()
@@ -833,17 +879,21 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         .filter(|(_, f)| f.reason == FailureReason::Missing)
         .map(|(i, _)| i)
         .collect();
-    if !unattributed.is_empty() && unattributed.len() == missing.len() {
-        for (at, answer) in missing.into_iter().zip(unattributed) {
-            let item = batch.failures[at].item.clone();
-            match answer {
-                ItemAnswer::Failed(reason, retryable) => {
-                    batch.failures[at] =
-                        ItemFailure::new(Vendor::KooDrive, item, reason, retryable);
-                }
-                // A link without a file id cannot be trusted to be that file's.
-                ItemAnswer::Link(_) => {}
+    let matched = !unattributed.is_empty() && unattributed.len() == missing.len();
+    let mut missing = missing.into_iter();
+    for answer in unattributed {
+        match (answer, matched.then(|| missing.next()).flatten()) {
+            (ItemAnswer::Failed(reason, retryable), Some(at)) => {
+                let item = batch.failures[at].item.clone();
+                batch.failures[at] = ItemFailure::new(Vendor::KooDrive, item, reason, retryable);
             }
+            // A link without a file id cannot be trusted to be that file's,
+            // and a failure no left-out id can take keeps its code here.
+            (answer, _) => batch.unattributed.push(Unattributed::new(
+                Vendor::KooDrive,
+                None,
+                answer.into_unattributed(""),
+            )),
         }
     }
     Ok(batch)
