@@ -50,11 +50,11 @@ mod cloudreve;
 #[cfg(feature = "datalab")]
 mod datalab;
 pub mod files;
-pub mod presets;
 #[cfg(feature = "kie")]
 mod kie;
 #[cfg(feature = "koodrive")]
 mod koodrive;
+pub mod presets;
 
 pub use self::settings::*;
 
