@@ -873,5 +873,37 @@ mod tests {
             back.to_string(),
             "koodrive: f1: the call failed: koodrive: timed out"
         );
+
+        // Batch: `unattributed` only when there is any, and optional on load.
+        let mut batch = Batch::new(vec![link(Expiry::Never)], vec![back]);
+        let json = serde_json::to_value(&batch).unwrap();
+        assert!(json.get("unattributed").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<Batch>(json).unwrap(), batch);
+        batch.unattributed = vec![
+            Unattributed::new(
+                Vendor::KooDrive,
+                None,
+                UnattributedAnswer::Failed(FailureReason::Refused {
+                    code: VendorCode::Text("13000302".into()),
+                    message: "x".into(),
+                }),
+            ),
+            Unattributed::new(
+                Vendor::KooDrive,
+                Some("z".into()),
+                UnattributedAnswer::Link(link(Expiry::Unknown)),
+            ),
+        ];
+        let json = serde_json::to_value(&batch).unwrap();
+        assert_eq!(
+            json["unattributed"][0],
+            serde_json::json!({"vendor": "koodrive", "item": null, "answer":
+                {"failed": {"kind": "refused", "code": "13000302", "message": "x"}}})
+        );
+        assert_eq!(json["unattributed"][1]["item"], "z");
+        assert_eq!(json["unattributed"][1]["answer"]["link"]["vendor"], "kie");
+        assert_eq!(serde_json::from_value::<Batch>(json).unwrap(), batch);
+        let shown = format!("{:?} {}", batch.unattributed[1], batch.unattributed[1]);
+        assert!(!shown.contains("SECRET"), "{shown}");
     }
 }

@@ -24,6 +24,31 @@
 //! whole call (a top-level `code` other than 0, under HTTP 200 or 400, or the API
 //! gateway's) is an [`Error::Api`] with [`ApiDetail::KooDrive`].
 //!
+//! # What the crate does with each reply
+//!
+//! | KooDrive (or its gateway) sends | the call returns | retryable |
+//! |---|---|---|
+//! | HTTP 2xx, `code` 0, `downloads` | `Ok(Batch)`: a link or an [`ItemFailure`] per asked id, in request order | a failure: only code 13000201, or a file left out |
+//! | an entry for an id not asked for (or more often than asked) | that entry in [`Batch::unattributed`]; the asked links are kept | — |
+//! | a failure entry without `fileId` | the failure of the one id the reply left out when the counts agree, else in [`Batch::unattributed`] with its code and message | — |
+//! | a link entry without `fileId` | in [`Batch::unattributed`] (it cannot be trusted to be the left-out file's); that file is [`FailureReason::Missing`] | — |
+//! | a success entry whose `url` is null, empty or not a link | that file's [`FailureReason::UnusableLink`] (`url` carries the link: strict) | no |
+//! | `batchCode` contradicting the per-file codes, or not 0, 1 or 2 | [`Error::UnexpectedResponse`] | no |
+//! | `{"code": ≠0, "msg"}` under HTTP 200, 400 or 500 | [`Error::Api`] with [`Code`] | code 13000201, or HTTP 429 or a 5xx but 501 |
+//! | the gateway's `{"error_code": "APIG.…"/"APIGW.…", "error_msg", "request_id"}` | [`Error::Api`] with [`ErrorDetail::gateway_code`]; the request id from the body, else `X-Request-Id` | HTTP 429 (`APIG.0308`) or a 5xx but 501 |
+//! | `APIG.0303`/`APIGW.0303` "signature expired, …, server time:…" | signed again once with the server's time (from the message, else `Date`), which is remembered per base URL for the process (see [`X_DATE_BACKDATE`]) | — |
+//! | `code` 0 under a non-2xx status; a body that is not JSON | [`Error::UnexpectedResponse`] keeping status and excerpt | HTTP 429 or a 5xx but 501 |
+//!
+//! Informational fields may be null or missing without failing anything: `msg`
+//! (an empty message), `fileName` (no name), a per-file `code` (an empty code,
+//! a failure) and `batchCode` (not checked). `code` and `downloads` are required.
+//!
+//! A refusal of the whole call stays one error (or one
+//! [`FailureReason::CallFailed`] per id of a split request's call): KooDrive's
+//! documented error body, `{"code", "msg"}` (and the gateway's), has no field
+//! that names a file, so there is nothing structured to split it by, and `msg`
+//! text is not parsed.
+//!
 //! ```no_run
 //! use download_url::koodrive;
 //!
@@ -457,9 +482,9 @@ fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error
 ///
 /// Every requested id is accounted for, in request order: a link, or a failure —
 /// the vendor refused the file (its per-file code and message), the reply left it
-/// out, or its link is unusable. A reply that names an id that was not asked for
-/// is an [`Error::UnexpectedResponse`]. Any call that fails as a whole ends the
-/// request with that error.
+/// out, or its link is unusable. What a reply says about an id that was not
+/// asked for, or about no id, goes to [`Batch::unattributed`] and never costs the
+/// asked ids their links.
 ///
 /// ```
 /// # #[cfg(feature = "fake")] {
@@ -487,8 +512,8 @@ fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error
 ///   (under any status; see [`Code`]) or a refusal by the API gateway
 ///   ([`ErrorDetail::gateway_code`]).
 /// - [`Error::UnexpectedResponse`]: a body that is not KooDrive's (HTML, truncated,
-///   oversized, wrong shape), an undocumented `batchCode`, a file id that was not
-///   asked for, or `code` 0 under a non-2xx status.
+///   oversized, wrong shape), an undocumented or contradicting `batchCode`, or
+///   `code` 0 under a non-2xx status.
 /// - [`Error::Transport`]: no complete reply.
 pub fn download_links(
     agent: &ureq::Agent,
@@ -648,6 +673,12 @@ fn validate(config: &Config, request: &Request) -> Result<ParsedBase, Error> {
 /// How far `X-Date` is set back from the local clock: the gateway refuses a date
 /// in its future, so a client clock up to this much fast still works; the
 /// 15-minute window leaves ample room behind.
+///
+/// A clock further off is refused once (`APIG.0303` "signature expired"); the
+/// server time the refusal states is then remembered per base URL for the rest
+/// of the process, so that only the calls already under way pay one extra
+/// request each, and every later call (any config, any agent) is dated right
+/// the first time.
 pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
 
 /// What the gateways in front of KooDrive said about this machine's clock:
