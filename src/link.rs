@@ -510,9 +510,9 @@ impl Batch {
         // Each asked item takes one answer (repeats count); the rest of the
         // answer is not this batch's.
         let mut left = items;
-        let mut take = |item: &str| match left.iter().position(|i| i == item) {
-            Some(at) => Some(left.swap_remove(at)),
-            None => None,
+        let mut take = |item: &str| {
+            let at = left.iter().position(|i| i == item)?;
+            Some(left.swap_remove(at))
         };
         let mut retried = Vec::new();
         for link in answer.links {
