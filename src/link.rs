@@ -729,16 +729,27 @@ mod tests {
         let got = |item: &str| {
             DownloadLink::new(Vendor::KooDrive, item, "https://h/p", None, Expiry::Unknown)
         };
-        let mut batch = Batch::new(vec![got("a")], vec![missing("b")]);
+        let mut batch = Batch::new(vec![got("a")], vec![missing("b"), missing("c")]);
         batch
             .retry_failed(|items| {
-                assert_eq!(items, ["b"]);
+                assert_eq!(items, ["b", "c"]);
                 Ok(Batch::new(vec![got("b"), got("z")], vec![missing("y")]))
             })
             .unwrap();
         let links: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
         assert_eq!(links, ["a", "b"]);
-        assert!(batch.failures.is_empty(), "{:?}", batch.failures);
+        // "c", asked again but not answered, keeps its old failure.
+        assert_eq!(batch.failures, vec![missing("c")]);
+        let apart: Vec<Option<&str>> = batch
+            .unattributed
+            .iter()
+            .map(|u| u.item.as_deref())
+            .collect();
+        assert_eq!(apart, [Some("z"), Some("y")]);
+        assert_eq!(
+            batch.unattributed[1].to_string(),
+            "koodrive: y (not asked for): missing from the reply"
+        );
     }
 
     #[test]
