@@ -5,7 +5,11 @@
 //! the received bytes and `Host` header), the body shape and the 100-id limit.
 //! Business errors are HTTP 400 with `{code, msg}` from KooDrive's error table;
 //! authentication failures are HTTP 401 with the API gateway's
-//! `{error_code, error_msg, request_id}` (the form Huawei's gateway documents).
+//! `{error_code, error_msg, request_id}` (the form Huawei's gateway documents);
+//! an `X-Date` out of the window is `APIG.0303` "signature expired, signature
+//! time:…,server time:…", as
+//! [`presets::koodrive::signature_expired`](super::presets::koodrive::signature_expired)
+//! sends it.
 
 use std::fmt;
 

@@ -1,9 +1,9 @@
 //! Presets of the fake kie (see [`presets`](super)).
 //!
 //! kie.ai sends its `{code, msg, data}` envelope on every status. Its pages
-//! document no `Retry-After` and no request-id header; these presets send
-//! `Retry-After: 1` on 429 and 503 (what a front proxy adds, and short enough for
-//! a test) and no request id.
+//! document neither a `Retry-After` nor a request-id header; these presets send
+//! `Retry-After: 1` on 429 and 503, short enough for a test to see it honoured,
+//! and no request id.
 
 use crate::fake::FakeReply;
 
