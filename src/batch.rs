@@ -199,6 +199,7 @@ impl Chunks<'_> {
         for (_, part) in answers {
             batch.links.extend(part.links);
             batch.failures.extend(part.failures);
+            batch.unattributed.extend(part.unattributed);
         }
         Ok(batch)
     }

@@ -8,6 +8,24 @@
 //! [`Error::Api`] whatever the status, and a non-2xx status is an error even
 //! without a JSON body.
 //!
+//! # What the crate does with each reply
+//!
+//! | kie.ai sends | the call returns | retryable |
+//! |---|---|---|
+//! | HTTP 2xx, `code` 200, `data` a usable link | `Ok(DownloadLink)` | — |
+//! | `code` 401, 402, 404, 422, 505 (any status) | [`Error::Api`], [`Code`] named | only when the status is 429 or 5xx but 501 |
+//! | `code` 429, 455 (maintenance), 500 (any status) | [`Error::Api`] | yes: the body code adds |
+//! | HTTP 429 or 5xx but 501 with any `code`, e.g. 503 `{"code":503,…}` | [`Error::Api`] with [`Code::Other`] | yes: the status decides first |
+//! | HTTP 501 with `{"code":501,…}` | [`Error::Api`] | no |
+//! | `code` 200 under a non-2xx status | [`Error::UnexpectedResponse`] (`Status`) | when the status is |
+//! | no envelope (HTML, text, truncated) | [`Error::UnexpectedResponse`] keeping status and excerpt | when the status is |
+//! | `code` 200 with `data` null, missing or not a link | [`Error::UnexpectedResponse`] (`data` carries the link: strict) | no |
+//!
+//! `msg` is informational: null or missing reads as an empty message. A
+//! `Retry-After` (seconds or an HTTP date) is kept on every error
+//! ([`Error::retry_after`]); [`RetryPolicy::for_vendor`](crate::RetryPolicy::for_vendor)
+//! gives kie.ai's documented rate window (20 requests per 10 s).
+//!
 //! ```no_run
 //! use download_url::kie;
 //! let config = kie::Config::from_env()?; // KIE_API_KEY, optional KIE_BASE_URL
@@ -121,7 +139,9 @@ struct Body<'a> {
 /// - [`Error::InvalidInput`]: `file_url` is empty or not `http(s)://`, or the
 ///   config is unusable (nothing is sent). Hosts are not allow-listed: the server
 ///   answers 422 for URLs it did not generate.
-/// - [`Error::Api`] with [`ApiDetail::Kie`]: the body `code` is not 200.
+/// - [`Error::Api`] with [`ApiDetail::Kie`]: the body `code` is not 200;
+///   retryable when the HTTP status is 429 or a 5xx but 501, or the code is 429,
+///   455 or 500.
 /// - [`Error::UnexpectedResponse`]: non-JSON body, a non-2xx status without a
 ///   kie.ai envelope, or a success without a usable `data` link.
 /// - [`Error::Transport`]: no complete reply.
@@ -165,11 +185,14 @@ fn refusal(reply: &Reply) -> Error {
     };
     if envelope.code != 200 {
         let code = Code::from_code(envelope.code);
+        // The status first (429 and every 5xx but 501); the body code may only
+        // add (455 maintenance, 429 and 500 under HTTP 200).
+        let retryable = crate::error::retryable_status(reply.status) || code.is_retryable();
         return reply.api_error(
             Some(envelope.code),
             envelope.msg.as_deref().unwrap_or(""),
             None,
-            code.is_retryable(),
+            retryable,
             ApiDetail::Kie(code),
         );
     }

@@ -167,7 +167,10 @@ pub use expiry::Expiry;
 pub use fetch::{Fetched, Fetcher};
 pub use http::policy::{CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
 pub use http::{BODY_LIMIT, EXCERPT_LIMIT};
-pub use link::{Batch, DownloadLink, FailureReason, ItemFailure, SignedUrl, VendorCode};
+pub use link::{
+    Batch, DownloadLink, FailureReason, ItemFailure, SignedUrl, Unattributed, UnattributedAnswer,
+    VendorCode,
+};
 pub use retry::{retry, RetryPolicy};
 pub use secret::{BaseUrl, Secret};
 pub use time;

@@ -313,6 +313,95 @@ impl fmt::Debug for ItemFailure {
     }
 }
 
+/// What a batch reply said that cannot be attributed to an item the call asked
+/// for: an answer naming an item that was not asked for (or more often than
+/// asked), or naming none (a KooDrive failure entry without `fileId` that no
+/// left-out item can take). Kept in [`Batch::unattributed`] so that nothing the
+/// vendor said is lost, and so that it never displaces the links of the items
+/// that were asked for.
+///
+/// `Debug` and `Display` show the item without a share password or URL query,
+/// and never a link's URL.
+///
+/// With the `serde` feature: `{"vendor", "item", "answer"}`, `item` `null` when
+/// the answer named none and `answer` either `{"link": {…}}` (as in
+/// [`DownloadLink`]) or `{"failed": {…}}` (as in [`FailureReason`]).
+#[derive(Clone, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
+#[non_exhaustive]
+pub struct Unattributed {
+    /// Which vendor answered.
+    pub vendor: Vendor,
+    /// The item the answer names, exactly as the reply gave it; `None` when it
+    /// names none.
+    pub item: Option<String>,
+    /// What the reply said about it.
+    pub answer: UnattributedAnswer,
+}
+
+/// The answer of an [`Unattributed`] entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+#[non_exhaustive]
+pub enum UnattributedAnswer {
+    /// A link: its [`item`](DownloadLink::item) is the id the reply gave (empty
+    /// when it gave none). It is a credential like any other link.
+    Link(DownloadLink),
+    /// No link, and why (a refusal keeps the vendor's code and message).
+    Failed(FailureReason),
+}
+
+impl Unattributed {
+    /// An answer about `item` (`None`: it named none) that no asked item can take.
+    pub fn new(vendor: Vendor, item: Option<String>, answer: UnattributedAnswer) -> Self {
+        Unattributed {
+            vendor,
+            item,
+            answer,
+        }
+    }
+
+    /// The vendor's code, when the answer is a refusal.
+    pub fn code(&self) -> Option<&VendorCode> {
+        match &self.answer {
+            UnattributedAnswer::Failed(FailureReason::Refused { code, .. }) => Some(code),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Unattributed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.item {
+            Some(item) => write!(
+                f,
+                "{}: {} (not asked for): ",
+                self.vendor,
+                crate::url::redact_item(item)
+            )?,
+            None => write!(f, "{}: an answer naming no item: ", self.vendor)?,
+        }
+        match &self.answer {
+            UnattributedAnswer::Link(_) => f.write_str("a link"),
+            UnattributedAnswer::Failed(reason) => fmt::Display::fmt(reason, f),
+        }
+    }
+}
+
+impl fmt::Debug for Unattributed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unattributed")
+            .field("vendor", &self.vendor)
+            .field("item", &self.item.as_deref().map(crate::url::redact_item))
+            .field("answer", &self.answer)
+            .finish()
+    }
+}
+
 /// The answer to a call for several items: the links obtained and one failure per
 /// item that did not come back as a link, each in request order.
 ///
@@ -323,7 +412,11 @@ impl fmt::Debug for ItemFailure {
 /// permission, DNS, TLS); any other failed call becomes one
 /// [`FailureReason::CallFailed`] per item it asked for.
 ///
-/// With the `serde` feature: `{"links": [...], "failures": [...]}`.
+/// `links` and `failures` hold only items that were asked for; whatever else a
+/// reply said goes to [`unattributed`](Batch::unattributed).
+///
+/// With the `serde` feature: `{"links": [...], "failures": [...]}`, plus
+/// `"unattributed": [...]` when there is any (missing reads as empty).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "serde", derive(serde::Serialize, serde::Deserialize))]
 #[non_exhaustive]
@@ -332,12 +425,25 @@ pub struct Batch {
     pub links: Vec<DownloadLink>,
     /// The items that got no link, in request order.
     pub failures: Vec<ItemFailure>,
+    /// Answers that cannot be attributed to an asked item, in reply order (see
+    /// [`Unattributed`]). They count neither as links nor as failures:
+    /// [`is_complete`](Batch::is_complete) and [`all_failed`](Batch::all_failed)
+    /// ignore them.
+    #[cfg_attr(
+        feature = "serde",
+        serde(default, skip_serializing_if = "Vec::is_empty")
+    )]
+    pub unattributed: Vec<Unattributed>,
 }
 
 impl Batch {
-    /// A batch of `links` and `failures`.
+    /// A batch of `links` and `failures`, nothing unattributed.
     pub fn new(links: Vec<DownloadLink>, failures: Vec<ItemFailure>) -> Self {
-        Batch { links, failures }
+        Batch {
+            links,
+            failures,
+            unattributed: Vec::new(),
+        }
     }
 
     /// `true` when every item came back as a link.
@@ -368,7 +474,11 @@ impl Batch {
     /// Asks again for the retryable failures only: calls `again` with those items
     /// (nothing is called when there are none) and merges its answer — the new
     /// links are appended, and each retried item's old failure is replaced by its
-    /// new outcome. When `again` fails, the batch is left as it was and the error
+    /// new outcome. Only items that were asked again are merged (repeats
+    /// counted): a link or failure of the answer for any other item goes to
+    /// [`unattributed`](Batch::unattributed), with the answer's own unattributed
+    /// entries, and an asked item the answer does not mention keeps its old
+    /// failure. When `again` fails, the batch is left as it was and the error
     /// returned.
     ///
     /// ```
@@ -397,8 +507,43 @@ impl Batch {
             return Ok(());
         }
         let answer = again(&items)?;
-        // Drop one old failure per retried item (repeats count), keep the rest.
-        let mut retried = items;
+        // Each asked item takes one answer (repeats count); the rest of the
+        // answer is not this batch's.
+        let mut left = items;
+        let mut take = |item: &str| {
+            let at = left.iter().position(|i| i == item)?;
+            Some(left.swap_remove(at))
+        };
+        let mut retried = Vec::new();
+        for link in answer.links {
+            match take(&link.item) {
+                Some(item) => {
+                    retried.push(item);
+                    self.links.push(link);
+                }
+                None => self.unattributed.push(Unattributed::new(
+                    link.vendor,
+                    Some(link.item.clone()),
+                    UnattributedAnswer::Link(link),
+                )),
+            }
+        }
+        let mut new_failures = Vec::new();
+        for failure in answer.failures {
+            match take(&failure.item) {
+                Some(item) => {
+                    retried.push(item);
+                    new_failures.push(failure);
+                }
+                None => self.unattributed.push(Unattributed::new(
+                    failure.vendor,
+                    Some(failure.item),
+                    UnattributedAnswer::Failed(failure.reason),
+                )),
+            }
+        }
+        self.unattributed.extend(answer.unattributed);
+        // Drop one old failure per item that got a new outcome, keep the rest.
         self.failures.retain(|f| {
             if !f.is_retryable() {
                 return true;
@@ -411,8 +556,7 @@ impl Batch {
                 None => true,
             }
         });
-        self.links.extend(answer.links);
-        self.failures.extend(answer.failures);
+        self.failures.extend(new_failures);
         Ok(())
     }
 }
@@ -432,29 +576,36 @@ pub(crate) enum ItemAnswer {
 /// Accounts for every requested item: each answer is matched to a requested item
 /// by id, in request order, counting repeats (an item asked twice needs two
 /// answers). A requested item no answer names becomes a [`FailureReason::Missing`]
-/// failure (retryable: the vendor may simply have dropped it). `Err` carries an
-/// id the reply names more often than it was asked for (never asked at all, or
-/// answered twice) — a reply outside the contract.
+/// failure (retryable: the vendor may simply have dropped it). An answer whose id
+/// was not asked for, or more often than asked, goes to
+/// [`Batch::unattributed`] (in reply order) and takes nothing from the asked
+/// items.
 #[cfg_attr(
     not(any(feature = "blendvision", feature = "koodrive")),
     allow(dead_code)
 )]
-pub(crate) fn account_for<I: AsRef<str>>(
+pub(crate) fn attribute<I: AsRef<str>>(
     vendor: Vendor,
     requested: &[I],
     answers: Vec<(String, ItemAnswer)>,
-) -> Result<Batch, String> {
-    // First every answer against the count of its id's requests: the first one
-    // over (in reply order) is outside the contract.
+) -> Batch {
     let mut asked: HashMap<&str, usize> = HashMap::new();
     for item in requested {
         *asked.entry(item.as_ref()).or_default() += 1;
     }
     let mut by_id: HashMap<String, VecDeque<ItemAnswer>> = HashMap::new();
+    let mut unattributed = Vec::new();
     for (id, answer) in answers {
         match asked.get_mut(id.as_str()) {
             Some(left) if *left > 0 => *left -= 1,
-            _ => return Err(id),
+            _ => {
+                unattributed.push(Unattributed::new(
+                    vendor,
+                    Some(id.clone()),
+                    answer.into_unattributed(&id),
+                ));
+                continue;
+            }
         }
         by_id.entry(id).or_default().push_back(answer);
     }
@@ -464,7 +615,37 @@ pub(crate) fn account_for<I: AsRef<str>>(
         let answer = by_id.get_mut(item).and_then(VecDeque::pop_front);
         batch.record(vendor, item, answer);
     }
-    Ok(batch)
+    batch.unattributed = unattributed;
+    batch
+}
+
+/// [`attribute`] for a vendor that holds a reply naming an id it was not asked
+/// for (or more often than asked) to be outside its contract: `Err` carries the
+/// first such id in reply order.
+#[cfg_attr(not(feature = "blendvision"), allow(dead_code))]
+pub(crate) fn account_for<I: AsRef<str>>(
+    vendor: Vendor,
+    requested: &[I],
+    answers: Vec<(String, ItemAnswer)>,
+) -> Result<Batch, String> {
+    let mut batch = attribute(vendor, requested, answers);
+    if batch.unattributed.is_empty() {
+        return Ok(batch);
+    }
+    Err(batch.unattributed.swap_remove(0).item.unwrap_or_default())
+}
+
+impl ItemAnswer {
+    /// This answer as an [`Unattributed`] one about `id`.
+    pub(crate) fn into_unattributed(self, id: &str) -> UnattributedAnswer {
+        match self {
+            ItemAnswer::Link(mut link) => {
+                id.clone_into(&mut link.item);
+                UnattributedAnswer::Link(link)
+            }
+            ItemAnswer::Failed(reason, _) => UnattributedAnswer::Failed(reason),
+        }
+    }
 }
 
 impl Batch {
@@ -528,13 +709,47 @@ mod tests {
         batch
             .retry_failed(|items| {
                 assert_eq!(items, ["a"]);
-                Ok(Batch::new(vec![link(Expiry::Unknown)], vec![]))
+                let mut answer = link(Expiry::Unknown);
+                answer.item = "a".into();
+                Ok(Batch::new(vec![answer], vec![]))
             })
             .unwrap();
         assert_eq!(batch.links.len(), 1);
         assert_eq!(batch.failures, vec![fail("b", false)]);
         // Nothing retryable: the closure is not called.
         batch.retry_failed(|_| panic!("called")).unwrap();
+    }
+
+    /// An answer for an item `retry_failed` did not ask for is not merged into
+    /// the links (nor the failures) of the batch.
+    #[test]
+    fn retry_failed_keeps_only_the_items_it_asked_for() {
+        let missing =
+            |item: &str| ItemFailure::new(Vendor::KooDrive, item, FailureReason::Missing, true);
+        let got = |item: &str| {
+            DownloadLink::new(Vendor::KooDrive, item, "https://h/p", None, Expiry::Unknown)
+        };
+        let mut batch = Batch::new(vec![got("a")], vec![missing("b"), missing("c")]);
+        batch
+            .retry_failed(|items| {
+                assert_eq!(items, ["b", "c"]);
+                Ok(Batch::new(vec![got("b"), got("z")], vec![missing("y")]))
+            })
+            .unwrap();
+        let links: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+        assert_eq!(links, ["a", "b"]);
+        // "c", asked again but not answered, keeps its old failure.
+        assert_eq!(batch.failures, vec![missing("c")]);
+        let apart: Vec<Option<&str>> = batch
+            .unattributed
+            .iter()
+            .map(|u| u.item.as_deref())
+            .collect();
+        assert_eq!(apart, [Some("z"), Some("y")]);
+        assert_eq!(
+            batch.unattributed[1].to_string(),
+            "koodrive: y (not asked for): missing from the reply"
+        );
     }
 
     #[test]
@@ -669,5 +884,37 @@ mod tests {
             back.to_string(),
             "koodrive: f1: the call failed: koodrive: timed out"
         );
+
+        // Batch: `unattributed` only when there is any, and optional on load.
+        let mut batch = Batch::new(vec![link(Expiry::Never)], vec![back]);
+        let json = serde_json::to_value(&batch).unwrap();
+        assert!(json.get("unattributed").is_none(), "{json}");
+        assert_eq!(serde_json::from_value::<Batch>(json).unwrap(), batch);
+        batch.unattributed = vec![
+            Unattributed::new(
+                Vendor::KooDrive,
+                None,
+                UnattributedAnswer::Failed(FailureReason::Refused {
+                    code: VendorCode::Text("13000302".into()),
+                    message: "x".into(),
+                }),
+            ),
+            Unattributed::new(
+                Vendor::KooDrive,
+                Some("z".into()),
+                UnattributedAnswer::Link(link(Expiry::Unknown)),
+            ),
+        ];
+        let json = serde_json::to_value(&batch).unwrap();
+        assert_eq!(
+            json["unattributed"][0],
+            serde_json::json!({"vendor": "koodrive", "item": null, "answer":
+                {"failed": {"kind": "refused", "code": "13000302", "message": "x"}}})
+        );
+        assert_eq!(json["unattributed"][1]["item"], "z");
+        assert_eq!(json["unattributed"][1]["answer"]["link"]["vendor"], "kie");
+        assert_eq!(serde_json::from_value::<Batch>(json).unwrap(), batch);
+        let shown = format!("{:?} {}", batch.unattributed[1], batch.unattributed[1]);
+        assert!(!shown.contains("SECRET"), "{shown}");
     }
 }

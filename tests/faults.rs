@@ -509,3 +509,217 @@ fn vendor_shaped_cloudreve_blendvision_datalab(
         _ => Vec::new(),
     }
 }
+
+// ---- Vendor-shaped bodies on 429, 5xx and the documented error shapes: kie.ai
+// and KooDrive (fake::presets). Each row: a preset, and what the call must
+// return. Cloudreve, BlendVision and Datalab rows live in their own block. ----
+
+/// What one vendor-shaped row must give.
+#[cfg(any(feature = "kie", feature = "koodrive"))]
+struct Shaped {
+    status: u16,
+    code: Option<i64>,
+    retryable: bool,
+    retry_after: Option<Duration>,
+}
+
+#[cfg(any(feature = "kie", feature = "koodrive"))]
+fn shaped(err: &Error, want: &Shaped) -> Result<(), String> {
+    let line = err.to_string();
+    let ok = matches!(err, Error::Api(_))
+        && err.http_status() == Some(want.status)
+        && err.code() == want.code
+        && err.is_retryable() == want.retryable
+        && err.retry_after() == want.retry_after
+        && !line.contains('\n')
+        && line.len() <= 300;
+    ok.then_some(()).ok_or_else(|| format!("{err:?} / {line}"))
+}
+
+#[cfg(feature = "kie")]
+#[test]
+fn vendor_shaped_kie_rows() {
+    use download_url::fake::presets::kie as preset;
+    let s = |status, code, retryable, retry_after: Option<u64>| Shaped {
+        status,
+        code: Some(code),
+        retryable,
+        retry_after: retry_after.map(Duration::from_secs),
+    };
+    let rows = [
+        (
+            "429 {code:429}",
+            preset::rate_limited(),
+            s(429, 429, true, Some(1)),
+        ),
+        (
+            "503 {code:503}",
+            preset::service_unavailable(),
+            s(503, 503, true, Some(1)),
+        ),
+        (
+            "500 {code:500}",
+            preset::server_error(),
+            s(500, 500, true, None),
+        ),
+        (
+            "200 {code:455}",
+            preset::maintenance(),
+            s(200, 455, true, None),
+        ),
+        (
+            "501 {code:501}",
+            preset::not_implemented(),
+            s(501, 501, false, None),
+        ),
+    ];
+    let server = FakeServer::start().unwrap();
+    let agent = common::quick_agent();
+    let mut config = download_url::kie::Config::new(fake::KIE_API_KEY);
+    config.base_url = server.base_url();
+    let mut failures = Vec::new();
+    for (name, reply, want) in rows {
+        server.push(Vendor::Kie, reply);
+        match download_url::kie::download_link(
+            &agent,
+            &config,
+            "https://tempfile.aiquickdraw.com/a.png",
+        ) {
+            Ok(_) => failures.push(format!("kie / {name}: succeeded")),
+            Err(err) => {
+                if let Err(why) = shaped(&err, &want) {
+                    failures.push(format!("kie / {name}: {why}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[cfg(feature = "koodrive")]
+#[test]
+fn vendor_shaped_koodrive_rows() {
+    use download_url::fake::presets::koodrive as preset;
+    use download_url::koodrive;
+    let s = |status, code: Option<i64>, retryable| Shaped {
+        status,
+        code,
+        retryable,
+        retry_after: None,
+    };
+    let gateway = [
+        (
+            "429 APIG.0308",
+            preset::throttled(),
+            s(429, None, true),
+            "APIG.0308",
+        ),
+        (
+            "502 APIG.0201",
+            preset::backend_unavailable(),
+            s(502, None, true),
+            "APIG.0201",
+        ),
+        (
+            "504 APIG.0201",
+            preset::backend_timeout(),
+            s(504, None, true),
+            "APIG.0201",
+        ),
+        (
+            "503 APIGW.0201",
+            preset::legacy_gateway_unavailable(),
+            s(503, None, true),
+            "APIGW.0201",
+        ),
+        (
+            "401 APIG.0303 app not found",
+            preset::app_not_found(),
+            s(401, None, false),
+            "APIG.0303",
+        ),
+    ];
+    let business = [
+        (
+            "500 {code:13000201}",
+            preset::inner_invoke_failure(),
+            s(500, Some(13_000_201), true),
+        ),
+        (
+            "400 {code:13000102}",
+            preset::parameter_invalid(),
+            s(400, Some(13_000_102), false),
+        ),
+        (
+            "500 {code:-1,msg:\"\"}",
+            preset::minus_one(),
+            s(500, Some(-1), true),
+        ),
+    ];
+    let server = FakeServer::start().unwrap();
+    let agent = common::quick_agent();
+    let auth = koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, fake::KOODRIVE_APP_SECRET);
+    let mut config = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+    config.base_url = server.base_url();
+    let ours = fake::KOODRIVE_FILE_ID;
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, [ours]);
+    let call = || koodrive::download_links(&agent, &config, &request);
+    let mut failures = Vec::new();
+    let rows = gateway
+        .into_iter()
+        .map(|(n, r, w, g)| (n, r, w, Some(g)))
+        .chain(business.into_iter().map(|(n, r, w)| (n, r, w, None)));
+    for (name, reply, want, gateway_code) in rows {
+        let before = server.request_count();
+        server.push(Vendor::KooDrive, reply);
+        match call() {
+            Ok(batch) => failures.push(format!("koodrive / {name}: succeeded: {batch:?}")),
+            Err(err) => {
+                if let Err(why) = shaped(&err, &want) {
+                    failures.push(format!("koodrive / {name}: {why}"));
+                }
+                let detail = match err.api_detail() {
+                    Some(download_url::ApiDetail::KooDrive(d)) => d.gateway_code.clone(),
+                    _ => Some("not a KooDrive detail".into()),
+                };
+                if detail.as_deref() != gateway_code {
+                    failures.push(format!("koodrive / {name}: gateway code {detail:?}"));
+                }
+                if err.request_id() != Some(preset::REQUEST_ID) {
+                    failures.push(format!(
+                        "koodrive / {name}: request id {:?}",
+                        err.request_id()
+                    ));
+                }
+            }
+        }
+        if server.request_count() != before + 1 {
+            failures.push(format!("koodrive / {name}: not exactly one request"));
+        }
+    }
+    // Replies that keep the asked link whatever else they say.
+    for (name, reply, unattributed) in [
+        (
+            "failure without fileId",
+            preset::failure_without_file_id(&[ours]),
+            1,
+        ),
+        (
+            "an unasked id in downloads",
+            preset::unasked_id(&[ours], "stranger"),
+            1,
+        ),
+        ("batchCode null", preset::batch_code_null(&[ours]), 0),
+        ("batchCode missing", preset::batch_code_missing(&[ours]), 0),
+    ] {
+        server.push(Vendor::KooDrive, reply);
+        match call() {
+            Ok(batch)
+                if batch.links.len() == 1
+                    && batch.is_complete()
+                    && batch.unattributed.len() == unattributed => {}
+            other => failures.push(format!("koodrive / {name}: {other:?}")),
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -606,36 +606,40 @@ fn a_file_the_reply_leaves_out_is_missing_and_retryable() {
     assert_eq!(batch.failures[0].reason, FailureReason::Missing);
 }
 
+/// An answer for a file never asked for (or more often than asked) goes to
+/// `Batch::unattributed` and never costs the asked files their links.
 #[test]
-fn a_file_never_asked_for_is_unexpected() {
+fn a_file_never_asked_for_goes_to_unattributed() {
     let server = FakeServer::start().unwrap();
-    for downloads in [
-        // Someone else's file instead of ours.
-        json!([ok_item("someone-elses", "x")]),
+    let ours = fake::KOODRIVE_FILE_ID;
+    for (downloads, links, extra) in [
+        // Someone else's file instead of ours: ours is missing.
+        (json!([ok_item("someone-elses", "x")]), 0, "someone-elses"),
         // Ours, plus another.
-        json!([ok_item(fake::KOODRIVE_FILE_ID, "a"), ok_item("extra", "x")]),
+        (
+            json!([ok_item(ours, "a"), ok_item("extra", "x")]),
+            1,
+            "extra",
+        ),
         // Ours, twice.
-        json!([
-            ok_item(fake::KOODRIVE_FILE_ID, "a"),
-            ok_item(fake::KOODRIVE_FILE_ID, "a")
-        ]),
+        (json!([ok_item(ours, "a"), ok_item(ours, "a")]), 1, ours),
         // A refusal of a file never asked for.
-        json!([ok_item(fake::KOODRIVE_FILE_ID, "a"), {"fileId": "extra", "code": "13000302", "msg": "x"}]),
+        (
+            json!([ok_item(ours, "a"), {"fileId": "extra", "code": "13000302", "msg": "x"}]),
+            1,
+            "extra",
+        ),
     ] {
-        let err = error_for(
+        let batch = batch_for(
             &server,
-            FakeReply::json(
-                200,
-                json!({"code": 0, "msg": "ok", "batchCode": 0, "downloads": downloads}),
-            ),
+            &[ours],
+            json!({"code": 0, "msg": "ok", "batchCode": 0, "downloads": downloads}),
         );
-        assert_eq!(
-            unexpected_reason(&err),
-            UnexpectedReason::InvalidContent,
-            "{downloads}"
-        );
-        assert_eq!(err.http_status(), Some(200));
-        assert!(!err.is_retryable());
+        assert_eq!(batch.links.len(), links, "{downloads}");
+        assert_eq!(batch.links.len() + batch.failures.len(), 1, "{downloads}");
+        assert_eq!(batch.unattributed.len(), 1, "{downloads}");
+        assert_eq!(batch.unattributed[0].item.as_deref(), Some(extra));
+        assert_eq!(batch.unattributed[0].vendor, Vendor::KooDrive);
     }
 }
 
@@ -861,7 +865,6 @@ fn replies_that_break_the_contract() {
     }
     for body in [
         json!({"code": 0, "msg": "ok", "batchCode": 1}),
-        json!({"code": 0, "msg": "ok", "downloads": [ours]}),
         json!({"code": "zero", "batchCode": 1, "downloads": [ours]}),
         json!({"code": 0, "batchCode": 1, "downloads": [{"fileId": 7, "code": "0"}]}),
     ] {
@@ -1316,6 +1319,8 @@ mod cli {
         server.push_fault(Vendor::KooDrive, Fault::Html502);
         let run = dlurl_koodrive(&server.base_url(), &[], &[fake::KOODRIVE_FILE_ID], true);
         assert_eq!(run.code, 3, "{run:?}");
+        // A reply about another file only: ours got no link (exit 1), the
+        // stranger's link is not printed as ours.
         server.push(
             Vendor::KooDrive,
             FakeReply::json(
@@ -1324,7 +1329,7 @@ mod cli {
             ),
         );
         let run = dlurl_koodrive(&server.base_url(), &[], &[fake::KOODRIVE_FILE_ID], true);
-        assert_eq!(run.code, 3, "{run:?}");
+        assert_eq!(run.code, 1, "{run:?}");
         assert!(run.stdout.is_empty(), "{run:?}");
     }
 
@@ -1387,4 +1392,134 @@ fn x_date_is_corrected_by_the_server_date_once() {
     let err = links(&config, &default_request()).unwrap_err();
     assert_eq!(err.code(), None, "{err:?}");
     assert_eq!(server.request_count(), 1);
+}
+
+// ---- [3/5] round 3: replies as the real servers send them (fake presets) ----
+
+use download_url::fake::presets::koodrive as preset;
+use download_url::UnattributedAnswer;
+
+/// A reply naming an id that was not asked for keeps the links that were.
+#[test]
+fn an_unasked_id_keeps_the_asked_links() {
+    let server = FakeServer::start().unwrap();
+    server.push(
+        Vendor::KooDrive,
+        preset::unasked_id(&[fake::KOODRIVE_FILE_ID], "someone-elses"),
+    );
+    let batch = links(&app_config(&server), &default_request()).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(batch.links[0].item, fake::KOODRIVE_FILE_ID);
+    assert!(batch.failures.is_empty(), "{:?}", batch.failures);
+    assert_eq!(batch.unattributed.len(), 1);
+    let extra = &batch.unattributed[0];
+    assert_eq!(extra.item.as_deref(), Some("someone-elses"));
+    assert!(matches!(&extra.answer, UnattributedAnswer::Link(l) if l.item == "someone-elses"));
+    assert_eq!(
+        extra.to_string(),
+        "koodrive: someone-elses (not asked for): a link"
+    );
+}
+
+/// A failure entry without `fileId` that no left-out id can take keeps its
+/// code and message in `Batch::unattributed`.
+#[test]
+fn a_failure_without_file_id_keeps_its_code() {
+    let server = FakeServer::start().unwrap();
+    server.push(
+        Vendor::KooDrive,
+        preset::failure_without_file_id(&[fake::KOODRIVE_FILE_ID]),
+    );
+    let batch = links(&app_config(&server), &default_request()).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert!(batch.is_complete());
+    assert_eq!(batch.unattributed.len(), 1);
+    let lost = &batch.unattributed[0];
+    assert_eq!(lost.item, None);
+    assert_eq!(lost.code(), Some(&VendorCode::Text("13000302".into())));
+    assert_eq!(
+        lost.to_string(),
+        "koodrive: an answer naming no item: refused (code 13000302): file not in specified container"
+    );
+}
+
+/// `retry_failed` keeps only what it asked again for: a retry answered with a
+/// stranger's link beside ours merges ours and leaves the stranger's apart.
+#[test]
+fn retry_failed_merges_only_the_items_it_asked_for() {
+    let server = FakeServer::start().unwrap();
+    let ids = [fake::KOODRIVE_FILE_ID, "b"];
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids);
+    // "b" is left out of the first reply: missing, retryable.
+    server.push(
+        Vendor::KooDrive,
+        preset::batch_code_missing(&[fake::KOODRIVE_FILE_ID]),
+    );
+    let mut batch = links(&app_config(&server), &request).unwrap();
+    assert_eq!(batch.retryable_items(), ["b"]);
+    server.push(Vendor::KooDrive, preset::unasked_id(&["b"], "stranger"));
+    batch
+        .retry_failed(|items| links(&app_config(&server), &request.with_file_ids(items)))
+        .unwrap();
+    let got: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
+    assert_eq!(got, [fake::KOODRIVE_FILE_ID, "b"]);
+    assert!(batch.is_complete());
+    assert_eq!(batch.unattributed.len(), 1);
+    assert_eq!(batch.unattributed[0].item.as_deref(), Some("stranger"));
+}
+
+/// `batchCode` is informational: null or missing, the links are still good.
+#[test]
+fn a_null_or_missing_batch_code_keeps_the_links() {
+    let server = FakeServer::start().unwrap();
+    for reply in [
+        preset::batch_code_null(&[fake::KOODRIVE_FILE_ID]),
+        preset::batch_code_missing(&[fake::KOODRIVE_FILE_ID]),
+    ] {
+        server.push(Vendor::KooDrive, reply);
+        let batch = links(&app_config(&server), &default_request()).unwrap();
+        assert_eq!(batch.links.len(), 1);
+        assert!(batch.is_complete());
+    }
+}
+
+/// Huawei's gateway answers a date out of its window with `APIG.0303` and
+/// `server time:` in the message. The first call learns the offset once; a
+/// later call in the same process (same base URL) pays nothing.
+#[test]
+fn a_fast_clock_pays_extra_requests_on_the_first_wave_only() {
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| s.koodrive.clock_offset = time::Duration::minutes(-5));
+    let ids = many_files(&server, 250);
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids.clone());
+    // One call at a time: only the first of the three calls is refused.
+    let mut config = app_config(&server);
+    config.concurrency = 1;
+    let batch = links(&config, &request).unwrap();
+    assert_eq!(batch.links.len(), 250);
+    assert_eq!(server.request_count(), 4, "3 calls + 1 for the first");
+    // A later request, 3 calls at once: none is refused.
+    config.concurrency = 4;
+    let batch = links(&config, &request).unwrap();
+    assert_eq!(batch.links.len(), 250);
+    assert_eq!(server.request_count(), 7, "3 more calls, no refusal");
+    // A one-file call on a fresh config with the same base URL too.
+    koodrive::download_link(&agent(), &app_config(&server), &default_request()).unwrap();
+    assert_eq!(server.request_count(), 8);
+}
+
+/// A refusal whose message states the server time: corrected by it, even
+/// without a `Date` header.
+#[test]
+fn apig_0303_is_corrected_by_the_server_time_in_its_message() {
+    let server = FakeServer::start().unwrap();
+    let server_now = OffsetDateTime::now_utc() - time::Duration::minutes(3);
+    server.configure(|s| s.koodrive.clock_offset = time::Duration::minutes(-3));
+    server.push(
+        Vendor::KooDrive,
+        preset::signature_expired("20991231T000000Z", server_now),
+    );
+    let batch = links(&app_config(&server), &default_request()).unwrap();
+    assert_eq!(batch.links.len(), 1);
+    assert_eq!(server.request_count(), 2);
 }

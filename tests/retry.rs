@@ -179,3 +179,98 @@ fn retry_keeps_its_time_budget() {
         "{source:?}"
     );
 }
+
+// ---- [3/5] round 3: the HTTP status decides first, the body code may add ----
+
+/// kie.ai answering HTTP 503 with its JSON envelope `{"code":503,…}`: retryable
+/// by the status although 503 is not one of its body codes, so a 3-attempt policy
+/// makes 3 requests.
+#[test]
+fn kie_503_with_a_json_body_is_retried_by_its_status() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    for _ in 0..3 {
+        server.push(
+            Vendor::Kie,
+            download_url::fake::presets::kie::service_unavailable(),
+        );
+    }
+    let err = retry(&fast_policy(3), |_| {
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap_err();
+    assert_eq!(err.http_status(), Some(503));
+    assert_eq!(err.code(), Some(503));
+    assert!(err.is_retryable(), "{err:?}");
+    assert_eq!(server.request_count(), 3);
+}
+
+/// The body code adds what the status does not say: 455 (maintenance) under HTTP
+/// 200 is retried; 501 under HTTP 501 is not.
+#[test]
+fn kie_body_code_adds_but_never_removes() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    server.push(Vendor::Kie, download_url::fake::presets::kie::maintenance());
+    retry(&fast_policy(3), |_| {
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap();
+    assert_eq!(server.request_count(), 2);
+    server.push(
+        Vendor::Kie,
+        download_url::fake::presets::kie::not_implemented(),
+    );
+    let err = retry(&fast_policy(3), |_| {
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap_err();
+    assert_eq!(err.http_status(), Some(501));
+    assert!(!err.is_retryable());
+    assert_eq!(server.request_count(), 3);
+}
+
+/// Each vendor's default policy, pinned as literals (the rustdoc table of
+/// `RetryPolicy::for_vendor` states the same numbers and why).
+#[test]
+fn vendor_policies_are_the_documented_numbers() {
+    let ms = Duration::from_millis;
+    let s = Duration::from_secs;
+    for (vendor, attempts, base, max, retry_after, total) in [
+        (Vendor::Kie, 4, s(1), s(10), s(10), s(30)),
+        (Vendor::Datalab, 10, s(5), s(120), s(60), s(300)),
+        (Vendor::Cloudreve, 3, ms(500), s(8), s(30), s(60)),
+        (Vendor::BlendVision, 3, s(1), s(8), s(30), s(60)),
+        (Vendor::KooDrive, 4, s(2), s(5), s(30), s(60)),
+    ] {
+        let policy = RetryPolicy::for_vendor(vendor);
+        assert_eq!(policy.max_attempts, attempts, "{vendor}");
+        assert_eq!(policy.base_delay, base, "{vendor}");
+        assert_eq!(policy.max_delay, max, "{vendor}");
+        assert_eq!(policy.max_retry_after, retry_after, "{vendor}");
+        assert_eq!(policy.max_total, total, "{vendor}");
+        // A Retry-After inside the window is never longer than the total.
+        assert!(policy.max_retry_after <= policy.max_total, "{vendor}");
+    }
+}
+
+/// kie.ai's policy honours kie.ai's own 429 preset (`Retry-After: 1`) and gets
+/// the link on the next attempt.
+#[test]
+fn the_kie_policy_waits_the_kie_retry_after() {
+    let (server, config) = setup();
+    let agent = common::quick_agent();
+    server.push(
+        Vendor::Kie,
+        download_url::fake::presets::kie::rate_limited(),
+    );
+    let start = Instant::now();
+    retry(&RetryPolicy::for_vendor(Vendor::Kie), |left| {
+        let mut config = config.clone();
+        config.call_timeout = Some(left);
+        kie::download_link(&agent, &config, FILE)
+    })
+    .unwrap();
+    assert!(start.elapsed() >= Duration::from_secs(1));
+    assert_eq!(server.request_count(), 2);
+}

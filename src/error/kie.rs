@@ -35,6 +35,8 @@ crate::codes::named_codes! {
 
 impl Code {
     /// 429, 455 and 500 may succeed later; 401, 402, 404, 422 and 505 will not.
+    /// This is what the body code adds: an error is also retryable when its HTTP
+    /// status is 429 or a 5xx but 501, whatever the code.
     pub fn is_retryable(self) -> bool {
         matches!(
             self,

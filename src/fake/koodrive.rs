@@ -5,7 +5,11 @@
 //! the received bytes and `Host` header), the body shape and the 100-id limit.
 //! Business errors are HTTP 400 with `{code, msg}` from KooDrive's error table;
 //! authentication failures are HTTP 401 with the API gateway's
-//! `{error_code, error_msg, request_id}` (the form Huawei's gateway documents).
+//! `{error_code, error_msg, request_id}` (the form Huawei's gateway documents);
+//! an `X-Date` out of the window is `APIG.0303` "signature expired, signature
+//! time:…,server time:…", as
+//! [`presets::koodrive::signature_expired`](super::presets::koodrive::signature_expired)
+//! sends it.
 
 use std::fmt;
 
@@ -261,11 +265,10 @@ fn check_auth(
         return Some(app_auth_error("x-date is not yyyyMMddTHHmmssZ"));
     };
     if signed_at > now || now - signed_at > DATE_WINDOW {
-        return Some(app_auth_error(&format!(
-            "signature expired, signature time:{},server time:{}",
+        return Some(super::presets::koodrive::signature_expired(
             x_date.trim(),
-            crate::expiry::format_amz_date(now)
-        )));
+            now,
+        ));
     }
     match request.header("x-user-id") {
         Some(user) if user.trim() == settings.user_id => {}

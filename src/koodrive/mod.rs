@@ -24,6 +24,31 @@
 //! whole call (a top-level `code` other than 0, under HTTP 200 or 400, or the API
 //! gateway's) is an [`Error::Api`] with [`ApiDetail::KooDrive`].
 //!
+//! # What the crate does with each reply
+//!
+//! | KooDrive (or its gateway) sends | the call returns | retryable |
+//! |---|---|---|
+//! | HTTP 2xx, `code` 0, `downloads` | `Ok(Batch)`: a link or an [`ItemFailure`] per asked id, in request order | a failure: only code 13000201, or a file left out |
+//! | an entry for an id not asked for (or more often than asked) | that entry in [`Batch::unattributed`]; the asked links are kept | — |
+//! | a failure entry without `fileId` | the failure of the one id the reply left out when the counts agree, else in [`Batch::unattributed`] with its code and message | — |
+//! | a link entry without `fileId` | in [`Batch::unattributed`] (it cannot be trusted to be the left-out file's); that file is [`FailureReason::Missing`] | — |
+//! | a success entry whose `url` is null, empty or not a link | that file's [`FailureReason::UnusableLink`] (`url` carries the link: strict) | no |
+//! | `batchCode` contradicting the per-file codes, or not 0, 1 or 2 | [`Error::UnexpectedResponse`] | no |
+//! | `{"code": ≠0, "msg"}` under HTTP 200, 400 or 500 | [`Error::Api`] with [`Code`] | code 13000201, or HTTP 429 or a 5xx but 501 |
+//! | the gateway's `{"error_code": "APIG.…"/"APIGW.…", "error_msg", "request_id"}` | [`Error::Api`] with [`ErrorDetail::gateway_code`]; the request id from the body, else `X-Request-Id` | HTTP 429 (`APIG.0308`) or a 5xx but 501 |
+//! | `APIG.0303`/`APIGW.0303` "signature expired, …, server time:…" | signed again once with the server's time (from the message, else `Date`), which is remembered per base URL for the process (see [`X_DATE_BACKDATE`]) | — |
+//! | `code` 0 under a non-2xx status; a body that is not JSON | [`Error::UnexpectedResponse`] keeping status and excerpt | HTTP 429 or a 5xx but 501 |
+//!
+//! Informational fields may be null or missing without failing anything: `msg`
+//! (an empty message), `fileName` (no name), a per-file `code` (an empty code,
+//! a failure) and `batchCode` (not checked). `code` and `downloads` are required.
+//!
+//! A refusal of the whole call stays one error (or one
+//! [`FailureReason::CallFailed`] per id of a split request's call): KooDrive's
+//! documented error body, `{"code", "msg"}` (and the gateway's), has no field
+//! that names a file, so there is nothing structured to split it by, and `msg`
+//! text is not parsed.
+//!
 //! ```no_run
 //! use download_url::koodrive;
 //!
@@ -40,7 +65,9 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Mutex;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
@@ -52,8 +79,8 @@ use crate::http::{Call, Method, ParsedBase, Reply};
 mod sign;
 
 use crate::error::{ApiDetail, Error};
-use crate::link::{account_for, ItemAnswer};
-use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, VendorCode};
+use crate::link::{attribute, ItemAnswer};
+use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, Unattributed, VendorCode};
 use crate::secret::{BaseUrl, Secret};
 use crate::vendor::Vendor;
 use sign::request_target;
@@ -346,8 +373,9 @@ struct WireEnvelope {
 struct WireReply {
     #[serde(deserialize_with = "integer")]
     code: i64,
-    #[serde(deserialize_with = "integer")]
-    batch_code: i64,
+    // Informational: null or missing does not fail the reply.
+    #[serde(default, deserialize_with = "optional_integer")]
+    batch_code: Option<i64>,
     downloads: Vec<WireDownload>,
 }
 
@@ -411,6 +439,19 @@ fn integer<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
     }
 }
 
+/// [`integer`], or `null`.
+fn optional_integer<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
+    match Option::<IntegerOrText>::deserialize(de)? {
+        None => Ok(None),
+        Some(IntegerOrText::Integer(n)) => Ok(Some(n)),
+        Some(IntegerOrText::Text(text)) => text
+            .trim()
+            .parse()
+            .map(Some)
+            .map_err(|_| serde::de::Error::custom("expected an integer code")),
+    }
+}
+
 /// A per-file code exactly as it arrived (a string on the wire in the vendor's
 /// examples, a number in some replies), or `null`.
 fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error> {
@@ -441,9 +482,9 @@ fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error
 ///
 /// Every requested id is accounted for, in request order: a link, or a failure —
 /// the vendor refused the file (its per-file code and message), the reply left it
-/// out, or its link is unusable. A reply that names an id that was not asked for
-/// is an [`Error::UnexpectedResponse`]. Any call that fails as a whole ends the
-/// request with that error.
+/// out, or its link is unusable. What a reply says about an id that was not
+/// asked for, or about no id, goes to [`Batch::unattributed`] and never costs the
+/// asked ids their links.
 ///
 /// ```
 /// # #[cfg(feature = "fake")] {
@@ -471,8 +512,8 @@ fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error
 ///   (under any status; see [`Code`]) or a refusal by the API gateway
 ///   ([`ErrorDetail::gateway_code`]).
 /// - [`Error::UnexpectedResponse`]: a body that is not KooDrive's (HTML, truncated,
-///   oversized, wrong shape), an undocumented `batchCode`, a file id that was not
-///   asked for, or `code` 0 under a non-2xx status.
+///   oversized, wrong shape), an undocumented or contradicting `batchCode`, or
+///   `code` 0 under a non-2xx status.
 /// - [`Error::Transport`]: no complete reply.
 pub fn download_links(
     agent: &ureq::Agent,
@@ -632,11 +673,37 @@ fn validate(config: &Config, request: &Request) -> Result<ParsedBase, Error> {
 /// How far `X-Date` is set back from the local clock: the gateway refuses a date
 /// in its future, so a client clock up to this much fast still works; the
 /// 15-minute window leaves ample room behind.
+///
+/// A clock further off is refused once (`APIG.0303` "signature expired"); the
+/// server time the refusal states is then remembered per base URL for the rest
+/// of the process, so that only the calls already under way pay one extra
+/// request each, and every later call (any config, any agent) is dated right
+/// the first time.
 pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
 
-/// Sends one call. `X-Date` is the local time less [`X_DATE_BACKDATE`]; when the
-/// gateway still refuses the date (APIGW.0303, "signature expired"), the call is
-/// signed again once with the time of the reply's `Date` header.
+/// What the gateways in front of KooDrive said about this machine's clock:
+/// their time less the local time, per base URL (scheme and host), learned from
+/// a refused `X-Date` and kept for the life of the process — a config or an
+/// agent cannot carry it, and every later call to that gateway needs it.
+static CLOCK_OFFSETS: Mutex<BTreeMap<String, time::Duration>> = Mutex::new(BTreeMap::new());
+
+fn clock_key(base: &ParsedBase) -> String {
+    format!("{}://{}", base.scheme, base.host_header())
+}
+
+fn clock_offsets() -> std::sync::MutexGuard<'static, BTreeMap<String, time::Duration>> {
+    CLOCK_OFFSETS
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Sends one call. `X-Date` is the local time, corrected by the offset learned
+/// for this base URL (if any), less [`X_DATE_BACKDATE`]. When the gateway still
+/// refuses the date (`APIG.0303` or `APIGW.0303`, "signature expired"), the
+/// server time it states (its message's `server time:`, else its `Date`
+/// header) is remembered for this base URL and the call is signed again once
+/// with it: of calls that run at once, each of the first wave pays one extra
+/// request; any call after that pays none.
 fn send(
     agent: &ureq::Agent,
     config: &Config,
@@ -644,30 +711,45 @@ fn send(
     container_id: &str,
     ids: &[String],
 ) -> Result<Reply, Error> {
-    let now = OffsetDateTime::now_utc();
+    let key = clock_key(base);
+    let offset = clock_offsets().get(&key).copied().unwrap_or_default();
+    let now = OffsetDateTime::now_utc() + offset;
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
     match refused_date_correction(&reply, now) {
-        Some(server_now) => send_dated(agent, config, base, container_id, ids, server_now),
+        Some(server_now) => {
+            clock_offsets().insert(key, server_now - OffsetDateTime::now_utc());
+            send_dated(agent, config, base, container_id, ids, server_now)
+        }
         None => Ok(reply),
     }
 }
 
-/// The server's time, when `reply` refuses the call's `X-Date` and says (in its
-/// `Date` header) a time far enough from `sent_at` to explain it.
+/// The server's time, when `reply` refuses the call's `X-Date` and states a time
+/// (in its message, else its `Date` header) far enough from `sent_at` to
+/// explain it.
 fn refused_date_correction(reply: &Reply, sent_at: OffsetDateTime) -> Option<OffsetDateTime> {
     if reply.is_success() {
         return None;
     }
     let gateway = reply.try_json::<WireGatewayError>()?;
     let msg = gateway.error_msg.to_ascii_lowercase();
-    if gateway.error_code != "APIGW.0303" || !(msg.contains("expired") || msg.contains("date")) {
+    let date_code = matches!(gateway.error_code.as_str(), "APIG.0303" | "APIGW.0303");
+    if !date_code || !(msg.contains("expired") || msg.contains("date")) {
         return None;
     }
-    let server_now = OffsetDateTime::parse(
-        reply.header("date")?,
-        &time::format_description::well_known::Rfc2822,
-    )
-    .ok()?;
+    let stated = msg
+        .find("server time:")
+        .and_then(|at| msg.get(at + "server time:".len()..))
+        .and_then(|rest| rest.trim_start().get(..16))
+        .and_then(|text| crate::expiry::parse_amz_date(&text.to_ascii_uppercase()));
+    let server_now = match stated {
+        Some(at) => at,
+        None => OffsetDateTime::parse(
+            reply.header("date")?,
+            &time::format_description::well_known::Rfc2822,
+        )
+        .ok()?,
+    };
     // Only a clock that differs by more than the margin explains the refusal.
     let skew = (server_now - sent_at).abs();
     (skew > time::Duration::seconds(1)).then_some(server_now)
@@ -747,12 +829,15 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         Some(wire) if wire.code == 0 && reply.is_success() => wire,
         _ => refusal(reply)?,
     };
-    let batch = BatchCode::from_code(wire.batch_code).ok_or_else(|| {
-        reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!("undocumented batchCode {}", wire.batch_code)),
-        )
-    })?;
+    let batch = match wire.batch_code {
+        None => None,
+        Some(code) => Some(BatchCode::from_code(code).ok_or_else(|| {
+            reply.unexpected(
+                UnexpectedReason::InvalidContent,
+                Some(format!("undocumented batchCode {code}")),
+            )
+        })?),
+    };
     let mut succeeded = 0usize;
     let mut answers = Vec::with_capacity(wire.downloads.len());
     // Failures without a usable `fileId`: attributed to the ids the reply left
@@ -803,11 +888,11 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
     }
     let failed = answers.len() + unattributed.len() - succeeded;
     let contradicts = match batch {
-        BatchCode::AllSucceeded => failed > 0,
-        BatchCode::AllFailed => succeeded > 0,
-        BatchCode::Partial => false,
+        Some(BatchCode::AllSucceeded) => failed > 0,
+        Some(BatchCode::AllFailed) => succeeded > 0,
+        Some(BatchCode::Partial) | None => false,
     };
-    if contradicts {
+    if let (true, Some(batch)) = (contradicts, batch) {
         return Err(reply.unexpected(
             UnexpectedReason::InvalidContent,
             Some(format!(
@@ -816,16 +901,8 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
             )),
         ));
     }
-    let extra = |id: String| {
-        reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!(
-                "the reply names file {:?}, which was not asked for (or more often than asked)",
-                crate::url::one_line(&id, 80)
-            )),
-        )
-    };
-    let mut batch = account_for(Vendor::KooDrive, ids, answers).map_err(extra)?;
+    // Answers for ids not asked for go to `unattributed`, never over ours.
+    let mut batch = attribute(Vendor::KooDrive, ids, answers);
     let missing: Vec<usize> = batch
         .failures
         .iter()
@@ -833,17 +910,21 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         .filter(|(_, f)| f.reason == FailureReason::Missing)
         .map(|(i, _)| i)
         .collect();
-    if !unattributed.is_empty() && unattributed.len() == missing.len() {
-        for (at, answer) in missing.into_iter().zip(unattributed) {
-            let item = batch.failures[at].item.clone();
-            match answer {
-                ItemAnswer::Failed(reason, retryable) => {
-                    batch.failures[at] =
-                        ItemFailure::new(Vendor::KooDrive, item, reason, retryable);
-                }
-                // A link without a file id cannot be trusted to be that file's.
-                ItemAnswer::Link(_) => {}
+    let matched = !unattributed.is_empty() && unattributed.len() == missing.len();
+    let mut missing = missing.into_iter();
+    for answer in unattributed {
+        match (answer, matched.then(|| missing.next()).flatten()) {
+            (ItemAnswer::Failed(reason, retryable), Some(at)) => {
+                let item = batch.failures[at].item.clone();
+                batch.failures[at] = ItemFailure::new(Vendor::KooDrive, item, reason, retryable);
             }
+            // A link without a file id cannot be trusted to be that file's,
+            // and a failure no left-out id can take keeps its code here.
+            (answer, _) => batch.unattributed.push(Unattributed::new(
+                Vendor::KooDrive,
+                None,
+                answer.into_unattributed(""),
+            )),
         }
     }
     Ok(batch)
