@@ -21,7 +21,7 @@
 //! | `download_uri` or `id` null or missing, `expiration_time` not RFC 3339 | `UnexpectedResponse` (these carry the link) |
 //! | `download_uri` not a usable link | `UnexpectedResponse` (one file), that id's `UnusableLink` (batch) |
 //! | batch reply leaving an id out | that id's `Missing` |
-//! | batch reply naming an id not asked for | `UnexpectedResponse` |
+//! | batch reply naming an id not asked for (or more often than asked) | that answer in [`Batch::unattributed`](crate::Batch::unattributed); the asked links are kept |
 //! | non-2xx `{code, message, details}` | `Api`: gRPC code, HTTP status, message, every detail; the vendor names a failed id only in `message`, so a batch stays `Err` |
 //! | 429, 5xx but 501, or gRPC 8/14 on any status | the same, retryable; `Retry-After` and an `x-request-id` kept |
 //! | anything else (HTML, truncated, wrong shape) | `UnexpectedResponse` with the status |
@@ -46,11 +46,10 @@
 use serde::{Deserialize, Serialize};
 
 pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
-use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, ParsedBase, Reply};
-use crate::link::{account_for, ItemAnswer};
+use crate::link::{attribute, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason};
 use crate::secret::{BaseUrl, Secret};
 use crate::vendor::Vendor;
@@ -258,8 +257,9 @@ pub(crate) fn decode_single(reply: &Reply, id: &str) -> Result<DownloadLink, Err
 /// - [`Error::Api`] with [`ApiDetail::BlendVision`]: a non-2xx reply with a gRPC
 ///   status body; the vendor fails the whole call (e.g. 404 NOT_FOUND for an
 ///   unknown id).
-/// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape, a
-///   file id that was never asked for).
+/// - [`Error::UnexpectedResponse`]: anything else (HTML, truncated, wrong shape).
+///   A file id that was never asked for is not an error: that answer goes to
+///   [`Batch::unattributed`].
 /// - [`Error::Transport`]: no complete reply.
 pub fn download_links<S: AsRef<str>>(
     agent: &ureq::Agent,
@@ -306,15 +306,7 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
             (id, answer)
         })
         .collect();
-    account_for(Vendor::BlendVision, ids, answers).map_err(|id| {
-        reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!(
-                "the reply names file {:?}, which was not asked for (or more often than asked)",
-                crate::url::one_line(&id, 80)
-            )),
-        )
-    })
+    Ok(attribute(Vendor::BlendVision, ids, answers))
 }
 
 /// The link of a file whose `download_uri` passed the link check.

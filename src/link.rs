@@ -218,9 +218,10 @@ pub enum FailureReason {
     },
     /// The call that asked for this item failed as a whole (a timeout, a reset,
     /// a 5xx, a rate limit, a reply outside the contract) while the batch's other
-    /// calls went through. Only a request split into several calls reports it
-    /// (KooDrive above 100 ids, Cloudreve above the site's batch limit); a
-    /// request sent in one call returns that call's error instead. The item is
+    /// calls went through: a request split into several calls (KooDrive above
+    /// 100 ids, Cloudreve above the site's batch limit), or Cloudreve's one extra
+    /// call for the URIs a 40081 refusal did not name. Otherwise a request sent
+    /// in one call returns that call's error. The item is
     /// [retryable](ItemFailure::is_retryable) when the call's error was.
     CallFailed {
         /// The call's error as one line (its `Display`: no credential, no URL
@@ -381,7 +382,8 @@ impl fmt::Display for Unattributed {
                 f,
                 "{}: {} (not asked for): ",
                 self.vendor,
-                crate::url::redact_item(item)
+                // Server text: one line, no control characters.
+                crate::url::one_line(&crate::url::redact_item(item), 120)
             )?,
             None => write!(f, "{}: an answer naming no item: ", self.vendor)?,
         }
@@ -617,22 +619,6 @@ pub(crate) fn attribute<I: AsRef<str>>(
     }
     batch.unattributed = unattributed;
     batch
-}
-
-/// [`attribute`] for a vendor that holds a reply naming an id it was not asked
-/// for (or more often than asked) to be outside its contract: `Err` carries the
-/// first such id in reply order.
-#[cfg_attr(not(feature = "blendvision"), allow(dead_code))]
-pub(crate) fn account_for<I: AsRef<str>>(
-    vendor: Vendor,
-    requested: &[I],
-    answers: Vec<(String, ItemAnswer)>,
-) -> Result<Batch, String> {
-    let mut batch = attribute(vendor, requested, answers);
-    if batch.unattributed.is_empty() {
-        return Ok(batch);
-    }
-    Err(batch.unattributed.swap_remove(0).item.unwrap_or_default())
 }
 
 impl ItemAnswer {
