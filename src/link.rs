@@ -753,32 +753,32 @@ mod tests {
             )
         };
         // Repeats count: "a" asked twice, answered once → one link, one missing.
-        let batch = account_for(
+        let batch = attribute(
             Vendor::BlendVision,
             &["a", "b", "a"],
             vec![answer("b"), answer("a")],
-        )
-        .unwrap();
+        );
         let items: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
         assert_eq!(items, ["a", "b"]);
         assert_eq!(batch.failures.len(), 1);
         assert_eq!(batch.failures[0].item, "a");
         assert_eq!(batch.failures[0].reason, FailureReason::Missing);
-        // An id never asked for, or answered more often than asked: outside the contract.
+        // An id never asked for, or answered more often than asked: unattributed,
+        // in reply order, and the asked items keep their links.
+        let strangers = |answers| {
+            let batch = attribute(Vendor::BlendVision, &["a"], answers);
+            assert_eq!(batch.links.len(), 1);
+            batch
+                .unattributed
+                .iter()
+                .map(|u| u.item.clone().unwrap_or_default())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(strangers(vec![answer("a"), answer("z")]), ["z"]);
+        assert_eq!(strangers(vec![answer("a"), answer("a")]), ["a"]);
         assert_eq!(
-            account_for(Vendor::BlendVision, &["a"], vec![answer("a"), answer("z")]).unwrap_err(),
-            "z"
-        );
-        assert!(account_for(Vendor::BlendVision, &["a"], vec![answer("a"), answer("a")]).is_err());
-        // Of several answers outside the contract, the first in the reply is named.
-        assert_eq!(
-            account_for(
-                Vendor::BlendVision,
-                &["a"],
-                vec![answer("y"), answer("a"), answer("z")]
-            )
-            .unwrap_err(),
-            "y"
+            strangers(vec![answer("y"), answer("a"), answer("z")]),
+            ["y", "z"]
         );
     }
 
@@ -798,7 +798,7 @@ mod tests {
             .filter(|i| *i != 5)
             .map(|i| answer(&format!("f{i}")))
             .collect();
-        let batch = account_for(Vendor::KooDrive, &requested, answers).unwrap();
+        let batch = attribute(Vendor::KooDrive, &requested, answers);
         let links: Vec<&str> = batch.links.iter().map(|l| l.item.as_str()).collect();
         let expected: Vec<String> = (0..18)
             .filter(|i| *i != 5)
@@ -814,10 +814,14 @@ mod tests {
         let mut answers: Vec<_> = (0..18).map(|i| answer(&format!("f{i}"))).collect();
         answers.push(answer("f7"));
         answers.push(answer("f7"));
-        assert_eq!(
-            account_for(Vendor::KooDrive, &requested[..18], answers).unwrap_err(),
-            "f7"
-        );
+        let batch = attribute(Vendor::KooDrive, &requested[..18], answers);
+        assert_eq!(batch.links.len(), 18);
+        let extra: Vec<_> = batch
+            .unattributed
+            .iter()
+            .map(|u| u.item.as_deref())
+            .collect();
+        assert_eq!(extra, [Some("f7"), Some("f7")]);
     }
 
     #[cfg(feature = "serde")]
