@@ -248,3 +248,54 @@ fn backoff_doubles_up_to_max_delay() {
         );
     }
 }
+
+/// One `retry()` of a kie.ai call whose first answer is a 429 with
+/// `Retry-After: <retry_after>` (then the normal reply): the result, the number
+/// of attempts and the time taken.
+fn retry_after_429(
+    retry_after: &str,
+    max_retry_after: Duration,
+    max_total: Duration,
+) -> (Result<(), Error>, usize, Duration) {
+    let server = FakeServer::start().unwrap();
+    server.push_fault(Vendor::Kie, Fault::RateLimited(retry_after.into()));
+    let mut policy = RetryPolicy::with_retries(3);
+    policy.max_retry_after = max_retry_after;
+    policy.max_total = max_total;
+    let agent = download_url::agent();
+    let started = Instant::now();
+    let result = download_url::retry(&policy, |_| call(&agent, &server));
+    (result, server.request_count(), started.elapsed())
+}
+
+/// README: "a `Retry-After` above `max_retry_after` is not waited for: the error
+/// is returned at once"; one equal to it is waited for. (Mutants caught: the
+/// guard `asked > max_retry_after` made `false`, `==` or `>=`.)
+#[test]
+fn retry_after_above_max_retry_after_is_returned_at_once() {
+    let (result, attempts, took) =
+        retry_after_429("2", Duration::from_secs(1), Duration::from_secs(30));
+    let err = result.unwrap_err();
+    assert_eq!(err.http_status(), Some(429));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(2)));
+    assert_eq!(attempts, 1);
+    assert!(took < Duration::from_millis(1_500), "{took:?}");
+
+    let (result, attempts, took) =
+        retry_after_429("1", Duration::from_secs(1), Duration::from_secs(30));
+    result.unwrap();
+    assert_eq!(attempts, 2);
+    assert!(took >= Duration::from_secs(1), "{took:?}");
+}
+
+/// README: retries are "bounded in attempts and total time": a wait that would
+/// end past `max_total` is not started. (Mutant caught: the guard
+/// `end <= max_total` made `true`.)
+#[test]
+fn a_wait_past_max_total_is_not_started() {
+    let (result, attempts, took) =
+        retry_after_429("2", Duration::from_secs(60), Duration::from_secs(1));
+    assert_eq!(result.unwrap_err().http_status(), Some(429));
+    assert_eq!(attempts, 1);
+    assert!(took < Duration::from_millis(1_500), "{took:?}");
+}
