@@ -102,6 +102,10 @@ impl Rng {
 
 const ROUNDS: usize = 20_000;
 
+/// A file URL the fake kie.ai accepts.
+#[cfg(feature = "kie")]
+const FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
+
 #[test]
 fn expiry_and_links_never_panic() {
     let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
@@ -133,16 +137,58 @@ fn expiry_and_links_never_panic() {
     }
 }
 
+/// Any duration makes an agent whose bounds are the documented ones (capped at
+/// one day; connect at most 10 s; each phase within twice the timeout), and the
+/// agent works: a call with a bound of a second or more gets its link, any
+/// other ends in an error, never a panic.
+#[cfg(feature = "kie")]
 #[test]
 fn agents_take_any_duration() {
+    use download_url::fake::FakeServer;
+    let server = FakeServer::start().unwrap();
+    let mut config = download_url::kie::Config::new(download_url::fake::KIE_API_KEY);
+    config.base_url = server.base_url();
+    let day = Duration::from_secs(86_400);
     let mut rng = Rng(7);
+    let mut calls = 0;
     for _ in 0..200 {
         let d = rng.duration();
-        let _ = download_url::agent_with_timeout(d);
-        let _ = download_url::agent_config(d).build();
+        let capped = d.min(day);
+        for agent in [
+            download_url::agent_with_timeout(d),
+            download_url::agent_config(d).build().new_agent(),
+        ] {
+            let c = agent.config();
+            let t = c.timeouts();
+            assert_eq!(c.timeout_per_read(), Some(capped), "{d:?}");
+            assert_eq!(c.timeout_per_write(), Some(capped), "{d:?}");
+            assert_eq!(
+                t.connect,
+                Some(capped.min(Duration::from_secs(10))),
+                "{d:?}"
+            );
+            let phase = Some(capped.saturating_mul(2).min(day));
+            assert_eq!(
+                [t.send_request, t.send_body, t.recv_response, t.recv_body],
+                [phase; 4],
+                "{d:?}"
+            );
+            let result = download_url::kie::download_link(&agent, &config, FILE);
+            calls += 1;
+            if capped >= Duration::from_secs(1) {
+                let link = result.unwrap_or_else(|e| panic!("{d:?}: {e:?}"));
+                assert!(link.url.starts_with("https://"), "{d:?}");
+            }
+        }
     }
+    assert!(server.request_count() <= calls);
+    assert!(server.request_count() >= calls / 2, "most calls were sent");
 }
 
+/// Any policy: `retry()` returns the vendor's 503 after one attempt, or the
+/// link after a second one, within its time budget — never a panic, an
+/// overflow, a wait past `max_total` or a third attempt.
+#[cfg(feature = "kie")]
 #[test]
 fn retry_takes_any_policy() {
     use download_url::fake::{FakeReply, FakeServer};
@@ -151,6 +197,7 @@ fn retry_takes_any_policy() {
     config.base_url = server.base_url();
     let agent = download_url::agent();
     let mut rng = Rng(11);
+    let (mut gave_up, mut retried) = (0, 0);
     for _ in 0..40 {
         server.push(
             Vendor::Kie,
@@ -163,11 +210,33 @@ fn retry_takes_any_policy() {
         policy.max_retry_after = rng.duration();
         // A budget that never lets a long wait start: the test ends quickly.
         policy.max_total = Duration::from_millis(rng.below(3));
-        let _ = download_url::retry(&policy, |left| {
+        let before = server.request_count();
+        let started = std::time::Instant::now();
+        let result = download_url::retry(&policy, |left| {
             config.call_timeout = Some(left.max(Duration::from_millis(200)));
-            download_url::kie::download_link(&agent, &config, "https://f.example/a")
+            download_url::kie::download_link(&agent, &config, FILE)
         });
+        let took = started.elapsed();
+        let attempts = server.request_count() - before;
+        match result {
+            Err(err) => {
+                assert_eq!(err.http_status(), Some(503), "{policy:?}: {err:?}");
+                assert_eq!(attempts, 1, "{policy:?}");
+                gave_up += 1;
+            }
+            Ok(link) => {
+                assert!(link.url.starts_with("https://"));
+                assert_eq!(attempts, 2, "{policy:?}");
+                retried += 1;
+            }
+        }
+        assert!(took < Duration::from_secs(5), "{policy:?}: {took:?}");
     }
+    assert_eq!(gave_up + retried, 40);
+    assert!(
+        gave_up > 0,
+        "a Retry-After past the budget is not waited for"
+    );
 }
 
 #[test]

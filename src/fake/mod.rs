@@ -240,6 +240,67 @@ pub enum Fault {
     CloseBeforeStatus,
     /// Half of the normal reply, then a TCP reset (RST) instead of an orderly close.
     ResetMidBody,
+    /// The normal reply's status line and headers one byte every this often
+    /// (a "header drip": every read makes progress, the head never ends in
+    /// time), then its body.
+    HeaderDrip(Duration),
+}
+
+/// A TCP listener that never completes a connection: its accept queue is full
+/// and nobody accepts, so the kernel drops every further SYN and a client's
+/// `connect` hangs until the client gives up (a "stalled connect"). For the one
+/// fault a [`FakeServer`] cannot queue per request: use [`base_url`](Self::base_url)
+/// as a vendor's base URL.
+#[derive(Debug)]
+pub struct StalledListener {
+    addr: SocketAddr,
+    _listener: socket2::Socket,
+    _queued: Vec<TcpStream>,
+}
+
+impl StalledListener {
+    /// Listens on `127.0.0.1:0` with a backlog of 0 and fills the accept queue.
+    ///
+    /// # Errors
+    ///
+    /// The socket could not be opened, or the queue never filled (a system
+    /// that accepts connections beyond the backlog).
+    pub fn start() -> io::Result<StalledListener> {
+        use socket2::{Domain, Socket, Type};
+        let listener = Socket::new(Domain::IPV4, Type::STREAM, None)?;
+        listener.bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())?;
+        listener.listen(0)?;
+        let addr = listener
+            .local_addr()?
+            .as_socket()
+            .ok_or_else(|| io::Error::other("not an IP socket"))?;
+        let mut queued = Vec::new();
+        // Connections complete (in the kernel) until the queue is full; the
+        // first one that does not complete shows it is.
+        for _ in 0..64 {
+            match TcpStream::connect_timeout(&addr, Duration::from_millis(300)) {
+                Ok(stream) => queued.push(stream),
+                Err(_) => {
+                    return Ok(StalledListener {
+                        addr,
+                        _listener: listener,
+                        _queued: queued,
+                    })
+                }
+            }
+        }
+        Err(io::Error::other("the accept queue never filled"))
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The listening address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
 }
 
 /// Handler output before faults are applied.
@@ -955,6 +1016,15 @@ fn write_reply(mut stream: &TcpStream, prepared: Prepared, shared: &Shared) -> i
             Ok(true)
         }
         Fault::CloseBeforeStatus => Ok(false),
+        Fault::HeaderDrip(every) => {
+            for byte in head(normal_status, &normal_headers, normal_body.len()) {
+                if shared.stopping() || stream.write_all(&[byte]).is_err() || !pause(every, shared)
+                {
+                    return Ok(false);
+                }
+            }
+            Ok(stream.write_all(&normal_body).is_ok())
+        }
         Fault::ResetMidBody => {
             let mut out = head(normal_status, &normal_headers, normal_body.len());
             out.extend_from_slice(&normal_body[..normal_body.len() / 2]);
