@@ -1,6 +1,10 @@
 //! The help texts: one for `dlurl --help`, one per command (`dlurl <command>
 //! --help`, `dlurl help <command>`), each showing only its command.
 
+use std::time::Duration;
+
+use download_url::{RetryPolicy, Vendor};
+
 use crate::args::Topic;
 
 /// The help text of `topic`.
@@ -22,7 +26,15 @@ pub fn text(topic: Topic) -> String {
         Topic::Demo | Topic::ServeFake | Topic::Help => "",
         _ => VENDOR_TAIL,
     };
-    format!("{body}\n{OPTIONS}{tail}")
+    let options = options(match topic {
+        Topic::Kie => &[Vendor::Kie],
+        Topic::Datalab => &[Vendor::Datalab],
+        Topic::Cloudreve => &[Vendor::Cloudreve],
+        Topic::BlendVision => &[Vendor::BlendVision],
+        Topic::KooDrive => &[Vendor::KooDrive],
+        _ => &Vendor::ALL,
+    });
+    format!("{body}\n{options}{tail}")
 }
 
 fn global() -> String {
@@ -57,8 +69,36 @@ commands:
   (blank lines ignored), when the only id given is -  (e.g. dlurl koodrive <container-id> -);
   they are sent 10000 at a time and each group's results printed as it finishes.
 
-{OPTIONS}{VENDOR_TAIL}"
+{options}{VENDOR_TAIL}",
+        options = options(&Vendor::ALL),
     )
+}
+
+/// [`OPTIONS`] with, after `--retries`, the documented retry policy of each
+/// of `vendors` (from the library, so the numbers cannot drift).
+fn options(vendors: &[Vendor]) -> String {
+    let mut policies = String::new();
+    for &vendor in vendors {
+        let policy = RetryPolicy::for_vendor(vendor);
+        policies.push_str(&format!(
+            "                     {:<12} backoff {} to {}, Retry-After up to {}, {} in all\n",
+            vendor.id(),
+            span(policy.base_delay),
+            span(policy.max_delay),
+            span(policy.max_retry_after),
+            span(policy.max_total),
+        ));
+    }
+    OPTIONS.replacen("{retry policies}\n", &policies, 1)
+}
+
+/// `500 ms`, `1 s`, `1.5 s`.
+fn span(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{} ms", d.as_millis())
+    } else {
+        format!("{} s", d.as_secs_f64())
+    }
 }
 
 /// The options every command takes (anywhere before `--`).
@@ -71,7 +111,12 @@ options (anywhere before --, before or after the command):
   --timeout SECS   stall timeout above 0, at most 86400: a call ends when connecting or any
                    read or write makes no progress for SECS; each phase (send request,
                    send body, receive head, receive body) ends within 2 x SECS (default 30)
-  --retries N      retry rate limits, maintenance and transient failures N times (0-100, default 0)
+  --retries N      retry rate limits, maintenance and transient failures up to N times
+                   (0-100, default 0) with the vendor's documented waits: a backoff
+                   doubling from its first wait to its longest (with jitter), or the
+                   reply's Retry-After when within the vendor's bound (a longer one ends
+                   the retries at once); no wait runs past the vendor's total:
+{retry policies}
   --cacert FILE    trust the certificates of this PEM file instead of the built-in roots
                    (a private CA); SSL_CERT_FILE and SSL_CERT_DIR are read the same way
   --allow-insecure-http

@@ -110,6 +110,15 @@ impl Middleware for Verbose {
     }
 }
 
+/// `--retries N`: the vendor's documented policy (its backoff, the longest
+/// `Retry-After` it honours, its bound on the whole) with N retries after the
+/// first attempt, whatever number of attempts the policy would make itself.
+fn retry_policy(vendor: Vendor, retries: u32) -> RetryPolicy {
+    let mut policy = RetryPolicy::for_vendor(vendor);
+    policy.max_attempts = retries.saturating_add(1);
+    policy
+}
+
 /// Everything needed to ask one vendor for links, any number of times.
 pub struct Session {
     pub agent: ureq::Agent,
@@ -259,7 +268,7 @@ impl Session {
             .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
         Ok(Session {
             agent: agent(global, https || files)?,
-            policy: RetryPolicy::with_retries(global.retries),
+            policy: retry_policy(vendor, global.retries),
             context: Context {
                 base_url,
                 timeout: global.timeout,
