@@ -464,7 +464,8 @@ fn blendvision_batch_cli_item_failures() {
         assert!(!output.contains("forged"), "{name}: {output:?}");
     }
 
-    // An id never asked for: the reply is outside the contract, exit 3.
+    // An id never asked for: the asked links are printed, the stranger on one
+    // stderr line of its own (never its URL), the exit code the asked items'.
     server.push(
         Vendor::BlendVision,
         FakeReply::json(
@@ -472,9 +473,20 @@ fn blendvision_batch_cli_item_failures() {
             json!({"download_files": [file(FIRST, good), file(SECOND, good), file("other", good)]}),
         ),
     );
-    let watched = run_watched(&batch);
-    let problems = check("blendvision / extra id", &watched, 3, Some(200));
-    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    let run = run_watched(&batch).run;
+    assert_eq!(run.code, 0, "blendvision / extra id: {run:?}");
+    assert_eq!(
+        run.stdout.lines().count(),
+        2,
+        "blendvision / extra id: {run:?}"
+    );
+    let lines: Vec<&str> = run.stderr.lines().collect();
+    assert_eq!(lines.len(), 1, "blendvision / extra id: {run:?}");
+    assert!(
+        lines[0].starts_with("dlurl: not attributed: blendvision: other "),
+        "blendvision / extra id: {run:?}"
+    );
+    assert!(!run.stderr.contains("https://"), "{run:?}");
 
     // And every fault fails the batch call as it fails the single one.
     let mut problems = Vec::new();

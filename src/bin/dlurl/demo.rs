@@ -55,6 +55,9 @@ pub fn run(global: &Global) -> ExitCode {
             for failure in &batch.failures {
                 output::failure_line(failure);
             }
+            for answer in &batch.unattributed {
+                output::unattributed_line(answer);
+            }
         }
         Format::JsonLines => {
             for (_, link) in &asked {
@@ -131,6 +134,7 @@ fn ask(
             asked.push(("file id in a space (app signature)", link));
         }
         batch.failures.extend(part.failures);
+        batch.unattributed.extend(part.unattributed);
     }
     Ok(())
 }

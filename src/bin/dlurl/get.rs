@@ -64,6 +64,10 @@ pub fn run(global: &Global, get: GetArgs, args: &VendorArgs) -> ExitCode {
     for failure in &batch.failures {
         report.item_failure(failure);
     }
+    // Shown, never fetched, and no change to the exit code.
+    for answer in &batch.unattributed {
+        report.unattributed(answer);
+    }
     if batch.links.is_empty() {
         report.finish();
         return ExitCode::from(1);
@@ -162,14 +166,16 @@ fn shown_name(link: &DownloadLink) -> String {
     })
 }
 
-/// What `get` prints: paths (plain), `{"files","failures"}` (`--json`) or one
-/// object per line (`--jsonl`). Failures go to stderr in plain output.
+/// What `get` prints: paths (plain), `{"files","failures","unattributed"}`
+/// (`--json`) or one object per line (`--jsonl`). Failures and unattributed
+/// answers go to stderr in plain output.
 struct Report {
     format: Format,
     /// Once stdout is closed (`| head -1`), the remaining files are still saved.
     out: Out,
     files: Vec<Value>,
     failures: Vec<Value>,
+    unattributed: Vec<Value>,
 }
 
 impl Report {
@@ -179,6 +185,7 @@ impl Report {
             out: Out::new(),
             files: Vec::new(),
             failures: Vec::new(),
+            unattributed: Vec::new(),
         }
     }
 
@@ -190,6 +197,7 @@ impl Report {
                 self.out.flush();
             }
             Format::Json if kind == "file" => self.files.push(value),
+            Format::Json if kind == "unattributed" => self.unattributed.push(value),
             Format::Json => self.failures.push(value),
         }
     }
@@ -199,6 +207,13 @@ impl Report {
             output::failure_line(failure);
         }
         self.emit("failure", json!(failure));
+    }
+
+    fn unattributed(&mut self, answer: &download_url::Unattributed) {
+        if self.format == Format::Plain {
+            output::unattributed_line(answer);
+        }
+        self.emit("unattributed", json!(answer));
     }
 
     fn file(&mut self, item: &str, path: &Path, bytes: u64, sha256: Option<&str>) {
@@ -239,6 +254,7 @@ impl Report {
             let object = json!({
                 "files": std::mem::take(&mut self.files),
                 "failures": std::mem::take(&mut self.failures),
+                "unattributed": std::mem::take(&mut self.unattributed),
             });
             self.out.line(&json_line(&object));
         }

@@ -136,18 +136,25 @@ const VENDOR_TAIL: &str = "
 output: one line per link: <url> TAB <file name or -> TAB <expiry: RFC 3339 UTC, never, or - when unknown>;
         characters a terminal acts on (controls, bidi, zero-width, soft hyphen, tags) a server
         sent are shown as spaces. Failed items: one line each on stderr, `dlurl: failed: …`.
-  --json: {\"links\": [link…], \"failures\": [failure…]}; a call that failed as a whole:
-          {\"error\": {\"vendor\", \"kind\", \"cause\", \"http_status\", \"code\", \"message\",
-          \"request_id\", \"retryable\"}} (missing values are null); when a later group of
-          stdin ids fails as a whole, the links and failures so far and \"error\" together.
-  --jsonl: one object per line, in request order: {\"link\": link}, {\"failure\": failure},
-          {\"error\": error}.
-  link: {\"vendor\", \"item\", \"url\", \"file_name\", \"expires\"}; failure: {\"vendor\", \"item\", \"reason\"}.
+        What a reply said that no asked item can take (an id not asked for, a failure naming
+        no item): one line each on stderr, `dlurl: not attributed: …` (never a link's URL).
+  --json: {\"links\": [link…], \"failures\": [failure…], \"unattributed\": [unattributed…]};
+          a call that failed as a whole: {\"error\": {\"vendor\", \"kind\", \"cause\",
+          \"http_status\", \"code\", \"message\", \"request_id\", \"retryable\", \"items\"}}
+          (missing values are null; \"items\": the vendor's code per item it named, as
+          [{\"item\", \"code\", \"message\"}…], e.g. Cloudreve's 40081); when a later group of
+          stdin ids fails as a whole, the results so far and \"error\" together.
+  --jsonl: one object per line: {\"link\": link} and {\"failure\": failure} in request order,
+          each {\"unattributed\": unattributed} after its group's; {\"error\": error}.
+  link: {\"vendor\", \"item\", \"url\", \"file_name\", \"expires\"}; failure: {\"vendor\", \"item\", \"reason\"};
+  unattributed: {\"vendor\", \"item\" (null when the reply named none),
+          \"answer\": {\"link\": link} or {\"failed\": reason}}.
 exit codes: 0 every link obtained; 1 the vendor refused, or every item failed;
             2 usage error or invalid input (nothing was sent);
             3 transport failure, unexpected response, or stdout not writable;
             4 some items failed (links on stdout), or a later group of stdin ids failed
-              as a whole after earlier groups were printed
+              as a whole after earlier groups were printed;
+            unattributed answers change none of them
 ";
 
 const KIE: &str = "\
@@ -237,13 +244,16 @@ usage: dlurl get [-o DIR|FILE|-] [--force] [--stall SECS] [--size N] [--max-size
 ";
 
 const GET_EXIT: &str = "
-  --json: {\"files\": [{\"item\", \"path\", \"bytes\", \"sha256\"}…], \"failures\": [failure…]}
-          (a vendor's failed item: {\"vendor\", \"item\", \"reason\"}; a file that failed:
-          {\"item\", \"error\": error}); a call that failed as a whole: {\"error\": error}.
-  --jsonl: {\"file\": …}, {\"failure\": …}, {\"error\": …}, one per line.
+  --json: {\"files\": [{\"item\", \"path\", \"bytes\", \"sha256\"}…], \"failures\": [failure…],
+          \"unattributed\": [unattributed…]} (a vendor's failed item: {\"vendor\", \"item\",
+          \"reason\"}; a file that failed: {\"item\", \"error\": error}; unattributed: what the
+          reply said that no asked item can take, never fetched — see dlurl help <vendor>); a
+          call that failed as a whole: {\"error\": error}.
+  --jsonl: {\"file\": …}, {\"failure\": …}, {\"unattributed\": …}, {\"error\": …}, one per line.
 exit codes: 0 every file saved (or skipped as existing); 1 the vendor refused or every item
             failed at the vendor; 2 usage (nothing was sent); 3 every file failed, or a
-            transport failure asking for the links; 4 some files or items failed
+            transport failure asking for the links; 4 some files or items failed;
+            unattributed answers change none of them
 ";
 
 const DEMO: &str = "\

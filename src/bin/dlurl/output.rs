@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use download_url::error::cause::Cause;
-use download_url::{DownloadLink, Error, ItemFailure};
+use download_url::{DownloadLink, Error, ItemFailure, Unattributed};
 use serde_json::{json, Value};
 
 use crate::args::Format;
@@ -134,6 +134,15 @@ pub fn failure_line(failure: &ItemFailure) {
     err_line(&format!("failed: {}", one_field(&failure.to_string())));
 }
 
+/// An answer no asked item can take, on stderr: `dlurl: not attributed: …`
+/// (never a link's URL).
+pub fn unattributed_line(answer: &Unattributed) {
+    err_line(&format!(
+        "not attributed: {}",
+        one_field(&answer.to_string())
+    ));
+}
+
 /// `value` as one line of JSON, nothing in it a terminal acts on.
 pub fn json_line(value: &impl serde::Serialize) -> String {
     match serde_json::to_string(value) {
@@ -143,7 +152,9 @@ pub fn json_line(value: &impl serde::Serialize) -> String {
 }
 
 /// The JSON object of a whole-call error:
-/// `{"vendor","kind","cause","http_status","code","message","request_id","retryable"}`.
+/// `{"vendor","kind","cause","http_status","code","message","request_id","retryable","items"}`;
+/// `items`: the vendor's own error per item it named (Cloudreve's per-URI codes
+/// of a 40081), `[{"item","code","message"}]`, else null.
 pub fn error_json(err: &Error, cx: Option<&Context>) -> Value {
     let kind = match err {
         Error::InvalidInput(_) => "invalid_input",
@@ -163,7 +174,32 @@ pub fn error_json(err: &Error, cx: Option<&Context>) -> Value {
         "message": err.to_string(),
         "request_id": err.request_id(),
         "retryable": err.is_retryable(),
+        "items": item_errors(err),
     })
+}
+
+/// Each item's own error as the vendor named it in a whole-call error, in the
+/// order of [`detail_lines`]; `null` when it named none.
+#[allow(unused_variables)]
+fn item_errors(err: &Error) -> Value {
+    #[cfg(feature = "cloudreve")]
+    {
+        use download_url::cloudreve::{self, ErrorDetail};
+        if let Some(detail) = ErrorDetail::of(err).filter(|d| !d.aggregated_error.is_empty()) {
+            return detail
+                .aggregated_error
+                .iter()
+                .map(|(uri, e)| {
+                    json!({
+                        "item": cloudreve::redact_uri(uri),
+                        "code": e.code.code(),
+                        "message": e.msg,
+                    })
+                })
+                .collect();
+        }
+    }
+    Value::Null
 }
 
 /// The cause of a transport failure, curl-style, with the host and the timeout
@@ -233,10 +269,15 @@ pub fn print_error(format: Format, err: &Error, cx: Option<&Context>) -> ExitCod
         return code;
     }
     err_line(&error_text(err, cx));
+    print_details(err);
+    code
+}
+
+/// The extra stderr lines of a whole-call error (see [`detail_lines`]).
+pub fn print_details(err: &Error) {
     for line in detail_lines(err) {
         err_line(&format!("  {}", one_field(&line)));
     }
-    code
 }
 
 /// One line: the error, and for a transport failure its cause.

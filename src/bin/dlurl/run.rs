@@ -11,7 +11,8 @@ use serde_json::{json, Value};
 
 use crate::args::{Format, Global, VendorArgs};
 use crate::output::{
-    self, err_line, error_json, failure_line, json_line, link_line, usage_error, Failure, Out,
+    self, err_line, error_json, failure_line, json_line, link_line, unattributed_line, usage_error,
+    Failure, Out,
 };
 use crate::session::Session;
 
@@ -67,7 +68,7 @@ pub fn fail(format: Format, failure: Failure, vendor: Option<download_url::Vendo
             out.line(&json_line(&json!({ "error": {
                 "vendor": vendor.id(), "kind": "invalid_input", "cause": null,
                 "http_status": null, "code": null, "message": msg,
-                "request_id": null, "retryable": false,
+                "request_id": null, "retryable": false, "items": null,
             }})));
             match out.finish() {
                 Ok(()) => ExitCode::from(2),
@@ -141,6 +142,7 @@ struct Printer {
     /// `--json`: everything, printed at the end.
     json_links: Vec<Value>,
     json_failures: Vec<Value>,
+    json_unattributed: Vec<Value>,
     json_error: Option<Value>,
     /// A whole-call error of the first call: printed by `finish_error`.
     first_error: Option<(Error, output::Context)>,
@@ -157,16 +159,18 @@ impl Printer {
             failures: 0,
             json_links: Vec::new(),
             json_failures: Vec::new(),
+            json_unattributed: Vec::new(),
             json_error: None,
             first_error: None,
             late: false,
         }
     }
 
-    /// Prints one group's results in the order of `items`; `false` when the
-    /// call failed as a whole (nothing more is sent).
+    /// Prints one group's results in the order of `items`, then what the reply
+    /// said that no asked item can take (in reply order); `false` when the call
+    /// failed as a whole (nothing more is sent).
     fn group(&mut self, session: &Session, items: &[String], result: Result<Batch, Error>) -> bool {
-        let batch = match result {
+        let mut batch = match result {
             Ok(batch) => batch,
             Err(err) if self.groups == 0 => {
                 let cx = output::Context {
@@ -184,6 +188,7 @@ impl Printer {
         self.groups += 1;
         self.links += batch.links.len();
         self.failures += batch.failures.len();
+        let unattributed = std::mem::take(&mut batch.unattributed);
         for entry in in_request_order(session, items, batch) {
             match (entry, self.format) {
                 (Entry::Link(link), Format::Plain) => self.out.line(&link_line(&link)),
@@ -198,6 +203,16 @@ impl Printer {
                 (Entry::Failure(failure), Format::Json) => self.json_failures.push(json!(failure)),
             }
         }
+        // They change no exit code: the asked items alone decide it.
+        for answer in unattributed {
+            match self.format {
+                Format::Plain => unattributed_line(&answer),
+                Format::JsonLines => self
+                    .out
+                    .line(&json_line(&json!({ "unattributed": answer }))),
+                Format::Json => self.json_unattributed.push(json!(answer)),
+            }
+        }
         self.out.flush();
         true
     }
@@ -208,14 +223,18 @@ impl Printer {
         let value = match err {
             Some((err, cx)) => error_json(err, Some(cx)),
             None => json!({ "vendor": null, "kind": "input", "cause": null, "http_status": null,
-                "code": null, "message": why, "request_id": null, "retryable": false }),
+                "code": null, "message": why, "request_id": null, "retryable": false,
+                "items": null }),
         };
         match self.format {
             Format::Plain => match err {
-                Some((err, cx)) => err_line(&format!(
-                    "{} (results of the earlier ids printed; nothing more sent)",
-                    output::error_text(err, Some(cx))
-                )),
+                Some((err, cx)) => {
+                    err_line(&format!(
+                        "{} (results of the earlier ids printed; nothing more sent)",
+                        output::error_text(err, Some(cx))
+                    ));
+                    output::print_details(err);
+                }
                 None => err_line(&format!(
                     "{} (results of the earlier ids printed; nothing more sent)",
                     output::one_field(why)
@@ -241,6 +260,7 @@ impl Printer {
             let mut object = json!({
                 "links": std::mem::take(&mut self.json_links),
                 "failures": std::mem::take(&mut self.json_failures),
+                "unattributed": std::mem::take(&mut self.json_unattributed),
             });
             if let Some(error) = self.json_error.take() {
                 object["error"] = error;
