@@ -935,7 +935,12 @@ fn batch_extra_id_goes_to_unattributed() {
     let server = FakeServer::start().unwrap();
     let ok = |id: &str| item(id, "a.mp4", &plain_uri(id), "2030-01-01T00:00:00Z");
     // (asked, answered, asked items with a link, the unattributed ids)
-    type Case<'a> = (&'a [&'a str], Vec<serde_json::Value>, &'a [&'a str], &'a [&'a str]);
+    type Case<'a> = (
+        &'a [&'a str],
+        Vec<serde_json::Value>,
+        &'a [&'a str],
+        &'a [&'a str],
+    );
     let cases: [Case; 4] = [
         // An id never asked for, next to the one asked for.
         (&[FIRST], vec![ok(FIRST), ok(SECOND)], &[FIRST], &[SECOND]),
