@@ -227,7 +227,7 @@ pub(crate) fn recognise(url: &str) -> Expiry {
     let Some(query) = query_of(url) else {
         return Expiry::Unknown;
     };
-    let params = Params(query);
+    let params = Params::new(query);
     let dialects: [Dialect; 7] = [oss_v4, goog_v4, cos, expires_v1, qiniu, upyun, azure];
     let mut expiry = dialects
         .iter()
@@ -256,14 +256,21 @@ type Dialect = fn(&Params<'_>) -> Option<OffsetDateTime>;
 /// pair of each named exactly so (the name as sent, not decoded); the values
 /// decoded and trimmed, the seconds a `u32`.
 pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    let query = query_of(url)?;
-    let value = |name: &str| {
-        query_pairs(query)
-            .find(|(n, _)| *n == name)
-            .map(|(_, value)| decoded(value))
-    };
-    let date = parse_amz_date(value("X-Amz-Date")?.trim())?;
-    let seconds: u32 = value("X-Amz-Expires")?.trim().parse().ok()?;
+    // One pass over the query (a presigned URL runs to hundreds of bytes); the
+    // first occurrence of each name counts.
+    let (mut date, mut expires) = (None, None);
+    for (name, value) in query_pairs(query_of(url)?) {
+        match name {
+            "X-Amz-Date" if date.is_none() => date = Some(value),
+            "X-Amz-Expires" if expires.is_none() => expires = Some(value),
+            _ => continue,
+        }
+        if date.is_some() && expires.is_some() {
+            break;
+        }
+    }
+    let date = parse_amz_date(decoded(date?).trim())?;
+    let seconds: u32 = decoded(expires?).trim().parse().ok()?;
     date.checked_add(Duration::seconds(seconds.into()))
 }
 
@@ -321,15 +328,25 @@ fn cloudreve_sign(sign: &str) -> Option<Option<OffsetDateTime>> {
 
 /// A raw query, read pair by pair as each lookup needs it. Names are compared
 /// after percent-decoding; the first occurrence counts.
-struct Params<'q>(&'q str);
+struct Params<'q>(Vec<(Cow<'q, str>, &'q str)>);
 
 impl<'q> Params<'q> {
+    /// The pairs of `query`, names decoded once (every dialect looks here).
+    fn new(query: &'q str) -> Params<'q> {
+        Params(
+            query_pairs(query)
+                .map(|(name, value)| (decoded(name), value))
+                .collect(),
+        )
+    }
+
     /// The raw (still encoded) value of the first pair whose decoded name
     /// satisfies `matches`.
     fn find(&self, matches: impl Fn(&str) -> bool) -> Option<&'q str> {
-        query_pairs(self.0)
-            .find(|(name, _)| matches(&decoded(name)))
-            .map(|(_, value)| value)
+        self.0
+            .iter()
+            .find(|(name, _)| matches(name))
+            .map(|(_, value)| *value)
     }
 
     /// The decoded value of the first parameter named exactly `name`.
@@ -406,7 +423,7 @@ fn cos_merged(sign: &str) -> Option<OffsetDateTime> {
     if !sign.starts_with("q-sign-algorithm=") {
         return None;
     }
-    cos(&Params(sign))
+    cos(&Params::new(sign))
 }
 
 /// The end of a COS `<start>;<end>` range, both unix seconds, start not after end.

@@ -155,7 +155,10 @@ pub(crate) fn is_http_url(url: &str) -> bool {
 
 /// Whether `text` has no whitespace or control character.
 pub(crate) fn is_printable(text: &str) -> bool {
-    !text.chars().any(|c| c.is_whitespace() || c.is_control())
+    // Links are long and nearly always visible ASCII: check bytes first, and
+    // characters only when there is something else.
+    text.bytes().all(|b| b.is_ascii_graphic())
+        || !text.chars().any(|c| c.is_whitespace() || c.is_control())
 }
 
 /// Whether every byte of `text` is visible ASCII or a space (` `..=`~`).

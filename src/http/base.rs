@@ -79,13 +79,11 @@ impl ParsedBase {
     /// `scheme://authority/prefix` followed by the pieces of `path` (the first
     /// starts with `/`).
     pub fn join(&self, path: &[&str]) -> String {
-        format!(
-            "{}://{}{}{}",
-            self.scheme,
-            self.authority,
-            self.path,
-            path.concat()
-        )
+        let mut url = [self.scheme, "://", &self.authority, &self.path].concat();
+        for part in path {
+            url.push_str(part);
+        }
+        url
     }
 }
 

@@ -124,7 +124,7 @@ impl Call {
         }
         self.credentials = true;
         self.secrets.push(secret.clone());
-        self.add_header(name, field, format!("{prefix}{value}"), true)
+        self.add_header(name, field, [prefix, value].concat(), true)
     }
 
     fn add_header(
