@@ -125,6 +125,10 @@ pub(crate) fn query_param(url: &str, name: &str) -> Option<String> {
 /// the file name of a link whose vendor left its name out. `None` when there is
 /// no path, or when the decoded segment is not a plain name (a slash, a
 /// backslash, a control character, `.` or `..`).
+#[cfg_attr(
+    not(any(feature = "datalab", feature = "blendvision")),
+    allow(dead_code)
+)]
 pub(crate) fn path_file_name(url: &str) -> Option<String> {
     let (_, rest) = split_http_scheme(url)?;
     let path = &rest[rest.find('/')?..];
