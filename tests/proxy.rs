@@ -295,7 +295,11 @@ fn a_socks_proxy_from_the_environment_is_refused_not_bypassed() {
 #[test]
 #[ignore = "run by a_socks_proxy_from_the_environment_is_refused_not_bypassed in a child process"]
 fn socks_environment_child() {
-    let target = std::env::var("DLURL_TEST_TARGET").unwrap();
+    // Run on its own (`--include-ignored`), without the parent's variables, it
+    // has nothing to check: the parent asserts that its children ran it.
+    let Ok(target) = std::env::var("DLURL_TEST_TARGET") else {
+        return;
+    };
     for agent in [
         download_url::agent(),
         ureq::Agent::new_with_defaults(),
