@@ -834,7 +834,13 @@ ls -A "$1"; exit $code"#;
                 .unwrap()
         };
         let first = run(Stdio::piped());
+        // (Bounded: a first run that fails before its request must not hang the test.)
+        let waited = std::time::Instant::now();
         while files.request_count() == 0 {
+            assert!(
+                waited.elapsed() < Duration::from_secs(30),
+                "the first run sent no request"
+            );
             std::thread::sleep(Duration::from_millis(10));
         }
         let second = run(Stdio::piped()).wait_with_output().unwrap();

@@ -331,7 +331,13 @@ fn two_runs_on_one_target_never_write_one_file() {
         })
     };
     // Wait until the first run is writing.
+    // (Bounded: a first run that fails before its request must not hang the test.)
+    let waited = std::time::Instant::now();
     while host.request_count() == 0 {
+        assert!(
+            waited.elapsed() < Duration::from_secs(30),
+            "the first run sent no request"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
     std::thread::sleep(Duration::from_millis(100));
