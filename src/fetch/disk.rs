@@ -475,3 +475,32 @@ fn sync_dir(dir: &Path) {
     #[cfg(not(unix))]
     let _ = dir;
 }
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+
+    /// Two files of one folder (same device) are different files; a file is
+    /// itself; a folder is never "the file inspected".
+    #[test]
+    fn same_file_needs_the_same_device_and_inode() {
+        let dir = std::env::temp_dir().join(format!("dlurl-disk-{}", std::process::id()));
+        let _ = fs::remove_dir_all(&dir);
+        fs::create_dir_all(&dir).unwrap();
+        let (a, b) = (dir.join("a"), dir.join("b"));
+        fs::write(&a, b"a").unwrap();
+        fs::write(&b, b"b").unwrap();
+        let meta = |p: &Path| fs::symlink_metadata(p).unwrap();
+        assert!(same_file(&meta(&a), &meta(&a)));
+        assert!(!same_file(&meta(&a), &meta(&b)));
+        assert!(!same_file(&meta(&dir), &meta(&dir)));
+        // Opened without following: a symlink to `a` is not `a`.
+        std::os::unix::fs::symlink(&a, dir.join("link")).unwrap();
+        assert!(open_seen(&dir.join("link"), &meta(&a), false)
+            .unwrap()
+            .is_none());
+        assert!(open_seen(&a, &meta(&a), false).unwrap().is_some());
+        assert!(open_seen(&a, &meta(&b), false).unwrap().is_none());
+        fs::remove_dir_all(&dir).unwrap();
+    }
+}
