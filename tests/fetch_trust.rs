@@ -664,3 +664,26 @@ fn is_root() -> bool {
         .map(|m| m.uid() == 0)
         .unwrap_or(false)
 }
+
+/// A file exactly as long as `expected_size` and `max_size` allow is fetched:
+/// the bounds refuse more, never exactly that.
+#[test]
+fn exact_bounds_are_allowed() {
+    let (host, bytes) = host_with("x.bin", 100_000, 17);
+    let link = host.link(Vendor::Kie, "i", "x.bin", HOUR);
+    let dir = TempDir::new("exact");
+    let fetched = fetcher()
+        .expected_size(100_000)
+        .max_size(100_000)
+        .save_as(&link, dir.join("x.bin"))
+        .unwrap();
+    assert_eq!(fetched.bytes, 100_000);
+    assert_eq!(fs::read(dir.join("x.bin")).unwrap(), bytes);
+    // One byte less allowed is too large, before a byte is written.
+    let err = fetcher()
+        .max_size(99_999)
+        .save_as(&link, dir.join("y.bin"))
+        .unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::TooLarge { limit: 99_999 });
+    assert_eq!(host.request_count(), 2);
+}
