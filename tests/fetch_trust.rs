@@ -687,3 +687,20 @@ fn exact_bounds_are_allowed() {
     assert_eq!(kind(&err), FileHostKind::TooLarge { limit: 99_999 });
     assert_eq!(host.request_count(), 2);
 }
+
+/// A writer cannot take back what it got: when a resume is answered with the
+/// whole object (`200`, same strong validator), the bytes already written are
+/// skipped, and the output is the object exactly once.
+#[test]
+fn a_writer_skips_what_it_already_has_when_the_host_resends_everything() {
+    let (host, bytes) = host_with("w.bin", 300_000, 18);
+    let link = host.link(Vendor::Kie, "i", "w.bin", HOUR);
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    host.push_fault(FileFault::IgnoreRange);
+    let mut out = Vec::new();
+    let fetched = fetcher().write_to(&link, &mut out).unwrap();
+    assert_eq!(fetched.bytes, 300_000);
+    assert!(out == bytes, "{} bytes written", out.len());
+    assert_eq!(host.request_count(), 2);
+    assert_eq!(host.requests()[1].header("range"), Some("bytes=100000-"));
+}
