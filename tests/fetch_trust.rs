@@ -704,3 +704,27 @@ fn a_writer_skips_what_it_already_has_when_the_host_resends_everything() {
     assert_eq!(host.request_count(), 2);
     assert_eq!(host.requests()[1].header("range"), Some("bytes=100000-"));
 }
+
+/// A body longer than the length the host stated earlier for the same object
+/// (same strong ETag, the longer reply stating none) is not that object:
+/// nothing is published.
+#[test]
+fn a_body_longer_than_a_length_stated_earlier_is_not_published() {
+    let (host, _) = host_with("l.bin", 300_000, 19);
+    let link = host.link(Vendor::Kie, "i", "l.bin", HOUR);
+    let dir = TempDir::new("longer");
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    host.push_fault(FileFault::CloseDelimited(400_000));
+    let err = fetcher().save_as(&link, dir.join("l.bin")).unwrap_err();
+    assert!(
+        matches!(
+            kind(&err),
+            FileHostKind::LengthMismatch {
+                expected: 300_000,
+                actual: 400_000
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(!dir.join("l.bin").exists());
+}
