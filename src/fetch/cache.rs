@@ -17,7 +17,7 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use super::disk::{self, DiskError};
+use super::disk;
 use super::{Fetched, Fetcher};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
 
@@ -52,7 +52,7 @@ impl Pinned {
     /// hex digits.
     fn hex(&self, vendor: Vendor) -> Result<String, Error> {
         let hex = self.sha256.trim();
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !super::is_sha256_hex(hex) {
             return Err(Error::invalid(
                 vendor,
                 "sha256",
@@ -206,7 +206,7 @@ impl Cache {
         }
         fs::create_dir_all(&self.dir).map_err(|e| local(vendor, &self.dir, "creating", e))?;
         let _turn = disk::lock(&self.dir, &format!(".{hex}.pin-lock"), self.lock_wait)
-            .map_err(|e| disk_error(vendor, e))?;
+            .map_err(|e| super::disk_error(vendor, "", e))?;
         // Another process may have stored it while this one waited.
         if self.place(vendor, pin, target)? {
             return Ok(Placed::FromCache);
@@ -252,19 +252,4 @@ fn local(vendor: Vendor, path: &Path, what: &str, e: io::Error) -> Error {
         .with_note(format!("{what} {}", path.display()))
         .source(e)
         .into()
-}
-
-fn disk_error(vendor: Vendor, e: DiskError) -> Error {
-    match e {
-        DiskError::Locked(path) => FileHostError::new(vendor, FileHostKind::Locked, "")
-            .with_note(format!("{} is held by another process", path.display()))
-            .into(),
-        DiskError::Exists(path) => FileHostError::new(vendor, FileHostKind::Exists, "")
-            .with_note(format!("{}", path.display()))
-            .into(),
-        DiskError::Io(what, e) => FileHostError::new(vendor, FileHostKind::Local, "")
-            .with_note(what)
-            .source(e)
-            .into(),
-    }
 }

@@ -387,7 +387,7 @@ impl<'a> Fetcher<'a> {
     pub fn sha256(mut self, vendor: crate::Vendor, hex: &str) -> Result<Self, Error> {
         let hex = hex.trim();
         let bad = || Error::invalid(vendor, "sha256", "must be 64 hexadecimal digits");
-        if hex.len() != 64 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        if !is_sha256_hex(hex) {
             return Err(bad());
         }
         let mut digest = [0u8; 32];
@@ -500,7 +500,8 @@ impl<'a> Fetcher<'a> {
             Some(name) => Some(self.claim(dir, &name, link)?),
             None => None,
         };
-        let slot = disk::Slot::take(dir, stem, self.lock_wait).map_err(|e| disk_error(link, e))?;
+        let slot = disk::Slot::take(dir, stem, self.lock_wait)
+            .map_err(|e| disk_error(link.vendor, &link.url, e))?;
         // Again under the lock: a run waited for may have published it.
         if let Some(name) = &claimed {
             self.check_target(&dir.join(name), link)?;
@@ -531,12 +532,14 @@ impl<'a> Fetcher<'a> {
                     self.hash_kept(&mut job, &mut file)?;
                     file
                 } else {
-                    slot.fresh_part().map_err(|e| disk_error(link, e))?
+                    slot.fresh_part()
+                        .map_err(|e| disk_error(link.vendor, &link.url, e))?
                 }
             }
             None => {
                 slot.remove_meta();
-                slot.fresh_part().map_err(|e| disk_error(link, e))?
+                slot.fresh_part()
+                    .map_err(|e| disk_error(link.vendor, &link.url, e))?
             }
         };
         job.sink = Sink::File(file);
@@ -547,7 +550,7 @@ impl<'a> Fetcher<'a> {
                 unreachable!("a file job writes to a file")
             };
             slot.publish(file, &target, self.overwrite)
-                .map_err(|e| disk_error(link, e))?;
+                .map_err(|e| disk_error(link.vendor, &link.url, e))?;
             slot.remove_meta();
             Ok(job.fetched(Some(target)))
         });
@@ -659,7 +662,8 @@ fn key_of(link: &DownloadLink) -> String {
     )
 }
 
-fn disk_error(link: &DownloadLink, e: disk::DiskError) -> Error {
+/// A disk failure as the crate's error, for the link of `vendor` at `url`.
+fn disk_error(vendor: crate::Vendor, url: &str, e: disk::DiskError) -> Error {
     let (kind, note, source) = match e {
         disk::DiskError::Locked(path) => (
             FileHostKind::Locked,
@@ -671,11 +675,16 @@ fn disk_error(link: &DownloadLink, e: disk::DiskError) -> Error {
         }
         disk::DiskError::Io(what, e) => (FileHostKind::Local, what, Some(e)),
     };
-    let mut err = FileHostError::new(link.vendor, kind, &link.url).with_note(note);
+    let mut err = FileHostError::new(vendor, kind, url).with_note(note);
     if let Some(source) = source {
         err = err.source(source);
     }
     err.into()
+}
+
+/// Whether `hex` is exactly 64 hexadecimal digits (a SHA-256, any case).
+fn is_sha256_hex(hex: &str) -> bool {
+    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {
