@@ -805,6 +805,58 @@ ls -A "$1"; exit $code"#;
         fs::remove_dir_all(&dir).unwrap();
     }
 
+    /// `--fsync` flushes the file (and then its folder) to disk before it takes
+    /// its name; without it no `fsync` is made, as with curl. Watched with
+    /// strace (skipped, saying why, where strace cannot run).
+    #[test]
+    fn fsync_only_when_asked() {
+        use std::process::Command;
+        let strace_works = Command::new("strace")
+            .args(["-f", "-o", "/dev/null", "true"])
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if !strace_works {
+            eprintln!("skipped: needs strace (and ptrace allowed) to see the fsync calls");
+            return;
+        }
+        let (_files, api, bytes) = setup(200_000);
+        let dir = tempdir("cli-fsync");
+        for (flag, wanted) in [(None, false), (Some("--fsync"), true)] {
+            let trace = dir.join("trace");
+            let target = dir.join("out.bin");
+            let _ = fs::remove_file(&target);
+            let base = api.base_url();
+            let mut args = vec!["get", "--base-url", &base, "-o"];
+            args.push(target.to_str().unwrap());
+            args.extend(flag);
+            args.extend(["kie", ITEM]);
+            let out = Command::new("strace")
+                .args(["-f", "-e", "trace=fsync,fdatasync", "-o"])
+                .arg(&trace)
+                .arg(crate::common::dlurl_path())
+                .args(&args)
+                .env_clear()
+                .env("KIE_API_KEY", KIE_API_KEY)
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert_eq!(fs::read(&target).unwrap(), bytes);
+            let calls = fs::read_to_string(&trace).unwrap();
+            let fsyncs = calls.lines().filter(|l| l.contains("fsync(")).count();
+            if wanted {
+                // The file, then its folder.
+                assert!(fsyncs >= 2, "{calls}");
+            } else {
+                assert_eq!(fsyncs, 0, "{calls}");
+            }
+        }
+        fs::remove_dir_all(&dir).unwrap();
+    }
+
     /// Two `dlurl get` processes on one target: the second fails at once and
     /// cleanly (exit 3, "locked by another run"), the first saves the file.
     #[test]

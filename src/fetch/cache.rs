@@ -162,7 +162,7 @@ impl Cache {
             let _ = fs::remove_file(&tmp);
             return Ok(false);
         }
-        let placed = disk::finish_new(out).and_then(|()| fs::rename(&tmp, target));
+        let placed = disk::finish_new(out, false).and_then(|()| fs::rename(&tmp, target));
         if let Err(e) = placed {
             let _ = fs::remove_file(&tmp);
             return Err(local(vendor, target, "placing", e));

@@ -175,11 +175,14 @@ pub(super) fn open_own(path: &Path) -> io::Result<Option<File>> {
 }
 
 /// Gives a file made with [`create_new`] the permissions a new file gets
-/// under the umask, and flushes it to disk.
-pub(super) fn finish_new(file: File) -> io::Result<()> {
+/// under the umask, and flushes it to disk when `sync` is set.
+pub(super) fn finish_new(file: File, sync: bool) -> io::Result<()> {
     #[cfg(unix)]
     file.set_permissions(fs::Permissions::from_mode(0o666 & !umask()))?;
-    file.sync_all()
+    if sync {
+        file.sync_all()?;
+    }
+    Ok(())
 }
 
 #[cfg(feature = "sha256")]
@@ -373,7 +376,8 @@ impl Slot {
         create_new(path).map_err(io_err(format!("creating {}", path.display())))
     }
 
-    /// Publishes `file` (the complete part file) as `target`: flushed to disk,
+    /// Publishes `file` (the complete part file) as `target`: flushed to disk
+    /// when `sync` is set (and the folder after),
     /// given the permissions a new file gets, then renamed over the target
     /// (`overwrite`; a symlink there is replaced, not followed) or linked to a
     /// target that must not exist, then unlinked.
@@ -382,9 +386,10 @@ impl Slot {
         file: File,
         target: &Path,
         overwrite: bool,
+        sync: bool,
     ) -> Result<(), DiskError> {
         let part = &self.paths.part;
-        finish_new(file).map_err(io_err(format!("flushing {}", part.display())))?;
+        finish_new(file, sync).map_err(io_err(format!("flushing {}", part.display())))?;
         if overwrite {
             if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
                 return Err(DiskError::Io(
@@ -412,7 +417,9 @@ impl Slot {
                 }
             }
         }
-        sync_dir(&self.paths.dir);
+        if sync {
+            sync_dir(&self.paths.dir);
+        }
         Ok(())
     }
 

@@ -127,6 +127,7 @@ pub enum Output {
 pub struct GetArgs {
     pub output: Output,
     pub force: bool,
+    pub fsync: bool,
     pub stall: Duration,
     pub size: Option<u64>,
     pub max_size: Option<u64>,
@@ -195,6 +196,7 @@ struct GlobalArgs {
 struct GetState {
     output: Option<OsString>,
     force: bool,
+    fsync: bool,
     stall: Option<Duration>,
     size: Option<u64>,
     max_size: Option<u64>,
@@ -242,6 +244,7 @@ impl State {
                     self.get.output = Some(value(&mut p)?);
                 }
                 Long("force") if self.command == Some(Topic::Get) => self.get.force = true,
+                Long("fsync") if self.command == Some(Topic::Get) => self.get.fsync = true,
                 Long("stall") if self.command == Some(Topic::Get) => {
                     let t = text(&mut p, "--stall")?;
                     self.get.stall = Some(seconds("--stall", &t)?);
@@ -366,6 +369,7 @@ impl State {
                     "-o",
                     "--output",
                     "--force",
+                    "--fsync",
                     "--stall",
                     "--size",
                     "--max-size",
@@ -454,6 +458,7 @@ impl State {
                 let get = GetArgs {
                     output,
                     force: get.force,
+                    fsync: get.fsync,
                     stall: get.stall.unwrap_or(DEFAULT_STALL),
                     size: get.size,
                     max_size: get.max_size,

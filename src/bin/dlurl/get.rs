@@ -87,6 +87,7 @@ pub fn run(global: &Global, get: GetArgs, args: &VendorArgs) -> ExitCode {
     let mut fetcher = Fetcher::new()
         .agent(session.agent.clone())
         .overwrite(get.force)
+        .sync_to_disk(get.fsync)
         .stall_timeout(get.stall);
     if let Some(n) = get.size {
         fetcher = fetcher.expected_size(n);

@@ -215,8 +215,8 @@ usage: dlurl koodrive [--token-prefix P] [--share-folder ID] [--trace-id ID] [--
 ";
 
 const GET: &str = "\
-usage: dlurl get [-o DIR|FILE|-] [--force] [--stall SECS] [--size N] [--max-size N]
-                 [--sha256 HEX] <vendor> [vendor options] <args…>
+usage: dlurl get [-o DIR|FILE|-] [--force] [--fsync] [--stall SECS] [--size N]
+                 [--max-size N] [--sha256 HEX] <vendor> [vendor options] <args…>
 
   fetches the file behind every link the vendor command returns (see dlurl help <vendor>).
   -o DIR       save into DIR (default: the current directory) under the link's file
@@ -227,6 +227,9 @@ usage: dlurl get [-o DIR|FILE|-] [--force] [--stall SECS] [--size N] [--max-size
   -o -         stream the one file to stdout (the request must name one item)
   --force      replace an existing file (otherwise it is skipped); a symlink there is
                replaced itself, never followed
+  --fsync      write each file to disk before it takes its name, so that it also
+               survives a power loss (slower; without it, as with curl, a file is
+               complete whenever dlurl stops, but the system must stay up)
   --stall SECS give up on a transfer after SECS without a byte (default 30), resuming
                it up to 5 times first
   --size N     the file must be exactly N bytes: more is refused as it arrives, less
