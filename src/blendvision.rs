@@ -157,10 +157,7 @@ struct WireFile {
     #[serde(default)]
     download_filename: Option<String>,
     /// Informational: null or missing, the expiry is the URL's own (or unknown).
-    #[serde(
-        default,
-        deserialize_with = "time::serde::rfc3339::option::deserialize"
-    )]
+    #[serde(default, deserialize_with = "crate::expiry::rfc3339_option")]
     expiration_time: Option<time::OffsetDateTime>,
 }
 

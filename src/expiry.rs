@@ -35,8 +35,6 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use time::format_description::well_known::Rfc3339;
-use time::macros::format_description;
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
 
 use crate::encode::percent_decoded as decoded;
@@ -137,11 +135,7 @@ impl Expiry {
     /// as valid longer than it is), for [`Expiry::At`]; `None` otherwise, and for
     /// a time that RFC 3339 cannot write (a year outside 0000–9999).
     pub fn rfc3339(self) -> Option<String> {
-        utc(self.time()?)
-            .replace_nanosecond(0)
-            .ok()?
-            .format(&Rfc3339)
-            .ok()
+        write_rfc3339(utc(self.time()?).replace_nanosecond(0).ok()?)
     }
 }
 
@@ -164,12 +158,10 @@ impl fmt::Display for Expiry {
 impl serde::Serialize for Expiry {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         match self {
-            Expiry::At(at) => {
-                let text = rfc3339_years(*at)
-                    .format(&Rfc3339)
-                    .map_err(serde::ser::Error::custom)?;
-                serializer.serialize_str(&text)
-            }
+            Expiry::At(at) => match write_rfc3339(rfc3339_years(*at)) {
+                Some(text) => serializer.serialize_str(&text),
+                None => Err(serde::ser::Error::custom("a year RFC 3339 cannot write")),
+            },
             Expiry::Never => serializer.serialize_str("never"),
             Expiry::Unknown => serializer.serialize_none(),
         }
@@ -185,9 +177,11 @@ impl<'de> serde::Deserialize<'de> for Expiry {
             Some("never") => Ok(Expiry::Never),
             // Loaded as it would be saved: a time whose UTC form falls before year
             // 0000 (e.g. `0000-01-01T00:30:00+01:00`) is clamped to 0000-01-01Z.
-            Some(text) => OffsetDateTime::parse(text, &Rfc3339)
-                .map(|at| Expiry::At(rfc3339_years(at)))
-                .map_err(serde::de::Error::custom),
+            Some(text) => {
+                OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .map(|at| Expiry::At(rfc3339_years(at)))
+                    .map_err(serde::de::Error::custom)
+            }
         }
     }
 }
@@ -196,10 +190,64 @@ impl<'de> serde::Deserialize<'de> for Expiry {
 /// `serde` form saves and loads, so that whatever loads saves again.
 #[cfg(feature = "serde")]
 fn rfc3339_years(at: OffsetDateTime) -> OffsetDateTime {
-    use time::macros::datetime;
-    let first = datetime!(0000-01-01 0:00 UTC);
-    let last = datetime!(9999-12-31 23:59:59.999_999_999 UTC);
-    utc(at).clamp(first, last)
+    const fn utc_at(date: Result<Date, time::error::ComponentRange>, time: Time) -> OffsetDateTime {
+        match date {
+            Ok(date) => PrimitiveDateTime::new(date, time).assume_utc(),
+            Err(_) => panic!("a date that exists"),
+        }
+    }
+    const FIRST: OffsetDateTime = utc_at(
+        Date::from_calendar_date(0, Month::January, 1),
+        Time::MIDNIGHT,
+    );
+    const LAST: OffsetDateTime = utc_at(
+        Date::from_calendar_date(9999, Month::December, 31),
+        match Time::from_hms_nano(23, 59, 59, 999_999_999) {
+            Ok(t) => t,
+            Err(_) => panic!("a time that exists"),
+        },
+    );
+    utc(at).clamp(FIRST, LAST)
+}
+
+/// `at` written as RFC 3339 in UTC (`Z`), a fraction of a second only when there
+/// is one, without trailing zeros (as `time` writes it); `None` outside the
+/// years 0000–9999.
+fn write_rfc3339(at: OffsetDateTime) -> Option<String> {
+    let at = utc(at);
+    if !(0..=9999).contains(&at.year()) {
+        return None;
+    }
+    let mut text = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
+        at.year(),
+        u8::from(at.month()),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second()
+    );
+    if at.nanosecond() != 0 {
+        let fraction = format!("{:09}", at.nanosecond());
+        text.push('.');
+        text.push_str(fraction.trim_end_matches('0'));
+    }
+    text.push('Z');
+    Some(text)
+}
+
+/// An optional RFC 3339 time in a vendor's reply (`null` or missing is `None`),
+/// for `#[serde(deserialize_with)]`.
+#[cfg(any(feature = "cloudreve", feature = "blendvision"))]
+pub(crate) fn rfc3339_option<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<OffsetDateTime>, D::Error> {
+    let text: Option<String> = serde::Deserialize::deserialize(deserializer)?;
+    text.map(|t| {
+        OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+            .map_err(serde::de::Error::custom)
+    })
+    .transpose()
 }
 
 /// `at` in UTC, clamped to the representable range.
@@ -274,10 +322,6 @@ pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
     date.checked_add(Duration::seconds(seconds.into()))
 }
 
-/// `yyyyMMdd'T'HHmmss'Z'`, as `X-Amz-Date` and KooDrive's `X-Date` write it.
-const AMZ_DATE: &[time::format_description::BorrowedFormatItem<'_>] =
-    format_description!("[year][month][day]T[hour][minute][second]Z");
-
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form used by `X-Amz-Date` and KooDrive's
 /// `X-Date`: exactly sixteen bytes, digits but for the `T` and `Z` (`time` alone
 /// would also take a sign before the year).
@@ -291,8 +335,12 @@ pub(crate) fn parse_amz_date(text: &str) -> Option<OffsetDateTime> {
     if !shape {
         return None;
     }
-    let at = PrimitiveDateTime::parse(text, AMZ_DATE).ok()?;
-    Some(at.assume_utc())
+    let number = |from: usize, to: usize| text[from..to].parse::<u8>().ok();
+    let year: i32 = text[..4].parse().ok()?;
+    let month = Month::try_from(number(4, 6)?).ok()?;
+    let date = Date::from_calendar_date(year, month, number(6, 8)?).ok()?;
+    let time = Time::from_hms(number(9, 11)?, number(11, 13)?, number(13, 15)?).ok()?;
+    Some(PrimitiveDateTime::new(date, time).assume_utc())
 }
 
 /// Formats a time, in UTC, as `yyyyMMdd'T'HHmmss'Z'`.

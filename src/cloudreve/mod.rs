@@ -344,7 +344,7 @@ struct Success {
 #[derive(Deserialize)]
 struct WireData {
     urls: Vec<WireUrl>,
-    #[serde(deserialize_with = "time::serde::rfc3339::option::deserialize")]
+    #[serde(deserialize_with = "crate::expiry::rfc3339_option")]
     expires: Option<time::OffsetDateTime>,
 }
 

@@ -196,10 +196,16 @@ fn item(file: &BlendVisionFile, signed_at: OffsetDateTime) -> Value {
     let signed_at = signed_at.to_offset(time::UtcOffset::UTC);
     let amz_date = crate::expiry::format_amz_date(signed_at);
     let expires = signed_at + time::Duration::seconds(LIFETIME_SECS);
-    let format = time::macros::format_description!(
-        "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:9]Z"
+    let expiration_time = format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z",
+        expires.year(),
+        u8::from(expires.month()),
+        expires.day(),
+        expires.hour(),
+        expires.minute(),
+        expires.second(),
+        expires.nanosecond()
     );
-    let expiration_time = expires.format(&format).unwrap_or_default();
     let id = crate::encode::percent_encode(&file.id);
     let url = format!(
         "https://kks-platform-orbit-content-store-dev.s3.ap-northeast-1.amazonaws.com/42f6c33e-f632-44e5-8042-05abb5fa2223/video/{id}/{name}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Credential=ASIAFAKEFAKEFAKE%2F{day}%2Fap-northeast-1%2Fs3%2Faws4_request&X-Amz-Date={amz_date}&X-Amz-Expires={LIFETIME_SECS}&X-Amz-Security-Token=IQoJb3JpZ2luX2VjEFAKE%2F%2F&X-Amz-SignedHeaders=host&x-id=GetObject&X-Amz-Signature=946bbe3bdaa6e0ecff9279cb3db2f304",

@@ -276,7 +276,7 @@ pub(super) fn handle(settings: &CloudreveSettings, request: &RecordedRequest) ->
     let expires_unix = expires.map_or(0, OffsetDateTime::unix_timestamp);
     let expires_json = match expires {
         Some(at) if settings.send_expires => at
-            .to_offset(time::macros::offset!(+8))
+            .to_offset(time::UtcOffset::from_hms(8, 0, 0).unwrap_or(time::UtcOffset::UTC))
             .format(&Rfc3339)
             .map_or(Value::Null, Value::String),
         _ => Value::Null,

@@ -699,6 +699,7 @@ fn disk_error(vendor: crate::Vendor, url: &str, e: disk::DiskError) -> Error {
 }
 
 /// Whether `hex` is exactly 64 hexadecimal digits (a SHA-256, any case).
+#[cfg(feature = "sha256")]
 fn is_sha256_hex(hex: &str) -> bool {
     hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
 }
