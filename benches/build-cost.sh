@@ -9,6 +9,8 @@
 #   one      download-url, default-features = false, features kie + rustls + fetch
 #   default  download-url with its default features
 #   build-*  the same as build-dependencies, `cargo build` (dev profile)
+#   build-one-o1  build-one with `[profile.dev.build-override] opt-level = 1`
+#            (does optimising the build-dependencies, ring among them, pay?)
 #
 # Every program uses this repository's Cargo.lock (same versions), builds
 # offline from the local registry cache, and its own empty target folder.
@@ -41,9 +43,11 @@ make one dependencies "$one_dep" 'fn main() { let _ = download_url::agent(); }'
 make default dependencies "$default_dep" 'fn main() { let _ = download_url::agent(); }'
 make build-base build-dependencies "$base_deps" 'fn main() {}' 'fn main() { let _ = (ureq::Agent::new_with_defaults(), serde_json::json!(1), time::OffsetDateTime::UNIX_EPOCH); }'
 make build-one build-dependencies "$build_dep" 'fn main() {}' 'fn main() { let _ = download_url::agent(); }'
+make build-one-o1 build-dependencies "$build_dep" 'fn main() {}' 'fn main() { let _ = download_url::agent(); }'
+printf '\n[profile.dev.build-override]\nopt-level = 1\n' >> "$work/build-one-o1/Cargo.toml"
 
 # Fetch whatever the local cache lacks once, outside the timings.
-for p in base one default build-base build-one; do
+for p in base one default build-base build-one build-one-o1; do
   (cd "$work/$p" && cargo fetch -q)
 done
 
@@ -58,10 +62,10 @@ time_build() { # dir, profile flag
 
 declare -A times
 for r in $(seq 1 "$rounds"); do
-  programs=(base one default build-base build-one)
+  programs=(base one default build-base build-one build-one-o1)
   # Rotate the order each round so no program always goes first.
   rotated=()
-  for i in "${!programs[@]}"; do rotated+=("${programs[$(( (i + r - 1) % 5 ))]}"); done
+  for i in "${!programs[@]}"; do rotated+=("${programs[$(( (i + r - 1) % ${#programs[@]} ))]}"); done
   for p in "${rotated[@]}"; do
     case $p in build-*) flag="" ;; *) flag="--release" ;; esac
     t=$(time_build "$work/$p" "$flag") || exit 1
@@ -78,7 +82,7 @@ for p in base one default; do
   m=$(echo "${times[$p]}" | median)
   printf '%-44s %7.1fs %6.2fx %s\n' "$p (release)" "$m" "$(awk -v a="$m" -v b="$b" 'BEGIN { print a / b }')" "${times[$p]}"
 done
-for p in build-base build-one; do
+for p in build-base build-one build-one-o1; do
   m=$(echo "${times[$p]}" | median)
   printf '%-44s %7.1fs %6.2fx %s\n' "$p (build-dependency, dev)" "$m" "$(awk -v a="$m" -v b="$bb" 'BEGIN { print a / b }')" "${times[$p]}"
 done

@@ -166,7 +166,7 @@ impl Session {
         let var = format!("{}_BASE_URL", vendor.id().to_ascii_uppercase());
         let base = global.base_url.clone().or_else(|| env(&var));
         let insecure = global.allow_insecure_http;
-        let (base_url, call) = match vendor {
+        let (base_url, call): (String, Call) = match vendor {
             #[cfg(feature = "kie")]
             Vendor::Kie => {
                 use download_url::kie;
