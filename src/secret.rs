@@ -4,6 +4,9 @@
 use std::fmt;
 use std::sync::Arc;
 
+use crate::http::ParsedBase;
+use crate::vendor::Vendor;
+
 /// A credential (API key, access token, app secret, purchase ticket).
 ///
 /// `Debug` prints `Secret([redacted])` and there is deliberately no `Display`:
@@ -59,8 +62,9 @@ impl From<&str> for Secret {
 
 /// The base URL of a vendor in its `Config` (`https://host[:port][/prefix]`).
 ///
-/// It is plain text, checked when a call is made (scheme `http` or `https`, a
-/// host, no user info, query or fragment); `Debug` and `Display` show it with
+/// It is plain text, checked when it is built (scheme `http` or `https`, a
+/// host, no user info, query or fragment; a call with a base URL that fails is
+/// refused before anything is sent); `Debug` and `Display` show it with
 /// any user info left out and the query replaced by `[redacted]`, as
 /// [`redact_url`] does, so
 /// that a config can be printed whatever was put into it. Build one from a
@@ -74,18 +78,34 @@ impl From<&str> for Secret {
 /// ```
 ///
 /// [`redact_url`]: crate::redact_url
-#[derive(Clone, PartialEq, Eq, Hash, Default)]
-pub struct BaseUrl(String);
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl(String, Result<ParsedBase, &'static str>);
 
 impl BaseUrl {
-    /// Wraps a base URL (checked when it is used).
+    /// Wraps a base URL (a call refuses one that is not usable).
     pub fn new(url: impl Into<String>) -> Self {
-        BaseUrl(url.into())
+        let url = url.into();
+        let parsed = ParsedBase::parse(&url);
+        BaseUrl(url, parsed)
     }
 
     /// The text as given.
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// The URL taken apart, or the [`Error::InvalidInput`](crate::Error::InvalidInput)
+    /// of `vendor` naming `base_url` and why it is refused.
+    pub(crate) fn parsed(&self, vendor: Vendor) -> Result<&ParsedBase, crate::Error> {
+        self.1
+            .as_ref()
+            .map_err(|why| crate::Error::invalid(vendor, "base_url", *why))
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        BaseUrl::new(String::new())
     }
 }
 
@@ -127,19 +147,19 @@ impl AsRef<std::ffi::OsStr> for BaseUrl {
 
 impl From<String> for BaseUrl {
     fn from(url: String) -> Self {
-        BaseUrl(url)
+        BaseUrl::new(url)
     }
 }
 
 impl From<&str> for BaseUrl {
     fn from(url: &str) -> Self {
-        BaseUrl(url.to_owned())
+        BaseUrl::new(url)
     }
 }
 
 impl From<&String> for BaseUrl {
     fn from(url: &String) -> Self {
-        BaseUrl(url.clone())
+        BaseUrl::new(url.as_str())
     }
 }
 

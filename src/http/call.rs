@@ -57,14 +57,14 @@ impl Call {
         if method == Method::Post {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        if let Ok(host) = HeaderValue::from_str(&base.host_header()) {
+        if let Ok(host) = HeaderValue::from_str(&base.host_header) {
             headers.insert(HOST, host);
         }
         Call {
             vendor,
             method,
             url: base.join(path),
-            cleartext_remote: base.scheme == "http" && !base.is_loopback(),
+            cleartext_remote: base.scheme == "http" && !base.loopback,
             has_query: false,
             headers,
             body: None,
@@ -213,7 +213,7 @@ impl Call {
             return Err(Error::invalid(vendor, "base_url", why));
         }
         let https = self.url.starts_with("https://");
-        let uri = Uri::try_from(self.url.as_str())
+        let uri = Uri::try_from(self.url)
             .map_err(|e| transport(vendor, None, https, ureq::Error::Http(e.into())))?;
         let refused = |r: super::policy::Refusal| Error::invalid(vendor, r.field, r.reason);
         let result = match self.method {
@@ -262,13 +262,13 @@ impl Call {
     }
 }
 
-/// `request` with `headers` (the request's only ones so far).
+/// `request`, which has no header yet, with `headers`.
 fn with_headers<B>(
     mut request: ureq::RequestBuilder<B>,
     headers: HeaderMap,
 ) -> ureq::RequestBuilder<B> {
     if let Some(map) = request.headers_mut() {
-        map.extend(headers);
+        *map = headers;
     }
     request
 }
