@@ -233,7 +233,10 @@ impl Call {
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received = std::time::SystemTime::now();
         let status = response.status().as_u16();
-        let mut body = Vec::new();
+        // Sized once for the length the reply states (a statement only: the
+        // limit below still applies).
+        let stated = response.body().content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(stated.min(BODY_LIMIT as u64) as usize);
         // ureq's own limit (as its `read_to_vec` reads): on a longer body the
         // reader fails with `BodyExceedsLimit` and `body` keeps the first
         // `BODY_LIMIT` bytes for the excerpt.
