@@ -224,7 +224,7 @@ pub(crate) fn recognise(url: &str) -> Expiry {
     let Some(query) = query_of(url) else {
         return Expiry::Unknown;
     };
-    if let Some(at) = amz_query_expiry(query) {
+    if let Some(at) = amz_expiry(query) {
         return Expiry::at(at);
     }
     let params = Params::new(query);
@@ -252,15 +252,10 @@ pub(crate) fn recognise(url: &str) -> Expiry {
 /// A dialect's reading of a query.
 type Dialect = fn(&Params<'_>) -> Option<OffsetDateTime>;
 
-/// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`, the first
+/// Expiry of an S3-style presigned URL, from its raw query: `X-Amz-Date` + `X-Amz-Expires`, the first
 /// pair of each named exactly so (the name as sent, not decoded); the values
 /// decoded and trimmed, the seconds a `u32`.
-pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    amz_query_expiry(query_of(url)?)
-}
-
-/// [`amz_expiry`] of a raw query.
-fn amz_query_expiry(query: &str) -> Option<OffsetDateTime> {
+pub(crate) fn amz_expiry(query: &str) -> Option<OffsetDateTime> {
     // One pass over the query (a presigned URL runs to hundreds of bytes); the
     // first occurrence of each name counts.
     let (mut date, mut expires) = (None, None);

@@ -5,7 +5,6 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::http::ParsedBase;
-use crate::vendor::Vendor;
 
 /// A credential (API key, access token, app secret, purchase ticket).
 ///
@@ -79,25 +78,24 @@ impl From<&str> for Secret {
 ///
 /// [`redact_url`]: crate::redact_url
 #[derive(Clone, PartialEq, Eq, Hash)]
-pub struct BaseUrl(String, Result<ParsedBase, &'static str>);
+pub struct BaseUrl(Result<ParsedBase, &'static str>, String);
 
 impl BaseUrl {
     /// Wraps a base URL (a call refuses one that is not usable).
     pub fn new(url: impl Into<String>) -> Self {
-        let url = url.into();
-        let parsed = ParsedBase::parse(&url);
-        BaseUrl(url, parsed)
+        let url: String = url.into();
+        BaseUrl(ParsedBase::parse(&url), url)
     }
 
     /// The text as given.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.1
     }
 
     /// The URL taken apart, or the [`Error::InvalidInput`](crate::Error::InvalidInput)
     /// of `vendor` naming `base_url` and why it is refused.
-    pub(crate) fn parsed(&self, vendor: Vendor) -> Result<&ParsedBase, crate::Error> {
-        self.1
+    pub(crate) fn parsed(&self, vendor: crate::Vendor) -> Result<&ParsedBase, crate::Error> {
+        self.0
             .as_ref()
             .map_err(|why| crate::Error::invalid(vendor, "base_url", *why))
     }
@@ -112,7 +110,7 @@ impl Default for BaseUrl {
 impl fmt::Debug for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_tuple("BaseUrl")
-            .field(&crate::url::redact_url(&self.0))
+            .field(&crate::url::redact_url(&self.1))
             .finish()
     }
 }
@@ -120,7 +118,7 @@ impl fmt::Debug for BaseUrl {
 impl fmt::Display for BaseUrl {
     /// The URL, with user info and query redacted.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&crate::url::redact_url(&self.0))
+        f.write_str(&crate::url::redact_url(&self.1))
     }
 }
 
@@ -128,20 +126,20 @@ impl std::ops::Deref for BaseUrl {
     type Target = str;
 
     fn deref(&self) -> &str {
-        &self.0
+        &self.1
     }
 }
 
 impl AsRef<str> for BaseUrl {
     fn as_ref(&self) -> &str {
-        &self.0
+        &self.1
     }
 }
 
 /// So that a base URL can be handed to `std::env::set_var` or a `Command` as it is.
 impl AsRef<std::ffi::OsStr> for BaseUrl {
     fn as_ref(&self) -> &std::ffi::OsStr {
-        self.0.as_ref()
+        self.1.as_ref()
     }
 }
 
@@ -165,12 +163,12 @@ impl From<&String> for BaseUrl {
 
 impl PartialEq<str> for BaseUrl {
     fn eq(&self, other: &str) -> bool {
-        self.0 == other
+        self.1 == other
     }
 }
 
 impl PartialEq<&str> for BaseUrl {
     fn eq(&self, other: &&str) -> bool {
-        self.0 == *other
+        self.1 == *other
     }
 }

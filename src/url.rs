@@ -168,7 +168,9 @@ pub(crate) fn is_printable(text: &str) -> bool {
 
 /// Whether every byte of `text` is visible ASCII or a space (` `..=`~`).
 pub(crate) fn is_ascii_text(text: &str) -> bool {
-    text.bytes().all(|b| (b' '..=b'~').contains(&b))
+    // Every byte, without stopping early, as in `is_printable`.
+    text.bytes()
+        .fold(true, |all, b| all & (b' '..=b'~').contains(&b))
 }
 
 /// Remote text made safe to keep: the query of every `http://` / `https://` URL

@@ -33,7 +33,6 @@ pub(crate) struct Call {
     /// in cleartext.
     cleartext_remote: bool,
     url: String,
-    has_query: bool,
     /// Every header the request sends beyond ureq's own.
     headers: HeaderMap,
     body: Option<Vec<u8>>,
@@ -65,7 +64,6 @@ impl Call {
             method,
             url: base.join(path),
             cleartext_remote: base.scheme == "http" && !base.loopback,
-            has_query: false,
             headers,
             body: None,
             credentials: false,
@@ -78,11 +76,12 @@ impl Call {
     /// Appends `name=value` to the query, percent-encoding both.
     #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
     pub fn query(mut self, name: &str, value: &str) -> Call {
-        self.url.push(if self.has_query { '&' } else { '?' });
+        // Neither the base nor an encoded path holds a `?`: one is the query's.
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        self.url.push(separator);
         self.url.push_str(&crate::encode::percent_encode(name));
         self.url.push('=');
         self.url.push_str(&crate::encode::percent_encode(value));
-        self.has_query = true;
         self
     }
 

@@ -684,10 +684,6 @@ pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
 /// agent cannot carry it, and every later call to that gateway needs it.
 static CLOCK_OFFSETS: Mutex<BTreeMap<String, time::Duration>> = Mutex::new(BTreeMap::new());
 
-fn clock_key(base: &ParsedBase) -> String {
-    format!("{}://{}", base.scheme, base.host_header)
-}
-
 fn clock_offsets() -> std::sync::MutexGuard<'static, BTreeMap<String, time::Duration>> {
     CLOCK_OFFSETS
         .lock()
@@ -708,7 +704,8 @@ fn send(
     container_id: &str,
     ids: &[String],
 ) -> Result<Reply, Error> {
-    let key = clock_key(base);
+    // The gateway: scheme and host (with a port other than the scheme's).
+    let key = [base.scheme, "://", &base.host_header].concat();
     let offset = clock_offsets().get(&key).copied().unwrap_or_default();
     let now = OffsetDateTime::now_utc() + offset;
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
