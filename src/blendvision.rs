@@ -48,7 +48,7 @@ use serde::{Deserialize, Serialize};
 pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
-use crate::http::{Call, Method, ParsedBase, Reply};
+use crate::http::{Call, Method, Reply};
 use crate::link::{attribute, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason};
 use crate::secret::{BaseUrl, Secret};
@@ -347,8 +347,8 @@ fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
             "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)",
         ));
     }
-    let base = ParsedBase::parse(Vendor::BlendVision, "base_url", &config.base_url)?;
-    let mut call = Call::new(Vendor::BlendVision, Method::Post, &base, path).credential(
+    let base = config.base_url.parsed(Vendor::BlendVision)?;
+    let mut call = Call::new(Vendor::BlendVision, Method::Post, base, path).credential(
         "authorization",
         "api_token",
         "Bearer ",

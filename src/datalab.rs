@@ -44,7 +44,7 @@ pub use crate::error::datalab::{Detail, ErrorDetail, LocItem, ValidationError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
-use crate::http::{Call, Method, ParsedBase, Reply};
+use crate::http::{Call, Method, Reply};
 use crate::link::DownloadLink;
 use crate::secret::{BaseUrl, Secret};
 use crate::vendor::Vendor;
@@ -245,9 +245,9 @@ pub fn download_link(
     };
     let segment = crate::config::path_segment(Vendor::Datalab, "file_id", &file_id)?;
     let segment: &str = &segment;
-    let base = ParsedBase::parse(Vendor::Datalab, "base_url", &config.base_url)?;
+    let base = config.base_url.parsed(Vendor::Datalab)?;
     let path = ["/api/v1/files/", segment, "/download"];
-    let mut call = Call::new(Vendor::Datalab, Method::Get, &base, &path);
+    let mut call = Call::new(Vendor::Datalab, Method::Get, base, &path);
     if let Some(secs) = request.expires_in {
         call = call.query("expires_in", &secs.to_string());
     }

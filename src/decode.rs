@@ -144,7 +144,7 @@ pub fn koodrive<S: AsRef<str>>(raw: &RawReply<'_>, ids: &[S]) -> Result<crate::B
 /// The expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`
 /// (kie.ai, KooDrive, and Cloudreve links without `sign`).
 pub fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
-    crate::expiry::amz_expiry(url)
+    crate::expiry::amz_expiry(crate::url::query_of(url)?)
 }
 
 /// Parses the `yyyyMMdd'T'HHmmss'Z'` form of `X-Amz-Date` and KooDrive's `X-Date`.

@@ -27,6 +27,9 @@ pub(crate) fn percent_decode(text: &str) -> String {
 
 /// [`percent_decode`], borrowed when there is nothing to decode.
 pub(crate) fn percent_decoded(text: &str) -> Cow<'_, str> {
+    if !text.contains('%') {
+        return Cow::Borrowed(text);
+    }
     percent_decode_str(text).decode_utf8_lossy()
 }
 

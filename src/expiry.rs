@@ -269,12 +269,12 @@ pub(crate) fn utc(at: OffsetDateTime) -> OffsetDateTime {
 /// dialects state a time (a proxy signing a storage URL, say), the earliest
 /// counts. The fragment is no part of the query.
 pub(crate) fn recognise(url: &str) -> Expiry {
-    if let Some(at) = amz_expiry(url) {
-        return Expiry::at(at);
-    }
     let Some(query) = query_of(url) else {
         return Expiry::Unknown;
     };
+    if let Some(at) = amz_expiry(query) {
+        return Expiry::at(at);
+    }
     let params = Params::new(query);
     let dialects: [Dialect; 7] = [oss_v4, goog_v4, cos, expires_v1, qiniu, upyun, azure];
     let mut expiry = dialects
@@ -300,14 +300,14 @@ pub(crate) fn recognise(url: &str) -> Expiry {
 /// A dialect's reading of a query.
 type Dialect = fn(&Params<'_>) -> Option<OffsetDateTime>;
 
-/// Expiry of an S3-style presigned URL: `X-Amz-Date` + `X-Amz-Expires`, the first
+/// Expiry of an S3-style presigned URL, from its raw query: `X-Amz-Date` + `X-Amz-Expires`, the first
 /// pair of each named exactly so (the name as sent, not decoded); the values
 /// decoded and trimmed, the seconds a `u32`.
-pub(crate) fn amz_expiry(url: &str) -> Option<OffsetDateTime> {
+pub(crate) fn amz_expiry(query: &str) -> Option<OffsetDateTime> {
     // One pass over the query (a presigned URL runs to hundreds of bytes); the
     // first occurrence of each name counts.
     let (mut date, mut expires) = (None, None);
-    for (name, value) in query_pairs(query_of(url)?) {
+    for (name, value) in query_pairs(query) {
         match name {
             "X-Amz-Date" if date.is_none() => date = Some(value),
             "X-Amz-Expires" if expires.is_none() => expires = Some(value),

@@ -40,7 +40,7 @@ pub use crate::error::kie::Code;
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
-use crate::http::{Call, Method, ParsedBase, Reply};
+use crate::http::{Call, Method, Reply};
 use crate::link::DownloadLink;
 use crate::secret::{BaseUrl, Secret};
 use crate::vendor::Vendor;
@@ -151,8 +151,8 @@ pub fn download_link(
     file_url: &str,
 ) -> Result<DownloadLink, Error> {
     validate_file_url(file_url)?;
-    let base = ParsedBase::parse(Vendor::Kie, "base_url", &config.base_url)?;
-    let reply = Call::new(Vendor::Kie, Method::Post, &base, &[PATH])
+    let base = config.base_url.parsed(Vendor::Kie)?;
+    let reply = Call::new(Vendor::Kie, Method::Post, base, &[PATH])
         .credential("authorization", "api_key", "Bearer ", &config.api_key)?
         .json(crate::encode::json_body(&Body {
             url: file_url.trim(),

@@ -68,7 +68,7 @@ pub use crate::error::cloudreve::{Code, ErrorDetail, UriError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
-use crate::http::{Call, Method, ParsedBase, Reply};
+use crate::http::{Call, Method, Reply};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, VendorCode};
 use crate::secret::{BaseUrl, Secret};
 use crate::url::redact_url_queries;
@@ -580,12 +580,14 @@ fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
 /// Validates `request` and sends it.
 fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply, Error> {
     validate(request)?;
-    let mut base = ParsedBase::parse(Vendor::Cloudreve, "base_url", &config.base_url)?;
+    let base = config.base_url.parsed(Vendor::Cloudreve)?;
     // A base URL given with its `/api/v4` is the site root all the same.
-    if let Some(site) = base.path.strip_suffix(API_PREFIX) {
-        base.path = site.to_owned();
-    }
-    let mut call = Call::new(Vendor::Cloudreve, Method::Post, &base, &[ENDPOINT]);
+    let path = if base.root.ends_with(API_PREFIX) {
+        PATH
+    } else {
+        ENDPOINT
+    };
+    let mut call = Call::new(Vendor::Cloudreve, Method::Post, base, &[path]);
     if let Some(token) = &config.access_token {
         if token.is_empty() {
             return Err(invalid(

@@ -311,7 +311,7 @@ impl FakeFileHost {
     /// the expiry its URL states.
     pub fn link(&self, vendor: Vendor, item: &str, name: &str, valid: Duration) -> DownloadLink {
         let url = self.signed_url(name, valid);
-        let expires = match crate::expiry::amz_expiry(&url) {
+        let expires = match crate::decode::amz_expiry(&url) {
             Some(at) => Expiry::at(at),
             None => Expiry::Unknown,
         };

@@ -33,7 +33,6 @@ pub(crate) struct Call {
     /// in cleartext.
     cleartext_remote: bool,
     url: String,
-    has_query: bool,
     /// Every header the request sends beyond ureq's own.
     headers: HeaderMap,
     body: Option<Vec<u8>>,
@@ -57,15 +56,14 @@ impl Call {
         if method == Method::Post {
             headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         }
-        if let Ok(host) = HeaderValue::from_str(&base.host_header()) {
+        if let Ok(host) = HeaderValue::from_str(&base.host_header) {
             headers.insert(HOST, host);
         }
         Call {
             vendor,
             method,
             url: base.join(path),
-            cleartext_remote: base.scheme == "http" && !base.is_loopback(),
-            has_query: false,
+            cleartext_remote: base.scheme == "http" && !base.loopback,
             headers,
             body: None,
             credentials: false,
@@ -78,11 +76,12 @@ impl Call {
     /// Appends `name=value` to the query, percent-encoding both.
     #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
     pub fn query(mut self, name: &str, value: &str) -> Call {
-        self.url.push(if self.has_query { '&' } else { '?' });
+        // Neither the base nor an encoded path holds a `?`: one is the query's.
+        let separator = if self.url.contains('?') { '&' } else { '?' };
+        self.url.push(separator);
         self.url.push_str(&crate::encode::percent_encode(name));
         self.url.push('=');
         self.url.push_str(&crate::encode::percent_encode(value));
-        self.has_query = true;
         self
     }
 
@@ -213,7 +212,7 @@ impl Call {
             return Err(Error::invalid(vendor, "base_url", why));
         }
         let https = self.url.starts_with("https://");
-        let uri = Uri::try_from(self.url.as_str())
+        let uri = Uri::try_from(self.url)
             .map_err(|e| transport(vendor, None, https, ureq::Error::Http(e.into())))?;
         let refused = |r: super::policy::Refusal| Error::invalid(vendor, r.field, r.reason);
         let result = match self.method {
@@ -233,7 +232,10 @@ impl Call {
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received = std::time::SystemTime::now();
         let status = response.status().as_u16();
-        let mut body = Vec::new();
+        // Sized once for the length the reply states (a statement only: the
+        // limit below still applies).
+        let stated = response.body().content_length().unwrap_or(0);
+        let mut body = Vec::with_capacity(stated.min(BODY_LIMIT as u64) as usize);
         // ureq's own limit (as its `read_to_vec` reads): on a longer body the
         // reader fails with `BodyExceedsLimit` and `body` keeps the first
         // `BODY_LIMIT` bytes for the excerpt.
@@ -262,13 +264,13 @@ impl Call {
     }
 }
 
-/// `request` with `headers` (the request's only ones so far).
+/// `request`, which has no header yet, with `headers`.
 fn with_headers<B>(
     mut request: ureq::RequestBuilder<B>,
     headers: HeaderMap,
 ) -> ureq::RequestBuilder<B> {
     if let Some(map) = request.headers_mut() {
-        map.extend(headers);
+        *map = headers;
     }
     request
 }

@@ -531,10 +531,7 @@ pub fn download_links(
         smaller: crate::batch::no_limit,
     };
     chunks.run(&request.file_ids, |ids| {
-        decode(
-            &send(agent, config, &base, &request.container_id, ids)?,
-            ids,
-        )
+        decode(&send(agent, config, base, &request.container_id, ids)?, ids)
     })
 }
 
@@ -575,7 +572,7 @@ pub fn download_link(
     let reply = send(
         agent,
         config,
-        &base,
+        base,
         &request.container_id,
         &request.file_ids,
     )?;
@@ -615,8 +612,8 @@ fn invalid(field: &'static str, reason: &str) -> Error {
     Error::invalid(Vendor::KooDrive, field, reason.to_owned())
 }
 
-fn validate(config: &Config, request: &Request) -> Result<ParsedBase, Error> {
-    let base = ParsedBase::parse(Vendor::KooDrive, "base_url", &config.base_url)?;
+fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase, Error> {
+    let base = config.base_url.parsed(Vendor::KooDrive)?;
     if crate::config::is_blank(&config.user_id) {
         return Err(invalid("user_id", "must not be empty"));
     }
@@ -687,10 +684,6 @@ pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
 /// agent cannot carry it, and every later call to that gateway needs it.
 static CLOCK_OFFSETS: Mutex<BTreeMap<String, time::Duration>> = Mutex::new(BTreeMap::new());
 
-fn clock_key(base: &ParsedBase) -> String {
-    format!("{}://{}", base.scheme, base.host_header())
-}
-
 fn clock_offsets() -> std::sync::MutexGuard<'static, BTreeMap<String, time::Duration>> {
     CLOCK_OFFSETS
         .lock()
@@ -711,7 +704,8 @@ fn send(
     container_id: &str,
     ids: &[String],
 ) -> Result<Reply, Error> {
-    let key = clock_key(base);
+    // The gateway: scheme and host (with a port other than the scheme's).
+    let key = [base.scheme, "://", &base.host_header].concat();
     let offset = clock_offsets().get(&key).copied().unwrap_or_default();
     let now = OffsetDateTime::now_utc() + offset;
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
