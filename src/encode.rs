@@ -30,7 +30,13 @@ pub(crate) fn percent_decoded(text: &str) -> Cow<'_, str> {
     if !text.contains('%') {
         return Cow::Borrowed(text);
     }
-    percent_decode_str(text).decode_utf8_lossy()
+    // Decoded bytes are never more than the text's: one allocation.
+    let mut bytes = Vec::with_capacity(text.len());
+    bytes.extend(percent_decode_str(text));
+    match String::from_utf8(bytes) {
+        Ok(text) => Cow::Owned(text),
+        Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
+    }
 }
 
 /// Compact JSON bytes of a request body.

@@ -90,8 +90,10 @@ fn raw_path(uri: &str) -> Option<&str> {
 /// The last segment of [`uri_path`], when not empty: the file name a link is
 /// given when the server names none (an encoded `/`, `%2F`, splits too).
 pub(super) fn file_name(uri: &str) -> Option<String> {
-    let path = uri_path(uri)?;
-    let name = path.rsplit('/').next().unwrap_or("");
+    // Only the last raw segment is decoded: a `/` can come from its `%2F`s alone.
+    let last = raw_path(uri)?.rsplit('/').next().unwrap_or("");
+    let name = crate::encode::percent_decode(last);
+    let name = name.rsplit('/').next().unwrap_or("");
     (!name.is_empty()).then(|| name.to_owned())
 }
 
