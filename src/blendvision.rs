@@ -45,13 +45,14 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::base_url::BaseUrl;
 pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::{attribute, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason};
-use crate::secret::{BaseUrl, Secret};
+use crate::secret::Secret;
 use crate::vendor::Vendor;
 
 /// BlendVision One's public API host.

@@ -2,8 +2,8 @@
 //! bounds on every input, checked in one place ([`check_input`]) before anything
 //! is sent.
 
+use crate::base_url::BaseUrl;
 use crate::error::Error;
-use crate::secret::BaseUrl;
 use crate::vendor::Vendor;
 
 /// The value of environment variable `name` when it is set and not blank.

@@ -40,13 +40,14 @@ use std::ops::RangeInclusive;
 
 use serde::Deserialize;
 
+use crate::base_url::BaseUrl;
 pub use crate::error::datalab::{Detail, ErrorDetail, LocItem, ValidationError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::DownloadLink;
-use crate::secret::{BaseUrl, Secret};
+use crate::secret::Secret;
 use crate::vendor::Vendor;
 
 /// Datalab's public API host.

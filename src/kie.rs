@@ -36,13 +36,14 @@
 
 use serde::Deserialize;
 
+use crate::base_url::BaseUrl;
 pub use crate::error::kie::Code;
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::DownloadLink;
-use crate::secret::{BaseUrl, Secret};
+use crate::secret::Secret;
 use crate::vendor::Vendor;
 
 /// kie.ai's public API host.

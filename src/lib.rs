@@ -99,6 +99,7 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod agent;
+mod base_url;
 mod batch;
 #[cfg(feature = "build")]
 pub mod build;
@@ -157,6 +158,7 @@ pub mod fetch;
 pub struct ReadmeDoctests;
 
 pub use agent::{agent, agent_config, agent_with_timeout};
+pub use base_url::BaseUrl;
 pub use batch::DEFAULT_CONCURRENCY;
 pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
@@ -172,7 +174,7 @@ pub use link::{
     VendorCode,
 };
 pub use retry::{retry, RetryPolicy};
-pub use secret::{BaseUrl, Secret};
+pub use secret::Secret;
 pub use time;
 pub use ureq;
 pub use url::redact_url;

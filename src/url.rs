@@ -3,6 +3,15 @@
 
 use crate::encode::percent_decoded;
 
+/// Whether `host` (without port or brackets) is loopback: `localhost` (any
+/// case) or a loopback IP literal. The one rule for vendor calls and fetch.
+pub(crate) fn is_loopback_host(host: &str) -> bool {
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
 /// An item (a file URL, id or URI as the caller sent it) as it may be shown: an
 /// `http(s)` URL loses its query and user info ([`redact_url`]), and any other
 /// `scheme://user:password@…` form its password (a Cloudreve share URI carries

@@ -64,13 +64,14 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
+use crate::base_url::BaseUrl;
 pub use crate::error::cloudreve::{Code, ErrorDetail, UriError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, VendorCode};
-use crate::secret::{BaseUrl, Secret};
+use crate::secret::Secret;
 use crate::url::redact_url_queries;
 use crate::vendor::Vendor;
 

@@ -9,9 +9,9 @@ use ureq::http::header::{ACCEPT, CONTENT_TYPE, HOST};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use ureq::Agent;
 
-use super::base::ParsedBase;
 use super::reply::Reply;
 use super::BODY_LIMIT;
+use crate::base_url::ParsedBase;
 use crate::error::Error;
 use crate::error::{TransportError, TransportKind};
 use crate::secret::Secret;

@@ -1,6 +1,5 @@
 //! The one transport path every vendor module uses (private), a file per job:
 //!
-//! - [`base`]: the base URL of a config, parsed and checked;
 //! - [`call`]: a request described by the vendor module ([`Call`]), checked and
 //!   sent, its reply read whole under [`BODY_LIMIT`];
 //! - [`reply`]: the [`Reply`] and the decoding helpers that turn bad bodies into
@@ -10,7 +9,6 @@
 //!   [`fetch`](crate::fetch)) goes out with — TLS provider, proxy and loopback
 //!   rules, per-phase timeouts, user agent.
 
-mod base;
 mod call;
 pub(crate) mod policy;
 mod reply;
@@ -29,7 +27,6 @@ pub(crate) use call::classify;
     allow(unused_imports)
 )]
 pub(crate) use {
-    base::ParsedBase,
     call::{Call, Method},
     reply::{parse_retry_after, Reply},
 };

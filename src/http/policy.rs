@@ -35,6 +35,8 @@ use ureq::http::Uri;
 use ureq::typestate::{AgentScope, RequestScope};
 use ureq::{Agent, ProxyProtocol, RequestBuilder};
 
+use crate::url::is_loopback_host;
+
 /// The bound on each phase of a call (30 s): receiving the response head,
 /// receiving the body, sending the request head, sending the body; connecting is
 /// bounded by the smaller of this and [`CONNECT_TIMEOUT`].
@@ -68,15 +70,6 @@ const IDLE_CONNECTIONS_PER_HOST: usize = if crate::batch::DEFAULT_CONCURRENCY > 
 /// `d`, at most [`MAX_TIMEOUT`].
 pub(crate) fn clamp(d: Duration) -> Duration {
     d.min(MAX_TIMEOUT)
-}
-
-/// Whether `host` (without port or brackets) is loopback: `localhost` (any
-/// case) or a loopback IP literal. The one rule for vendor calls and fetch.
-pub(crate) fn is_loopback_host(host: &str) -> bool {
-    host.eq_ignore_ascii_case("localhost")
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback())
 }
 
 /// Whether the host of `uri` is loopback ([`is_loopback_host`]).

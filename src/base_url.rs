@@ -1,8 +1,127 @@
-//! The base URL of a vendor, parsed and checked once, when the
-//! [`BaseUrl`](crate::BaseUrl) is built.
+//! [`BaseUrl`]: the base URL of a vendor's config, parsed and checked once, when
+//! it is built, and printed redacted.
+
+use std::fmt;
+
+use crate::error::Error;
+use crate::vendor::Vendor;
+
+/// The base URL of a vendor in its `Config` (`https://host[:port][/prefix]`).
+///
+/// It is plain text, checked when it is built (scheme `http` or `https`, a
+/// host, no user info, query or fragment; a call with a base URL that fails is
+/// refused before anything is sent); `Debug` and `Display` show it with
+/// any user info left out and the query replaced by `[redacted]`, as
+/// [`redact_url`] does, so
+/// that a config can be printed whatever was put into it. Build one from a
+/// string: `"https://cloud.example.com".into()`.
+///
+/// ```
+/// use download_url::BaseUrl;
+/// let base = BaseUrl::from("https://user:pw@cloud.example.com/?token=t");
+/// assert_eq!(format!("{base:?}"), "BaseUrl(\"https://cloud.example.com/?[redacted]\")");
+/// assert_eq!(base.as_str(), "https://user:pw@cloud.example.com/?token=t");
+/// ```
+///
+/// [`redact_url`]: crate::redact_url
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct BaseUrl(Result<ParsedBase, &'static str>, String);
+
+impl BaseUrl {
+    /// Wraps a base URL (a call refuses one that is not usable).
+    pub fn new(url: impl Into<String>) -> Self {
+        let url: String = url.into();
+        BaseUrl(ParsedBase::parse(&url), url)
+    }
+
+    /// The text as given.
+    pub fn as_str(&self) -> &str {
+        &self.1
+    }
+
+    /// The URL taken apart, or the [`Error::InvalidInput`](crate::Error::InvalidInput)
+    /// of `vendor` naming `base_url` and why it is refused.
+    pub(crate) fn parsed(&self, vendor: Vendor) -> Result<&ParsedBase, Error> {
+        self.0
+            .as_ref()
+            .map_err(|why| Error::invalid(vendor, "base_url", *why))
+    }
+}
+
+impl Default for BaseUrl {
+    fn default() -> Self {
+        BaseUrl::new(String::new())
+    }
+}
+
+impl fmt::Debug for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BaseUrl")
+            .field(&crate::url::redact_url(&self.1))
+            .finish()
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    /// The URL, with user info and query redacted.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&crate::url::redact_url(&self.1))
+    }
+}
+
+impl std::ops::Deref for BaseUrl {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        &self.1
+    }
+}
+
+impl AsRef<str> for BaseUrl {
+    fn as_ref(&self) -> &str {
+        &self.1
+    }
+}
+
+/// So that a base URL can be handed to `std::env::set_var` or a `Command` as it is.
+impl AsRef<std::ffi::OsStr> for BaseUrl {
+    fn as_ref(&self) -> &std::ffi::OsStr {
+        self.1.as_ref()
+    }
+}
+
+impl From<String> for BaseUrl {
+    fn from(url: String) -> Self {
+        BaseUrl::new(url)
+    }
+}
+
+impl From<&str> for BaseUrl {
+    fn from(url: &str) -> Self {
+        BaseUrl::new(url)
+    }
+}
+
+impl From<&String> for BaseUrl {
+    fn from(url: &String) -> Self {
+        BaseUrl::new(url.as_str())
+    }
+}
+
+impl PartialEq<str> for BaseUrl {
+    fn eq(&self, other: &str) -> bool {
+        self.1 == other
+    }
+}
+
+impl PartialEq<&str> for BaseUrl {
+    fn eq(&self, other: &&str) -> bool {
+        self.1 == *other
+    }
+}
 
 /// A checked base URL (`http(s)://host[:port][/prefix]`): what a
-/// [`BaseUrl`](crate::BaseUrl) of a config says, in the forms a call needs.
+/// [`BaseUrl`] of a config says, in the forms a call needs.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct ParsedBase {
     /// `http` or `https`, lowercase.
@@ -14,7 +133,7 @@ pub(crate) struct ParsedBase {
     /// with the port only when it is not the scheme's default (as ureq writes it).
     pub host_header: String,
     /// Whether the host is loopback, by the crate's one rule
-    /// ([`is_loopback_host`](super::policy::is_loopback_host)).
+    /// ([`is_loopback_host`](crate::url::is_loopback_host)).
     pub loopback: bool,
 }
 
@@ -54,7 +173,7 @@ impl ParsedBase {
                 Some(p) if p != default => format!("{shown}:{p}"),
                 _ => shown,
             },
-            loopback: super::policy::is_loopback_host(host),
+            loopback: crate::url::is_loopback_host(host),
         })
     }
 
