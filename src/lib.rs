@@ -27,7 +27,7 @@
 //!
 //! Each vendor is a cargo feature of the same name (all on by default). Other
 //! features: `rustls` (default) or `native-tls` for https; `serde` for
-//! `Serialize`/`Deserialize` on links, expiries and batches; `fake` for [`fake`],
+//! `Serialize`/`Deserialize` on links, expiries and batches; `fake` for `download_url::fake`,
 //! an in-process server that speaks all five APIs on 127.0.0.1 for offline tests;
 //! `cli` for the `dlurl` binary; `fetch` (default) for [`fetch`], which streams the
 //! file behind a link to disk (atomic, resumable, refreshing an expired link), and
