@@ -45,7 +45,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::base_url::BaseUrl;
+use crate::config::BaseUrl;
 pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;

@@ -40,7 +40,7 @@ use std::ops::RangeInclusive;
 
 use serde::Deserialize;
 
-use crate::base_url::BaseUrl;
+use crate::config::BaseUrl;
 pub use crate::error::datalab::{Detail, ErrorDetail, LocItem, ValidationError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};

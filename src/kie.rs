@@ -36,7 +36,7 @@
 
 use serde::Deserialize;
 
-use crate::base_url::BaseUrl;
+use crate::config::BaseUrl;
 pub use crate::error::kie::Code;
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};

@@ -99,7 +99,6 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod agent;
-mod base_url;
 mod batch;
 #[cfg(feature = "build")]
 pub mod build;
@@ -158,9 +157,8 @@ pub mod fetch;
 pub struct ReadmeDoctests;
 
 pub use agent::{agent, agent_config, agent_with_timeout};
-pub use base_url::BaseUrl;
 pub use batch::DEFAULT_CONCURRENCY;
-pub use config::{MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
+pub use config::{BaseUrl, MAX_CREDENTIAL_LEN, MAX_HEADER_LEN, MAX_ID_LEN, MAX_URL_LEN};
 pub use error::{ApiDetail, ApiError, Error, InvalidInput, TransportKind, UnexpectedReason};
 #[cfg(feature = "fetch")]
 pub use error::{FileHostError, FileHostKind};

@@ -64,7 +64,7 @@ use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
-use crate::base_url::BaseUrl;
+use crate::config::BaseUrl;
 pub use crate::error::cloudreve::{Code, ErrorDetail, UriError};
 use crate::error::UnexpectedReason;
 use crate::error::{ApiDetail, Error};

@@ -11,7 +11,7 @@ use ureq::Agent;
 
 use super::reply::Reply;
 use super::BODY_LIMIT;
-use crate::base_url::ParsedBase;
+use crate::config::ParsedBase;
 use crate::error::Error;
 use crate::error::{TransportError, TransportKind};
 use crate::secret::Secret;

@@ -72,14 +72,13 @@ use std::sync::Mutex;
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
-use crate::base_url::ParsedBase;
+use crate::config::{BaseUrl, ParsedBase};
 pub use crate::error::koodrive::{Code, ErrorDetail};
 use crate::error::UnexpectedReason;
 use crate::http::{Call, Method, Reply};
 
 mod sign;
 
-use crate::base_url::BaseUrl;
 use crate::error::{ApiDetail, Error};
 use crate::link::{attribute, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, Unattributed, VendorCode};
