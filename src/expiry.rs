@@ -650,6 +650,30 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
+    /// What the crate writes is what `time`'s `Rfc3339` writes for the same
+    /// instant in UTC (fractions without trailing zeros, `Z`), and nothing
+    /// outside the years 0000–9999.
+    #[test]
+    fn written_rfc3339_is_times_own() {
+        use time::format_description::well_known::Rfc3339;
+        for at in [
+            datetime!(2024-01-01 00:00 UTC),
+            datetime!(2026-12-07 08:30:05.5 UTC),
+            datetime!(2026-12-07 08:30:05.000_000_001 UTC),
+            datetime!(2026-12-07 08:30:05.120_000_000 UTC),
+            datetime!(2026-12-07 08:30:05.999_999_999 +08:00),
+            datetime!(2026-03-01 00:30:00 +01:00),
+            datetime!(0000-01-01 00:00 UTC),
+            datetime!(9999-12-31 23:59:59.999_999_999 UTC),
+        ] {
+            let expected = at.to_offset(UtcOffset::UTC).format(&Rfc3339).ok();
+            assert_eq!(write_rfc3339(at), expected, "{at}");
+        }
+        // Before year 0000 in UTC: nothing (the year 10000 is not representable
+        // here; `utc` keeps such a time at the last instant).
+        assert_eq!(write_rfc3339(datetime!(0000-01-01 00:30 +01:00)), None);
+    }
+
     fn at(url: &str) -> OffsetDateTime {
         match recognise(url) {
             Expiry::At(at) => {
