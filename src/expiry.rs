@@ -650,6 +650,34 @@ mod tests {
     use super::*;
     use time::macros::datetime;
 
+    /// The `X-Amz-Date` reader accepts exactly what `time` reads with the format
+    /// `[year][month][day]T[hour][minute][second]Z`, for the sixteen-byte
+    /// all-digit shape it checks first (`time` would also take a sign).
+    #[test]
+    fn amz_date_reader_agrees_with_time() {
+        let format =
+            time::macros::format_description!("[year][month][day]T[hour][minute][second]Z");
+        for text in [
+            "20240101T000000Z",
+            "20240229T235959Z",
+            "20230229T000000Z",
+            "20241301T000000Z",
+            "20240001T000000Z",
+            "20240100T000000Z",
+            "20240131T240000Z",
+            "20240131T236000Z",
+            "20240131T235960Z",
+            "00000101T000000Z",
+            "99991231T235959Z",
+            "20240431T000000Z",
+        ] {
+            let by_time = PrimitiveDateTime::parse(text, format)
+                .ok()
+                .map(|t| t.assume_utc());
+            assert_eq!(parse_amz_date(text), by_time, "{text}");
+        }
+    }
+
     /// What the crate writes is what `time`'s `Rfc3339` writes for the same
     /// instant in UTC (fractions without trailing zeros, `Z`), and nothing
     /// outside the years 0000–9999.
