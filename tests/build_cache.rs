@@ -2,23 +2,17 @@
 //! once (the second waits on the kernel's lock), and a hit calls nobody.
 #![cfg(all(feature = "sha256", feature = "fake"))]
 
+mod common;
+
 use std::fs;
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
+use common::TempDir;
 use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
 use download_url::fetch::{Cache, Fetcher, Pinned, Placed};
 use download_url::Vendor;
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn sha256_hex(bytes: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, bytes)
@@ -30,8 +24,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 
 #[test]
 fn two_fetches_of_one_pin_download_it_once() {
-    let tmp = TempDir(std::env::temp_dir().join(format!("dlurl-cache-{}", std::process::id())));
-    fs::create_dir_all(&tmp.0).unwrap();
+    let tmp = TempDir::new("cache");
     let host = Arc::new(FakeFileHost::start().unwrap());
     let len = 2_000_000;
     let content = FakeContent::Generated { len, seed: 9 };
@@ -95,9 +88,7 @@ fn two_fetches_of_one_pin_download_it_once() {
 #[test]
 fn two_processes_fetching_one_pin_download_it_once() {
     use std::process::{Command, Stdio};
-    let tmp =
-        TempDir(std::env::temp_dir().join(format!("dlurl-cache-procs-{}", std::process::id())));
-    fs::create_dir_all(&tmp.0).unwrap();
+    let tmp = TempDir::new("cache-procs");
     let host = FakeFileHost::start().unwrap();
     let len = 2_000_000;
     let content = FakeContent::Generated { len, seed: 11 };

@@ -3,9 +3,12 @@
 //! story is one test (one thread): each step sets the variables it needs.
 #![cfg(all(feature = "build", feature = "kie", feature = "fake"))]
 
-use std::fs;
-use std::path::{Path, PathBuf};
+mod common;
 
+use std::fs;
+use std::path::Path;
+
+use common::TempDir;
 use download_url::fake::files::{FakeContent, FakeFileHost};
 use download_url::fake::{FakeServer, KIE_API_KEY};
 use download_url::fetch::Pinned;
@@ -13,14 +16,6 @@ use download_url::{build, Error, FileHostKind, Vendor};
 
 const ITEM: &str = "https://tempfile.aiquickdraw.com/models/model.bin";
 const LEN: u64 = 300_000;
-
-struct TempDir(PathBuf);
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn sha256_hex(bytes: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, bytes)
@@ -49,7 +44,7 @@ fn kind(err: &Error) -> FileHostKind {
 
 #[test]
 fn a_build_script_fetches_a_pinned_file_once_then_from_the_cache() {
-    let tmp = TempDir(std::env::temp_dir().join(format!("dlurl-build-{}", std::process::id())));
+    let tmp = TempDir::new("build");
     let out = tmp.0.join("out");
     let cache = tmp.0.join("cache");
     fs::create_dir_all(&out).unwrap();

@@ -15,38 +15,15 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::time::Duration;
 
-use common::{dlurl, Run};
+use common::{dlurl, Run, TempDir};
 use download_url::fake::files::{FakeContent, FakeFileHost};
 use download_url::fake::{FakeServer, BLENDVISION_API_TOKEN, DATALAB_API_KEY, KIE_API_KEY};
 use download_url::Vendor;
 
 const FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
 const KIE_ENV: [(&str, &str); 1] = [("KIE_API_KEY", KIE_API_KEY)];
-
-/// A folder removed on drop.
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        let path = std::env::temp_dir().join(format!("dlurl-parser-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&path);
-        std::fs::create_dir_all(&path).unwrap();
-        TempDir(path)
-    }
-
-    fn path(&self) -> &str {
-        self.0.to_str().unwrap()
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
-    }
-}
 
 /// A fake kie.ai whose link leads to a 1000-byte file on a fake file host.
 fn kie_with_file() -> (FakeServer, FakeFileHost) {
@@ -67,7 +44,7 @@ fn global_options_before_or_after_get_and_the_vendor() {
     let (api, _files) = kie_with_file();
     let base = api.base_url();
     let dir = TempDir::new("orders");
-    let d = dir.path();
+    let d = dir.as_str();
     let inline = format!("--base-url={base}");
     for (n, args) in [
         vec!["-v", "--base-url", &base, "get", "-o", d, "kie", FILE],
@@ -326,7 +303,7 @@ fn exit_2_only_when_nothing_was_sent() {
     let base = api.base_url();
     let env = [("CLOUDREVE_TOKEN", download_url::fake::CLOUDREVE_TOKEN)];
     let dir = TempDir::new("exit2");
-    let file = format!("{}/one", dir.path());
+    let file = format!("{}/one", dir.as_str());
     for args in [
         vec![
             "--base-url",

@@ -1,49 +1,18 @@
 //! `download_url::fetch` against the fake file host on 127.0.0.1.
 
+mod common;
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
+use common::TempDir;
 use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
 use download_url::fetch::{self, Fetcher, Progress};
 use download_url::{DownloadLink, Error, FileHostKind, Vendor};
 
 const HOUR: Duration = Duration::from_secs(3600);
-
-/// A fresh directory, removed when dropped: the tests leave nothing behind.
-struct TempDir(PathBuf);
-
-impl std::ops::Deref for TempDir {
-    type Target = Path;
-    fn deref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl AsRef<Path> for TempDir {
-    fn as_ref(&self) -> &Path {
-        &self.0
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
-
-fn tempdir(name: &str) -> TempDir {
-    static N: AtomicU32 = AtomicU32::new(0);
-    let dir = std::env::temp_dir().join(format!(
-        "dlurl-fetch-{}-{}-{name}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::SeqCst)
-    ));
-    let _ = fs::remove_dir_all(&dir);
-    fs::create_dir_all(&dir).unwrap();
-    TempDir(dir)
-}
 
 fn content(len: u64, seed: u8) -> FakeContent {
     FakeContent::Generated { len, seed }
@@ -82,7 +51,7 @@ fn leftovers(dir: &Path) -> Vec<String> {
 #[test]
 fn fetches_atomically_with_progress() {
     let (host, bytes) = host_with("a.bin", 3_000_000);
-    let dir = tempdir("atomic");
+    let dir = TempDir::new("atomic");
     let target = dir.join("a.bin");
     let link = host.link(Vendor::Kie, "item", "a.bin", HOUR);
     let mut seen: Vec<Progress> = Vec::new();
@@ -118,7 +87,7 @@ fn fetches_atomically_with_progress() {
 #[test]
 fn disconnect_mid_body_resumes_with_one_range_request() {
     let (host, bytes) = host_with("b.bin", 1_000_000);
-    let dir = tempdir("resume");
+    let dir = TempDir::new("resume");
     host.push_fault(FileFault::DisconnectAfter(400_000));
     let link = host.link(Vendor::Datalab, "42", "b.bin", HOUR);
     let fetched = fetcher().save_as(&link, dir.join("b.bin")).unwrap();
@@ -133,7 +102,7 @@ fn disconnect_mid_body_resumes_with_one_range_request() {
 #[test]
 fn killed_run_resumes_from_the_temporary_file() {
     let (host, bytes) = host_with("c.bin", 800_000);
-    let dir = tempdir("killed");
+    let dir = TempDir::new("killed");
     let target = dir.join("c.bin");
     let link = host.link(Vendor::Kie, "item-c", "c.bin", HOUR);
     // The first run gives up at the disconnect (as if killed): the temporary
@@ -166,7 +135,7 @@ fn killed_run_resumes_from_the_temporary_file() {
 #[test]
 fn link_expiring_mid_download_is_refreshed_once() {
     let (host, bytes) = host_with("d.bin", 500_000);
-    let dir = tempdir("refresh");
+    let dir = TempDir::new("refresh");
     let link = host.link(Vendor::Cloudreve, "cloudreve://my/d.bin", "d.bin", HOUR);
     host.push_fault(FileFault::DisconnectAfter(200_000));
     host.push_fault(FileFault::Expired);
@@ -195,7 +164,7 @@ fn link_expiring_mid_download_is_refreshed_once() {
 #[test]
 fn expired_link_without_refresher_is_denied_and_refreshes_are_bounded() {
     let (host, _) = host_with("e.bin", 1000);
-    let dir = tempdir("denied");
+    let dir = TempDir::new("denied");
     let link = host.link(Vendor::Kie, "i", "e.bin", Duration::ZERO);
     let err = fetcher().save_as(&link, dir.join("e.bin")).unwrap_err();
     let e = file_host(&err);
@@ -238,7 +207,7 @@ fn expired_link_without_refresher_is_denied_and_refreshes_are_bounded() {
 #[test]
 fn checksum_and_size_mismatch_remove_the_temporary_file() {
     let (host, bytes) = host_with("f.bin", 10_000);
-    let dir = tempdir("checksum");
+    let dir = TempDir::new("checksum");
     let link = host.link(Vendor::Kie, "i", "f.bin", HOUR);
     let err = fetcher()
         .sha256(Vendor::Kie, &"00".repeat(32))
@@ -324,7 +293,7 @@ fn sha256_hex(bytes: &[u8]) -> String {
 #[test]
 fn a_200_to_a_range_starts_over_cleanly() {
     let (host, bytes) = host_with("h.bin", 600_000);
-    let dir = tempdir("ignore-range");
+    let dir = TempDir::new("ignore-range");
     host.push_fault(FileFault::DisconnectAfter(250_000));
     host.push_fault(FileFault::IgnoreRange);
     let link = host.link(Vendor::Kie, "i", "h.bin", HOUR);
@@ -337,7 +306,7 @@ fn a_200_to_a_range_starts_over_cleanly() {
 #[test]
 fn a_changed_object_starts_over() {
     let (host, _) = host_with("i.bin", 400_000);
-    let dir = tempdir("changed");
+    let dir = TempDir::new("changed");
     let link = host.link(Vendor::Kie, "i", "i.bin", HOUR);
     host.push_fault(FileFault::DisconnectAfter(100_000));
     Fetcher::new()
@@ -356,7 +325,7 @@ fn a_changed_object_starts_over() {
 #[test]
 fn a_stall_resumes_and_then_gives_up() {
     let (host, bytes) = host_with("s.bin", 200_000);
-    let dir = tempdir("stall");
+    let dir = TempDir::new("stall");
     let link = host.link(Vendor::Kie, "i", "s.bin", HOUR);
     host.push_fault(FileFault::StallAfter(50_000, Duration::from_secs(3)));
     let started = std::time::Instant::now();
@@ -389,7 +358,7 @@ fn names_are_sanitised_unique_and_never_overwritten() {
     host.add_bytes("y.txt", b"two".to_vec());
     host.add_bytes("z", b"three".to_vec());
     host.set_disposition("z", "attachment; filename=\"../../disp\t.txt\"");
-    let dir = tempdir("names");
+    let dir = TempDir::new("names");
     let mut link = host.link(Vendor::Kie, "a", "x.txt", HOUR);
     link.file_name = Some("../../evil.txt".into());
     let mut same = host.link(Vendor::Kie, "b", "y.txt", HOUR);
@@ -437,7 +406,7 @@ fn no_vendor_credential_reaches_the_file_host() {
         "/files/k.bin?{}",
         files.signed_url("k.bin", HOUR).split_once('?').unwrap().1
     )));
-    let dir = tempdir("credential");
+    let dir = TempDir::new("credential");
     let fetched = fetcher()
         .refresher(fetch::refresher(|item| {
             kie::download_link(&agent, &config, item)
@@ -465,7 +434,7 @@ fn no_vendor_credential_reaches_the_file_host() {
 #[test]
 fn gzip_despite_identity_is_decoded_and_not_resumed() {
     let (host, bytes) = host_with("gz.bin", 100_000);
-    let dir = tempdir("gzip");
+    let dir = TempDir::new("gzip");
     host.push_fault(FileFault::Gzip);
     let link = host.link(Vendor::Kie, "i", "gz.bin", HOUR);
     let fetched = fetcher().save_as(&link, dir.join("gz.bin")).unwrap();
@@ -476,7 +445,7 @@ fn gzip_despite_identity_is_decoded_and_not_resumed() {
 #[test]
 fn errors_locks_and_writers() {
     let (host, bytes) = host_with("w.bin", 300_000);
-    let dir = tempdir("misc");
+    let dir = TempDir::new("misc");
     let link = host.link(Vendor::Kie, "i", "w.bin", HOUR);
     // To a writer, resuming within the call.
     host.push_fault(FileFault::DisconnectAfter(100_000));
@@ -555,7 +524,7 @@ fn big_child() {
     const LEN: u64 = 2 << 30;
     let host = FakeFileHost::start().unwrap();
     host.add("big.bin", content(LEN, 3));
-    let dir = tempdir("big");
+    let dir = TempDir::new("big");
     let link = host.link(Vendor::Kie, "i", "big.bin", HOUR);
     host.push_fault(FileFault::DisconnectAfter(100 << 20));
     let fetched = fetcher().save_as(&link, dir.join("big.bin")).unwrap();
@@ -574,9 +543,6 @@ fn big_child() {
     }
     fs::remove_dir_all(&dir).unwrap();
 }
-
-#[cfg(all(feature = "cli", feature = "blendvision"))]
-mod common;
 
 /// `dlurl get`, run as a user would.
 #[cfg(all(feature = "cli", feature = "blendvision"))]
@@ -605,7 +571,7 @@ mod cli {
     #[test]
     fn get_saves_skips_and_forces() {
         let (files, api, bytes) = setup(300_000);
-        let dir = tempdir("cli-get");
+        let dir = TempDir::new("cli-get");
         let d = dir.to_str().unwrap();
         let run = get(&api, &["-o", d]);
         assert_eq!(run.code, 0, "{run:?}");
@@ -629,7 +595,7 @@ mod cli {
     #[test]
     fn get_refreshes_an_expired_link_through_the_vendor() {
         let (files, api, bytes) = setup(200_000);
-        let dir = tempdir("cli-refresh");
+        let dir = TempDir::new("cli-refresh");
         files.push_fault(FileFault::DisconnectAfter(50_000));
         files.push_fault(FileFault::Expired);
         let target = dir.join("out.bin");
@@ -697,7 +663,7 @@ mod cli {
     #[test]
     fn get_with_stdout_closed_still_saves() {
         let (_files, api, bytes) = setup(300_000);
-        let dir = tempdir("cli-closed");
+        let dir = TempDir::new("cli-closed");
         let (code, _, stderr) = get_raw(&api, &["-o", dir.to_str().unwrap()], true);
         assert_eq!(code, 0, "{stderr}");
         assert_eq!(stderr, "");
@@ -709,7 +675,7 @@ mod cli {
     #[test]
     fn get_checks_size_and_digest() {
         let (files, api, bytes) = setup(300_000);
-        let dir = tempdir("cli-bounds");
+        let dir = TempDir::new("cli-bounds");
         let d = dir.to_str().unwrap();
         let run = get(&api, &["--max-size", "1000", "-o", d]);
         assert_eq!(run.code, 3, "{run:?}");
@@ -763,7 +729,7 @@ mod cli {
             return;
         }
         let (files, api, _) = setup(1 << 20);
-        let dir = tempdir("cli-enospc");
+        let dir = TempDir::new("cli-enospc");
         let script = r#"mount -t tmpfs -o size=256k tmpfs "$1" || exit 99
 "$2" get --base-url "$3" -o "$1" kie "$4"; code=$?
 ls -A "$1"; exit $code"#;
@@ -820,7 +786,7 @@ ls -A "$1"; exit $code"#;
             return;
         }
         let (_files, api, bytes) = setup(200_000);
-        let dir = tempdir("cli-fsync");
+        let dir = TempDir::new("cli-fsync");
         for (flag, wanted) in [(None, false), (Some("--fsync"), true)] {
             let trace = dir.join("trace");
             let target = dir.join("out.bin");
@@ -863,7 +829,7 @@ ls -A "$1"; exit $code"#;
     fn two_processes_on_one_target() {
         use std::process::{Command, Stdio};
         let (files, api, bytes) = setup(300_000);
-        let dir = tempdir("cli-two");
+        let dir = TempDir::new("cli-two");
         let target = dir.join("out.bin");
         files.push_fault(FileFault::StallAfter(100_000, Duration::from_millis(1500)));
         let base = api.base_url();
@@ -921,7 +887,7 @@ ls -A "$1"; exit $code"#;
             404,
             "<Error><Code>NoSuchKey</Code></Error>".into(),
         ));
-        let dir = tempdir("cli-fail");
+        let dir = TempDir::new("cli-fail");
         let run = get(&api, &["-o", dir.to_str().unwrap()]);
         assert_eq!(run.code, 3, "{run:?}");
         assert!(run.stderr.contains("http 404"), "{run:?}");
@@ -937,7 +903,7 @@ ls -A "$1"; exit $code"#;
             ("BLENDVISION_API_TOKEN", BLENDVISION_API_TOKEN),
             ("BLENDVISION_ORG_ID", BLENDVISION_ORG_ID),
         ];
-        let dir = tempdir("cli-usage");
+        let dir = TempDir::new("cli-usage");
         let file = dir.join("one");
         for output in [file.to_str().unwrap(), "-"] {
             let run = dlurl(

@@ -9,45 +9,20 @@
 //! was told to expect."
 #![cfg(unix)]
 
+mod common;
+
 use std::fs;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
-use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::path::Path;
 use std::time::Duration;
 
+use common::TempDir;
 use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
 use download_url::fetch::Fetcher;
 use download_url::{DownloadLink, Error, Expiry, FileHostKind, Vendor};
 
 const HOUR: Duration = Duration::from_secs(3600);
 const VICTIM: &[u8] = b"the victim's own bytes\n";
-
-/// A fresh directory, removed when dropped (tests leave nothing behind).
-struct TempDir(PathBuf);
-
-impl TempDir {
-    fn new(name: &str) -> TempDir {
-        static N: AtomicU32 = AtomicU32::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "dlurl-trust-{}-{}-{name}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::SeqCst)
-        ));
-        let _ = fs::remove_dir_all(&dir);
-        fs::create_dir_all(&dir).unwrap();
-        TempDir(dir)
-    }
-
-    fn join(&self, name: &str) -> PathBuf {
-        self.0.join(name)
-    }
-}
-
-impl Drop for TempDir {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
-}
 
 fn host_with(name: &str, len: u64, seed: u8) -> (FakeFileHost, Vec<u8>) {
     let host = FakeFileHost::start().unwrap();
@@ -652,7 +627,7 @@ fn names_on_disk_are_unique_cut_and_visible() {
     let path = f.save_in(&link, &dir.0).unwrap().path.unwrap();
     assert_eq!(path.file_name().unwrap(), "invoicefdp.exe");
     // A target name of 250 bytes, given whole.
-    let given = dir.join(&format!("{}.bin", "a".repeat(246)));
+    let given = dir.join(format!("{}.bin", "a".repeat(246)));
     fetcher()
         .save_as(&host.link(Vendor::Kie, "g", "n.bin", HOUR), &given)
         .unwrap();
