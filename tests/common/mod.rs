@@ -94,15 +94,17 @@ pub mod markers {
 #[derive(Debug)]
 pub struct WatchedRun {
     pub run: Run,
-    /// The largest `VmHWM` (peak resident set, KiB) read from `/proc/<pid>/status`
-    /// while the child ran; `None` where `/proc` is not available.
+    /// The child's peak resident set (KiB), from `wait4`'s `ru_maxrss`; `None`
+    /// off Linux.
     pub peak_rss_kib: Option<u64>,
 }
 
 /// Like [`dlurl`], but the child is polled every 5 ms: after `limit` it is killed
-/// and the test fails (a hang must not hang the test suite). While it runs, its
-/// `VmHWM` is read from `/proc`; being a high-water mark, the last reading before
-/// the exit covers the whole run up to that moment.
+/// and the test fails (a hang must not hang the test suite). On Linux the child
+/// is reaped with `wait4`, whose `ru_maxrss` is the kernel's own peak RSS of the
+/// whole run, however briefly it ran (reading `VmHWM` from `/proc` while it runs
+/// misses a child that exits before the first look). It is an upper bound: until
+/// its `exec` the child shares this test process's memory, which counts too.
 pub fn dlurl_watched(args: &[&str], env: &[(&str, &str)], limit: Duration) -> WatchedRun {
     use std::io::Read;
     use std::time::Instant;
@@ -140,18 +142,10 @@ pub fn dlurl_watched(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Wa
             .take()
             .map(|p| Box::new(p) as Box<dyn Read + Send>),
     );
-    let status_path = format!("/proc/{}/status", child.id());
     let started = Instant::now();
-    let mut peak: Option<u64> = None;
-    let status = loop {
-        if let Some(kib) = std::fs::read_to_string(&status_path)
-            .ok()
-            .and_then(|s| vm_hwm_kib(&s))
-        {
-            peak = Some(peak.map_or(kib, |p| p.max(kib)));
-        }
-        if let Some(status) = child.try_wait().expect("poll dlurl") {
-            break status;
+    let (code, peak) = loop {
+        if let Some(done) = try_wait_with_peak(&mut child) {
+            break done;
         }
         if started.elapsed() > limit {
             let _ = child.kill();
@@ -162,7 +156,7 @@ pub fn dlurl_watched(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Wa
     };
     WatchedRun {
         run: Run {
-            code: status.code().unwrap_or(-1),
+            code,
             stdout: stdout.join().unwrap_or_default(),
             stderr: stderr.join().unwrap_or_default(),
         },
@@ -170,9 +164,32 @@ pub fn dlurl_watched(args: &[&str], env: &[(&str, &str)], limit: Duration) -> Wa
     }
 }
 
-fn vm_hwm_kib(status: &str) -> Option<u64> {
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
+/// The exit code and peak RSS (KiB) of `child` once it has exited, reaping it.
+#[cfg(target_os = "linux")]
+fn try_wait_with_peak(child: &mut std::process::Child) -> Option<(i32, Option<u64>)> {
+    let pid = libc::pid_t::try_from(child.id()).expect("a pid");
+    let mut status: libc::c_int = 0;
+    // SAFETY: `rusage` is plain old data, for which all-zero bytes are valid.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    // SAFETY: both pointers are to live locals of the right types; `pid` is our
+    // own unreaped child (std reaps only in `wait`/`try_wait`, not used here).
+    let reaped = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
+    assert!(reaped >= 0, "wait4: {}", std::io::Error::last_os_error());
+    if reaped == 0 {
+        return None;
+    }
+    let code = if libc::WIFEXITED(status) {
+        libc::WEXITSTATUS(status)
+    } else {
+        -1
+    };
+    Some((code, u64::try_from(usage.ru_maxrss).ok()))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn try_wait_with_peak(child: &mut std::process::Child) -> Option<(i32, Option<u64>)> {
+    let status = child.try_wait().expect("poll dlurl")?;
+    Some((status.code().unwrap_or(-1), None))
 }
 
 /// The HTTP message in `bytes` once it is complete (its head, then as many body
