@@ -9,106 +9,24 @@
 
 mod common;
 
-use std::io::{Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::io::Read;
+use std::net::TcpListener;
+use std::time::Duration;
 
+use common::tls_server::TlsServer;
 use common::{dlurl, Run};
-use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 
 const FILE: &str = "https://tempfile.aiquickdraw.com/a.png";
 const KEY_ENV: (&str, &str) = ("KIE_API_KEY", "kie-test-key");
-const REPLY: &str = r#"{"code":200,"msg":"success","data":"https://tempfile.example/a.png"}"#;
 
 fn data(name: &str) -> String {
     format!("{}/tests/data/tls/{name}", env!("CARGO_MANIFEST_DIR"))
 }
 
-/// A TLS server on 127.0.0.1 presenting `tests/data/tls/<name>.cert.pem`, answering
-/// every request with a kie.ai success.
-struct TlsServer {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: Option<JoinHandle<()>>,
-}
-
-impl TlsServer {
-    fn start(name: &str) -> TlsServer {
-        let cert = CertificateDer::from_pem_file(data(&format!("{name}.cert.pem"))).unwrap();
-        let key = PrivateKeyDer::from_pem_file(data(&format!("{name}.key.pem"))).unwrap();
-        let provider = Arc::new(rustls::crypto::ring::default_provider());
-        let config = rustls::ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .unwrap()
-            .with_no_client_auth()
-            .with_single_cert(vec![cert], key)
-            .unwrap();
-        let config = Arc::new(config);
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        listener.set_nonblocking(true).unwrap();
-        let addr = listener.local_addr().unwrap();
-        let stop = Arc::new(AtomicBool::new(false));
-        let thread = {
-            let stop = stop.clone();
-            std::thread::spawn(move || {
-                let deadline = Instant::now() + Duration::from_secs(60);
-                while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-                    match listener.accept() {
-                        Ok((tcp, _)) => serve(config.clone(), tcp),
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                    }
-                }
-            })
-        };
-        TlsServer {
-            addr,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    fn url(&self, host: &str) -> String {
-        format!("https://{host}:{}", self.addr.port())
-    }
-}
-
-impl Drop for TlsServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::SeqCst);
-        if let Some(thread) = self.thread.take() {
-            let _ = thread.join();
-        }
-    }
-}
-
-fn serve(config: Arc<rustls::ServerConfig>, mut tcp: TcpStream) {
-    tcp.set_nonblocking(false).unwrap();
-    tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-    let mut conn = rustls::ServerConnection::new(config).unwrap();
-    while conn.is_handshaking() {
-        if conn.complete_io(&mut tcp).is_err() {
-            return;
-        }
-    }
-    let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
-    let mut request = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while common::complete_message(&request).is_none() {
-        match tls.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let _ = write!(
-        tls,
-        "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{REPLY}",
-        REPLY.len()
-    );
-    let _ = tls.flush();
+/// A TLS server presenting `tests/data/tls/<name>.cert.pem`.
+fn tls_server(name: &str) -> TlsServer {
+    let read = |ext: &str| std::fs::read(data(&format!("{name}.{ext}.pem"))).unwrap();
+    TlsServer::start(&read("cert"), &read("key"))
 }
 
 fn kie(base: &str, extra: &[&str], env: &[(&str, &str)]) -> Run {
@@ -181,15 +99,15 @@ fn a_stalled_reply_names_the_timeout_and_phase() {
 
 #[test]
 fn an_untrusted_certificate_is_named_and_cacert_trusts_it() {
-    let server = TlsServer::start("server");
-    let run = kie(&server.url("localhost"), &[], &[]);
+    let server = tls_server("server");
+    let run = kie(&server.base_url("localhost"), &[], &[]);
     assert_cause(
         &run,
         "certificate not trusted: unknown issuer (self-signed or a private CA: use --cacert FILE)",
     );
 
     let ca = data("ca.cert.pem");
-    let run = kie(&server.url("localhost"), &["--cacert", &ca], &[]);
+    let run = kie(&server.base_url("localhost"), &["--cacert", &ca], &[]);
     assert_eq!(run.code, 0, "{run:?}");
     assert!(
         run.stdout.starts_with("https://tempfile.example/a.png"),
@@ -201,7 +119,7 @@ fn an_untrusted_certificate_is_named_and_cacert_trusts_it() {
             "kie",
             &format!("--cacert={ca}"),
             "--base-url",
-            &server.url("127.0.0.1"),
+            &server.base_url("127.0.0.1"),
             FILE,
         ],
         &[KEY_ENV],
@@ -209,15 +127,23 @@ fn an_untrusted_certificate_is_named_and_cacert_trusts_it() {
     assert_eq!(run.code, 0, "{run:?}");
 
     // The environment, as OpenSSL reads it.
-    let run = kie(&server.url("localhost"), &[], &[("SSL_CERT_FILE", &ca)]);
+    let run = kie(
+        &server.base_url("localhost"),
+        &[],
+        &[("SSL_CERT_FILE", &ca)],
+    );
     assert_eq!(run.code, 0, "SSL_CERT_FILE: {run:?}");
     let dir = data("certdir");
-    let run = kie(&server.url("localhost"), &[], &[("SSL_CERT_DIR", &dir)]);
+    let run = kie(
+        &server.base_url("localhost"),
+        &[],
+        &[("SSL_CERT_DIR", &dir)],
+    );
     assert_eq!(run.code, 0, "SSL_CERT_DIR: {run:?}");
     // --cacert replaces the roots: the built-in ones (and the environment's) are not used.
     let other = data("other.cert.pem");
     let run = kie(
-        &server.url("localhost"),
+        &server.base_url("localhost"),
         &["--cacert", &other],
         &[("SSL_CERT_FILE", &ca)],
     );
@@ -227,12 +153,12 @@ fn an_untrusted_certificate_is_named_and_cacert_trusts_it() {
 #[test]
 fn expired_and_wrong_host_certificates_are_named() {
     let ca = data("ca.cert.pem");
-    let expired = TlsServer::start("expired");
-    let run = kie(&expired.url("localhost"), &["--cacert", &ca], &[]);
+    let expired = tls_server("expired");
+    let run = kie(&expired.base_url("localhost"), &["--cacert", &ca], &[]);
     assert_cause(&run, "certificate expired");
 
-    let other = TlsServer::start("other");
-    let run = kie(&other.url("localhost"), &["--cacert", &ca], &[]);
+    let other = tls_server("other");
+    let run = kie(&other.base_url("localhost"), &["--cacert", &ca], &[]);
     assert_cause(&run, "certificate is for another host");
 }
 

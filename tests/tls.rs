@@ -48,137 +48,16 @@ fn without_tls_https_is_refused_with_the_missing_feature_named() {
 
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
 mod with_tls {
-    use std::io::{Read, Write};
-    use std::net::{SocketAddr, TcpListener, TcpStream};
-    use std::sync::atomic::{AtomicBool, Ordering};
-    use std::sync::{Arc, Mutex};
-    use std::thread::JoinHandle;
-    use std::time::{Duration, Instant};
+    use std::time::Duration;
 
     use download_url::{Error, TransportKind};
-    use rustls::pki_types::pem::PemObject;
-    use rustls::pki_types::{CertificateDer, PrivateKeyDer};
     use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 
     use super::call;
+    use crate::common::tls_server::TlsServer;
 
     const CERT: &[u8] = include_bytes!("data/self-signed.cert.pem");
     const KEY: &[u8] = include_bytes!("data/self-signed.key.pem");
-
-    const REPLY: &str = r#"{"code":200,"msg":"success","data":"https://tempfile.example/a.png"}"#;
-
-    /// A TLS server on 127.0.0.1 with the self-signed certificate. Each connection:
-    /// handshake, then (if the client went on) one HTTP request answered with a
-    /// kie.ai success reply. It records one line per connection.
-    struct TlsServer {
-        addr: SocketAddr,
-        stop: Arc<AtomicBool>,
-        log: Arc<Mutex<Vec<String>>>,
-        thread: Option<JoinHandle<()>>,
-    }
-
-    impl TlsServer {
-        fn start() -> TlsServer {
-            let cert = CertificateDer::from_pem_slice(CERT).unwrap();
-            let key = PrivateKeyDer::from_pem_slice(KEY).unwrap();
-            let provider = Arc::new(rustls::crypto::ring::default_provider());
-            let config = rustls::ServerConfig::builder_with_provider(provider)
-                .with_safe_default_protocol_versions()
-                .unwrap()
-                .with_no_client_auth()
-                .with_single_cert(vec![cert], key)
-                .unwrap();
-            let config = Arc::new(config);
-            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-            listener.set_nonblocking(true).unwrap();
-            let addr = listener.local_addr().unwrap();
-            let stop = Arc::new(AtomicBool::new(false));
-            let log = Arc::new(Mutex::new(Vec::new()));
-            let thread = {
-                let (stop, log) = (stop.clone(), log.clone());
-                std::thread::spawn(move || {
-                    // Bounded: the server ends by itself after a minute.
-                    let deadline = Instant::now() + Duration::from_secs(60);
-                    while !stop.load(Ordering::SeqCst) && Instant::now() < deadline {
-                        match listener.accept() {
-                            Ok((tcp, _)) => {
-                                let line = serve(config.clone(), tcp);
-                                log.lock().unwrap().push(line);
-                            }
-                            Err(_) => std::thread::sleep(Duration::from_millis(5)),
-                        }
-                    }
-                })
-            };
-            TlsServer {
-                addr,
-                stop,
-                log,
-                thread: Some(thread),
-            }
-        }
-
-        fn base_url(&self, host: &str) -> String {
-            format!("https://{host}:{}", self.addr.port())
-        }
-
-        /// The log once it has `n` lines (the server may still be finishing a
-        /// connection the client has given up on), or as it is after 10 s.
-        fn log(&self, n: usize) -> Vec<String> {
-            let deadline = Instant::now() + Duration::from_secs(10);
-            loop {
-                let log = self.log.lock().unwrap().clone();
-                if log.len() >= n || Instant::now() > deadline {
-                    return log;
-                }
-                std::thread::sleep(Duration::from_millis(5));
-            }
-        }
-    }
-
-    impl Drop for TlsServer {
-        fn drop(&mut self) {
-            self.stop.store(true, Ordering::SeqCst);
-            if let Some(thread) = self.thread.take() {
-                let _ = thread.join();
-            }
-        }
-    }
-
-    fn serve(config: Arc<rustls::ServerConfig>, mut tcp: TcpStream) -> String {
-        tcp.set_nonblocking(false).unwrap();
-        tcp.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
-        tcp.set_write_timeout(Some(Duration::from_secs(5))).unwrap();
-        let mut conn = rustls::ServerConnection::new(config).unwrap();
-        while conn.is_handshaking() {
-            if let Err(e) = conn.complete_io(&mut tcp) {
-                return format!("handshake failed: {e}");
-            }
-        }
-        let mut tls = rustls::Stream::new(&mut conn, &mut tcp);
-        let mut request = Vec::new();
-        let mut chunk = [0u8; 4096];
-        // The head, then as many body bytes as Content-Length says.
-        loop {
-            let n = match tls.read(&mut chunk) {
-                Ok(0) | Err(_) => return "closed before a request".to_owned(),
-                Ok(n) => n,
-            };
-            request.extend_from_slice(&chunk[..n]);
-            if crate::common::complete_message(&request).is_some() {
-                break;
-            }
-        }
-        let response = format!(
-            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{REPLY}",
-            REPLY.len()
-        );
-        let _ = tls.write_all(response.as_bytes());
-        let _ = tls.flush();
-        tls.conn.send_close_notify();
-        let _ = tls.conn.complete_io(tls.sock);
-        "served".to_owned()
-    }
 
     fn assert_tls_error(result: Result<(), Error>, context: &str) {
         match result {
@@ -230,7 +109,7 @@ mod with_tls {
 
     #[test]
     fn the_crate_agent_rejects_a_self_signed_certificate() {
-        let server = TlsServer::start();
+        let server = TlsServer::start(CERT, KEY);
         let agent = download_url::agent_with_timeout(Duration::from_secs(10));
         for host in ["127.0.0.1", "localhost"] {
             assert_tls_error(call(&agent, &server.base_url(host)), host);
@@ -265,7 +144,7 @@ mod with_tls {
     /// in a TLS error, not a panic inside ureq.
     #[test]
     fn a_caller_agent_naming_either_provider_does_not_panic() {
-        let server = TlsServer::start();
+        let server = TlsServer::start(CERT, KEY);
         for provider in [TlsProvider::Rustls, TlsProvider::NativeTls] {
             for roots in [RootCerts::WebPki, RootCerts::PlatformVerifier] {
                 // rustls with the platform verifier needs ureq's `platform-verifier`
@@ -308,7 +187,7 @@ mod with_tls {
     /// is compiled in).
     #[test]
     fn a_caller_agent_that_trusts_the_certificate_completes_the_call() {
-        let server = TlsServer::start();
+        let server = TlsServer::start(CERT, KEY);
         let cert = ureq::tls::Certificate::from_pem(CERT).unwrap();
         for provider in [TlsProvider::Rustls, TlsProvider::NativeTls] {
             let tls = TlsConfig::builder()
