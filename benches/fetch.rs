@@ -67,37 +67,7 @@ fn main() {
     let len = mib << 20;
     host.add("file.bin", FakeContent::Generated { len, seed: 1 });
 
-    // download_url::fetch, 3 runs.
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
-        let target = dir.join("fetch.bin");
-        let _ = std::fs::remove_file(&target);
-        let link = host.link(Vendor::Kie, "bench", "file.bin", HOUR);
-        sync();
-        let started = Instant::now();
-        let fetched = Fetcher::new().save_as(&link, &target).expect("fetch");
-        let took = started.elapsed();
-        assert_eq!(fetched.bytes, len);
-        best = best.min(took);
-    }
-    report("download_url::fetch (best of 3)", len, best);
-    // The same, flushed to disk before it is published (`sync_to_disk`): to be
-    // read against "curl -o, then fsync" below.
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
-        let target = dir.join("fetch.bin");
-        let _ = std::fs::remove_file(&target);
-        let link = host.link(Vendor::Kie, "bench", "file.bin", HOUR);
-        sync();
-        let started = Instant::now();
-        Fetcher::new()
-            .sync_to_disk(true)
-            .save_as(&link, &target)
-            .expect("fetch");
-        best = best.min(started.elapsed());
-    }
-    report("  with sync_to_disk (best of 3)", len, best);
-    // The same with a SHA-256 check (the right digest, computed here first).
+    // The right digest for the SHA-256 check, computed here first.
     let content = FakeContent::Generated { len, seed: 1 };
     let started = Instant::now();
     let mut ctx = ring::digest::Context::new(&ring::digest::SHA256);
@@ -114,22 +84,38 @@ fn main() {
         .map(|b| format!("{b:02x}"))
         .collect();
     let hash_only = started.elapsed();
-    let mut best = Duration::MAX;
-    for _ in 0..3 {
-        let target = dir.join("sha.bin");
-        let _ = std::fs::remove_file(&target);
-        let link = host.link(Vendor::Kie, "bench", "file.bin", HOUR);
-        sync();
-        let started = Instant::now();
-        let fetched = Fetcher::new()
-            .sha256(Vendor::Kie, &hex)
-            .expect("hex")
-            .save_as(&link, &target)
-            .expect("fetch with sha-256");
-        best = best.min(started.elapsed());
-        assert_eq!(fetched.sha256.as_deref(), Some(hex.as_str()));
-    }
-    report("  with SHA-256 check (best of 3)", len, best);
+
+    // download_url::fetch, best of 3 runs each: as it is, flushed to disk
+    // before it is published (`sync_to_disk`: to be read against "curl -o, then
+    // fsync" below), and with the SHA-256 check.
+    // `digest`: the SHA-256 the result must report (only a check reports one).
+    let best_of_3 = |fetcher: &dyn Fn() -> Fetcher<'static>, digest: Option<&str>| {
+        let mut best = Duration::MAX;
+        for _ in 0..3 {
+            let target = dir.join("fetch.bin");
+            let _ = std::fs::remove_file(&target);
+            let link = host.link(Vendor::Kie, "bench", "file.bin", HOUR);
+            sync();
+            let started = Instant::now();
+            let fetched = fetcher().save_as(&link, &target).expect("fetch");
+            best = best.min(started.elapsed());
+            assert_eq!(fetched.bytes, len);
+            assert_eq!(fetched.sha256.as_deref(), digest);
+        }
+        best
+    };
+    report(
+        "download_url::fetch (best of 3)",
+        len,
+        best_of_3(&Fetcher::new, None),
+    );
+    let synced = best_of_3(&|| Fetcher::new().sync_to_disk(true), None);
+    report("  with sync_to_disk (best of 3)", len, synced);
+    let checked = best_of_3(
+        &|| Fetcher::new().sha256(Vendor::Kie, &hex).expect("hex"),
+        Some(&hex),
+    );
+    report("  with SHA-256 check (best of 3)", len, checked);
     report("  SHA-256 alone (ring, in memory)", len, hash_only);
 
     // curl -o on the same file; then the same flushed to disk, as
