@@ -3,11 +3,11 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
-use common::TempDir;
+use common::{temporaries, TempDir};
 use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
 use download_url::fetch::{self, Fetcher, Progress};
 use download_url::{DownloadLink, Error, FileHostKind, Vendor};
@@ -38,16 +38,6 @@ fn file_host(err: &Error) -> &download_url::FileHostError {
     }
 }
 
-fn leftovers(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".dlurl-"))
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn fetches_atomically_with_progress() {
     let (host, bytes) = host_with("a.bin", 3_000_000);
@@ -70,7 +60,7 @@ fn fetches_atomically_with_progress() {
     assert_eq!(fetched.path.as_deref(), Some(target.as_path()));
     let last = seen.last().unwrap();
     assert_eq!((last.done, last.total), (3_000_000, Some(3_000_000)));
-    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    assert!(temporaries(&dir).is_empty(), "{:?}", temporaries(&dir));
     let request = &host.requests()[0];
     assert_eq!(request.header("accept-encoding"), Some("identity"));
     assert_eq!(request.header("range"), None);
@@ -120,7 +110,10 @@ fn killed_run_resumes_from_the_temporary_file() {
         Some(dir.join(".c.bin.dlurl-part").as_path())
     );
     assert!(!target.exists());
-    assert_eq!(leftovers(&dir), [".c.bin.dlurl-meta", ".c.bin.dlurl-part"]);
+    assert_eq!(
+        temporaries(&dir),
+        [".c.bin.dlurl-meta", ".c.bin.dlurl-part"]
+    );
     // A fresh run (a new Fetcher, as a new process would make) continues.
     let fetched = Fetcher::new().save_as(&link, &target).unwrap();
     assert_eq!(fs::read(&target).unwrap(), bytes);
@@ -129,7 +122,7 @@ fn killed_run_resumes_from_the_temporary_file() {
     let requests = host.requests();
     assert_eq!(requests.len(), 2);
     assert_eq!(requests[1].header("range"), Some("bytes=300000-"));
-    assert!(leftovers(&dir).is_empty());
+    assert!(temporaries(&dir).is_empty());
 }
 
 #[test]
@@ -222,7 +215,7 @@ fn checksum_and_size_mismatch_remove_the_temporary_file() {
         other => panic!("{other:?}"),
     }
     assert!(!dir.join("f.bin").exists());
-    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    assert!(temporaries(&dir).is_empty(), "{:?}", temporaries(&dir));
 
     // A stated length above the expected size is refused before a byte is
     // written; one below it is a mismatch.
@@ -234,7 +227,7 @@ fn checksum_and_size_mismatch_remove_the_temporary_file() {
         file_host(&err).kind,
         FileHostKind::TooLarge { limit: 9_999 }
     );
-    assert!(leftovers(&dir).is_empty());
+    assert!(temporaries(&dir).is_empty());
     let err = fetcher()
         .expected_size(10_001)
         .save_as(&link, dir.join("f.bin"))
@@ -246,7 +239,7 @@ fn checksum_and_size_mismatch_remove_the_temporary_file() {
             actual: 10_000
         }
     );
-    assert!(leftovers(&dir).is_empty());
+    assert!(temporaries(&dir).is_empty());
 
     // The right digest passes, also across a resume.
     let digest = sha256_hex(&bytes);
@@ -379,7 +372,7 @@ fn names_are_sanitised_unique_and_never_overwritten() {
         assert_eq!(p.parent().unwrap(), &*dir);
     }
     assert_eq!(fs::read(dir.join("evil (2).txt")).unwrap(), b"two");
-    assert!(leftovers(&dir).is_empty());
+    assert!(temporaries(&dir).is_empty());
     // A second run: existing files are not overwritten.
     let err = Fetcher::new().save_in(&link, &dir).unwrap_err();
     assert_eq!(file_host(&err).kind, FileHostKind::Exists);
@@ -584,12 +577,12 @@ mod cli {
         assert_eq!(run.code, 0, "{run:?}");
         assert!(run.stderr.contains("skipped"), "{run:?}");
         assert_eq!(files.request_count(), 2);
-        assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+        assert!(temporaries(&dir).is_empty(), "{:?}", temporaries(&dir));
         let run = get(&api, &["--force", "-o", d]);
         assert_eq!(run.code, 0, "{run:?}");
         assert_eq!(files.request_count(), 3);
         assert_eq!(fs::read(dir.join("report.bin")).unwrap(), bytes);
-        assert!(leftovers(&dir).is_empty());
+        assert!(temporaries(&dir).is_empty());
     }
 
     #[test]

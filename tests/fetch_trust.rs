@@ -16,7 +16,7 @@ use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::Path;
 use std::time::Duration;
 
-use common::TempDir;
+use common::{temporaries, TempDir};
 use download_url::fake::files::{FakeContent, FakeFileHost, FileFault};
 use download_url::fetch::Fetcher;
 use download_url::{DownloadLink, Error, Expiry, FileHostKind, Vendor};
@@ -41,17 +41,6 @@ fn kind(err: &Error) -> FileHostKind {
         Error::FileHost(e) => e.kind.clone(),
         other => panic!("not a file host error: {other:?}"),
     }
-}
-
-/// The crate's own files in `dir`, sorted.
-fn temporaries(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains(".dlurl-"))
-        .collect();
-    names.sort();
-    names
 }
 
 /// Leaves a part file and its meta behind: the transfer breaks off after

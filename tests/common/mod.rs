@@ -252,3 +252,14 @@ impl Drop for TempDir {
         let _ = std::fs::remove_dir_all(&self.0);
     }
 }
+
+/// The crate's own temporary files (`.dlurl-` in the name) in `dir`, sorted.
+pub fn temporaries(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains(".dlurl-"))
+        .collect();
+    names.sort();
+    names
+}
