@@ -48,12 +48,13 @@
 //!   at those names is left alone and the run uses the next set of names
 //!   (`.name~1.dlurl-part`, …).
 //! - When every byte has arrived and been checked, the part file is given the
-//!   permissions a new file gets under the umask and published: renamed over the target with [`overwrite`](Fetcher::overwrite),
-//!   else hard-linked to a target that must not exist and then unlinked. A part
-//!   that has a second name (a crash between those two steps) is never written
-//!   again: only its name is removed. A partial file never stands under the
-//!   final name, whenever the process stops. Surviving a power loss or a kernel
-//!   crash as well needs the file on disk before it is published:
+//!   permissions a new file gets under the umask and published: renamed over
+//!   the target with [`overwrite`](Fetcher::overwrite), else hard-linked to a
+//!   target that must not exist and then unlinked. A part that has a second
+//!   name (a crash between those two steps) is never written again: only its
+//!   name is removed. A partial file never stands under the final name,
+//!   whenever the process stops. Surviving a power loss or a kernel crash as
+//!   well needs the file on disk before it is published:
 //!   [`sync_to_disk`](Fetcher::sync_to_disk) (off by default, as in curl and
 //!   wget).
 //! - An existing target of any kind (file, symlink, dangling symlink, folder) is
