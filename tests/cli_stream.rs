@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -26,18 +26,13 @@ fn id(n: usize) -> String {
     }
 }
 
-#[test]
-fn a_million_ids_from_stdin_in_bounded_memory_with_early_output() {
-    const TOTAL: usize = 1_000_000;
-    let server = FakeServer::start().unwrap();
-    let mut child = Command::new(dlurl_path())
-        .args([
-            "--base-url",
-            &server.base_url(),
-            "koodrive",
-            KOODRIVE_CONTAINER_ID,
-            "-",
-        ])
+/// `dlurl [flags] --base-url <fake> koodrive <container> -`, its three streams
+/// piped, with the fake's credentials only.
+fn koodrive_from_stdin(server: &FakeServer, flags: &[&str]) -> Child {
+    let base = server.base_url();
+    Command::new(dlurl_path())
+        .args(flags)
+        .args(["--base-url", &base, "koodrive", KOODRIVE_CONTAINER_ID, "-"])
         .env_clear()
         .env("KOODRIVE_USER_ID", KOODRIVE_USER_ID)
         .env("KOODRIVE_TOKEN", KOODRIVE_TOKEN)
@@ -45,7 +40,14 @@ fn a_million_ids_from_stdin_in_bounded_memory_with_early_output() {
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn a_million_ids_from_stdin_in_bounded_memory_with_early_output() {
+    const TOTAL: usize = 1_000_000;
+    let server = FakeServer::start().unwrap();
+    let mut child = koodrive_from_stdin(&server, &[]);
 
     let written = Arc::new(AtomicUsize::new(0));
     let mut stdin = child.stdin.take().unwrap();
@@ -157,23 +159,7 @@ fn a_million_ids_from_stdin_in_bounded_memory_with_early_output() {
 fn jsonl_interleaves_links_and_failures_in_request_order() {
     let server = FakeServer::start().unwrap();
     let input = format!("{KOODRIVE_FILE_ID}\nnope-1\n\n{KOODRIVE_FILE_ID}\nnope-2\n");
-    let mut child = Command::new(dlurl_path())
-        .args([
-            "--jsonl",
-            "--base-url",
-            &server.base_url(),
-            "koodrive",
-            KOODRIVE_CONTAINER_ID,
-            "-",
-        ])
-        .env_clear()
-        .env("KOODRIVE_USER_ID", KOODRIVE_USER_ID)
-        .env("KOODRIVE_TOKEN", KOODRIVE_TOKEN)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = koodrive_from_stdin(&server, &["--jsonl"]);
     child
         .stdin
         .take()
