@@ -190,24 +190,13 @@ impl<'de> serde::Deserialize<'de> for Expiry {
 /// `serde` form saves and loads, so that whatever loads saves again.
 #[cfg(feature = "serde")]
 fn rfc3339_years(at: OffsetDateTime) -> OffsetDateTime {
-    const fn utc_at(date: Result<Date, time::error::ComponentRange>, time: Time) -> OffsetDateTime {
-        match date {
-            Ok(date) => PrimitiveDateTime::new(date, time).assume_utc(),
-            Err(_) => panic!("a date that exists"),
-        }
+    // 0000-01-01T00:00:00Z and 9999-12-31T23:59:59.999999999Z, in `time`'s range.
+    let first = OffsetDateTime::from_unix_timestamp(-62_167_219_200);
+    let last = OffsetDateTime::from_unix_timestamp_nanos(253_402_300_799_999_999_999);
+    match (first, last) {
+        (Ok(first), Ok(last)) => utc(at).clamp(first, last),
+        _ => utc(at),
     }
-    const FIRST: OffsetDateTime = utc_at(
-        Date::from_calendar_date(0, Month::January, 1),
-        Time::MIDNIGHT,
-    );
-    const LAST: OffsetDateTime = utc_at(
-        Date::from_calendar_date(9999, Month::December, 31),
-        match Time::from_hms_nano(23, 59, 59, 999_999_999) {
-            Ok(t) => t,
-            Err(_) => panic!("a time that exists"),
-        },
-    );
-    utc(at).clamp(FIRST, LAST)
 }
 
 /// `at` written as RFC 3339 in UTC (`Z`), a fraction of a second only when there

@@ -611,13 +611,24 @@ pub(crate) fn attribute<I: AsRef<str>>(
         }
         by_id.entry(id).or_default().push_back(answer);
     }
-    let mut batch = Batch::default();
+    let mut batch = Batch {
+        unattributed,
+        ..Batch::default()
+    };
     for item in requested {
         let item = item.as_ref();
-        let answer = by_id.get_mut(item).and_then(VecDeque::pop_front);
-        batch.record(vendor, item, answer);
+        let failure = |reason, retryable| ItemFailure::new(vendor, item, reason, retryable);
+        match by_id.get_mut(item).and_then(VecDeque::pop_front) {
+            Some(ItemAnswer::Link(mut link)) => {
+                item.clone_into(&mut link.item);
+                batch.links.push(link);
+            }
+            Some(ItemAnswer::Failed(reason, retryable)) => {
+                batch.failures.push(failure(reason, retryable));
+            }
+            None => batch.failures.push(failure(FailureReason::Missing, true)),
+        }
     }
-    batch.unattributed = unattributed;
     batch
 }
 
@@ -630,26 +641,6 @@ impl ItemAnswer {
                 UnattributedAnswer::Link(link)
             }
             ItemAnswer::Failed(reason, _) => UnattributedAnswer::Failed(reason),
-        }
-    }
-}
-
-impl Batch {
-    /// Records what came back for the requested `item` (nothing: it is missing).
-    fn record(&mut self, vendor: Vendor, item: &str, answer: Option<ItemAnswer>) {
-        match answer {
-            Some(ItemAnswer::Link(mut link)) => {
-                item.clone_into(&mut link.item);
-                self.links.push(link);
-            }
-            Some(ItemAnswer::Failed(reason, retryable)) => {
-                self.failures
-                    .push(ItemFailure::new(vendor, item, reason, retryable));
-            }
-            None => {
-                self.failures
-                    .push(ItemFailure::new(vendor, item, FailureReason::Missing, true))
-            }
         }
     }
 }

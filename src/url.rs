@@ -154,16 +154,9 @@ pub(crate) fn path_file_name(url: &str) -> Option<String> {
 /// Whether `url` is an `http://` or `https://` URL with a host and no whitespace
 /// or control characters (a usable link from a vendor).
 pub(crate) fn is_http_url(url: &str) -> bool {
-    let Some((_, rest)) = split_http_scheme(url) else {
-        return false;
-    };
-    if rest.is_empty() {
-        return false;
-    }
-    if rest.starts_with(['/', '?', '#']) {
-        return false;
-    }
-    is_printable(rest)
+    split_http_scheme(url).is_some_and(|(_, rest)| {
+        !rest.is_empty() && !rest.starts_with(['/', '?', '#']) && is_printable(rest)
+    })
 }
 
 /// Whether `text` has no whitespace or control character.
@@ -280,20 +273,11 @@ fn redact_query_words(text: &str) -> std::borrow::Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Where the first `http://` or `https://` (any case) in `text` starts.
 fn find_url_start(text: &str) -> Option<usize> {
-    let lower = text.as_bytes();
-    let mut i = 0;
-    while i + 7 <= lower.len() {
-        let window = &lower[i..];
-        if window.len() >= 8 && window[..8].eq_ignore_ascii_case(b"https://") {
-            return Some(i);
-        }
-        if window[..7].eq_ignore_ascii_case(b"http://") {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
+    text.char_indices()
+        .map(|(i, _)| i)
+        .find(|&i| split_http_scheme(&text[i..]).is_some())
 }
 
 /// At most `max` bytes of `text`, cut on a char boundary, with `…` when cut.
