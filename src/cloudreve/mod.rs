@@ -79,8 +79,6 @@ use crate::vendor::Vendor;
 pub const API_PREFIX: &str = "/api/v4";
 /// The endpoint path below [`API_PREFIX`].
 pub const PATH: &str = "/file/url";
-/// [`API_PREFIX`] and [`PATH`] together.
-const ENDPOINT: &str = "/api/v4/file/url";
 /// The scheme of Cloudreve file URIs.
 pub const URI_SCHEME: &str = "cloudreve://";
 /// Cloudreve's default batch limit (the site setting `max_batched_file`): the
@@ -232,10 +230,6 @@ impl Request {
             ..self.clone()
         }
     }
-
-    fn wants(flag: Option<bool>) -> bool {
-        flag == Some(true)
-    }
 }
 
 impl fmt::Debug for Request {
@@ -303,36 +297,16 @@ struct Body<'a> {
     no_cache: Option<bool>,
 }
 
-/// A struct of the fields that the error envelope and each of its
-/// `aggregated_error` entries share (the server fills both from one Go type).
-macro_rules! wire_error {
-    ($(#[$attr:meta])* struct $name:ident { $($extra:tt)* }) => {
-        $(#[$attr])*
-        #[derive(Deserialize)]
-        struct $name {
-            code: i64,
-            #[serde(default)]
-            msg: String,
-            #[serde(default)]
-            error: Option<String>,
-            #[serde(default)]
-            correlation_id: Option<String>,
-            $($extra)*
-        }
-    };
-}
-
-wire_error! {
-    /// The envelope of a reply that did not decode as a success.
-    struct Envelope {
-        #[serde(default)]
-        aggregated_error: Option<BTreeMap<String, WireUriError>>,
-    }
-}
-
-wire_error! {
-    /// One entry of [`Envelope`]'s `aggregated_error`.
-    struct WireUriError {}
+/// The envelope of a reply that did not decode as a success, and each entry of
+/// its `aggregated_error` (the server fills both from one Go type).
+#[derive(Deserialize)]
+struct Envelope {
+    code: i64,
+    #[serde(default)]
+    msg: String,
+    error: Option<String>,
+    correlation_id: Option<String>,
+    aggregated_error: Option<BTreeMap<String, Envelope>>,
 }
 
 /// A success reply, decoded in one pass (errors take the [`Envelope`] path).
@@ -428,21 +402,18 @@ pub fn download_links(
     config: &Config,
     request: &Request,
 ) -> Result<Batch, Error> {
+    // Nothing is sent when any URI is invalid.
+    validate(request)?;
     // An archive (one zip) or a redirect (one Location) answers the request as a
     // whole: never split.
-    let splits = !Request::wants(request.archive) && !Request::wants(request.redirect);
-    let size = if splits {
-        config.max_uris_per_call.max(1)
-    } else {
-        usize::MAX
-    };
-    if request.uris.len() > size {
-        // Nothing is sent when any URI is invalid.
-        validate(request)?;
-    }
+    let splits = request.archive != Some(true) && request.redirect != Some(true);
     let chunks = crate::batch::Chunks {
         vendor: Vendor::Cloudreve,
-        size,
+        size: if splits {
+            config.max_uris_per_call
+        } else {
+            usize::MAX
+        },
         concurrency: config.concurrency,
         retry: config.retry.as_ref(),
         dooms: dooms_every_call,
@@ -452,6 +423,7 @@ pub fn download_links(
             crate::batch::no_limit
         },
     };
+    let ask = |request: &Request| decode(&send(agent, config, request)?, request);
     chunks.run(&request.uris, |uris| {
         let part;
         let request = if uris.len() == request.uris.len() {
@@ -460,20 +432,14 @@ pub fn download_links(
             part = request.with_uris(uris.iter().cloned());
             &part
         };
-        let asked = decode(&send(agent, config, request)?, request);
-        match asked {
-            Err(err) if !Request::wants(request.archive) => keep_the_others(err, request, |rest| {
-                decode(&send(agent, config, rest)?, rest)
-            }),
-            asked => asked,
-        }
+        ask(request).or_else(|err| keep_the_others(err, request, ask))
     })
 }
 
 /// A 40081 that names some of the URIs of `request` (and dooms no call): the
 /// named ones become [`FailureReason::Refused`] with their own codes, and the
 /// others are asked for once more by `again` — one extra call, never more.
-/// Any other error is returned as it is.
+/// Any other error, and any error of an `archive` request, is returned as it is.
 ///
 /// The extra call's own failure, unless it dooms every call, becomes each of
 /// its URIs' failure: `Refused` for a URI a second 40081 names, else
@@ -483,84 +449,67 @@ fn keep_the_others(
     request: &Request,
     again: impl Fn(&Request) -> Result<Batch, Error>,
 ) -> Result<Batch, Error> {
-    let refused = match named_in_40081(&err, &request.uris) {
-        Some(refused) if !crate::batch::dooms_every_call(&err, dooms_every_call) => refused,
-        _ => return Err(err),
-    };
-    let rest: Vec<String> = request
+    let dooms = |err: &Error| crate::batch::dooms_every_call(err, dooms_every_call);
+    let refused: Vec<Option<ItemFailure>> =
+        request.uris.iter().map(|uri| refusal(&err, uri)).collect();
+    let rest: Vec<&String> = request
         .uris
         .iter()
         .zip(&refused)
         .filter(|(_, failure)| failure.is_none())
-        .map(|(uri, _)| uri.clone())
+        .map(|(uri, _)| uri)
         .collect();
-    let mut failures: Vec<ItemFailure> = refused.into_iter().flatten().collect();
-    let mut links = Vec::new();
-    if !rest.is_empty() {
-        match again(&request.with_uris(rest.iter().cloned())) {
-            Ok(batch) => {
-                links = batch.links;
-                failures.extend(batch.failures);
-            }
-            Err(err) if crate::batch::dooms_every_call(&err, dooms_every_call) => return Err(err),
+    if rest.len() == request.uris.len() || request.archive == Some(true) || dooms(&err) {
+        return Err(err);
+    }
+    let mut batch = if rest.is_empty() {
+        Batch::default()
+    } else {
+        match again(&request.with_uris(rest.iter().copied())) {
+            Ok(batch) => batch,
+            Err(err) if dooms(&err) => return Err(err),
             Err(err) => {
-                let named = named_in_40081(&err, &rest).unwrap_or_default();
-                for (index, uri) in rest.iter().enumerate() {
-                    failures.push(match named.get(index).cloned().flatten() {
-                        Some(failure) => failure,
-                        None => ItemFailure::new(
-                            Vendor::Cloudreve,
-                            uri,
-                            FailureReason::CallFailed {
-                                message: err.to_string(),
-                            },
-                            err.is_retryable(),
-                        ),
-                    });
-                }
+                let failures = rest.iter().map(|uri| {
+                    refusal(&err, uri)
+                        .unwrap_or_else(|| crate::batch::call_failed(Vendor::Cloudreve, uri, &err))
+                });
+                Batch::new(Vec::new(), failures.collect())
             }
         }
-    }
+    };
+    batch.failures.extend(refused.into_iter().flatten());
     // Failures in request order, as every batch has them.
     let position = |item: &str| request.uris.iter().position(|uri| uri == item);
-    failures.sort_by_key(|failure| position(&failure.item));
-    Ok(Batch::new(links, failures))
+    batch
+        .failures
+        .sort_by_key(|failure| position(&failure.item));
+    Ok(batch)
 }
 
-/// For a 40081 that names at least one of `uris` in its `aggregated_error`: per
-/// URI, its `Refused` failure, or `None` when the refusal did not name it.
-fn named_in_40081(err: &Error, uris: &[String]) -> Option<Vec<Option<ItemFailure>>> {
+/// The [`FailureReason::Refused`] of `uri` when `err` is a 40081 that names it.
+fn refusal(err: &Error, uri: &str) -> Option<ItemFailure> {
     let detail = ErrorDetail::of(err).filter(|d| d.code == Code::BatchNotFullyCompleted)?;
-    let named: Vec<Option<ItemFailure>> = uris
-        .iter()
-        .map(|uri| {
-            detail.uri_error(uri).map(|e| {
-                let reason = FailureReason::Refused {
-                    code: VendorCode::Number(e.code.code()),
-                    message: e.msg.clone(),
-                };
-                ItemFailure::new(Vendor::Cloudreve, uri, reason, e.code.is_retryable())
-            })
-        })
-        .collect();
-    named.iter().any(Option::is_some).then_some(named)
+    let e = detail.uri_error(uri)?;
+    let reason = FailureReason::Refused {
+        code: VendorCode::Number(e.code.code()),
+        message: e.msg.clone(),
+    };
+    Some(ItemFailure::new(
+        Vendor::Cloudreve,
+        uri,
+        reason,
+        e.code.is_retryable(),
+    ))
 }
 
 /// Codes that mean the caller may not, whatever the URI: every call of a split
 /// request would get them. A 40081 whose every URI got 401 (not signed in) or
 /// 40088 (sign-in required for this share) is one of them.
 fn dooms_every_call(err: &Error) -> bool {
-    match ErrorDetail::of(err) {
-        Some(detail) if detail.code == Code::BatchNotFullyCompleted => {
-            !detail.aggregated_error.is_empty()
-                && detail
-                    .aggregated_error
-                    .values()
-                    .all(|e| matches!(e.code.code(), 401 | 40088))
-        }
-        Some(detail) => matches!(detail.code.code(), 401 | 40020 | 40088 | 40089),
-        None => false,
-    }
+    ErrorDetail::of(err).is_some_and(|detail| match detail.code {
+        Code::BatchNotFullyCompleted => detail.every_uri(|code| matches!(code.code(), 401 | 40088)),
+        code => matches!(code.code(), 401 | 40020 | 40088 | 40089),
+    })
 }
 
 /// The batch limit a 40074 states ("Maximum allowed batch size: N", upstream's
@@ -578,17 +527,16 @@ fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
     Some(stated.unwrap_or(sent / 2)).filter(|limit| (1..sent).contains(limit))
 }
 
-/// Validates `request` and sends it.
+/// Sends `request`, which the caller validated.
 fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply, Error> {
-    validate(request)?;
     let base = config.base_url.parsed(Vendor::Cloudreve)?;
     // A base URL given with its `/api/v4` is the site root all the same.
-    let path = if base.root.ends_with(API_PREFIX) {
-        PATH
+    let path: &[&str] = if base.root.ends_with(API_PREFIX) {
+        &[PATH]
     } else {
-        ENDPOINT
+        &[API_PREFIX, PATH]
     };
-    let mut call = Call::new(Vendor::Cloudreve, Method::Post, base, &[path]);
+    let mut call = Call::new(Vendor::Cloudreve, Method::Post, base, path);
     if let Some(token) = &config.access_token {
         if token.is_empty() {
             return Err(invalid(
@@ -663,17 +611,18 @@ pub fn download_link(
     config: &Config,
     request: &Request,
 ) -> Result<DownloadLink, Error> {
-    if request.uris.len() > 1 && !Request::wants(request.archive) {
+    if request.uris.len() > 1 && request.archive != Some(true) {
         return Err(invalid(
             "uris",
             "download_link takes one URI (or an archive); use download_links for several",
         ));
     }
+    validate(request)?;
     let reply = send(agent, config, request)?;
     let batch = decode(&reply, request)?;
     // Cloudreve refuses per URI only inside a 40081, which is an `Err` already.
     reply.single(batch, |failure| {
-        reply.unexpected(UnexpectedReason::InvalidContent, Some(failure.to_string()))
+        invalid_content(&reply, failure.to_string())
     })
 }
 
@@ -681,70 +630,77 @@ pub fn download_link(
 /// request says how many URIs were sent, and whether `redirect`, `skip_error` or
 /// `archive` was asked for).
 pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<Batch, Error> {
-    if matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
-        return redirected(reply, request);
-    }
-    // One pass for the common case: a 2xx success. Anything else is decoded again
-    // as the error envelope.
-    let data = match reply.try_json::<Success>() {
-        Some(success) if success.code == 0 && reply.is_success() => success.data,
-        _ => {
-            let envelope: Envelope = reply.json()?;
-            if envelope.code != 0 {
-                return Err(api_error(reply, envelope));
+    let data = if matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
+        redirected(reply, request)?
+    } else {
+        // One pass for the common case: a 2xx success. Anything else is decoded
+        // again as the error envelope.
+        match reply.try_json::<Success>() {
+            Some(success) if success.code == 0 && reply.is_success() => success.data,
+            _ => {
+                let envelope: Envelope = reply.json()?;
+                if envelope.code != 0 {
+                    return Err(api_error(reply, envelope));
+                }
+                if !reply.is_success() {
+                    return Err(reply.unexpected(
+                        UnexpectedReason::Status,
+                        Some("code 0 under a non-2xx status".to_owned()),
+                    ));
+                }
+                reply.json::<Success>()?.data
             }
-            if !reply.is_success() {
-                return Err(reply.unexpected(
-                    UnexpectedReason::Status,
-                    Some("code 0 under a non-2xx status".to_owned()),
-                ));
-            }
-            reply.json::<Success>()?.data
         }
     };
-    if Request::wants(request.archive) {
-        return archive(reply, request, data);
+    if request.archive == Some(true) {
+        return match data.urls.as_slice() {
+            [wire] if !crate::config::is_blank(&wire.url) => {
+                let mut link = link(&request.uris.join("\n"), wire, data.expires)
+                    .map_err(|reason| invalid_content(reply, reason.to_string()))?;
+                // The zip is none of the files: only a display name from the server names it.
+                link.file_name = wire
+                    .stream_saver_display_name
+                    .clone()
+                    .filter(|n| !n.is_empty());
+                Ok(Batch::new(vec![link], Vec::new()))
+            }
+            _ => Err(invalid_content(
+                reply,
+                "an archive reply must hold exactly one non-empty url".to_owned(),
+            )),
+        };
     }
     if data.urls.len() != request.uris.len() {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!(
-                "{} urls for {} uris",
-                data.urls.len(),
-                request.uris.len()
-            )),
-        ));
+        let note = format!("{} urls for {} uris", data.urls.len(), request.uris.len());
+        return Err(invalid_content(reply, note));
     }
-    let skip_error = Request::wants(request.skip_error);
     let mut batch = Batch::default();
-    for (index, (uri, wire)) in request.uris.iter().zip(data.urls).enumerate() {
+    for (index, (uri, wire)) in request.uris.iter().zip(&data.urls).enumerate() {
         if crate::config::is_blank(&wire.url) {
-            if !skip_error {
-                return Err(reply.unexpected(
-                    UnexpectedReason::InvalidContent,
-                    Some(format!("empty url for uri #{index} without skip_error")),
-                ));
+            if request.skip_error != Some(true) {
+                let note = format!("empty url for uri #{index} without skip_error");
+                return Err(invalid_content(reply, note));
             }
             // The server says nothing about why; asking again without
             // `skip_error` would tell, so the item is worth retrying.
-            batch.failures.push(ItemFailure::new(
-                Vendor::Cloudreve,
-                uri,
-                FailureReason::NoReason,
-                true,
-            ));
+            let failure = ItemFailure::new(Vendor::Cloudreve, uri, FailureReason::NoReason, true);
+            batch.failures.push(failure);
             continue;
         }
-        match link(uri, &wire, data.expires) {
+        match link(uri, wire, data.expires) {
             Ok(link) => batch.links.push(link),
             Err(reason) => {
-                batch
-                    .failures
-                    .push(ItemFailure::new(Vendor::Cloudreve, uri, reason, false))
+                let failure = ItemFailure::new(Vendor::Cloudreve, uri, reason, false);
+                batch.failures.push(failure);
             }
         }
     }
     Ok(batch)
+}
+
+/// An [`Error::UnexpectedResponse`] for a reply whose content breaks the contract.
+fn invalid_content(reply: &Reply, note: String) -> Error {
+    reply.unexpected(UnexpectedReason::InvalidContent, Some(note))
 }
 
 fn invalid(field: &'static str, reason: &str) -> Error {
@@ -804,59 +760,51 @@ fn is_uuid(text: &str) -> bool {
 }
 
 fn api_error(reply: &Reply, envelope: Envelope) -> Error {
-    let code = Code::from_code(envelope.code);
-    let aggregated_error: BTreeMap<String, UriError> = envelope
-        .aggregated_error
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(uri, e)| {
-            let item = UriError {
-                code: Code::from_code(e.code),
-                msg: reply.redact(&e.msg),
-                error: e.error.map(|t| reply.redact(&t)),
-                correlation_id: e.correlation_id.map(|id| reply.redact(&id)),
-            };
-            (uri, item)
-        })
-        .collect();
-    let batch_retryable = code == Code::BatchNotFullyCompleted
-        && !aggregated_error.is_empty()
-        && aggregated_error.values().all(|e| e.code.is_retryable());
-    let retryable =
-        code.is_retryable() || batch_retryable || crate::error::retryable_status(reply.status);
+    let redact = |text: Option<String>| text.map(|t| reply.redact(&t));
+    let aggregated_error = envelope.aggregated_error.unwrap_or_default();
+    let detail = ErrorDetail {
+        code: Code::from_code(envelope.code),
+        error: redact(envelope.error),
+        aggregated_error: aggregated_error
+            .into_iter()
+            .map(|(uri, e)| {
+                let item = UriError {
+                    code: Code::from_code(e.code),
+                    msg: reply.redact(&e.msg),
+                    error: redact(e.error),
+                    correlation_id: redact(e.correlation_id),
+                };
+                (uri, item)
+            })
+            .collect(),
+    };
+    let retryable = detail.code.is_retryable()
+        || detail.every_uri(Code::is_retryable)
+        || crate::error::retryable_status(reply.status);
     reply.api_error(
         Some(envelope.code),
         &envelope.msg,
         envelope.correlation_id,
         retryable,
-        ApiDetail::Cloudreve(ErrorDetail {
-            code,
-            error: envelope.error.map(|t| reply.redact(&t)),
-            aggregated_error,
-        }),
+        ApiDetail::Cloudreve(detail),
     )
 }
 
-/// A 3xx answer to `redirect: true` with one URI: only a 302 carries the link.
+/// A 3xx answer to `redirect: true` with one URI: only a 302 carries the link,
+/// which becomes the one `url` of a reply (never followed).
 ///
 /// Under `skip_error` a failed item makes the server redirect to an empty target,
 /// which Go's `http.Redirect` turns into the request's directory
 /// (`/api/v4/file/`): any `Location` that is not an absolute `http(s)://` URL is
-/// that failure, never a link. The `Location` passes the same link check as every
-/// other vendor link.
-fn redirected(reply: &Reply, request: &Request) -> Result<Batch, Error> {
-    let asked = Request::wants(request.redirect)
-        && !Request::wants(request.archive)
-        && request.uris.len() == 1;
-    let uri = match (asked, request.uris.first()) {
-        (true, Some(uri)) => uri,
-        _ => {
-            return Err(reply.unexpected(
-                UnexpectedReason::Status,
-                Some("a redirect that was not asked for".to_owned()),
-            ))
-        }
-    };
+/// that failure (an empty `url`, as in a JSON reply), never a link. The
+/// `Location` passes the same link check as every other vendor link.
+fn redirected(reply: &Reply, request: &Request) -> Result<WireData, Error> {
+    if request.redirect != Some(true) || request.archive == Some(true) || request.uris.len() != 1 {
+        return Err(reply.unexpected(
+            UnexpectedReason::Status,
+            Some("a redirect that was not asked for".to_owned()),
+        ));
+    }
     let location = reply.header("location").unwrap_or("").trim();
     if reply.status != 302 {
         // Upstream answers `redirect` only with 302 (`c.Redirect(http.StatusFound,
@@ -871,47 +819,22 @@ fn redirected(reply: &Reply, request: &Request) -> Result<Batch, Error> {
             )),
         ));
     }
-    if !is_absolute_http(location) {
-        if Request::wants(request.skip_error) {
-            let failure = ItemFailure::new(Vendor::Cloudreve, uri, FailureReason::NoReason, true);
-            return Ok(Batch::new(Vec::new(), vec![failure]));
-        }
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("redirect without an absolute Location".to_owned()),
-        ));
-    }
+    let url = if is_absolute_http(location) {
+        location.to_owned()
+    } else if request.skip_error == Some(true) {
+        String::new()
+    } else {
+        let note = "redirect without an absolute Location".to_owned();
+        return Err(invalid_content(reply, note));
+    };
     let wire = WireUrl {
-        url: location.to_owned(),
+        url,
         stream_saver_display_name: None,
     };
-    Ok(match link(uri, &wire, None) {
-        Ok(link) => Batch::new(vec![link], Vec::new()),
-        Err(reason) => Batch::new(
-            Vec::new(),
-            vec![ItemFailure::new(Vendor::Cloudreve, uri, reason, false)],
-        ),
+    Ok(WireData {
+        urls: vec![wire],
+        expires: None,
     })
-}
-
-fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Error> {
-    let expires = data.expires;
-    let mut wires = data.urls.into_iter();
-    match (wires.next(), wires.next()) {
-        (Some(wire), None) if !crate::config::is_blank(&wire.url) => {
-            let item = request.uris.join("\n");
-            let mut link = link(&item, &wire, expires).map_err(|reason| {
-                reply.unexpected(UnexpectedReason::InvalidContent, Some(reason.to_string()))
-            })?;
-            // The zip is none of the files: only a display name from the server names it.
-            link.file_name = wire.stream_saver_display_name.filter(|n| !n.is_empty());
-            Ok(Batch::new(vec![link], Vec::new()))
-        }
-        _ => Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("an archive reply must hold exactly one non-empty url".to_owned()),
-        )),
-    }
 }
 
 /// The link for `item`: the file name is `stream_saver_display_name`, else the
@@ -975,11 +898,6 @@ mod tests {
         assert_eq!(Code::from_code(50004).description(), "server error");
         assert!(!Code::BatchNotFullyCompleted.is_retryable());
         assert_eq!(Code::Other(7).code(), 7);
-    }
-
-    #[test]
-    fn endpoint_is_prefix_and_path() {
-        assert_eq!(ENDPOINT, format!("{API_PREFIX}{PATH}"));
     }
 
     #[test]
