@@ -278,15 +278,17 @@ impl fmt::Debug for ErrorDetail {
     }
 }
 
+/// The JSON body of `POST /file/url`: a [`Request`] without its `None`s.
 #[derive(Serialize)]
-struct Body<'a> {
-    uris: &'a [String],
+#[serde(remote = "Request")]
+struct Body {
+    uris: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     download: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     redirect: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    entity: Option<&'a str>,
+    entity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     use_primary_site_url: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -296,6 +298,10 @@ struct Body<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     no_cache: Option<bool>,
 }
+
+/// A [`Request`] that serializes as its [`Body`].
+#[derive(Serialize)]
+struct AsBody<'a>(#[serde(with = "Body")] &'a Request);
 
 /// The envelope of a reply that did not decode as a success, and each entry of
 /// its `aggregated_error` (the server fills both from one Go type).
@@ -547,9 +553,6 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         call = call.credential("authorization", "access_token", "Bearer ", token)?;
     }
     if let Some(ticket) = &config.purchase_ticket {
-        if ticket.is_empty() {
-            return Err(invalid("purchase_ticket", "must not be empty"));
-        }
         call = call.credential("x-cr-purchase-ticket", "purchase_ticket", "", ticket)?;
     }
     if let Some(hint) = &config.context_hint {
@@ -561,23 +564,13 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         }
         call = call.header("x-cr-context-hint", "context_hint", hint)?;
     }
-    let body = Body {
-        uris: &request.uris,
-        download: request.download,
-        redirect: request.redirect,
-        entity: request.entity.as_deref(),
-        use_primary_site_url: request.use_primary_site_url,
-        skip_error: request.skip_error,
-        archive: request.archive,
-        no_cache: request.no_cache,
-    };
     // A share password inside a URI is a credential too: the cleartext guard applies.
     let passwords = request
         .uris
         .iter()
         .flat_map(|uri| share_password(uri))
         .map(Secret::from);
-    call.json(crate::encode::json_body(&body))
+    call.json(crate::encode::json_body(&AsBody(request)))
         .carrying_secrets(passwords)
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
@@ -643,10 +636,8 @@ pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<Batch, Error> {
                     return Err(api_error(reply, envelope));
                 }
                 if !reply.is_success() {
-                    return Err(reply.unexpected(
-                        UnexpectedReason::Status,
-                        Some("code 0 under a non-2xx status".to_owned()),
-                    ));
+                    let note = "code 0 under a non-2xx status".to_owned();
+                    return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
                 }
                 reply.json::<Success>()?.data
             }
@@ -716,37 +707,29 @@ fn validate(request: &Request) -> Result<(), Error> {
             return Err(invalid("uris", &format!("uri #{index} is empty")));
         }
         crate::config::check_input(Vendor::Cloudreve, "uris", uri, crate::config::MAX_URL_LEN)?;
-        if !has_scheme(uri) {
-            return Err(invalid(
-                "uris",
-                &format!(
-                    "uri #{index} is not a cloudreve:// URI (build one with my_uri or share_uri)"
-                ),
-            ));
-        }
         // Visible ASCII and spaces (the usual URI) hold no control character;
         // anything else is checked char by char.
-        if !crate::url::is_ascii_text(uri) && uri.chars().any(char::is_control) {
-            return Err(invalid(
-                "uris",
-                &format!("uri #{index} contains control characters"),
-            ));
-        }
+        let problem = if !has_scheme(uri) {
+            "is not a cloudreve:// URI (build one with my_uri or share_uri)"
+        } else if !crate::url::is_ascii_text(uri) && uri.chars().any(char::is_control) {
+            "contains control characters"
+        } else {
+            continue;
+        };
+        return Err(invalid("uris", &format!("uri #{index} {problem}")));
     }
-    if let Some(entity) = &request.entity {
-        if crate::config::is_blank(entity) {
-            return Err(invalid("entity", "must not be empty"));
+    match &request.entity {
+        Some(entity) if crate::config::is_blank(entity) => {
+            Err(invalid("entity", "must not be empty"))
         }
         // Upstream applies `entity` to every URI: with several, all but the one
         // owning that blob fail (40077 inside 40081).
-        if request.uris.len() > 1 {
-            return Err(invalid(
-                "entity",
-                "names one file's blob: use it with exactly one URI",
-            ));
-        }
+        Some(_) if request.uris.len() > 1 => Err(invalid(
+            "entity",
+            "names one file's blob: use it with exactly one URI",
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
@@ -800,10 +783,8 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
 /// `Location` passes the same link check as every other vendor link.
 fn redirected(reply: &Reply, request: &Request) -> Result<WireData, Error> {
     if request.redirect != Some(true) || request.archive == Some(true) || request.uris.len() != 1 {
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some("a redirect that was not asked for".to_owned()),
-        ));
+        let note = "a redirect that was not asked for".to_owned();
+        return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
     }
     let location = reply.header("location").unwrap_or("").trim();
     if reply.status != 302 {
@@ -811,13 +792,11 @@ fn redirected(reply: &Reply, request: &Request) -> Result<WireData, Error> {
         // …)`): any other 3xx comes from something in front of the site — a
         // proxy's 308, an SSO login page — and is no file link.
         let target = location_host(location).unwrap_or("a relative location");
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some(format!(
-                "a {} redirect to {target}, not the file link (the site answers only 302)",
-                reply.status
-            )),
-        ));
+        let note = format!(
+            "a {} redirect to {target}, not the file link (the site answers only 302)",
+            reply.status
+        );
+        return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
     }
     let url = if is_absolute_http(location) {
         location.to_owned()
@@ -856,13 +835,8 @@ fn link(
     let expiry = expires
         .map_or(Expiry::Unknown, Expiry::at)
         .earliest(crate::expiry::recognise(url));
-    Ok(DownloadLink::new(
-        Vendor::Cloudreve,
-        item,
-        url,
-        file_name,
-        expiry,
-    ))
+    let link = DownloadLink::new(Vendor::Cloudreve, item, url, file_name, expiry);
+    Ok(link)
 }
 
 /// The host (and port) of an absolute `http(s)://` location, without user

@@ -105,21 +105,20 @@ pub(super) fn file_name(uri: &str) -> Option<String> {
 /// assert_eq!(redact_uri("cloudreve://my/a"), "cloudreve://my/a");
 /// ```
 pub fn redact_uri(uri: &str) -> String {
-    let Some(rest) = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri)) else {
-        return uri.to_owned();
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((user, _)) => match user.split_once(':') {
-            Some((id, _)) => format!(
-                "{}{id}:[redacted]{}",
-                &uri[..URI_SCHEME.len()],
-                &rest[user.len()..]
-            ),
-            None => uri.to_owned(),
-        },
-        None => uri.to_owned(),
-    }
+    let redacted = user_info(uri, &['/', '?', '#']).and_then(|(rest, user)| {
+        let (id, _) = user.split_once(':')?;
+        let scheme = &uri[..URI_SCHEME.len()];
+        Some(format!("{scheme}{id}:[redacted]{}", &rest[user.len()..]))
+    });
+    redacted.unwrap_or_else(|| uri.to_owned())
+}
+
+/// What follows the scheme of a `cloudreve://` URI, and the user info of its
+/// authority (which ends at the first of `ends`): the text before its last `@`.
+fn user_info<'a>(uri: &'a str, ends: &[char]) -> Option<(&'a str, &'a str)> {
+    let rest = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri))?;
+    let authority = rest.split(ends).next().unwrap_or("");
+    Some((rest, authority.rsplit_once('@')?.0))
 }
 
 /// Whether `text` starts with `cloudreve://`, in any case.
@@ -153,13 +152,10 @@ pub(super) fn comparable(uri: &str) -> String {
 /// The share password of a `cloudreve://<id>:<password>@share/…` URI, as sent and
 /// (when it differs) percent-decoded: both are scrubbed from echoed text.
 pub(super) fn share_password(uri: &str) -> Vec<String> {
-    let password = (|| {
-        let rest = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri))?;
-        let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
-        let (userinfo, _) = authority.rsplit_once('@')?;
-        let (_, password) = userinfo.split_once(':')?;
-        (!password.is_empty()).then_some(password)
-    })();
+    let password = user_info(uri, &['/'])
+        .and_then(|(_, user)| user.split_once(':'))
+        .map(|(_, password)| password)
+        .filter(|password| !password.is_empty());
     let Some(password) = password else {
         return Vec::new();
     };

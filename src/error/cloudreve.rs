@@ -119,13 +119,12 @@ impl ErrorDetail {
     /// for one whose every URI failed with 40088, `"sign-in required for this
     /// share"`.
     pub fn label(&self) -> &'static str {
-        if self.is_signed_out() {
-            return "not signed in or token expired";
-        }
-        if self.every_uri(|code| code == Code::AnonymousAccessDenied) {
-            return Code::AnonymousAccessDenied.description();
-        }
-        self.code.description()
+        // The description of 401 or 40088 when every URI got it, else the code's.
+        [Code::LoginRequired, Code::AnonymousAccessDenied]
+            .into_iter()
+            .find(|named| self.every_uri(|code| code == *named))
+            .unwrap_or(self.code)
+            .description()
     }
 
     /// Whether this is a 40081 whose every URI was refused with 401: the caller
