@@ -118,10 +118,9 @@ impl Chunks<'_> {
     where
         F: Fn(&[T]) -> Result<Batch, Error>,
     {
-        match self.retry {
-            Some(policy) => crate::retry(policy, |_| call(items)),
-            None => call(items),
-        }
+        // Without a policy, one attempt.
+        let once = RetryPolicy::none();
+        crate::retry(self.retry.unwrap_or(&once), |_| call(items))
     }
 
     fn run_chunks<T, F>(&self, items: &[T], size: usize, call: &F) -> Result<Batch, Error>

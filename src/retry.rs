@@ -119,10 +119,7 @@ impl RetryPolicy {
 
     /// No retries: one attempt.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy::with_retries(0)
     }
 
     /// The default policy with `retries` retries after the first attempt.

@@ -66,13 +66,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::BaseUrl;
 pub use crate::error::cloudreve::{Code, ErrorDetail, UriError};
-use crate::error::UnexpectedReason;
-use crate::error::{ApiDetail, Error};
+use crate::error::{ApiDetail, Error, UnexpectedReason};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, VendorCode};
 use crate::secret::Secret;
-use crate::url::redact_url_queries;
 use crate::vendor::Vendor;
 
 /// Cloudreve's API prefix; a base URL ending in it is accepted as well.
@@ -268,7 +266,7 @@ impl fmt::Debug for ErrorDetail {
         let aggregated: BTreeMap<String, &UriError> = self
             .aggregated_error
             .iter()
-            .map(|(k, v)| (redact_url_queries(&redact_uri(k)), v))
+            .map(|(k, v)| (crate::url::redact_url_queries(&redact_uri(k)), v))
             .collect();
         f.debug_struct("ErrorDetail")
             .field("code", &self.code)
@@ -332,7 +330,6 @@ struct WireData {
 #[derive(Deserialize)]
 struct WireUrl {
     url: String,
-    #[serde(default)]
     stream_saver_display_name: Option<String>,
 }
 
@@ -412,22 +409,19 @@ pub fn download_links(
     validate(request)?;
     // An archive (one zip) or a redirect (one Location) answers the request as a
     // whole: never split.
-    let splits = request.archive != Some(true) && request.redirect != Some(true);
+    let (size, smaller): (usize, fn(&Error, usize) -> Option<usize>) =
+        if request.archive == Some(true) || request.redirect == Some(true) {
+            (usize::MAX, crate::batch::no_limit)
+        } else {
+            (config.max_uris_per_call, stated_limit)
+        };
     let chunks = crate::batch::Chunks {
         vendor: Vendor::Cloudreve,
-        size: if splits {
-            config.max_uris_per_call
-        } else {
-            usize::MAX
-        },
+        size,
         concurrency: config.concurrency,
         retry: config.retry.as_ref(),
         dooms: dooms_every_call,
-        smaller: if splits {
-            stated_limit
-        } else {
-            crate::batch::no_limit
-        },
+        smaller,
     };
     let ask = |request: &Request| decode(&send(agent, config, request)?, request);
     chunks.run(&request.uris, |uris| {
@@ -456,26 +450,22 @@ fn keep_the_others(
     again: impl Fn(&Request) -> Result<Batch, Error>,
 ) -> Result<Batch, Error> {
     let dooms = |err: &Error| crate::batch::dooms_every_call(err, dooms_every_call);
-    let refused: Vec<Option<ItemFailure>> =
-        request.uris.iter().map(|uri| refusal(&err, uri)).collect();
-    let rest: Vec<&String> = request
+    let (named, rest): (Vec<_>, Vec<_>) = request
         .uris
         .iter()
-        .zip(&refused)
-        .filter(|(_, failure)| failure.is_none())
-        .map(|(uri, _)| uri)
-        .collect();
-    if rest.len() == request.uris.len() || request.archive == Some(true) || dooms(&err) {
+        .map(|uri| (uri, refusal(&err, uri)))
+        .partition(|(_, failure)| failure.is_some());
+    if named.is_empty() || request.archive == Some(true) || dooms(&err) {
         return Err(err);
     }
     let mut batch = if rest.is_empty() {
         Batch::default()
     } else {
-        match again(&request.with_uris(rest.iter().copied())) {
+        match again(&request.with_uris(rest.iter().map(|(uri, _)| *uri))) {
             Ok(batch) => batch,
             Err(err) if dooms(&err) => return Err(err),
             Err(err) => {
-                let failures = rest.iter().map(|uri| {
+                let failures = rest.iter().map(|(uri, _)| {
                     refusal(&err, uri)
                         .unwrap_or_else(|| crate::batch::call_failed(Vendor::Cloudreve, uri, &err))
                 });
@@ -483,12 +473,11 @@ fn keep_the_others(
             }
         }
     };
-    batch.failures.extend(refused.into_iter().flatten());
+    let named = named.into_iter().filter_map(|(_, failure)| failure);
+    batch.failures.extend(named);
     // Failures in request order, as every batch has them.
-    let position = |item: &str| request.uris.iter().position(|uri| uri == item);
-    batch
-        .failures
-        .sort_by_key(|failure| position(&failure.item));
+    let position = |failure: &ItemFailure| request.uris.iter().position(|uri| *uri == failure.item);
+    batch.failures.sort_by_key(position);
     Ok(batch)
 }
 
@@ -500,12 +489,8 @@ fn refusal(err: &Error, uri: &str) -> Option<ItemFailure> {
         code: VendorCode::Number(e.code.code()),
         message: e.msg.clone(),
     };
-    Some(ItemFailure::new(
-        Vendor::Cloudreve,
-        uri,
-        reason,
-        e.code.is_retryable(),
-    ))
+    let retryable = e.code.is_retryable();
+    Some(ItemFailure::new(Vendor::Cloudreve, uri, reason, retryable))
 }
 
 /// Codes that mean the caller may not, whatever the URI: every call of a split
@@ -524,13 +509,12 @@ fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
     if err.code() != Some(Code::TooManyUris.code()) {
         return None;
     }
-    let stated = err
-        .message()
-        .unwrap_or("")
+    let message = err.message().unwrap_or("");
+    let digits = message
         .rsplit(|c: char| !c.is_ascii_digit())
-        .find(|digits| !digits.is_empty())
-        .and_then(|digits| digits.parse().ok());
-    Some(stated.unwrap_or(sent / 2)).filter(|limit| (1..sent).contains(limit))
+        .find(|d| !d.is_empty());
+    // The runner takes only a limit in `1..sent`.
+    Some(digits.and_then(|d| d.parse().ok()).unwrap_or(sent / 2))
 }
 
 /// Sends `request`, which the caller validated.
@@ -644,22 +628,19 @@ pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<Batch, Error> {
         }
     };
     if request.archive == Some(true) {
-        return match data.urls.as_slice() {
-            [wire] if !crate::config::is_blank(&wire.url) => {
-                let mut link = link(&request.uris.join("\n"), wire, data.expires)
-                    .map_err(|reason| invalid_content(reply, reason.to_string()))?;
-                // The zip is none of the files: only a display name from the server names it.
-                link.file_name = wire
-                    .stream_saver_display_name
-                    .clone()
-                    .filter(|n| !n.is_empty());
-                Ok(Batch::new(vec![link], Vec::new()))
+        let wire = match data.urls.as_slice() {
+            [wire] if !crate::config::is_blank(&wire.url) => wire,
+            _ => {
+                let note = "an archive reply must hold exactly one non-empty url".to_owned();
+                return Err(invalid_content(reply, note));
             }
-            _ => Err(invalid_content(
-                reply,
-                "an archive reply must hold exactly one non-empty url".to_owned(),
-            )),
         };
+        let mut link = link(&request.uris.join("\n"), wire, data.expires)
+            .map_err(|reason| invalid_content(reply, reason.to_string()))?;
+        // The zip is none of the files: only a display name from the server names it.
+        let name = wire.stream_saver_display_name.clone();
+        link.file_name = name.filter(|n| !n.is_empty());
+        return Ok(Batch::new(vec![link], Vec::new()));
     }
     if data.urls.len() != request.uris.len() {
         let note = format!("{} urls for {} uris", data.urls.len(), request.uris.len());
@@ -734,32 +715,23 @@ fn validate(request: &Request) -> Result<(), Error> {
 
 /// `8-4-4-4-12` hexadecimal digits.
 fn is_uuid(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    text.split('-').map(str::len).eq([8, 4, 4, 4, 12])
+        && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
 }
 
 fn api_error(reply: &Reply, envelope: Envelope) -> Error {
     let redact = |text: Option<String>| text.map(|t| reply.redact(&t));
-    let aggregated_error = envelope.aggregated_error.unwrap_or_default();
+    let uri_error = |e: Envelope| UriError {
+        code: Code::from_code(e.code),
+        msg: reply.redact(&e.msg),
+        error: redact(e.error),
+        correlation_id: redact(e.correlation_id),
+    };
+    let aggregated = envelope.aggregated_error.unwrap_or_default().into_iter();
     let detail = ErrorDetail {
         code: Code::from_code(envelope.code),
         error: redact(envelope.error),
-        aggregated_error: aggregated_error
-            .into_iter()
-            .map(|(uri, e)| {
-                let item = UriError {
-                    code: Code::from_code(e.code),
-                    msg: reply.redact(&e.msg),
-                    error: redact(e.error),
-                    correlation_id: redact(e.correlation_id),
-                };
-                (uri, item)
-            })
-            .collect(),
+        aggregated_error: aggregated.map(|(uri, e)| (uri, uri_error(e))).collect(),
     };
     let retryable = detail.code.is_retryable()
         || detail.every_uri(Code::is_retryable)
@@ -827,11 +799,11 @@ fn link(
     let url = crate::url::check_link(&wire.url).map_err(|why| FailureReason::UnusableLink {
         why: format!("`url` {why}"),
     })?;
-    let file_name = wire
+    let name = wire
         .stream_saver_display_name
         .clone()
-        .filter(|n| !n.is_empty())
-        .or_else(|| uri::file_name(item));
+        .filter(|n| !n.is_empty());
+    let file_name = name.or_else(|| uri::file_name(item));
     let expiry = expires
         .map_or(Expiry::Unknown, Expiry::at)
         .earliest(crate::expiry::recognise(url));
