@@ -67,8 +67,12 @@ pub(crate) struct Chunks<'a> {
     /// The vendor's errors that doom every call, beyond the generic ones.
     pub dooms: fn(&Error) -> bool,
     /// A smaller per-call limit that the error of a call of `n` items states.
-    pub smaller: fn(&Error, usize) -> Option<usize>,
+    pub smaller: Smaller,
 }
+
+/// What [`Chunks::smaller`] is: a smaller per-call limit that the error of a
+/// call of `n` items states.
+pub(crate) type Smaller = fn(&Error, usize) -> Option<usize>;
 
 /// Whether `err` dooms every call of a request (see the module docs): the
 /// generic rule, or the vendor's own codes (`dooms`).

@@ -409,7 +409,7 @@ pub fn download_links(
     validate(request)?;
     // An archive (one zip) or a redirect (one Location) answers the request as a
     // whole: never split.
-    let (size, smaller): (usize, fn(&Error, usize) -> Option<usize>) =
+    let (size, smaller): (usize, crate::batch::Smaller) =
         if request.archive == Some(true) || request.redirect == Some(true) {
             (usize::MAX, crate::batch::no_limit)
         } else {
