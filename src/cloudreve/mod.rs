@@ -425,13 +425,10 @@ pub fn download_links(
     };
     let ask = |request: &Request| decode(&send(agent, config, request)?, request);
     chunks.run(&request.uris, |uris| {
-        let part;
-        let request = if uris.len() == request.uris.len() {
-            request
-        } else {
-            part = request.with_uris(uris.iter().cloned());
-            &part
-        };
+        // A chunk of a longer request is a request of its own.
+        let part =
+            (uris.len() < request.uris.len()).then(|| request.with_uris(uris.iter().cloned()));
+        let request = part.as_ref().unwrap_or(request);
         ask(request).or_else(|err| keep_the_others(err, request, ask))
     })
 }
@@ -549,13 +546,9 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         call = call.header("x-cr-context-hint", "context_hint", hint)?;
     }
     // A share password inside a URI is a credential too: the cleartext guard applies.
-    let passwords = request
-        .uris
-        .iter()
-        .flat_map(|uri| share_password(uri))
-        .map(Secret::from);
+    let passwords = request.uris.iter().flat_map(|uri| share_password(uri));
     call.json(crate::encode::json_body(&AsBody(request)))
-        .carrying_secrets(passwords)
+        .carrying_secrets(passwords.map(Secret::from))
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
         .send(agent)
