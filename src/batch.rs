@@ -67,8 +67,12 @@ pub(crate) struct Chunks<'a> {
     /// The vendor's errors that doom every call, beyond the generic ones.
     pub dooms: fn(&Error) -> bool,
     /// A smaller per-call limit that the error of a call of `n` items states.
-    pub smaller: fn(&Error, usize) -> Option<usize>,
+    pub smaller: Smaller,
 }
+
+/// What [`Chunks::smaller`] is: a smaller per-call limit that the error of a
+/// call of `n` items states.
+pub(crate) type Smaller = fn(&Error, usize) -> Option<usize>;
 
 /// Whether `err` dooms every call of a request (see the module docs): the
 /// generic rule, or the vendor's own codes (`dooms`).
@@ -101,29 +105,26 @@ impl Chunks<'_> {
         F: Fn(&[T]) -> Result<Batch, Error> + Sync,
     {
         let size = self.size.max(1);
-        if items.len() <= size {
-            // One call: no thread, and its error is the batch's.
-            return match self.attempt(&call, items) {
-                Ok(batch) => Ok(batch),
-                Err(err) => match (self.smaller)(&err, items.len()) {
-                    Some(limit) if (1..items.len()).contains(&limit) => {
-                        self.run_chunks(items, limit, &call)
-                    }
-                    _ => Err(err),
-                },
-            };
+        if items.len() > size {
+            return self.run_chunks(items, size, &call);
         }
-        self.run_chunks(items, size, &call)
+        // One call: no thread, and its error is the batch's.
+        self.attempt(&call, items)
+            .or_else(|err| match (self.smaller)(&err, items.len()) {
+                Some(limit) if (1..items.len()).contains(&limit) => {
+                    self.run_chunks(items, limit, &call)
+                }
+                _ => Err(err),
+            })
     }
 
     fn attempt<T, F>(&self, call: &F, items: &[T]) -> Result<Batch, Error>
     where
         F: Fn(&[T]) -> Result<Batch, Error>,
     {
-        match self.retry {
-            Some(policy) => crate::retry(policy, |_| call(items)),
-            None => call(items),
-        }
+        // Without a policy, one attempt.
+        let once = RetryPolicy::none();
+        crate::retry(self.retry.unwrap_or(&once), |_| call(items))
     }
 
     fn run_chunks<T, F>(&self, items: &[T], size: usize, call: &F) -> Result<Batch, Error>
@@ -131,8 +132,7 @@ impl Chunks<'_> {
         T: AsRef<str> + Sync,
         F: Fn(&[T]) -> Result<Batch, Error> + Sync,
     {
-        let mut queue = VecDeque::new();
-        cut(0..items.len(), size, &mut queue);
+        let queue: VecDeque<_> = cut(0..items.len(), size).collect();
         let workers = self.concurrency.clamp(1, queue.len());
         let work = Mutex::new(Work {
             queue,
@@ -151,13 +151,18 @@ impl Chunks<'_> {
                 } else {
                     match self.attempt(call, &items[range.clone()]) {
                         Ok(batch) => Ok(batch),
-                        Err(err) if self.dooms_every_call(&err) => Err(Some(err)),
+                        Err(err) if dooms_every_call(&err, self.dooms) => Err(Some(err)),
                         Err(err) => match (self.smaller)(&err, range.len()) {
                             Some(stated) if (1..range.len()).contains(&stated) => {
                                 limit.fetch_min(stated, Ordering::Relaxed);
                                 Err(None)
                             }
-                            _ => Ok(self.failed(&items[range.clone()], &err)),
+                            _ => {
+                                let failures = items[range.clone()]
+                                    .iter()
+                                    .map(|item| call_failed(self.vendor, item.as_ref(), &err));
+                                Ok(Batch::new(Vec::new(), failures.collect()))
+                            }
                         },
                     }
                 };
@@ -166,10 +171,8 @@ impl Chunks<'_> {
                 match outcome {
                     Ok(batch) => lock(&answers).push((range.start, batch)),
                     Err(None) => {
-                        let mut pieces = VecDeque::new();
-                        cut(range, limit.load(Ordering::Relaxed), &mut pieces);
                         // In front, in order: request order stays roughly the call order.
-                        while let Some(piece) = pieces.pop_back() {
+                        for piece in cut(range, limit.load(Ordering::Relaxed)).rev() {
                             state.queue.push_front(piece);
                         }
                     }
@@ -203,30 +206,14 @@ impl Chunks<'_> {
         }
         Ok(batch)
     }
+}
 
-    fn dooms_every_call(&self, err: &Error) -> bool {
-        dooms_every_call(err, self.dooms)
-    }
-
-    /// One [`FailureReason::CallFailed`] per item of a chunk whose call failed.
-    fn failed<T: AsRef<str>>(&self, items: &[T], err: &Error) -> Batch {
-        let message = err.to_string();
-        let retryable = err.is_retryable();
-        let failures = items
-            .iter()
-            .map(|item| {
-                ItemFailure::new(
-                    self.vendor,
-                    item.as_ref(),
-                    FailureReason::CallFailed {
-                        message: message.clone(),
-                    },
-                    retryable,
-                )
-            })
-            .collect();
-        Batch::new(Vec::new(), failures)
-    }
+/// The [`FailureReason::CallFailed`] of `item`, whose call failed with `err`.
+pub(crate) fn call_failed(vendor: Vendor, item: &str, err: &Error) -> ItemFailure {
+    let reason = FailureReason::CallFailed {
+        message: err.to_string(),
+    };
+    ItemFailure::new(vendor, item, reason, err.is_retryable())
 }
 
 /// The next chunk to call, waiting while calls under way may still add some;
@@ -245,15 +232,13 @@ fn next(work: &Mutex<Work>, changed: &Condvar) -> Option<Range<usize>> {
     }
 }
 
-/// `range` cut into pieces of at most `size` (at least 1), appended in order.
-fn cut(range: Range<usize>, size: usize, out: &mut VecDeque<Range<usize>>) {
+/// `range` cut into pieces of at most `size` (at least 1), in order.
+fn cut(range: Range<usize>, size: usize) -> impl DoubleEndedIterator<Item = Range<usize>> {
     let size = size.max(1);
-    let mut start = range.start;
-    while start < range.end {
-        let end = range.end.min(start + size);
-        out.push_back(start..end);
-        start = end;
-    }
+    let end = range.end;
+    range
+        .step_by(size)
+        .map(move |start| start..end.min(start + size))
 }
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -352,11 +337,8 @@ mod tests {
 
     #[test]
     fn cut_covers_the_range() {
-        let mut out = VecDeque::new();
-        cut(3..10, 3, &mut out);
-        assert_eq!(out, [3..6, 6..9, 9..10]);
-        out.clear();
-        cut(0..2, 0, &mut out);
-        assert_eq!(out, [0..1, 1..2]);
+        assert_eq!(cut(3..10, 3).collect::<Vec<_>>(), [3..6, 6..9, 9..10]);
+        assert_eq!(cut(0..2, 0).collect::<Vec<_>>(), [0..1, 1..2]);
+        assert_eq!(cut(3..10, 3).rev().collect::<Vec<_>>(), [9..10, 6..9, 3..6]);
     }
 }

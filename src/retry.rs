@@ -119,10 +119,7 @@ impl RetryPolicy {
 
     /// No retries: one attempt.
     pub fn none() -> Self {
-        RetryPolicy {
-            max_attempts: 1,
-            ..RetryPolicy::default()
-        }
+        RetryPolicy::with_retries(0)
     }
 
     /// The default policy with `retries` retries after the first attempt.
@@ -136,7 +133,7 @@ impl RetryPolicy {
     /// Exponential backoff with "equal jitter": a random delay between half and
     /// all of `base_delay * 2^(attempt-1)`, capped at `max_delay`.
     /// Any `base_delay`/`max_delay` works, `Duration::MAX` included: the jitter is
-    /// computed in `u128` nanoseconds, which cannot overflow.
+    /// whole thousandths of the upper half, which cannot overflow.
     fn backoff(&self, attempt: u32) -> Duration {
         let exp = self
             .base_delay
@@ -144,16 +141,9 @@ impl RetryPolicy {
             .min(self.max_delay);
         let mut hasher = RandomState::new().build_hasher();
         hasher.write_u32(attempt);
-        let frac = u128::from(hasher.finish() % 1001); // 0..=1000
-        let full = exp.as_nanos();
-        let half = full / 2;
-        let nanos = half + (full - half) * frac / 1000; // ≤ full
-        const NANOS: u128 = 1_000_000_000;
-        // `nanos` ≤ `exp`, so its whole seconds fit in a u64.
-        Duration::new(
-            u64::try_from(nanos / NANOS).unwrap_or(u64::MAX),
-            (nanos % NANOS) as u32,
-        )
+        let thousandths = (hasher.finish() % 1001) as u32; // 0..=1000
+        let half = exp / 2;
+        half + (exp - half) / 1000 * thousandths // ≤ exp
     }
 }
 

@@ -66,21 +66,17 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::BaseUrl;
 pub use crate::error::cloudreve::{Code, ErrorDetail, UriError};
-use crate::error::UnexpectedReason;
-use crate::error::{ApiDetail, Error};
+use crate::error::{ApiDetail, Error, UnexpectedReason};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, VendorCode};
 use crate::secret::Secret;
-use crate::url::redact_url_queries;
 use crate::vendor::Vendor;
 
 /// Cloudreve's API prefix; a base URL ending in it is accepted as well.
 pub const API_PREFIX: &str = "/api/v4";
 /// The endpoint path below [`API_PREFIX`].
 pub const PATH: &str = "/file/url";
-/// [`API_PREFIX`] and [`PATH`] together.
-const ENDPOINT: &str = "/api/v4/file/url";
 /// The scheme of Cloudreve file URIs.
 pub const URI_SCHEME: &str = "cloudreve://";
 /// Cloudreve's default batch limit (the site setting `max_batched_file`): the
@@ -232,10 +228,6 @@ impl Request {
             ..self.clone()
         }
     }
-
-    fn wants(flag: Option<bool>) -> bool {
-        flag == Some(true)
-    }
 }
 
 impl fmt::Debug for Request {
@@ -274,7 +266,7 @@ impl fmt::Debug for ErrorDetail {
         let aggregated: BTreeMap<String, &UriError> = self
             .aggregated_error
             .iter()
-            .map(|(k, v)| (redact_url_queries(&redact_uri(k)), v))
+            .map(|(k, v)| (crate::url::redact_url_queries(&redact_uri(k)), v))
             .collect();
         f.debug_struct("ErrorDetail")
             .field("code", &self.code)
@@ -284,15 +276,17 @@ impl fmt::Debug for ErrorDetail {
     }
 }
 
+/// The JSON body of `POST /file/url`: a [`Request`] without its `None`s.
 #[derive(Serialize)]
-struct Body<'a> {
-    uris: &'a [String],
+#[serde(remote = "Request")]
+struct Body {
+    uris: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     download: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
     redirect: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    entity: Option<&'a str>,
+    entity: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     use_primary_site_url: Option<bool>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -303,36 +297,20 @@ struct Body<'a> {
     no_cache: Option<bool>,
 }
 
-/// A struct of the fields that the error envelope and each of its
-/// `aggregated_error` entries share (the server fills both from one Go type).
-macro_rules! wire_error {
-    ($(#[$attr:meta])* struct $name:ident { $($extra:tt)* }) => {
-        $(#[$attr])*
-        #[derive(Deserialize)]
-        struct $name {
-            code: i64,
-            #[serde(default)]
-            msg: String,
-            #[serde(default)]
-            error: Option<String>,
-            #[serde(default)]
-            correlation_id: Option<String>,
-            $($extra)*
-        }
-    };
-}
+/// A [`Request`] that serializes as its [`Body`].
+#[derive(Serialize)]
+struct AsBody<'a>(#[serde(with = "Body")] &'a Request);
 
-wire_error! {
-    /// The envelope of a reply that did not decode as a success.
-    struct Envelope {
-        #[serde(default)]
-        aggregated_error: Option<BTreeMap<String, WireUriError>>,
-    }
-}
-
-wire_error! {
-    /// One entry of [`Envelope`]'s `aggregated_error`.
-    struct WireUriError {}
+/// The envelope of a reply that did not decode as a success, and each entry of
+/// its `aggregated_error` (the server fills both from one Go type).
+#[derive(Deserialize)]
+struct Envelope {
+    code: i64,
+    #[serde(default)]
+    msg: String,
+    error: Option<String>,
+    correlation_id: Option<String>,
+    aggregated_error: Option<BTreeMap<String, Envelope>>,
 }
 
 /// A success reply, decoded in one pass (errors take the [`Envelope`] path).
@@ -352,7 +330,6 @@ struct WireData {
 #[derive(Deserialize)]
 struct WireUrl {
     url: String,
-    #[serde(default)]
     stream_saver_display_name: Option<String>,
 }
 
@@ -428,52 +405,38 @@ pub fn download_links(
     config: &Config,
     request: &Request,
 ) -> Result<Batch, Error> {
+    // Nothing is sent when any URI is invalid.
+    validate(request)?;
     // An archive (one zip) or a redirect (one Location) answers the request as a
     // whole: never split.
-    let splits = !Request::wants(request.archive) && !Request::wants(request.redirect);
-    let size = if splits {
-        config.max_uris_per_call.max(1)
-    } else {
-        usize::MAX
-    };
-    if request.uris.len() > size {
-        // Nothing is sent when any URI is invalid.
-        validate(request)?;
-    }
+    let (size, smaller): (usize, crate::batch::Smaller) =
+        if request.archive == Some(true) || request.redirect == Some(true) {
+            (usize::MAX, crate::batch::no_limit)
+        } else {
+            (config.max_uris_per_call, stated_limit)
+        };
     let chunks = crate::batch::Chunks {
         vendor: Vendor::Cloudreve,
         size,
         concurrency: config.concurrency,
         retry: config.retry.as_ref(),
         dooms: dooms_every_call,
-        smaller: if splits {
-            stated_limit
-        } else {
-            crate::batch::no_limit
-        },
+        smaller,
     };
+    let ask = |request: &Request| decode(&send(agent, config, request)?, request);
     chunks.run(&request.uris, |uris| {
-        let part;
-        let request = if uris.len() == request.uris.len() {
-            request
-        } else {
-            part = request.with_uris(uris.iter().cloned());
-            &part
-        };
-        let asked = decode(&send(agent, config, request)?, request);
-        match asked {
-            Err(err) if !Request::wants(request.archive) => keep_the_others(err, request, |rest| {
-                decode(&send(agent, config, rest)?, rest)
-            }),
-            asked => asked,
-        }
+        // A chunk of a longer request is a request of its own.
+        let part =
+            (uris.len() < request.uris.len()).then(|| request.with_uris(uris.iter().cloned()));
+        let request = part.as_ref().unwrap_or(request);
+        ask(request).or_else(|err| keep_the_others(err, request, ask))
     })
 }
 
 /// A 40081 that names some of the URIs of `request` (and dooms no call): the
 /// named ones become [`FailureReason::Refused`] with their own codes, and the
 /// others are asked for once more by `again` — one extra call, never more.
-/// Any other error is returned as it is.
+/// Any other error, and any error of an `archive` request, is returned as it is.
 ///
 /// The extra call's own failure, unless it dooms every call, becomes each of
 /// its URIs' failure: `Refused` for a URI a second 40081 names, else
@@ -483,84 +446,58 @@ fn keep_the_others(
     request: &Request,
     again: impl Fn(&Request) -> Result<Batch, Error>,
 ) -> Result<Batch, Error> {
-    let refused = match named_in_40081(&err, &request.uris) {
-        Some(refused) if !crate::batch::dooms_every_call(&err, dooms_every_call) => refused,
-        _ => return Err(err),
-    };
-    let rest: Vec<String> = request
+    let dooms = |err: &Error| crate::batch::dooms_every_call(err, dooms_every_call);
+    let (named, rest): (Vec<_>, Vec<_>) = request
         .uris
         .iter()
-        .zip(&refused)
-        .filter(|(_, failure)| failure.is_none())
-        .map(|(uri, _)| uri.clone())
-        .collect();
-    let mut failures: Vec<ItemFailure> = refused.into_iter().flatten().collect();
-    let mut links = Vec::new();
-    if !rest.is_empty() {
-        match again(&request.with_uris(rest.iter().cloned())) {
-            Ok(batch) => {
-                links = batch.links;
-                failures.extend(batch.failures);
-            }
-            Err(err) if crate::batch::dooms_every_call(&err, dooms_every_call) => return Err(err),
+        .map(|uri| (uri, refusal(&err, uri)))
+        .partition(|(_, failure)| failure.is_some());
+    if named.is_empty() || request.archive == Some(true) || dooms(&err) {
+        return Err(err);
+    }
+    let mut batch = if rest.is_empty() {
+        Batch::default()
+    } else {
+        match again(&request.with_uris(rest.iter().map(|(uri, _)| *uri))) {
+            Ok(batch) => batch,
+            Err(err) if dooms(&err) => return Err(err),
             Err(err) => {
-                let named = named_in_40081(&err, &rest).unwrap_or_default();
-                for (index, uri) in rest.iter().enumerate() {
-                    failures.push(match named.get(index).cloned().flatten() {
-                        Some(failure) => failure,
-                        None => ItemFailure::new(
-                            Vendor::Cloudreve,
-                            uri,
-                            FailureReason::CallFailed {
-                                message: err.to_string(),
-                            },
-                            err.is_retryable(),
-                        ),
-                    });
-                }
+                let failures = rest.iter().map(|(uri, _)| {
+                    refusal(&err, uri)
+                        .unwrap_or_else(|| crate::batch::call_failed(Vendor::Cloudreve, uri, &err))
+                });
+                Batch::new(Vec::new(), failures.collect())
             }
         }
-    }
+    };
+    let named = named.into_iter().filter_map(|(_, failure)| failure);
+    batch.failures.extend(named);
     // Failures in request order, as every batch has them.
-    let position = |item: &str| request.uris.iter().position(|uri| uri == item);
-    failures.sort_by_key(|failure| position(&failure.item));
-    Ok(Batch::new(links, failures))
+    let position = |failure: &ItemFailure| request.uris.iter().position(|uri| *uri == failure.item);
+    batch.failures.sort_by_key(position);
+    Ok(batch)
 }
 
-/// For a 40081 that names at least one of `uris` in its `aggregated_error`: per
-/// URI, its `Refused` failure, or `None` when the refusal did not name it.
-fn named_in_40081(err: &Error, uris: &[String]) -> Option<Vec<Option<ItemFailure>>> {
+/// The [`FailureReason::Refused`] of `uri` when `err` is a 40081 that names it.
+fn refusal(err: &Error, uri: &str) -> Option<ItemFailure> {
     let detail = ErrorDetail::of(err).filter(|d| d.code == Code::BatchNotFullyCompleted)?;
-    let named: Vec<Option<ItemFailure>> = uris
-        .iter()
-        .map(|uri| {
-            detail.uri_error(uri).map(|e| {
-                let reason = FailureReason::Refused {
-                    code: VendorCode::Number(e.code.code()),
-                    message: e.msg.clone(),
-                };
-                ItemFailure::new(Vendor::Cloudreve, uri, reason, e.code.is_retryable())
-            })
-        })
-        .collect();
-    named.iter().any(Option::is_some).then_some(named)
+    let e = detail.uri_error(uri)?;
+    let reason = FailureReason::Refused {
+        code: VendorCode::Number(e.code.code()),
+        message: e.msg.clone(),
+    };
+    let retryable = e.code.is_retryable();
+    Some(ItemFailure::new(Vendor::Cloudreve, uri, reason, retryable))
 }
 
 /// Codes that mean the caller may not, whatever the URI: every call of a split
 /// request would get them. A 40081 whose every URI got 401 (not signed in) or
 /// 40088 (sign-in required for this share) is one of them.
 fn dooms_every_call(err: &Error) -> bool {
-    match ErrorDetail::of(err) {
-        Some(detail) if detail.code == Code::BatchNotFullyCompleted => {
-            !detail.aggregated_error.is_empty()
-                && detail
-                    .aggregated_error
-                    .values()
-                    .all(|e| matches!(e.code.code(), 401 | 40088))
-        }
-        Some(detail) => matches!(detail.code.code(), 401 | 40020 | 40088 | 40089),
-        None => false,
-    }
+    ErrorDetail::of(err).is_some_and(|detail| match detail.code {
+        Code::BatchNotFullyCompleted => detail.every_uri(|code| matches!(code.code(), 401 | 40088)),
+        code => matches!(code.code(), 401 | 40020 | 40088 | 40089),
+    })
 }
 
 /// The batch limit a 40074 states ("Maximum allowed batch size: N", upstream's
@@ -569,26 +506,24 @@ fn stated_limit(err: &Error, sent: usize) -> Option<usize> {
     if err.code() != Some(Code::TooManyUris.code()) {
         return None;
     }
-    let stated = err
-        .message()
-        .unwrap_or("")
+    let message = err.message().unwrap_or("");
+    let digits = message
         .rsplit(|c: char| !c.is_ascii_digit())
-        .find(|digits| !digits.is_empty())
-        .and_then(|digits| digits.parse().ok());
-    Some(stated.unwrap_or(sent / 2)).filter(|limit| (1..sent).contains(limit))
+        .find(|d| !d.is_empty());
+    // The runner takes only a limit in `1..sent`.
+    Some(digits.and_then(|d| d.parse().ok()).unwrap_or(sent / 2))
 }
 
-/// Validates `request` and sends it.
+/// Sends `request`, which the caller validated.
 fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply, Error> {
-    validate(request)?;
     let base = config.base_url.parsed(Vendor::Cloudreve)?;
     // A base URL given with its `/api/v4` is the site root all the same.
-    let path = if base.root.ends_with(API_PREFIX) {
-        PATH
+    let path: &[&str] = if base.root.ends_with(API_PREFIX) {
+        &[PATH]
     } else {
-        ENDPOINT
+        &[API_PREFIX, PATH]
     };
-    let mut call = Call::new(Vendor::Cloudreve, Method::Post, base, &[path]);
+    let mut call = Call::new(Vendor::Cloudreve, Method::Post, base, path);
     if let Some(token) = &config.access_token {
         if token.is_empty() {
             return Err(invalid(
@@ -599,9 +534,6 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         call = call.credential("authorization", "access_token", "Bearer ", token)?;
     }
     if let Some(ticket) = &config.purchase_ticket {
-        if ticket.is_empty() {
-            return Err(invalid("purchase_ticket", "must not be empty"));
-        }
         call = call.credential("x-cr-purchase-ticket", "purchase_ticket", "", ticket)?;
     }
     if let Some(hint) = &config.context_hint {
@@ -613,24 +545,10 @@ fn send(agent: &ureq::Agent, config: &Config, request: &Request) -> Result<Reply
         }
         call = call.header("x-cr-context-hint", "context_hint", hint)?;
     }
-    let body = Body {
-        uris: &request.uris,
-        download: request.download,
-        redirect: request.redirect,
-        entity: request.entity.as_deref(),
-        use_primary_site_url: request.use_primary_site_url,
-        skip_error: request.skip_error,
-        archive: request.archive,
-        no_cache: request.no_cache,
-    };
     // A share password inside a URI is a credential too: the cleartext guard applies.
-    let passwords = request
-        .uris
-        .iter()
-        .flat_map(|uri| share_password(uri))
-        .map(Secret::from);
-    call.json(crate::encode::json_body(&body))
-        .carrying_secrets(passwords)
+    let passwords = request.uris.iter().flat_map(|uri| share_password(uri));
+    call.json(crate::encode::json_body(&AsBody(request)))
+        .carrying_secrets(passwords.map(Secret::from))
         .allow_insecure_http(config.allow_insecure_http)
         .call_timeout(config.call_timeout)
         .send(agent)
@@ -663,17 +581,18 @@ pub fn download_link(
     config: &Config,
     request: &Request,
 ) -> Result<DownloadLink, Error> {
-    if request.uris.len() > 1 && !Request::wants(request.archive) {
+    if request.uris.len() > 1 && request.archive != Some(true) {
         return Err(invalid(
             "uris",
             "download_link takes one URI (or an archive); use download_links for several",
         ));
     }
+    validate(request)?;
     let reply = send(agent, config, request)?;
     let batch = decode(&reply, request)?;
     // Cloudreve refuses per URI only inside a 40081, which is an `Err` already.
     reply.single(batch, |failure| {
-        reply.unexpected(UnexpectedReason::InvalidContent, Some(failure.to_string()))
+        invalid_content(&reply, failure.to_string())
     })
 }
 
@@ -681,70 +600,72 @@ pub fn download_link(
 /// request says how many URIs were sent, and whether `redirect`, `skip_error` or
 /// `archive` was asked for).
 pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<Batch, Error> {
-    if matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
-        return redirected(reply, request);
-    }
-    // One pass for the common case: a 2xx success. Anything else is decoded again
-    // as the error envelope.
-    let data = match reply.try_json::<Success>() {
-        Some(success) if success.code == 0 && reply.is_success() => success.data,
-        _ => {
-            let envelope: Envelope = reply.json()?;
-            if envelope.code != 0 {
-                return Err(api_error(reply, envelope));
+    let data = if matches!(reply.status, 301 | 302 | 303 | 307 | 308) {
+        redirected(reply, request)?
+    } else {
+        // One pass for the common case: a 2xx success. Anything else is decoded
+        // again as the error envelope.
+        match reply.try_json::<Success>() {
+            Some(success) if success.code == 0 && reply.is_success() => success.data,
+            _ => {
+                let envelope: Envelope = reply.json()?;
+                if envelope.code != 0 {
+                    return Err(api_error(reply, envelope));
+                }
+                if !reply.is_success() {
+                    let note = "code 0 under a non-2xx status".to_owned();
+                    return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
+                }
+                reply.json::<Success>()?.data
             }
-            if !reply.is_success() {
-                return Err(reply.unexpected(
-                    UnexpectedReason::Status,
-                    Some("code 0 under a non-2xx status".to_owned()),
-                ));
-            }
-            reply.json::<Success>()?.data
         }
     };
-    if Request::wants(request.archive) {
-        return archive(reply, request, data);
+    if request.archive == Some(true) {
+        let wire = match data.urls.as_slice() {
+            [wire] if !crate::config::is_blank(&wire.url) => wire,
+            _ => {
+                let note = "an archive reply must hold exactly one non-empty url".to_owned();
+                return Err(invalid_content(reply, note));
+            }
+        };
+        let mut link = link(&request.uris.join("\n"), wire, data.expires)
+            .map_err(|reason| invalid_content(reply, reason.to_string()))?;
+        // The zip is none of the files: only a display name from the server names it.
+        let name = wire.stream_saver_display_name.clone();
+        link.file_name = name.filter(|n| !n.is_empty());
+        return Ok(Batch::new(vec![link], Vec::new()));
     }
     if data.urls.len() != request.uris.len() {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!(
-                "{} urls for {} uris",
-                data.urls.len(),
-                request.uris.len()
-            )),
-        ));
+        let note = format!("{} urls for {} uris", data.urls.len(), request.uris.len());
+        return Err(invalid_content(reply, note));
     }
-    let skip_error = Request::wants(request.skip_error);
     let mut batch = Batch::default();
-    for (index, (uri, wire)) in request.uris.iter().zip(data.urls).enumerate() {
+    for (index, (uri, wire)) in request.uris.iter().zip(&data.urls).enumerate() {
         if crate::config::is_blank(&wire.url) {
-            if !skip_error {
-                return Err(reply.unexpected(
-                    UnexpectedReason::InvalidContent,
-                    Some(format!("empty url for uri #{index} without skip_error")),
-                ));
+            if request.skip_error != Some(true) {
+                let note = format!("empty url for uri #{index} without skip_error");
+                return Err(invalid_content(reply, note));
             }
             // The server says nothing about why; asking again without
             // `skip_error` would tell, so the item is worth retrying.
-            batch.failures.push(ItemFailure::new(
-                Vendor::Cloudreve,
-                uri,
-                FailureReason::NoReason,
-                true,
-            ));
+            let failure = ItemFailure::new(Vendor::Cloudreve, uri, FailureReason::NoReason, true);
+            batch.failures.push(failure);
             continue;
         }
-        match link(uri, &wire, data.expires) {
+        match link(uri, wire, data.expires) {
             Ok(link) => batch.links.push(link),
             Err(reason) => {
-                batch
-                    .failures
-                    .push(ItemFailure::new(Vendor::Cloudreve, uri, reason, false))
+                let failure = ItemFailure::new(Vendor::Cloudreve, uri, reason, false);
+                batch.failures.push(failure);
             }
         }
     }
     Ok(batch)
+}
+
+/// An [`Error::UnexpectedResponse`] for a reply whose content breaks the contract.
+fn invalid_content(reply: &Reply, note: String) -> Error {
+    reply.unexpected(UnexpectedReason::InvalidContent, Some(note))
 }
 
 fn invalid(field: &'static str, reason: &str) -> Error {
@@ -760,158 +681,104 @@ fn validate(request: &Request) -> Result<(), Error> {
             return Err(invalid("uris", &format!("uri #{index} is empty")));
         }
         crate::config::check_input(Vendor::Cloudreve, "uris", uri, crate::config::MAX_URL_LEN)?;
-        if !has_scheme(uri) {
-            return Err(invalid(
-                "uris",
-                &format!(
-                    "uri #{index} is not a cloudreve:// URI (build one with my_uri or share_uri)"
-                ),
-            ));
-        }
         // Visible ASCII and spaces (the usual URI) hold no control character;
         // anything else is checked char by char.
-        if !crate::url::is_ascii_text(uri) && uri.chars().any(char::is_control) {
-            return Err(invalid(
-                "uris",
-                &format!("uri #{index} contains control characters"),
-            ));
-        }
+        let problem = if !has_scheme(uri) {
+            "is not a cloudreve:// URI (build one with my_uri or share_uri)"
+        } else if !crate::url::is_ascii_text(uri) && uri.chars().any(char::is_control) {
+            "contains control characters"
+        } else {
+            continue;
+        };
+        return Err(invalid("uris", &format!("uri #{index} {problem}")));
     }
-    if let Some(entity) = &request.entity {
-        if crate::config::is_blank(entity) {
-            return Err(invalid("entity", "must not be empty"));
+    match &request.entity {
+        Some(entity) if crate::config::is_blank(entity) => {
+            Err(invalid("entity", "must not be empty"))
         }
         // Upstream applies `entity` to every URI: with several, all but the one
         // owning that blob fail (40077 inside 40081).
-        if request.uris.len() > 1 {
-            return Err(invalid(
-                "entity",
-                "names one file's blob: use it with exactly one URI",
-            ));
-        }
+        Some(_) if request.uris.len() > 1 => Err(invalid(
+            "entity",
+            "names one file's blob: use it with exactly one URI",
+        )),
+        _ => Ok(()),
     }
-    Ok(())
 }
 
 /// `8-4-4-4-12` hexadecimal digits.
 fn is_uuid(text: &str) -> bool {
-    let b = text.as_bytes();
-    b.len() == 36
-        && b.iter().enumerate().all(|(i, c)| match i {
-            8 | 13 | 18 | 23 => *c == b'-',
-            _ => c.is_ascii_hexdigit(),
-        })
+    text.split('-').map(str::len).eq([8, 4, 4, 4, 12])
+        && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
 }
 
 fn api_error(reply: &Reply, envelope: Envelope) -> Error {
-    let code = Code::from_code(envelope.code);
-    let aggregated_error: BTreeMap<String, UriError> = envelope
-        .aggregated_error
-        .unwrap_or_default()
-        .into_iter()
-        .map(|(uri, e)| {
-            let item = UriError {
-                code: Code::from_code(e.code),
-                msg: reply.redact(&e.msg),
-                error: e.error.map(|t| reply.redact(&t)),
-                correlation_id: e.correlation_id.map(|id| reply.redact(&id)),
-            };
-            (uri, item)
-        })
-        .collect();
-    let batch_retryable = code == Code::BatchNotFullyCompleted
-        && !aggregated_error.is_empty()
-        && aggregated_error.values().all(|e| e.code.is_retryable());
-    let retryable =
-        code.is_retryable() || batch_retryable || crate::error::retryable_status(reply.status);
+    let redact = |text: Option<String>| text.map(|t| reply.redact(&t));
+    let uri_error = |e: Envelope| UriError {
+        code: Code::from_code(e.code),
+        msg: reply.redact(&e.msg),
+        error: redact(e.error),
+        correlation_id: redact(e.correlation_id),
+    };
+    let aggregated = envelope.aggregated_error.unwrap_or_default().into_iter();
+    let detail = ErrorDetail {
+        code: Code::from_code(envelope.code),
+        error: redact(envelope.error),
+        aggregated_error: aggregated.map(|(uri, e)| (uri, uri_error(e))).collect(),
+    };
+    let retryable = detail.code.is_retryable()
+        || detail.every_uri(Code::is_retryable)
+        || crate::error::retryable_status(reply.status);
     reply.api_error(
         Some(envelope.code),
         &envelope.msg,
         envelope.correlation_id,
         retryable,
-        ApiDetail::Cloudreve(ErrorDetail {
-            code,
-            error: envelope.error.map(|t| reply.redact(&t)),
-            aggregated_error,
-        }),
+        ApiDetail::Cloudreve(detail),
     )
 }
 
-/// A 3xx answer to `redirect: true` with one URI: only a 302 carries the link.
+/// A 3xx answer to `redirect: true` with one URI: only a 302 carries the link,
+/// which becomes the one `url` of a reply (never followed).
 ///
 /// Under `skip_error` a failed item makes the server redirect to an empty target,
 /// which Go's `http.Redirect` turns into the request's directory
 /// (`/api/v4/file/`): any `Location` that is not an absolute `http(s)://` URL is
-/// that failure, never a link. The `Location` passes the same link check as every
-/// other vendor link.
-fn redirected(reply: &Reply, request: &Request) -> Result<Batch, Error> {
-    let asked = Request::wants(request.redirect)
-        && !Request::wants(request.archive)
-        && request.uris.len() == 1;
-    let uri = match (asked, request.uris.first()) {
-        (true, Some(uri)) => uri,
-        _ => {
-            return Err(reply.unexpected(
-                UnexpectedReason::Status,
-                Some("a redirect that was not asked for".to_owned()),
-            ))
-        }
-    };
+/// that failure (an empty `url`, as in a JSON reply), never a link. The
+/// `Location` passes the same link check as every other vendor link.
+fn redirected(reply: &Reply, request: &Request) -> Result<WireData, Error> {
+    if request.redirect != Some(true) || request.archive == Some(true) || request.uris.len() != 1 {
+        let note = "a redirect that was not asked for".to_owned();
+        return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
+    }
     let location = reply.header("location").unwrap_or("").trim();
     if reply.status != 302 {
         // Upstream answers `redirect` only with 302 (`c.Redirect(http.StatusFound,
         // …)`): any other 3xx comes from something in front of the site — a
         // proxy's 308, an SSO login page — and is no file link.
         let target = location_host(location).unwrap_or("a relative location");
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some(format!(
-                "a {} redirect to {target}, not the file link (the site answers only 302)",
-                reply.status
-            )),
-        ));
+        let note = format!(
+            "a {} redirect to {target}, not the file link (the site answers only 302)",
+            reply.status
+        );
+        return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
     }
-    if !is_absolute_http(location) {
-        if Request::wants(request.skip_error) {
-            let failure = ItemFailure::new(Vendor::Cloudreve, uri, FailureReason::NoReason, true);
-            return Ok(Batch::new(Vec::new(), vec![failure]));
-        }
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("redirect without an absolute Location".to_owned()),
-        ));
-    }
+    let url = if is_absolute_http(location) {
+        location.to_owned()
+    } else if request.skip_error == Some(true) {
+        String::new()
+    } else {
+        let note = "redirect without an absolute Location".to_owned();
+        return Err(invalid_content(reply, note));
+    };
     let wire = WireUrl {
-        url: location.to_owned(),
+        url,
         stream_saver_display_name: None,
     };
-    Ok(match link(uri, &wire, None) {
-        Ok(link) => Batch::new(vec![link], Vec::new()),
-        Err(reason) => Batch::new(
-            Vec::new(),
-            vec![ItemFailure::new(Vendor::Cloudreve, uri, reason, false)],
-        ),
+    Ok(WireData {
+        urls: vec![wire],
+        expires: None,
     })
-}
-
-fn archive(reply: &Reply, request: &Request, data: WireData) -> Result<Batch, Error> {
-    let expires = data.expires;
-    let mut wires = data.urls.into_iter();
-    match (wires.next(), wires.next()) {
-        (Some(wire), None) if !crate::config::is_blank(&wire.url) => {
-            let item = request.uris.join("\n");
-            let mut link = link(&item, &wire, expires).map_err(|reason| {
-                reply.unexpected(UnexpectedReason::InvalidContent, Some(reason.to_string()))
-            })?;
-            // The zip is none of the files: only a display name from the server names it.
-            link.file_name = wire.stream_saver_display_name.filter(|n| !n.is_empty());
-            Ok(Batch::new(vec![link], Vec::new()))
-        }
-        _ => Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("an archive reply must hold exactly one non-empty url".to_owned()),
-        )),
-    }
 }
 
 /// The link for `item`: the file name is `stream_saver_display_name`, else the
@@ -925,21 +792,16 @@ fn link(
     let url = crate::url::check_link(&wire.url).map_err(|why| FailureReason::UnusableLink {
         why: format!("`url` {why}"),
     })?;
-    let file_name = wire
+    let name = wire
         .stream_saver_display_name
         .clone()
-        .filter(|n| !n.is_empty())
-        .or_else(|| uri::file_name(item));
+        .filter(|n| !n.is_empty());
+    let file_name = name.or_else(|| uri::file_name(item));
     let expiry = expires
         .map_or(Expiry::Unknown, Expiry::at)
         .earliest(crate::expiry::recognise(url));
-    Ok(DownloadLink::new(
-        Vendor::Cloudreve,
-        item,
-        url,
-        file_name,
-        expiry,
-    ))
+    let link = DownloadLink::new(Vendor::Cloudreve, item, url, file_name, expiry);
+    Ok(link)
 }
 
 /// The host (and port) of an absolute `http(s)://` location, without user
@@ -975,11 +837,6 @@ mod tests {
         assert_eq!(Code::from_code(50004).description(), "server error");
         assert!(!Code::BatchNotFullyCompleted.is_retryable());
         assert_eq!(Code::Other(7).code(), 7);
-    }
-
-    #[test]
-    fn endpoint_is_prefix_and_path() {
-        assert_eq!(ENDPOINT, format!("{API_PREFIX}{PATH}"));
     }
 
     #[test]

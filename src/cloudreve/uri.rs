@@ -78,10 +78,7 @@ pub fn uri_path(uri: &str) -> Option<String> {
 /// any `?` or `#`, without trailing `/`s; `None` when `uri` is not a
 /// `cloudreve://` URI.
 fn raw_path(uri: &str) -> Option<&str> {
-    if !has_scheme(uri) {
-        return None;
-    }
-    let rest = &uri[URI_SCHEME.len()..];
+    let rest = after_scheme(uri)?;
     let rest = rest.split(['?', '#']).next().unwrap_or(rest);
     let path = rest.split_once('/').map_or("", |(_, path)| path);
     Some(path.trim_end_matches('/'))
@@ -105,29 +102,32 @@ pub(super) fn file_name(uri: &str) -> Option<String> {
 /// assert_eq!(redact_uri("cloudreve://my/a"), "cloudreve://my/a");
 /// ```
 pub fn redact_uri(uri: &str) -> String {
-    let Some(rest) = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri)) else {
-        return uri.to_owned();
-    };
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
-    match authority.rsplit_once('@') {
-        Some((user, _)) => match user.split_once(':') {
-            Some((id, _)) => format!(
-                "{}{id}:[redacted]{}",
-                &uri[..URI_SCHEME.len()],
-                &rest[user.len()..]
-            ),
-            None => uri.to_owned(),
-        },
-        None => uri.to_owned(),
-    }
+    let redacted = user_info(uri, &['/', '?', '#']).and_then(|(rest, user)| {
+        let (id, _) = user.split_once(':')?;
+        let scheme = &uri[..URI_SCHEME.len()];
+        Some(format!("{scheme}{id}:[redacted]{}", &rest[user.len()..]))
+    });
+    redacted.unwrap_or_else(|| uri.to_owned())
+}
+
+/// What follows the scheme of a `cloudreve://` URI, and the user info of its
+/// authority (which ends at the first of `ends`): the text before its last `@`.
+fn user_info<'a>(uri: &'a str, ends: &[char]) -> Option<(&'a str, &'a str)> {
+    let rest = after_scheme(uri)?;
+    let authority = rest.split(ends).next().unwrap_or("");
+    Some((rest, authority.rsplit_once('@')?.0))
+}
+
+/// What follows `cloudreve://` (in any case) at the start of `text`, if it
+/// starts so.
+fn after_scheme(text: &str) -> Option<&str> {
+    let (scheme, rest) = text.split_at_checked(URI_SCHEME.len())?;
+    scheme.eq_ignore_ascii_case(URI_SCHEME).then_some(rest)
 }
 
 /// Whether `text` starts with `cloudreve://`, in any case.
 pub(super) fn has_scheme(text: &str) -> bool {
-    // Bytes: a match is ASCII, so slicing after it is on a character boundary.
-    text.as_bytes()
-        .get(..URI_SCHEME.len())
-        .is_some_and(|s| s.eq_ignore_ascii_case(URI_SCHEME.as_bytes()))
+    after_scheme(text).is_some()
 }
 
 fn encode_component(text: &str) -> String {
@@ -144,22 +144,19 @@ fn encode_path(path: &str) -> String {
 /// The form of a URI used to match the server's `aggregated_error` keys.
 pub(super) fn comparable(uri: &str) -> String {
     let decoded = crate::encode::percent_decode(uri.trim().trim_end_matches('/'));
-    match decoded.get(URI_SCHEME.len()..) {
-        Some(rest) if has_scheme(&decoded) => format!("{URI_SCHEME}{rest}"),
-        _ => decoded,
+    match after_scheme(&decoded) {
+        Some(rest) => format!("{URI_SCHEME}{rest}"),
+        None => decoded,
     }
 }
 
 /// The share password of a `cloudreve://<id>:<password>@share/…` URI, as sent and
 /// (when it differs) percent-decoded: both are scrubbed from echoed text.
 pub(super) fn share_password(uri: &str) -> Vec<String> {
-    let password = (|| {
-        let rest = uri.get(URI_SCHEME.len()..).filter(|_| has_scheme(uri))?;
-        let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
-        let (userinfo, _) = authority.rsplit_once('@')?;
-        let (_, password) = userinfo.split_once(':')?;
-        (!password.is_empty()).then_some(password)
-    })();
+    let password = user_info(uri, &['/'])
+        .and_then(|(_, user)| user.split_once(':'))
+        .map(|(_, password)| password)
+        .filter(|password| !password.is_empty());
     let Some(password) = password else {
         return Vec::new();
     };

@@ -119,30 +119,26 @@ impl ErrorDetail {
     /// for one whose every URI failed with 40088, `"sign-in required for this
     /// share"`.
     pub fn label(&self) -> &'static str {
-        if self.is_signed_out() {
-            return "not signed in or token expired";
-        }
-        if self.code == Code::BatchNotFullyCompleted
-            && !self.aggregated_error.is_empty()
-            && self
-                .aggregated_error
-                .values()
-                .all(|e| e.code == Code::AnonymousAccessDenied)
-        {
-            return Code::AnonymousAccessDenied.description();
-        }
-        self.code.description()
+        // The description of 401 or 40088 when every URI got it, else the code's.
+        [Code::LoginRequired, Code::AnonymousAccessDenied]
+            .into_iter()
+            .find(|named| self.every_uri(|code| code == *named))
+            .unwrap_or(self.code)
+            .description()
     }
 
     /// Whether this is a 40081 whose every URI was refused with 401: the caller
     /// was treated as anonymous — no access token, or an expired one.
     pub fn is_signed_out(&self) -> bool {
+        self.every_uri(|code| code == Code::LoginRequired)
+    }
+
+    /// Whether this is a 40081 naming at least one URI, each with a code that
+    /// passes `test`.
+    pub(crate) fn every_uri(&self, test: impl Fn(Code) -> bool) -> bool {
         self.code == Code::BatchNotFullyCompleted
             && !self.aggregated_error.is_empty()
-            && self
-                .aggregated_error
-                .values()
-                .all(|e| e.code == Code::LoginRequired)
+            && self.aggregated_error.values().all(|e| test(e.code))
     }
 
     /// The Cloudreve detail of `err`, when it is a Cloudreve [`Error::Api`].
