@@ -13,11 +13,12 @@
 //! waits and then finds the entry.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::disk;
+use super::transfer::to_hex;
 use super::{Fetched, Fetcher};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
 
@@ -51,15 +52,8 @@ impl Pinned {
     /// The digest in lowercase, or [`Error::InvalidInput`] when it is not 64
     /// hex digits.
     fn hex(&self, vendor: Vendor) -> Result<String, Error> {
-        let hex = self.sha256.trim();
-        if !super::is_sha256_hex(hex) {
-            return Err(Error::invalid(
-                vendor,
-                "sha256",
-                "a pin must be 64 hexadecimal digits",
-            ));
-        }
-        Ok(hex.to_ascii_lowercase())
+        super::sha256_hex(&self.sha256)
+            .ok_or_else(|| Error::invalid(vendor, "sha256", "a pin must be 64 hexadecimal digits"))
     }
 }
 
@@ -128,46 +122,32 @@ impl Cache {
         let hex = pin.hex(vendor)?;
         let entry = self.dir.join(&hex);
         let Some(mut file) =
-            disk::open_own(&entry).map_err(|e| local(vendor, &entry, "reading", e))?
+            disk::open_own(&entry, false).map_err(|e| local(vendor, &entry, "reading", e))?
         else {
             return Ok(false);
         };
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(
-            ".dlurl-place-{:016x}",
-            super::fnv1a(name.as_bytes()) ^ disk::random()
-        ));
+        let tmp = super::parent_dir(target).join(format!(".dlurl-place-{:016x}", disk::random()));
         let mut out = disk::create_new(&tmp).map_err(|e| local(vendor, &tmp, "creating", e))?;
-        let copied = copy_hashing(&mut file, &mut out);
-        let keep = match copied {
-            Ok((len, digest)) if len == pin.size && digest == hex => true,
+        let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+        let copied = disk::copy_hashing(&mut file, &mut out, &mut digest);
+        let placed = match copied {
+            Ok(len) if len == pin.size && to_hex(digest.finish().as_ref()) == hex => {
+                disk::finish_new(out, false)
+                    .and_then(|()| fs::rename(&tmp, target))
+                    .map_err(|e| local(vendor, target, "placing", e))
+            }
             Ok(_) => {
                 // Not the pinned bytes: the entry goes, the target stays as it was.
                 let _ = fs::remove_file(&entry);
-                false
-            }
-            Err(e) => {
                 let _ = fs::remove_file(&tmp);
-                return Err(local(vendor, &tmp, "writing", e));
+                return Ok(false);
             }
+            Err(e) => Err(local(vendor, &tmp, "writing", e)),
         };
-        if !keep {
+        if placed.is_err() {
             let _ = fs::remove_file(&tmp);
-            return Ok(false);
         }
-        let placed = disk::finish_new(out, false).and_then(|()| fs::rename(&tmp, target));
-        if let Err(e) = placed {
-            let _ = fs::remove_file(&tmp);
-            return Err(local(vendor, target, "placing", e));
-        }
-        Ok(true)
+        placed.map(|()| true)
     }
 
     /// Places the file pinned by `pin` at `target`: from the cache when it is
@@ -226,25 +206,6 @@ impl Cache {
         }
         Ok(Placed::Downloaded(Box::new(fetched)))
     }
-}
-
-/// Copies `from` into `to`, returning the length and the SHA-256 (hex).
-fn copy_hashing(from: &mut fs::File, to: &mut fs::File) -> io::Result<(u64, String)> {
-    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut buf = vec![0u8; super::transfer::BUFFER];
-    let mut len = 0u64;
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        digest.update(&buf[..n]);
-        to.write_all(&buf[..n])?;
-        len += n as u64;
-    }
-    Ok((len, super::transfer::to_hex(digest.finish().as_ref())))
 }
 
 fn local(vendor: Vendor, path: &Path, what: &str, e: io::Error) -> Error {

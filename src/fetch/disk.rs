@@ -45,20 +45,26 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> DiskError {
     move |e| DiskError::Io(what, e)
 }
 
-/// The user running this process: files of another user are never trusted.
-#[cfg(unix)]
+/// The user running this process: files of another user are never trusted
+/// (0 where std cannot tell a file's owner).
 fn current_uid(dir: &Path) -> io::Result<u32> {
-    // On Linux `/proc/self` belongs to the process's effective user.
-    if let Ok(m) = fs::metadata("/proc/self") {
-        return Ok(m.uid());
+    #[cfg(unix)]
+    {
+        // On Linux `/proc/self` belongs to the process's effective user.
+        if let Ok(m) = fs::metadata("/proc/self") {
+            return Ok(m.uid());
+        }
+        // Elsewhere: the owner of a file this run creates.
+        let probe = dir.join(format!(".dlurl-probe-{:016x}", random()));
+        let uid = create_new(&probe)?.metadata()?.uid();
+        let _ = fs::remove_file(&probe);
+        Ok(uid)
     }
-    // Elsewhere: the owner of a file this run creates.
-    let probe = dir.join(format!(".dlurl-probe-{:016x}", random()));
-    let file = create_new(&probe)?;
-    let uid = file.metadata()?.uid();
-    drop(file);
-    let _ = fs::remove_file(&probe);
-    Ok(uid)
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(0)
+    }
 }
 
 /// A random number (std's per-process random hash keys).
@@ -85,44 +91,28 @@ enum Existing {
     Foreign,
 }
 
-struct Owner {
-    #[cfg(unix)]
-    uid: u32,
-}
-
-impl Owner {
-    fn of_process(dir: &Path) -> io::Result<Owner> {
-        #[cfg(unix)]
-        return Ok(Owner {
-            uid: current_uid(dir)?,
-        });
-        #[cfg(not(unix))]
-        {
-            let _ = dir;
-            Ok(Owner {})
-        }
+/// What stands at `path`, for the user `uid`.
+fn inspect(path: &Path, uid: u32) -> io::Result<Existing> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Absent),
+        Err(e) => return Err(e),
+    };
+    if !meta.file_type().is_file() {
+        return Ok(Existing::Foreign);
     }
-
-    fn inspect(&self, path: &Path) -> io::Result<Existing> {
-        let meta = match fs::symlink_metadata(path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Absent),
-            Err(e) => return Err(e),
-        };
-        if !meta.file_type().is_file() {
+    #[cfg(unix)]
+    {
+        if meta.uid() != uid {
             return Ok(Existing::Foreign);
         }
-        #[cfg(unix)]
-        {
-            if meta.uid() != self.uid {
-                return Ok(Existing::Foreign);
-            }
-            if meta.nlink() != 1 {
-                return Ok(Existing::Linked);
-            }
+        if meta.nlink() != 1 {
+            return Ok(Existing::Linked);
         }
-        Ok(Existing::Ours(meta))
     }
+    #[cfg(not(unix))]
+    let _ = uid;
+    Ok(Existing::Ours(meta))
 }
 
 /// Opens an existing file of ours without following a symlink, and only if it
@@ -163,14 +153,37 @@ pub(super) fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-#[cfg(feature = "sha256")]
-/// An existing regular file of the user running, with one name, opened for
-/// reading without following a symlink; `None` for anything else.
-pub(super) fn open_own(path: &Path) -> io::Result<Option<File>> {
-    let owner = Owner::of_process(path.parent().unwrap_or(Path::new(".")))?;
-    match owner.inspect(path)? {
-        Existing::Ours(seen) => open_seen(path, &seen, false),
+/// An existing regular file of the user running, with one name, opened without
+/// following a symlink and checked to be the file inspected; `None` for
+/// anything else.
+pub(super) fn open_own(path: &Path, write: bool) -> io::Result<Option<File>> {
+    let uid = current_uid(path.parent().unwrap_or(Path::new(".")))?;
+    match inspect(path, uid)? {
+        Existing::Ours(seen) => open_seen(path, &seen, write),
         _ => Ok(None),
+    }
+}
+
+/// Copies `from` to `to`, from where each stands, feeding the bytes to
+/// `digest`; the number of bytes copied.
+#[cfg(feature = "sha256")]
+pub(super) fn copy_hashing(
+    from: &mut File,
+    to: &mut impl Write,
+    digest: &mut ring::digest::Context,
+) -> io::Result<u64> {
+    let mut buf = vec![0u8; super::transfer::BUFFER];
+    let mut len = 0;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(len),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        digest.update(&buf[..n]);
+        to.write_all(&buf[..n])?;
+        len += n as u64;
     }
 }
 
@@ -189,9 +202,9 @@ pub(super) fn finish_new(file: File, sync: bool) -> io::Result<()> {
 /// The kernel's lock on `dir/name` (created if needed), waiting up to `wait`;
 /// held until the value is dropped.
 pub(super) fn lock(dir: &Path, name: &str, wait: Duration) -> Result<impl Drop, DiskError> {
-    let owner = Owner::of_process(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
+    let uid = current_uid(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
     let path = dir.join(name);
-    Lock::take(&path, &owner, wait)?.ok_or_else(|| {
+    Lock::take(&path, uid, wait)?.ok_or_else(|| {
         DiskError::Io(
             format!("{} is not a file of ours", path.display()),
             io::Error::from(io::ErrorKind::AlreadyExists),
@@ -217,12 +230,11 @@ impl Drop for Lock {
 impl Lock {
     /// Locks the file at `path` (creating it), waiting up to `wait` for another
     /// run. `None` when the name holds a file that is not ours.
-    fn take(path: &Path, owner: &Owner, wait: Duration) -> Result<Option<Lock>, DiskError> {
+    fn take(path: &Path, uid: u32, wait: Duration) -> Result<Option<Lock>, DiskError> {
         let deadline = Instant::now() + wait;
         let mut changes = 0;
         loop {
-            let file = match owner
-                .inspect(path)
+            let file = match inspect(path, uid)
                 .map_err(io_err(format!("reading {}", path.display())))?
             {
                 Existing::Absent => match create_new(path) {
@@ -293,8 +305,7 @@ impl Slot {
     /// Takes the first slot of `stem` in `dir` whose files are all ours (see the
     /// module docs), waiting up to `wait` for another run holding it.
     pub(super) fn take(dir: &Path, stem: &str, wait: Duration) -> Result<Slot, DiskError> {
-        let owner =
-            Owner::of_process(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
+        let uid = current_uid(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
         for n in 0..SLOTS {
             let stem = if n == 0 {
                 stem.to_owned()
@@ -302,7 +313,7 @@ impl Slot {
                 format!("{stem}~{n}")
             };
             let lock_path = dir.join(format!("{stem}.dlurl-lock"));
-            let Some(lock) = Lock::take(&lock_path, &owner, wait)? else {
+            let Some(lock) = Lock::take(&lock_path, uid, wait)? else {
                 continue;
             };
             let paths = Paths {
@@ -313,10 +324,7 @@ impl Slot {
             };
             let mut ours = true;
             for path in [&paths.part, &paths.meta] {
-                match owner
-                    .inspect(path)
-                    .map_err(io_err(format!("reading {}", path.display())))?
-                {
+                match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
                     Existing::Absent | Existing::Ours(_) => {}
                     // Our own second name of some file (a publish cut short):
                     // the name goes, the file behind it stays as it is.
@@ -341,37 +349,25 @@ impl Slot {
     /// The part file and its meta, when both are ours and the meta was written
     /// for this very part file and for `key`.
     pub(super) fn resumable(&self, key: &str) -> Option<(File, Meta)> {
-        let owner = Owner::of_process(&self.paths.dir).ok()?;
-        let Existing::Ours(seen) = owner.inspect(&self.paths.meta).ok()? else {
-            return None;
-        };
         let mut text = String::new();
-        open_seen(&self.paths.meta, &seen, false)
+        open_own(&self.paths.meta, false)
             .ok()??
             .take(META_LIMIT)
             .read_to_string(&mut text)
             .ok()?;
-        let meta = Meta::parse(&text)?;
-        if meta.key != key {
-            return None;
-        }
-        let Existing::Ours(seen) = owner.inspect(&self.paths.part).ok()? else {
-            return None;
-        };
-        if meta.part != identity(&seen) {
-            return None;
-        }
-        let part = open_seen(&self.paths.part, &seen, true).ok()??;
-        Some((part, meta))
+        let meta = Meta::parse(&text).filter(|meta| meta.key == key)?;
+        let part = open_own(&self.paths.part, true).ok()??;
+        (meta.part == identity(&part.metadata().ok()?)).then_some((part, meta))
     }
 
     /// A new, empty part file (an old one of ours, not resumed, goes first).
     pub(super) fn fresh_part(&self) -> Result<File, DiskError> {
         let path = &self.paths.part;
         match fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(DiskError::Io(format!("removing {}", path.display()), e)),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(DiskError::Io(format!("removing {}", path.display()), e))
+            }
+            _ => {}
         }
         create_new(path).map_err(io_err(format!("creating {}", path.display())))
     }
@@ -391,12 +387,7 @@ impl Slot {
         let part = &self.paths.part;
         finish_new(file, sync).map_err(io_err(format!("flushing {}", part.display())))?;
         if overwrite {
-            if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
-                return Err(DiskError::Io(
-                    format!("replacing {}", target.display()),
-                    io::Error::other("the target is a directory"),
-                ));
-            }
+            // A folder at the target: the rename fails (`EISDIR`).
             fs::rename(part, target)
                 .map_err(io_err(format!("renaming to {}", target.display())))?;
         } else {

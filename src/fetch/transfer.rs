@@ -2,7 +2,8 @@
 //! final checks. Nothing here touches a path: the bytes go to a [`Sink`].
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, Write};
+use std::path::PathBuf;
 
 use ureq::http::HeaderMap;
 
@@ -16,15 +17,6 @@ use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
 pub(super) const BUFFER: usize = 256 * 1024;
 /// ureq's input buffer for a new connection of the fetcher (its default is 128 KiB).
 const INPUT_BUFFER: usize = 512 * 1024;
-
-/// Why a request was not answered.
-enum SendError {
-    /// The transport policy refused it before sending (a SOCKS proxy, https
-    /// without TLS).
-    Refused(crate::http::policy::Refusal),
-    /// ureq's error.
-    Failed(ureq::Error),
-}
 
 pub(super) enum Failure {
     /// Broken transfer, stall, 429/5xx, a short body: try again (resuming).
@@ -41,6 +33,12 @@ impl Failure {
     }
 }
 
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Fatal(e)
+    }
+}
+
 impl From<FileHostError> for Failure {
     fn from(e: FileHostError) -> Self {
         Failure::Fatal(e.into())
@@ -54,10 +52,6 @@ pub(super) enum Sink<'w> {
 }
 
 impl Sink<'_> {
-    fn is_file(&self) -> bool {
-        matches!(self, Sink::File(_))
-    }
-
     fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
         match self {
             Sink::None => Ok(()),
@@ -83,7 +77,7 @@ pub(super) struct Job<'w, 's> {
     /// The slot of a file job (its part file is the sink).
     pub slot: Option<&'s Slot>,
     /// Where a `save_in` job puts its file, to name it from the reply.
-    pub dir: Option<std::path::PathBuf>,
+    pub dir: Option<PathBuf>,
     pub name: Option<String>,
     pub key: String,
     pub offset: u64,
@@ -102,48 +96,18 @@ pub(super) struct Job<'w, 's> {
     sha256: Option<String>,
 }
 
-impl<'w, 's> Job<'w, 's> {
-    pub(super) fn new(link: &DownloadLink, sink: Sink<'w>) -> Self {
-        Job {
-            vendor: link.vendor,
-            link: link.clone(),
-            sink,
-            slot: None,
-            dir: None,
-            name: None,
-            key: String::new(),
-            offset: 0,
-            resumed_from: 0,
-            skip: 0,
-            total: None,
-            validator: None,
-            encoded: false,
-            requests: 0,
-            ranges: 0,
-            refreshes: 0,
-            restarts: 0,
-            #[cfg(feature = "sha256")]
-            digest: None,
-            sha256: None,
-        }
-    }
-
+impl Job<'_, '_> {
     /// Drops the bytes kept and starts the file over (a writer cannot).
     fn restart(&mut self, url: &str) -> Result<(), Failure> {
         match &mut self.sink {
-            Sink::File(file) => {
-                file.set_len(0)
-                    .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop))
-                    .map_err(|e| {
-                        Failure::Fatal(local(&self.link, "truncating the temporary file", e))
-                    })?;
-            }
+            Sink::File(file) => file
+                .set_len(0)
+                .and_then(|()| file.rewind())
+                .map_err(|e| local(&self.link, "truncating the temporary file", e))?,
             Sink::Writer(_) if self.offset > 0 => {
-                return Err(Failure::Fatal(
-                    FileHostError::new(self.vendor, FileHostKind::Io, url)
-                        .with_note("the transfer broke off and the host offers no way to continue the same object")
-                        .into(),
-                ));
+                return Err(FileHostError::new(self.vendor, FileHostKind::Io, url)
+                    .with_note("the transfer broke off and the host offers no way to continue the same object")
+                    .into());
             }
             _ => {}
         }
@@ -161,12 +125,14 @@ impl<'w, 's> Job<'w, 's> {
         Ok(())
     }
 
-    /// Removes the temporary file and its metadata (after a failed check).
-    fn discard(&mut self) {
+    /// Removes the temporary file and its metadata (after a failed check), and
+    /// gives `e` back as the error.
+    fn discard(&mut self, e: FileHostError) -> Error {
         if let Some(slot) = self.slot {
             self.sink = Sink::None;
             slot.discard();
         }
+        e.into()
     }
 
     /// Records the validator beside the temporary file, for a later run.
@@ -186,7 +152,7 @@ impl<'w, 's> Job<'w, 's> {
         }
     }
 
-    pub(super) fn fetched(&mut self, path: Option<std::path::PathBuf>) -> Fetched {
+    pub(super) fn fetched(&mut self, path: Option<PathBuf>) -> Fetched {
         Fetched {
             path,
             bytes: self.offset,
@@ -202,13 +168,39 @@ impl<'w, 's> Job<'w, 's> {
 }
 
 impl Fetcher<'_> {
+    /// A job for `link`, hashing what it writes when a digest is expected.
+    pub(super) fn job<'w, 's>(&self, link: &DownloadLink, sink: Sink<'w>) -> Job<'w, 's> {
+        Job {
+            vendor: link.vendor,
+            link: link.clone(),
+            sink,
+            slot: None,
+            dir: None,
+            name: None,
+            key: String::new(),
+            offset: 0,
+            resumed_from: 0,
+            skip: 0,
+            total: None,
+            validator: None,
+            encoded: false,
+            requests: 0,
+            ranges: 0,
+            refreshes: 0,
+            restarts: 0,
+            #[cfg(feature = "sha256")]
+            digest: self
+                .sha256
+                .as_ref()
+                .map(|_| ring::digest::Context::new(&ring::digest::SHA256)),
+            sha256: None,
+        }
+    }
+
     /// The most bytes the file may have: the smaller of `expected_size` and
     /// `max_size`.
     fn limit(&self) -> Option<u64> {
-        match (self.expected_size, self.max_size) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.expected_size.into_iter().chain(self.max_size).min()
     }
 
     /// A stated length above the bounds is refused before a byte is written.
@@ -216,24 +208,20 @@ impl Fetcher<'_> {
         let Some(stated) = job.total else {
             return Ok(());
         };
-        let too_large = self.limit().filter(|limit| stated > *limit);
-        let mismatch = self.expected_size.filter(|e| *e != stated);
-        if too_large.is_none() && mismatch.is_none() {
-            return Ok(());
-        }
-        let kind = match (too_large, mismatch) {
-            (Some(limit), _) => FileHostKind::TooLarge { limit },
-            (None, Some(expected)) => FileHostKind::LengthMismatch {
+        let kind = if let Some(limit) = self.limit().filter(|limit| stated > *limit) {
+            FileHostKind::TooLarge { limit }
+        } else if let Some(expected) = self.expected_size.filter(|e| *e != stated) {
+            FileHostKind::LengthMismatch {
                 expected,
                 actual: stated,
-            },
-            (None, None) => unreachable!("checked above"),
+            }
+        } else {
+            return Ok(());
         };
         let e = FileHostError::new(job.vendor, kind, url)
             .status(status)
             .with_note(format!("the host states {stated} bytes"));
-        job.discard();
-        Err(Failure::Fatal(e.into()))
+        Err(job.discard(e).into())
     }
 
     /// The transfer loop: attempts, retries, refreshes.
@@ -245,18 +233,10 @@ impl Fetcher<'_> {
             }
             let before = job.offset;
             match self.attempt(job) {
-                Ok(()) => break,
-                Err(Failure::Denied(err)) => {
-                    if self.refresher.is_none() {
-                        return Err(Error::FileHost(err));
-                    }
-                    self.refresh(job, Some(*err))?;
-                }
+                Ok(()) => return self.verify(job),
+                Err(Failure::Denied(err)) => self.refresh(job, Some(*err))?,
                 Err(Failure::Retry(err)) => {
-                    if job.offset > before {
-                        failures = 0;
-                    }
-                    failures += 1;
+                    failures = if job.offset > before { 1 } else { failures + 1 };
                     if failures > self.max_retries {
                         return Err(Error::FileHost(err));
                     }
@@ -265,25 +245,26 @@ impl Fetcher<'_> {
                 Err(Failure::Fatal(err)) => return Err(err),
             }
         }
-        self.verify(job)
     }
 
+    /// Asks the refresher for a new link; the refusal `denied` (or the link's
+    /// expiry) is the error without a refresher or past `max_refreshes`.
     fn refresh(
         &mut self,
         job: &mut Job<'_, '_>,
         denied: Option<FileHostError>,
     ) -> Result<(), Error> {
+        let mut err = denied.unwrap_or_else(|| {
+            FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url)
+                .with_note("the link has expired")
+        });
+        let Some(refresh) = self.refresher.as_mut() else {
+            return Err(err.into());
+        };
         if job.refreshes >= self.max_refreshes {
-            let mut err = denied.unwrap_or_else(|| {
-                FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url)
-                    .with_note("the link has expired")
-            });
             err.kind = FileHostKind::TooManyRefreshes;
             return Err(err.into());
         }
-        let Some(refresh) = self.refresher.as_mut() else {
-            return Err(FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url).into());
-        };
         let link = refresh(&job.link)?;
         super::check_link(&link)?;
         job.link = link;
@@ -292,39 +273,23 @@ impl Fetcher<'_> {
     }
 
     fn verify(&self, job: &mut Job<'_, '_>) -> Result<(), Error> {
-        if let Some(expected) = self.expected_size {
-            if job.offset != expected {
-                let e = FileHostError::new(
-                    job.vendor,
-                    FileHostKind::LengthMismatch {
-                        expected,
-                        actual: job.offset,
-                    },
-                    &job.link.url,
-                );
-                job.discard();
-                return Err(e.into());
-            }
+        if let Some(expected) = self.expected_size.filter(|e| *e != job.offset) {
+            let kind = FileHostKind::LengthMismatch {
+                expected,
+                actual: job.offset,
+            };
+            let e = FileHostError::new(job.vendor, kind, &job.link.url);
+            return Err(job.discard(e));
         }
         #[cfg(feature = "sha256")]
         if let Some(digest) = job.digest.take() {
-            let actual = digest.finish();
-            let hex = to_hex(actual.as_ref());
-            if let Some(expected) = self.sha256 {
-                if actual.as_ref() != expected {
-                    let e = FileHostError::new(
-                        job.vendor,
-                        FileHostKind::Checksum {
-                            expected: to_hex(&expected),
-                            actual: hex,
-                        },
-                        &job.link.url,
-                    );
-                    job.discard();
-                    return Err(e.into());
-                }
+            let actual = to_hex(digest.finish().as_ref());
+            if let Some(expected) = self.sha256.clone().filter(|e| *e != actual) {
+                let kind = FileHostKind::Checksum { expected, actual };
+                let e = FileHostError::new(job.vendor, kind, &job.link.url);
+                return Err(job.discard(e));
             }
-            job.sha256 = Some(hex);
+            job.sha256 = Some(actual);
         }
         Ok(())
     }
@@ -335,11 +300,12 @@ impl Fetcher<'_> {
     /// transfer adds.
     fn send(
         &self,
+        vendor: Vendor,
         url: &str,
         range: Option<(u64, &str)>,
-    ) -> Result<ureq::http::Response<ureq::Body>, SendError> {
+    ) -> Result<ureq::http::Response<ureq::Body>, Failure> {
         let config = crate::http::policy::file_request(&self.agent, url, self.stall_timeout)
-            .map_err(SendError::Refused)?;
+            .map_err(|why| Error::invalid(vendor, why.field, why.reason))?;
         let mut request = config
             .input_buffer_size(INPUT_BUFFER)
             .build()
@@ -349,7 +315,9 @@ impl Fetcher<'_> {
                 .header("range", format!("bytes={offset}-"))
                 .header("if-range", validator);
         }
-        request.call().map_err(SendError::Failed)
+        request
+            .call()
+            .map_err(|e| transfer_failure(vendor, url, None, e))
     }
 
     /// One request (following redirects) and its body.
@@ -368,34 +336,22 @@ impl Fetcher<'_> {
                 _ => None,
             };
             job.requests += 1;
-            let response = self.send(&url, range).map_err(|e| match e {
-                SendError::Failed(e) => transfer_failure(vendor, &url, None, e),
-                SendError::Refused(why) => {
-                    Failure::Fatal(Error::invalid(vendor, why.field, why.reason))
-                }
-            })?;
+            let response = self.send(vendor, &url, range)?;
             let status = response.status().as_u16();
-            if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                redirects += 1;
-                if redirects > self.max_redirects {
-                    return Err(Failure::Fatal(
-                        FileHostError::new(vendor, FileHostKind::TooManyRedirects, &url)
-                            .status(status)
-                            .into(),
-                    ));
-                }
-                let location = header(response.headers(), "location").unwrap_or_default();
-                url = follow(&url, &location).map_err(|why| {
-                    Failure::Fatal(
-                        FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
-                            .status(status)
-                            .with_note(why)
-                            .into(),
-                    )
-                })?;
-                continue;
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+                break response;
             }
-            break response;
+            redirects += 1;
+            if redirects > self.max_redirects {
+                let kind = FileHostKind::TooManyRedirects;
+                return Err(FileHostError::new(vendor, kind, &url).status(status).into());
+            }
+            let location = header(response.headers(), "location").unwrap_or_default();
+            url = follow(&url, &location).map_err(|why| {
+                FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
+                    .status(status)
+                    .with_note(why)
+            })?;
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
@@ -404,9 +360,9 @@ impl Fetcher<'_> {
         let same_object = validator.is_some() && validator == job.validator;
         match status {
             200 => {
-                let earlier_total = if same_object { job.total } else { None };
+                let earlier_total = job.total.filter(|_| same_object);
                 if job.offset > 0 {
-                    if job.sink.is_file() || !same_object {
+                    if matches!(job.sink, Sink::File(_)) || !same_object {
                         job.restart(&url)?;
                     } else {
                         // A writer cannot take back what it got: skip the prefix
@@ -414,17 +370,14 @@ impl Fetcher<'_> {
                         job.skip = job.offset;
                     }
                 }
-                job.encoded = header(&headers, "content-encoding")
+                let encoded = header(&headers, "content-encoding")
                     .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
-                let stated = if job.encoded {
-                    None
-                } else {
-                    header(&headers, "content-length").and_then(|v| v.trim().parse().ok())
-                };
+                let stated = header(&headers, "content-length").and_then(|v| v.trim().parse().ok());
                 // A reply without a length keeps the length stated earlier for
                 // the same strong validator.
-                job.total = stated.or(earlier_total);
-                job.validator = if job.encoded { None } else { validator };
+                job.total = stated.filter(|_| !encoded).or(earlier_total);
+                job.validator = validator.filter(|_| !encoded);
+                job.encoded = encoded;
                 self.check_stated(job, &url, status)?;
             }
             206 => {
@@ -484,7 +437,7 @@ impl Fetcher<'_> {
                 if crate::error::retryable_status(status) {
                     return Err(Failure::retry(err));
                 }
-                return Err(Failure::Fatal(err.into()));
+                return Err(err.into());
             }
         }
         // The name, when the link did not give one.
@@ -494,9 +447,7 @@ impl Fetcher<'_> {
                 .and_then(|n| names::sanitize_file_name(&n))
                 .or_else(|| names::url_file_name(&url))
                 .unwrap_or_else(|| "download".to_owned());
-            let dir = dir.clone();
-            let link = job.link.clone();
-            job.name = Some(self.claim(&dir, &name, &link).map_err(Failure::Fatal)?);
+            job.name = Some(self.claim(dir, &name, &job.link)?);
         }
         job.save_meta();
         self.stream(job, response, &url)
@@ -524,38 +475,25 @@ impl Fetcher<'_> {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(transfer_failure(
-                        vendor,
-                        url,
-                        Some(200),
-                        ureq::Error::from(e),
-                    ));
-                }
+                Err(e) => return Err(transfer_failure(vendor, url, Some(200), e.into())),
             };
-            let mut chunk = &buf[..n];
-            if job.skip > 0 {
-                let skipped = job.skip.min(chunk.len() as u64) as usize;
-                job.skip -= skipped as u64;
-                chunk = &chunk[skipped..];
-                if chunk.is_empty() {
-                    continue;
-                }
+            // A writer's job may skip what it already got of the same object.
+            let skipped = job.skip.min(n as u64) as usize;
+            job.skip -= skipped as u64;
+            let chunk = &buf[skipped..n];
+            if chunk.is_empty() {
+                continue;
             }
-            if let Some(limit) = limit {
-                if job.offset + chunk.len() as u64 > limit {
-                    let e = FileHostError::new(vendor, FileHostKind::TooLarge { limit }, url)
-                        .with_note(format!("more than {limit} bytes arrived"));
-                    job.discard();
-                    return Err(Failure::Fatal(e.into()));
-                }
+            if let Some(limit) = limit.filter(|limit| job.offset + chunk.len() as u64 > *limit) {
+                let e = FileHostError::new(vendor, FileHostKind::TooLarge { limit }, url)
+                    .with_note(format!("more than {limit} bytes arrived"));
+                return Err(job.discard(e).into());
             }
             if let Err(e) = job.sink.write_all(chunk) {
-                let what = match job.slot {
-                    Some(slot) => format!("writing {}", slot.paths.part.display()),
-                    None => "writing the output".to_owned(),
-                };
-                return Err(Failure::Fatal(local(&job.link, &what, e)));
+                let what = job.slot.map_or("writing the output".to_owned(), |slot| {
+                    format!("writing {}", slot.paths.part.display())
+                });
+                return Err(local(&job.link, &what, e).into());
             }
             #[cfg(feature = "sha256")]
             if let Some(digest) = job.digest.as_mut() {
@@ -571,8 +509,7 @@ impl Fetcher<'_> {
         }
         // Whatever length is known must be met: a short body is a broken
         // transfer (resumed), never a complete file.
-        let known = job.total.or(self.expected_size);
-        if let Some(total) = known {
+        if let Some(total) = job.total.or(self.expected_size) {
             if job.offset < total {
                 return Err(Failure::retry(
                     FileHostError::new(vendor, FileHostKind::Io, url).with_note(format!(
@@ -582,16 +519,11 @@ impl Fetcher<'_> {
                 ));
             }
             if job.offset > total {
-                let e = FileHostError::new(
-                    vendor,
-                    FileHostKind::LengthMismatch {
-                        expected: total,
-                        actual: job.offset,
-                    },
-                    url,
-                );
-                job.discard();
-                return Err(Failure::Fatal(e.into()));
+                let kind = FileHostKind::LengthMismatch {
+                    expected: total,
+                    actual: job.offset,
+                };
+                return Err(job.discard(FileHostError::new(vendor, kind, url)).into());
             }
         }
         Ok(())
@@ -611,28 +543,18 @@ pub(super) fn local(link: &DownloadLink, what: &str, source: io::Error) -> Error
 /// refuses, a TLS failure) is not.
 fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::Error) -> Failure {
     use crate::TransportKind as T;
-    let https = url
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
-    let transport = crate::http::classify(&err, https, status);
-    let kind = match transport {
+    let https = crate::url::split_http_scheme(url).is_some_and(|(s, _)| s == "https");
+    let kind = match crate::http::classify(&err, https, status) {
+        T::Dns | T::Tls | T::Other => FileHostKind::Unreachable,
         T::Timeout => FileHostKind::Stalled,
         _ => FileHostKind::Io,
-    };
-    // Another try cannot mend a name that does not resolve, a certificate, or
-    // a request ureq refuses to make.
-    let lasting = matches!(transport, T::Dns | T::Tls | T::Other);
-    let kind = if lasting {
-        FileHostKind::Unreachable
-    } else {
-        kind
     };
     let mut e = FileHostError::new(vendor, kind, url);
     e.http_status = status;
     e.note = Some(redact_url_queries(&err.to_string()));
     let e = e.source(err);
-    if lasting {
-        Failure::Fatal(e.into())
+    if e.kind == FileHostKind::Unreachable {
+        e.into()
     } else {
         Failure::retry(e)
     }
@@ -695,9 +617,7 @@ fn follow(from: &str, location: &str) -> Result<String, &'static str> {
     if location.is_empty() {
         return Err("redirect without a Location");
     }
-    let from_https = from
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let from_https = crate::url::split_http_scheme(from).is_some_and(|(s, _)| s == "https");
     let next = if let Some((scheme, _)) = crate::url::split_http_scheme(location) {
         if from_https && scheme == "http" {
             return Err("redirect from https to http refused");
