@@ -9,8 +9,9 @@
 //! temporary file beside the target and renames that over the target: never a
 //! copy onto the target (which would follow a symlink there), never a hard link
 //! a later write could change. Two processes that want the same pin take
-//! turns on the kernel's lock of `.<sha256>.pin-lock`: one downloads, the other
-//! waits and then finds the entry.
+//! turns on the kernel's lock of `.<sha256>.pin.dlurl-lock` (a slot of the
+//! temporary files' rules): one downloads, the other waits and then finds the
+//! entry.
 
 use std::fs;
 use std::io;
@@ -177,15 +178,14 @@ impl Cache {
         if offline {
             return Err(FileHostError::new(vendor, FileHostKind::Offline, "")
                 .with_note(format!(
-                    "{} ({} bytes) is not in the cache {}; fetch it once online (unset DOWNLOAD_URL_OFFLINE / CARGO_NET_OFFLINE), or put the file there named {hex}",
-                    hex,
+                    "{hex} ({} bytes) is not in the cache {}; fetch it once online (unset DOWNLOAD_URL_OFFLINE / CARGO_NET_OFFLINE), or put the file there named {hex}",
                     pin.size,
                     self.dir.display()
                 ))
                 .into());
         }
         fs::create_dir_all(&self.dir).map_err(|e| local(vendor, &self.dir, "creating", e))?;
-        let _turn = disk::lock(&self.dir, &format!(".{hex}.pin-lock"), self.lock_wait)
+        let _turn = disk::Slot::take(&self.dir, &format!(".{hex}.pin"), self.lock_wait)
             .map_err(|e| super::disk_error(vendor, "", e))?;
         // Another process may have stored it while this one waited.
         if self.place(vendor, pin, target)? {

@@ -30,7 +30,6 @@ const SLOTS: u32 = 8;
 const META_LIMIT: u64 = 64 << 10;
 
 /// What went wrong on disk.
-#[derive(Debug)]
 pub(super) enum DiskError {
     /// Another run holds the lock of the slot.
     Locked(PathBuf),
@@ -133,14 +132,10 @@ fn open_seen(path: &Path, seen: &fs::Metadata, write: bool) -> io::Result<Option
     Ok(same_file(seen, &now).then_some(file))
 }
 
-#[cfg(unix)]
+/// Whether `b` is a regular file, and the file `a` describes (where std can
+/// tell).
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    a.dev() == b.dev() && a.ino() == b.ino() && b.file_type().is_file()
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &fs::Metadata, b: &fs::Metadata) -> bool {
-    b.file_type().is_file()
+    identity(a) == identity(b) && b.file_type().is_file()
 }
 
 /// A new file, created exclusively (a symlink at `path`, dangling or not, is an
@@ -198,23 +193,8 @@ pub(super) fn finish_new(file: File, sync: bool) -> io::Result<()> {
     Ok(())
 }
 
-#[cfg(feature = "sha256")]
-/// The kernel's lock on `dir/name` (created if needed), waiting up to `wait`;
-/// held until the value is dropped.
-pub(super) fn lock(dir: &Path, name: &str, wait: Duration) -> Result<impl Drop, DiskError> {
-    let uid = current_uid(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
-    let path = dir.join(name);
-    Lock::take(&path, uid, wait)?.ok_or_else(|| {
-        DiskError::Io(
-            format!("{} is not a file of ours", path.display()),
-            io::Error::from(io::ErrorKind::AlreadyExists),
-        )
-    })
-}
-
 /// The kernel's lock on a slot's lock file: released when dropped, and by the
 /// kernel when the process dies. The file is removed while still locked.
-#[derive(Debug)]
 struct Lock {
     file: File,
     path: PathBuf,
@@ -285,19 +265,12 @@ impl Lock {
     }
 }
 
-/// The names of one slot.
-#[derive(Debug, Clone)]
-pub(super) struct Paths {
+/// A slot taken by this run (its names): its lock is held until it is dropped.
+pub(super) struct Slot {
     pub part: PathBuf,
-    pub meta: PathBuf,
+    meta: PathBuf,
     stem: String,
     dir: PathBuf,
-}
-
-/// A slot taken by this run: its lock is held until it is dropped.
-#[derive(Debug)]
-pub(super) struct Slot {
-    pub paths: Paths,
     _lock: Lock,
 }
 
@@ -316,14 +289,15 @@ impl Slot {
             let Some(lock) = Lock::take(&lock_path, uid, wait)? else {
                 continue;
             };
-            let paths = Paths {
+            let slot = Slot {
                 part: dir.join(format!("{stem}.dlurl-part")),
                 meta: dir.join(format!("{stem}.dlurl-meta")),
                 stem,
                 dir: dir.to_path_buf(),
+                _lock: lock,
             };
             let mut ours = true;
-            for path in [&paths.part, &paths.meta] {
+            for path in [&slot.part, &slot.meta] {
                 match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
                     Existing::Absent | Existing::Ours(_) => {}
                     // Our own second name of some file (a publish cut short):
@@ -334,7 +308,7 @@ impl Slot {
                 }
             }
             if ours {
-                return Ok(Slot { paths, _lock: lock });
+                return Ok(slot);
             }
         }
         Err(DiskError::Io(
@@ -347,22 +321,23 @@ impl Slot {
     }
 
     /// The part file and its meta, when both are ours and the meta was written
-    /// for this very part file and for `key`.
-    pub(super) fn resumable(&self, key: &str) -> Option<(File, Meta)> {
+    /// for this very part file and for `key`; the part's length as well.
+    pub(super) fn resumable(&self, key: &str) -> Option<(File, Meta, u64)> {
         let mut text = String::new();
-        open_own(&self.paths.meta, false)
+        open_own(&self.meta, false)
             .ok()??
             .take(META_LIMIT)
             .read_to_string(&mut text)
             .ok()?;
         let meta = Meta::parse(&text).filter(|meta| meta.key == key)?;
-        let part = open_own(&self.paths.part, true).ok()??;
-        (meta.part == identity(&part.metadata().ok()?)).then_some((part, meta))
+        let part = open_own(&self.part, true).ok()??;
+        let seen = part.metadata().ok()?;
+        (meta.part == identity(&seen)).then_some((part, meta, seen.len()))
     }
 
     /// A new, empty part file (an old one of ours, not resumed, goes first).
     pub(super) fn fresh_part(&self) -> Result<File, DiskError> {
-        let path = &self.paths.part;
+        let path = &self.part;
         match fs::remove_file(path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
                 return Err(DiskError::Io(format!("removing {}", path.display()), e))
@@ -384,7 +359,7 @@ impl Slot {
         overwrite: bool,
         sync: bool,
     ) -> Result<(), DiskError> {
-        let part = &self.paths.part;
+        let part = &self.part;
         finish_new(file, sync).map_err(io_err(format!("flushing {}", part.display())))?;
         if overwrite {
             // A folder at the target: the rename fails (`EISDIR`).
@@ -409,7 +384,7 @@ impl Slot {
             }
         }
         if sync {
-            sync_dir(&self.paths.dir);
+            sync_dir(&self.dir);
         }
         Ok(())
     }
@@ -417,25 +392,23 @@ impl Slot {
     /// Records `meta` beside the part file: written to a new file, then renamed
     /// over the meta's name (a symlink there is replaced, never followed).
     pub(super) fn save_meta(&self, meta: &Meta) {
-        let tmp = self.paths.dir.join(format!(
-            "{}.dlurl-m{:04x}",
-            self.paths.stem,
-            random() & 0xffff
-        ));
+        let tmp = self
+            .dir
+            .join(format!("{}.dlurl-m{:04x}", self.stem, random() & 0xffff));
         let written = create_new(&tmp).and_then(|mut f| f.write_all(meta.to_json().as_bytes()));
-        if written.is_err() || fs::rename(&tmp, &self.paths.meta).is_err() {
+        if written.is_err() || fs::rename(&tmp, &self.meta).is_err() {
             let _ = fs::remove_file(&tmp);
         }
     }
 
     /// Removes the meta (the part file is no longer a resumable transfer).
     pub(super) fn remove_meta(&self) {
-        let _ = fs::remove_file(&self.paths.meta);
+        let _ = fs::remove_file(&self.meta);
     }
 
     /// Removes the part file and its meta.
     pub(super) fn discard(&self) {
-        let _ = fs::remove_file(&self.paths.part);
+        let _ = fs::remove_file(&self.part);
         self.remove_meta();
     }
 }

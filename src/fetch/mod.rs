@@ -515,36 +515,32 @@ impl<'a> Fetcher<'a> {
         job.slot = Some(&slot);
         let saved = slot.resumable(&job.key);
         // Else the name an earlier run settled on.
-        job.name = match (claimed, saved.as_ref().and_then(|(_, m)| m.name.as_ref())) {
+        job.name = match (
+            claimed,
+            saved.as_ref().and_then(|(_, m, _)| m.name.as_ref()),
+        ) {
             (None, Some(name)) => Some(self.claim(dir, name, link)?),
             (claimed, _) => claimed,
         };
         let file = match saved {
-            Some((mut file, meta)) => {
-                let kept = file
-                    .metadata()
-                    .map_err(|e| local(link, "reading the temporary file", e))?
-                    .len();
-                if kept > 0 && meta.total.is_none_or(|t| kept <= t) {
-                    job.offset = kept;
-                    job.resumed_from = kept;
-                    job.validator = Some(meta.validator);
-                    job.total = meta.total;
-                    // The bytes kept go to the digest; the file is left after them.
-                    #[cfg(feature = "sha256")]
-                    if let Some(digest) = job.digest.as_mut() {
-                        file.rewind()
-                            .and_then(|()| disk::copy_hashing(&mut file, &mut io::sink(), digest))
-                            .map_err(|e| local(link, "reading the temporary file", e))?;
-                    }
-                    file.seek(SeekFrom::Start(kept))
-                        .map_err(|e| local(link, "seeking the temporary file", e))?;
-                    file
-                } else {
-                    slot.fresh_part().map_err(on_disk)?
+            Some((mut file, meta, kept)) if kept > 0 && meta.total.is_none_or(|t| kept <= t) => {
+                job.offset = kept;
+                job.resumed_from = kept;
+                job.validator = Some(meta.validator);
+                job.total = meta.total;
+                // The bytes kept go to the digest; the file is left after them.
+                #[cfg(feature = "sha256")]
+                if let Some(digest) = job.digest.as_mut() {
+                    file.rewind()
+                        .and_then(|()| disk::copy_hashing(&mut file, &mut io::sink(), digest))
+                        .map_err(|e| local(link, "reading the temporary file", e))?;
                 }
+                file.seek(SeekFrom::Start(kept))
+                    .map_err(|e| local(link, "seeking the temporary file", e))?;
+                file
             }
-            None => {
+            // Nothing to resume: a meta there describes no part file to come.
+            _ => {
                 slot.remove_meta();
                 slot.fresh_part().map_err(on_disk)?
             }
@@ -562,11 +558,9 @@ impl<'a> Fetcher<'a> {
         });
         // Whatever failed: bytes kept stay for a resume; an empty temporary file
         // (nothing to resume) goes.
-        let part = &slot.paths.part;
-        match (
-            &mut result,
-            std::fs::symlink_metadata(part).map(|m| m.len()),
-        ) {
+        let part = &slot.part;
+        let kept = std::fs::symlink_metadata(part).map(|m| m.len());
+        match (&mut result, kept) {
             (Err(_), Ok(0)) => slot.discard(),
             (Err(Error::FileHost(e)), Ok(bytes)) => {
                 e.partial = Some(part.clone());

@@ -491,7 +491,7 @@ impl Fetcher<'_> {
             }
             if let Err(e) = job.sink.write_all(chunk) {
                 let what = job.slot.map_or("writing the output".to_owned(), |slot| {
-                    format!("writing {}", slot.paths.part.display())
+                    format!("writing {}", slot.part.display())
                 });
                 return Err(local(&job.link, &what, e).into());
             }
@@ -635,19 +635,14 @@ fn follow(from: &str, location: &str) -> Result<String, &'static str> {
         } else if location.starts_with('/') {
             format!("{}{}", &from[..authority_end], location)
         } else {
+            // Beside the last segment of the path (after `/` when there is none).
             let path_end = from[authority_end..]
                 .find(['?', '#'])
                 .map_or(from.len(), |i| authority_end + i);
-            let base = &from[..path_end];
-            let dir_end = base[authority_end..]
-                .rfind('/')
-                .map_or(base.len(), |i| authority_end + i + 1);
-            let mut next = base[..dir_end].to_owned();
-            if dir_end == base.len() && !next.ends_with('/') {
-                next.push('/');
+            match from[authority_end..path_end].rfind('/') {
+                Some(i) => format!("{}{location}", &from[..authority_end + i + 1]),
+                None => format!("{}/{location}", &from[..path_end]),
             }
-            next.push_str(location);
-            next
         }
     };
     if !crate::url::is_http_url(&next) {
