@@ -101,13 +101,10 @@ fn inspect(path: &Path, uid: u32) -> io::Result<Existing> {
         return Ok(Existing::Foreign);
     }
     #[cfg(unix)]
-    {
-        if meta.uid() != uid {
-            return Ok(Existing::Foreign);
-        }
-        if meta.nlink() != 1 {
-            return Ok(Existing::Linked);
-        }
+    if meta.uid() != uid {
+        return Ok(Existing::Foreign);
+    } else if meta.nlink() != 1 {
+        return Ok(Existing::Linked);
     }
     #[cfg(not(unix))]
     let _ = uid;
@@ -193,30 +190,14 @@ pub(super) fn finish_new(file: File, sync: bool) -> io::Result<()> {
     Ok(())
 }
 
-/// The kernel's lock on a slot's lock file: released when dropped, and by the
-/// kernel when the process dies. The file is removed while still locked.
-struct Lock {
-    file: File,
-    path: PathBuf,
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-        let _ = self.file.unlock();
-    }
-}
-
-impl Lock {
-    /// Locks the file at `path` (creating it), waiting up to `wait` for another
-    /// run. `None` when the name holds a file that is not ours.
-    fn take(path: &Path, uid: u32, wait: Duration) -> Result<Option<Lock>, DiskError> {
-        let deadline = Instant::now() + wait;
-        let mut changes = 0;
-        loop {
-            let file = match inspect(path, uid)
-                .map_err(io_err(format!("reading {}", path.display())))?
-            {
+/// The kernel's lock on the file at `path` (created if needed), waiting up to
+/// `wait` for another run. `None` when the name holds a file that is not ours.
+fn lock(path: &Path, uid: u32, wait: Duration) -> Result<Option<File>, DiskError> {
+    let deadline = Instant::now() + wait;
+    let mut changes = 0;
+    loop {
+        let file =
+            match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
                 Existing::Absent => match create_new(path) {
                     Ok(f) => Some(f),
                     Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
@@ -226,52 +207,57 @@ impl Lock {
                     .map_err(io_err(format!("opening {}", path.display())))?,
                 Existing::Linked | Existing::Foreign => return Ok(None),
             };
-            // A file that changed between looking and opening: look again (a
-            // few times; then it is someone else's game).
-            let Some(file) = file else {
-                changes += 1;
-                if changes > 20 {
-                    return Ok(None);
+        // A file that changed between looking and opening: look again (a
+        // few times; then it is someone else's game).
+        let Some(file) = file else {
+            changes += 1;
+            if changes > 20 {
+                return Ok(None);
+            }
+            continue;
+        };
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(DiskError::Locked(path.to_path_buf()));
                 }
+                std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
                 continue;
-            };
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(fs::TryLockError::WouldBlock) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return Err(DiskError::Locked(path.to_path_buf()));
-                    }
-                    std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
-                    continue;
-                }
-                Err(fs::TryLockError::Error(e)) => {
-                    return Err(DiskError::Io(format!("locking {}", path.display()), e))
-                }
             }
-            // The run that held it may have removed the name meanwhile: the
-            // lock counts only on the file still at `path`.
-            let held = fs::symlink_metadata(path)
-                .ok()
-                .zip(file.metadata().ok())
-                .is_some_and(|(at_path, locked)| same_file(&at_path, &locked));
-            if held {
-                return Ok(Some(Lock {
-                    file,
-                    path: path.to_path_buf(),
-                }));
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(DiskError::Io(format!("locking {}", path.display()), e))
             }
+        }
+        // The run that held it may have removed the name meanwhile: the
+        // lock counts only on the file still at `path`.
+        let held = fs::symlink_metadata(path)
+            .ok()
+            .zip(file.metadata().ok())
+            .is_some_and(|(at_path, locked)| same_file(&at_path, &locked));
+        if held {
+            return Ok(Some(file));
         }
     }
 }
 
-/// A slot taken by this run (its names): its lock is held until it is dropped.
+/// A slot taken by this run (its names). It holds the kernel's lock on its lock
+/// file: released when dropped, and by the kernel when the process dies; the
+/// lock file is removed while still locked.
 pub(super) struct Slot {
     pub part: PathBuf,
     meta: PathBuf,
     stem: String,
     dir: PathBuf,
-    _lock: Lock,
+    lock: File,
+}
+
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(self.dir.join(format!("{}.dlurl-lock", self.stem)));
+        let _ = self.lock.unlock();
+    }
 }
 
 impl Slot {
@@ -286,7 +272,7 @@ impl Slot {
                 format!("{stem}~{n}")
             };
             let lock_path = dir.join(format!("{stem}.dlurl-lock"));
-            let Some(lock) = Lock::take(&lock_path, uid, wait)? else {
+            let Some(lock) = lock(&lock_path, uid, wait)? else {
                 continue;
             };
             let slot = Slot {
@@ -294,7 +280,7 @@ impl Slot {
                 meta: dir.join(format!("{stem}.dlurl-meta")),
                 stem,
                 dir: dir.to_path_buf(),
-                _lock: lock,
+                lock,
             };
             let mut ours = true;
             for path in [&slot.part, &slot.meta] {

@@ -486,12 +486,12 @@ impl<'a> Fetcher<'a> {
     /// [`FileHostKind::Local`].
     pub fn write_to(&mut self, link: &DownloadLink, out: &mut dyn Write) -> Result<Fetched, Error> {
         check_link(link)?;
-        let mut job = self.job(link, Sink::Writer(out));
+        let mut job = self.job(link, Sink::Writer(&mut *out));
         self.run(&mut job)?;
-        job.sink
-            .flush()
+        let fetched = job.fetched(None);
+        out.flush()
             .map_err(|e| local(link, "flushing the output", e))?;
-        Ok(job.fetched(None))
+        Ok(fetched)
     }
 
     fn save_file(
@@ -525,7 +525,7 @@ impl<'a> Fetcher<'a> {
         let file = match saved {
             Some((mut file, meta, kept)) if kept > 0 && meta.total.is_none_or(|t| kept <= t) => {
                 job.offset = kept;
-                job.resumed_from = kept;
+                job.out.resumed_from = kept;
                 job.validator = Some(meta.validator);
                 job.total = meta.total;
                 // The bytes kept go to the digest; the file is left after them.

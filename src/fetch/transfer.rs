@@ -59,20 +59,11 @@ impl Sink<'_> {
             Sink::Writer(w) => w.write_all(buf),
         }
     }
-
-    pub(super) fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::None => Ok(()),
-            Sink::File(f) => f.flush(),
-            Sink::Writer(w) => w.flush(),
-        }
-    }
 }
 
 /// One fetch in progress.
 pub(super) struct Job<'w, 's> {
     pub vendor: Vendor,
-    pub link: DownloadLink,
     pub sink: Sink<'w>,
     /// The slot of a file job (its part file is the sink).
     pub slot: Option<&'s Slot>,
@@ -81,19 +72,16 @@ pub(super) struct Job<'w, 's> {
     pub name: Option<String>,
     pub key: String,
     pub offset: u64,
-    pub resumed_from: u64,
     skip: u64,
     /// The object's length, as stated for the current validator.
     pub total: Option<u64>,
     pub validator: Option<Validator>,
     encoded: bool,
-    requests: u32,
-    ranges: u32,
-    refreshes: u32,
-    restarts: u32,
     #[cfg(feature = "sha256")]
     pub digest: Option<ring::digest::Context>,
-    sha256: Option<String>,
+    /// What the fetch reports: the last link used, the counts, the digest
+    /// (`path` and `bytes` are filled in at the end).
+    pub out: Fetched,
 }
 
 impl Job<'_, '_> {
@@ -103,7 +91,7 @@ impl Job<'_, '_> {
             Sink::File(file) => file
                 .set_len(0)
                 .and_then(|()| file.rewind())
-                .map_err(|e| local(&self.link, "truncating the temporary file", e))?,
+                .map_err(|e| local(&self.out.link, "truncating the temporary file", e))?,
             Sink::Writer(_) if self.offset > 0 => {
                 return Err(FileHostError::new(self.vendor, FileHostKind::Io, url)
                     .with_note("the transfer broke off and the host offers no way to continue the same object")
@@ -117,7 +105,7 @@ impl Job<'_, '_> {
         self.offset = 0;
         self.total = None;
         self.validator = None;
-        self.restarts += 1;
+        self.out.restarts += 1;
         #[cfg(feature = "sha256")]
         if self.digest.is_some() {
             self.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
@@ -152,18 +140,11 @@ impl Job<'_, '_> {
         }
     }
 
-    pub(super) fn fetched(&mut self, path: Option<PathBuf>) -> Fetched {
-        Fetched {
-            path,
-            bytes: self.offset,
-            resumed_from: self.resumed_from,
-            requests: self.requests,
-            ranges: self.ranges,
-            refreshes: self.refreshes,
-            restarts: self.restarts,
-            link: self.link.clone(),
-            sha256: self.sha256.take(),
-        }
+    pub(super) fn fetched(&self, path: Option<PathBuf>) -> Fetched {
+        let mut out = self.out.clone();
+        out.path = path;
+        out.bytes = self.offset;
+        out
     }
 }
 
@@ -172,28 +153,32 @@ impl Fetcher<'_> {
     pub(super) fn job<'w, 's>(&self, link: &DownloadLink, sink: Sink<'w>) -> Job<'w, 's> {
         Job {
             vendor: link.vendor,
-            link: link.clone(),
             sink,
             slot: None,
             dir: None,
             name: None,
             key: String::new(),
             offset: 0,
-            resumed_from: 0,
             skip: 0,
             total: None,
             validator: None,
             encoded: false,
-            requests: 0,
-            ranges: 0,
-            refreshes: 0,
-            restarts: 0,
             #[cfg(feature = "sha256")]
             digest: self
                 .sha256
                 .as_ref()
                 .map(|_| ring::digest::Context::new(&ring::digest::SHA256)),
-            sha256: None,
+            out: Fetched {
+                path: None,
+                bytes: 0,
+                resumed_from: 0,
+                requests: 0,
+                ranges: 0,
+                refreshes: 0,
+                restarts: 0,
+                link: link.clone(),
+                sha256: None,
+            },
         }
     }
 
@@ -228,7 +213,7 @@ impl Fetcher<'_> {
     pub(super) fn run(&mut self, job: &mut Job<'_, '_>) -> Result<(), Error> {
         let mut failures = 0u32;
         loop {
-            if job.link.is_expired() && self.refresher.is_some() {
+            if job.out.link.is_expired() && self.refresher.is_some() {
                 self.refresh(job, None)?;
             }
             let before = job.offset;
@@ -255,20 +240,20 @@ impl Fetcher<'_> {
         denied: Option<FileHostError>,
     ) -> Result<(), Error> {
         let mut err = denied.unwrap_or_else(|| {
-            FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url)
+            FileHostError::new(job.vendor, FileHostKind::Denied, &job.out.link.url)
                 .with_note("the link has expired")
         });
         let Some(refresh) = self.refresher.as_mut() else {
             return Err(err.into());
         };
-        if job.refreshes >= self.max_refreshes {
+        if job.out.refreshes >= self.max_refreshes {
             err.kind = FileHostKind::TooManyRefreshes;
             return Err(err.into());
         }
-        let link = refresh(&job.link)?;
+        let link = refresh(&job.out.link)?;
         super::check_link(&link)?;
-        job.link = link;
-        job.refreshes += 1;
+        job.out.link = link;
+        job.out.refreshes += 1;
         Ok(())
     }
 
@@ -278,7 +263,7 @@ impl Fetcher<'_> {
                 expected,
                 actual: job.offset,
             };
-            let e = FileHostError::new(job.vendor, kind, &job.link.url);
+            let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
             return Err(job.discard(e));
         }
         #[cfg(feature = "sha256")]
@@ -286,10 +271,10 @@ impl Fetcher<'_> {
             let actual = to_hex(digest.finish().as_ref());
             if let Some(expected) = self.sha256.clone().filter(|e| *e != actual) {
                 let kind = FileHostKind::Checksum { expected, actual };
-                let e = FileHostError::new(job.vendor, kind, &job.link.url);
+                let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
                 return Err(job.discard(e));
             }
-            job.sha256 = Some(actual);
+            job.out.sha256 = Some(actual);
         }
         Ok(())
     }
@@ -323,7 +308,7 @@ impl Fetcher<'_> {
     /// One request (following redirects) and its body.
     fn attempt(&mut self, job: &mut Job<'_, '_>) -> Result<(), Failure> {
         let vendor = job.vendor;
-        let mut url = job.link.url.as_str().to_owned();
+        let mut url = job.out.link.url.as_str().to_owned();
         let mut redirects = 0;
         // Without a validator (or with a decoded body) kept bytes cannot be
         // continued safely: start over.
@@ -335,7 +320,7 @@ impl Fetcher<'_> {
                 (Some(v), offset) if offset > 0 => Some((offset, v.header())),
                 _ => None,
             };
-            job.requests += 1;
+            job.out.requests += 1;
             let response = self.send(vendor, &url, range)?;
             let status = response.status().as_u16();
             if !matches!(status, 301 | 302 | 303 | 307 | 308) {
@@ -402,7 +387,7 @@ impl Fetcher<'_> {
                             .with_note(format!("{why}; starting over")),
                     ));
                 }
-                job.ranges += 1;
+                job.out.ranges += 1;
                 if let Some((_, _, Some(total))) = range {
                     job.total = Some(total);
                 }
@@ -447,7 +432,7 @@ impl Fetcher<'_> {
                 .and_then(|n| names::sanitize_file_name(&n))
                 .or_else(|| names::url_file_name(&url))
                 .unwrap_or_else(|| "download".to_owned());
-            job.name = Some(self.claim(dir, &name, &job.link)?);
+            job.name = Some(self.claim(dir, &name, &job.out.link)?);
         }
         job.save_meta();
         self.stream(job, response, &url)
@@ -493,7 +478,7 @@ impl Fetcher<'_> {
                 let what = job.slot.map_or("writing the output".to_owned(), |slot| {
                     format!("writing {}", slot.part.display())
                 });
-                return Err(local(&job.link, &what, e).into());
+                return Err(local(&job.out.link, &what, e).into());
             }
             #[cfg(feature = "sha256")]
             if let Some(digest) = job.digest.as_mut() {
