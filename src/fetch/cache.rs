@@ -90,14 +90,13 @@ impl Cache {
     /// `$XDG_CACHE_HOME/download-url`, else `$HOME/.cache/download-url`;
     /// `None` when none of those variables is set.
     pub fn default_dir() -> Option<PathBuf> {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        if let Some(dir) = var("DOWNLOAD_URL_CACHE") {
-            return Some(dir.into());
-        }
-        if let Some(dir) = var("XDG_CACHE_HOME") {
-            return Some(PathBuf::from(dir).join("download-url"));
-        }
-        var("HOME").map(|home| PathBuf::from(home).join(".cache").join("download-url"))
+        let var = |name: &str| {
+            let value = std::env::var_os(name).filter(|v| !v.is_empty());
+            value.map(PathBuf::from)
+        };
+        var("DOWNLOAD_URL_CACHE")
+            .or_else(|| var("XDG_CACHE_HOME").map(|dir| dir.join("download-url")))
+            .or_else(|| var("HOME").map(|home| home.join(".cache").join("download-url")))
     }
 
     /// The folder.
@@ -130,8 +129,7 @@ impl Cache {
         let tmp = super::parent_dir(target).join(format!(".dlurl-place-{:016x}", disk::random()));
         let mut out = disk::create_new(&tmp).map_err(|e| local(vendor, &tmp, "creating", e))?;
         let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
-        let copied = disk::copy_hashing(&mut file, &mut out, &mut digest);
-        let placed = match copied {
+        let placed = match disk::copy_hashing(&mut file, &mut out, &mut digest) {
             Ok(len) if len == pin.size && to_hex(digest.finish().as_ref()) == hex => {
                 disk::finish_new(out, false)
                     .and_then(|()| fs::rename(&tmp, target))
@@ -192,11 +190,11 @@ impl Cache {
             return Ok(Placed::FromCache);
         }
         let link = link()?;
-        let mut fetcher = fetcher
+        let fetched = fetcher
             .sha256(vendor, &hex)?
             .expected_size(pin.size)
-            .overwrite(true);
-        let fetched = fetcher.save_as(&link, self.dir.join(&hex))?;
+            .overwrite(true)
+            .save_as(&link, self.dir.join(&hex))?;
         if !self.place(vendor, pin, target)? {
             return Err(FileHostError::new(vendor, FileHostKind::Local, &link.url)
                 .with_note(format!(

@@ -249,7 +249,8 @@ pub(super) struct Slot {
     pub part: PathBuf,
     meta: PathBuf,
     stem: String,
-    dir: PathBuf,
+    /// The folder of the slot (and of the target).
+    pub dir: PathBuf,
     lock: File,
 }
 

@@ -254,7 +254,7 @@ pub struct Fetcher<'a> {
     #[cfg(feature = "sha256")]
     sha256: Option<String>,
     refresher: Option<Refresher<'a>>,
-    progress: Option<Box<dyn FnMut(Progress) + 'a>>,
+    progress: Box<dyn FnMut(Progress) + 'a>,
     taken: names::Taken,
 }
 
@@ -302,7 +302,7 @@ impl<'a> Fetcher<'a> {
             #[cfg(feature = "sha256")]
             sha256: None,
             refresher: None,
-            progress: None,
+            progress: Box::new(|_| {}),
             taken: names::Taken::default(),
         }
     }
@@ -421,7 +421,7 @@ impl<'a> Fetcher<'a> {
 
     /// Calls `progress` after every chunk written.
     pub fn progress(mut self, progress: impl FnMut(Progress) + 'a) -> Self {
-        self.progress = Some(Box::new(progress));
+        self.progress = Box::new(progress);
         self
     }
 
@@ -510,7 +510,6 @@ impl<'a> Fetcher<'a> {
             self.check_target(&dir.join(name), link)?;
         }
         let mut job = self.job(link, Sink::None);
-        job.dir = Some(dir.to_path_buf());
         job.key = key_of(link);
         job.slot = Some(&slot);
         let saved = slot.resumable(&job.key);

@@ -27,12 +27,6 @@ pub(super) enum Failure {
     Fatal(Error),
 }
 
-impl Failure {
-    fn retry(e: FileHostError) -> Failure {
-        Failure::Retry(Box::new(e))
-    }
-}
-
 impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         Failure::Fatal(e)
@@ -51,24 +45,12 @@ pub(super) enum Sink<'w> {
     Writer(&'w mut dyn Write),
 }
 
-impl Sink<'_> {
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Sink::None => Ok(()),
-            Sink::File(f) => f.write_all(buf),
-            Sink::Writer(w) => w.write_all(buf),
-        }
-    }
-}
-
 /// One fetch in progress.
 pub(super) struct Job<'w, 's> {
     pub vendor: Vendor,
     pub sink: Sink<'w>,
     /// The slot of a file job (its part file is the sink).
     pub slot: Option<&'s Slot>,
-    /// Where a `save_in` job puts its file, to name it from the reply.
-    pub dir: Option<PathBuf>,
     pub name: Option<String>,
     pub key: String,
     pub offset: u64,
@@ -155,7 +137,6 @@ impl Fetcher<'_> {
             vendor: link.vendor,
             sink,
             slot: None,
-            dir: None,
             name: None,
             key: String::new(),
             offset: 0,
@@ -316,10 +297,8 @@ impl Fetcher<'_> {
             job.restart(&url)?;
         }
         let mut response = loop {
-            let range = match (&job.validator, job.offset) {
-                (Some(v), offset) if offset > 0 => Some((offset, v.header())),
-                _ => None,
-            };
+            let validator = job.validator.as_ref().filter(|_| job.offset > 0);
+            let range = validator.map(|v| (job.offset, v.header()));
             job.out.requests += 1;
             let response = self.send(vendor, &url, range)?;
             let status = response.status().as_u16();
@@ -363,7 +342,6 @@ impl Fetcher<'_> {
                 job.total = stated.filter(|_| !encoded).or(earlier_total);
                 job.validator = validator.filter(|_| !encoded);
                 job.encoded = encoded;
-                self.check_stated(job, &url, status)?;
             }
             206 => {
                 let range = header(&headers, "content-range").and_then(|v| parse_content_range(&v));
@@ -381,17 +359,16 @@ impl Fetcher<'_> {
                 };
                 if let Some(why) = why {
                     job.restart(&url)?;
-                    return Err(Failure::retry(
+                    return Err(Failure::Retry(Box::new(
                         FileHostError::new(vendor, FileHostKind::Io, &url)
                             .status(206)
                             .with_note(format!("{why}; starting over")),
-                    ));
+                    )));
                 }
                 job.out.ranges += 1;
                 if let Some((_, _, Some(total))) = range {
                     job.total = Some(total);
                 }
-                self.check_stated(job, &url, status)?;
             }
             416 => {
                 let total = header(&headers, "content-range")
@@ -407,9 +384,9 @@ impl Fetcher<'_> {
                     return Ok(());
                 }
                 job.restart(&url)?;
-                return Err(Failure::retry(
+                return Err(Failure::Retry(Box::new(
                     FileHostError::new(vendor, FileHostKind::Status, &url).status(416),
-                ));
+                )));
             }
             _ => {
                 let excerpt = read_excerpt(&mut response);
@@ -420,19 +397,20 @@ impl Fetcher<'_> {
                     return Err(Failure::Denied(Box::new(err)));
                 }
                 if crate::error::retryable_status(status) {
-                    return Err(Failure::retry(err));
+                    return Err(Failure::Retry(Box::new(err)));
                 }
                 return Err(err.into());
             }
         }
+        self.check_stated(job, &url, status)?;
         // The name, when the link did not give one.
-        if let (Some(dir), None) = (&job.dir, &job.name) {
+        if let (Some(slot), None) = (job.slot, &job.name) {
             let name = header(&headers, "content-disposition")
                 .and_then(|v| names::content_disposition_name(&v))
                 .and_then(|n| names::sanitize_file_name(&n))
                 .or_else(|| names::url_file_name(&url))
                 .unwrap_or_else(|| "download".to_owned());
-            job.name = Some(self.claim(dir, &name, &job.out.link)?);
+            job.name = Some(self.claim(&slot.dir, &name, &job.out.link)?);
         }
         job.save_meta();
         self.stream(job, response, &url)
@@ -474,7 +452,12 @@ impl Fetcher<'_> {
                     .with_note(format!("more than {limit} bytes arrived"));
                 return Err(job.discard(e).into());
             }
-            if let Err(e) = job.sink.write_all(chunk) {
+            let written = match &mut job.sink {
+                Sink::None => Ok(()),
+                Sink::File(f) => f.write_all(chunk),
+                Sink::Writer(w) => w.write_all(chunk),
+            };
+            if let Err(e) = written {
                 let what = job.slot.map_or("writing the output".to_owned(), |slot| {
                     format!("writing {}", slot.part.display())
                 });
@@ -485,23 +468,21 @@ impl Fetcher<'_> {
                 digest.update(chunk);
             }
             job.offset += chunk.len() as u64;
-            if let Some(progress) = self.progress.as_mut() {
-                progress(Progress {
-                    done: job.offset,
-                    total: job.total,
-                });
-            }
+            (self.progress)(Progress {
+                done: job.offset,
+                total: job.total,
+            });
         }
         // Whatever length is known must be met: a short body is a broken
         // transfer (resumed), never a complete file.
         if let Some(total) = job.total.or(self.expected_size) {
             if job.offset < total {
-                return Err(Failure::retry(
+                return Err(Failure::Retry(Box::new(
                     FileHostError::new(vendor, FileHostKind::Io, url).with_note(format!(
                         "connection closed at {} of {total} bytes",
                         job.offset
                     )),
-                ));
+                )));
             }
             if job.offset > total {
                 let kind = FileHostKind::LengthMismatch {
@@ -541,7 +522,7 @@ fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::E
     if e.kind == FileHostKind::Unreachable {
         e.into()
     } else {
-        Failure::retry(e)
+        Failure::Retry(Box::new(e))
     }
 }
 
