@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use ureq::http::HeaderMap;
 
 use super::disk::{self, Slot};
-use super::meta::{Meta, Validator};
+use super::meta::{self, Meta};
 use super::{names, Fetched, Fetcher, Progress};
 use crate::url::{one_line, redact_url_queries};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
@@ -57,7 +57,7 @@ pub(super) struct Job<'w, 's> {
     skip: u64,
     /// The object's length, as stated for the current validator.
     pub total: Option<u64>,
-    pub validator: Option<Validator>,
+    pub validator: Option<String>,
     encoded: bool,
     #[cfg(feature = "sha256")]
     pub digest: Option<ring::digest::Context>,
@@ -298,7 +298,7 @@ impl Fetcher<'_> {
         }
         let mut response = loop {
             let validator = job.validator.as_ref().filter(|_| job.offset > 0);
-            let range = validator.map(|v| (job.offset, v.header()));
+            let range = validator.map(|v| (job.offset, v.as_str()));
             job.out.requests += 1;
             let response = self.send(vendor, &url, range)?;
             let status = response.status().as_u16();
@@ -319,7 +319,7 @@ impl Fetcher<'_> {
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let validator = Validator::from_headers(&headers);
+        let validator = meta::validator(&headers);
         // The same version of the object as the bytes kept (or the last reply).
         let same_object = validator.is_some() && validator == job.validator;
         match status {
@@ -668,18 +668,18 @@ mod tests {
         };
         let date = "Wed, 01 Jan 2025 00:00:00 GMT";
         assert_eq!(
-            Validator::from_headers(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
-            Some(Validator::ETag("\"a\"".into()))
+            meta::validator(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
+            Some("\"a\"".into())
         );
         // A weak ETag: no resume, and never the date instead.
         assert_eq!(
-            Validator::from_headers(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
+            meta::validator(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
             None
         );
         assert_eq!(
-            Validator::from_headers(&headers(&[("last-modified", date)])),
-            Some(Validator::LastModified(date.into()))
+            meta::validator(&headers(&[("last-modified", date)])),
+            Some(date.into())
         );
-        assert_eq!(Validator::from_headers(&headers(&[])), None);
+        assert_eq!(meta::validator(&headers(&[])), None);
     }
 }
