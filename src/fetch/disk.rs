@@ -68,14 +68,9 @@ fn current_uid(dir: &Path) -> io::Result<u32> {
 
 /// A random number (std's per-process random hash keys).
 pub(super) fn random() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
+    use std::hash::BuildHasher;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    std::collections::hash_map::RandomState::new().hash_one(now.map_or(0, |d| d.as_nanos()))
 }
 
 /// What stands at a name.

@@ -132,7 +132,7 @@
 //! contains the query of a signed URL.
 
 use std::fmt;
-use std::io::{self, Seek, SeekFrom, Write};
+use std::io::{Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -531,7 +531,7 @@ impl<'a> Fetcher<'a> {
                 #[cfg(feature = "sha256")]
                 if let Some(digest) = job.digest.as_mut() {
                     file.rewind()
-                        .and_then(|()| disk::copy_hashing(&mut file, &mut io::sink(), digest))
+                        .and_then(|()| disk::copy_hashing(&mut file, &mut std::io::sink(), digest))
                         .map_err(|e| local(link, "reading the temporary file", e))?;
                 }
                 file.seek(SeekFrom::Start(kept))
