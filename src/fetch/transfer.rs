@@ -371,13 +371,10 @@ impl Fetcher<'_> {
                 }
             }
             416 => {
-                let total = header(&headers, "content-range")
-                    .and_then(|v| {
-                        v.trim()
-                            .strip_prefix("bytes */")
-                            .and_then(|t| t.trim().parse().ok())
-                    })
-                    .or(job.total);
+                let range = header(&headers, "content-range");
+                let stated =
+                    range.and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok());
+                let total = stated.or(job.total);
                 let other = validator.is_some() && !same_object;
                 if total == Some(job.offset) && job.offset > 0 && !other {
                     job.total = total;
