@@ -9,15 +9,17 @@
 //! temporary file beside the target and renames that over the target: never a
 //! copy onto the target (which would follow a symlink there), never a hard link
 //! a later write could change. Two processes that want the same pin take
-//! turns on the kernel's lock of `.<sha256>.pin-lock`: one downloads, the other
-//! waits and then finds the entry.
+//! turns on the kernel's lock of `.<sha256>.pin.dlurl-lock` (a slot of the
+//! temporary files' rules): one downloads, the other waits and then finds the
+//! entry.
 
 use std::fs;
-use std::io::{self, Read, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use super::disk;
+use super::transfer::to_hex;
 use super::{Fetched, Fetcher};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
 
@@ -51,15 +53,8 @@ impl Pinned {
     /// The digest in lowercase, or [`Error::InvalidInput`] when it is not 64
     /// hex digits.
     fn hex(&self, vendor: Vendor) -> Result<String, Error> {
-        let hex = self.sha256.trim();
-        if !super::is_sha256_hex(hex) {
-            return Err(Error::invalid(
-                vendor,
-                "sha256",
-                "a pin must be 64 hexadecimal digits",
-            ));
-        }
-        Ok(hex.to_ascii_lowercase())
+        super::sha256_hex(&self.sha256)
+            .ok_or_else(|| Error::invalid(vendor, "sha256", "a pin must be 64 hexadecimal digits"))
     }
 }
 
@@ -95,14 +90,13 @@ impl Cache {
     /// `$XDG_CACHE_HOME/download-url`, else `$HOME/.cache/download-url`;
     /// `None` when none of those variables is set.
     pub fn default_dir() -> Option<PathBuf> {
-        let var = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty());
-        if let Some(dir) = var("DOWNLOAD_URL_CACHE") {
-            return Some(dir.into());
-        }
-        if let Some(dir) = var("XDG_CACHE_HOME") {
-            return Some(PathBuf::from(dir).join("download-url"));
-        }
-        var("HOME").map(|home| PathBuf::from(home).join(".cache").join("download-url"))
+        let var = |name: &str| {
+            let value = std::env::var_os(name).filter(|v| !v.is_empty());
+            value.map(PathBuf::from)
+        };
+        var("DOWNLOAD_URL_CACHE")
+            .or_else(|| var("XDG_CACHE_HOME").map(|dir| dir.join("download-url")))
+            .or_else(|| var("HOME").map(|home| home.join(".cache").join("download-url")))
     }
 
     /// The folder.
@@ -128,46 +122,31 @@ impl Cache {
         let hex = pin.hex(vendor)?;
         let entry = self.dir.join(&hex);
         let Some(mut file) =
-            disk::open_own(&entry).map_err(|e| local(vendor, &entry, "reading", e))?
+            disk::open_own(&entry, false).map_err(|e| local(vendor, &entry, "reading", e))?
         else {
             return Ok(false);
         };
-        let dir = match target.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let name = target
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let tmp = dir.join(format!(
-            ".dlurl-place-{:016x}",
-            super::fnv1a(name.as_bytes()) ^ disk::random()
-        ));
+        let tmp = super::parent_dir(target).join(format!(".dlurl-place-{:016x}", disk::random()));
         let mut out = disk::create_new(&tmp).map_err(|e| local(vendor, &tmp, "creating", e))?;
-        let copied = copy_hashing(&mut file, &mut out);
-        let keep = match copied {
-            Ok((len, digest)) if len == pin.size && digest == hex => true,
+        let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
+        let placed = match disk::copy_hashing(&mut file, &mut out, &mut digest) {
+            Ok(len) if len == pin.size && to_hex(digest.finish().as_ref()) == hex => {
+                disk::finish_new(out, false)
+                    .and_then(|()| fs::rename(&tmp, target))
+                    .map_err(|e| local(vendor, target, "placing", e))
+            }
             Ok(_) => {
                 // Not the pinned bytes: the entry goes, the target stays as it was.
                 let _ = fs::remove_file(&entry);
-                false
-            }
-            Err(e) => {
                 let _ = fs::remove_file(&tmp);
-                return Err(local(vendor, &tmp, "writing", e));
+                return Ok(false);
             }
+            Err(e) => Err(local(vendor, &tmp, "writing", e)),
         };
-        if !keep {
+        if placed.is_err() {
             let _ = fs::remove_file(&tmp);
-            return Ok(false);
         }
-        let placed = disk::finish_new(out, false).and_then(|()| fs::rename(&tmp, target));
-        if let Err(e) = placed {
-            let _ = fs::remove_file(&tmp);
-            return Err(local(vendor, target, "placing", e));
-        }
-        Ok(true)
+        placed.map(|()| true)
     }
 
     /// Places the file pinned by `pin` at `target`: from the cache when it is
@@ -197,26 +176,25 @@ impl Cache {
         if offline {
             return Err(FileHostError::new(vendor, FileHostKind::Offline, "")
                 .with_note(format!(
-                    "{} ({} bytes) is not in the cache {}; fetch it once online (unset DOWNLOAD_URL_OFFLINE / CARGO_NET_OFFLINE), or put the file there named {hex}",
-                    hex,
+                    "{hex} ({} bytes) is not in the cache {}; fetch it once online (unset DOWNLOAD_URL_OFFLINE / CARGO_NET_OFFLINE), or put the file there named {hex}",
                     pin.size,
                     self.dir.display()
                 ))
                 .into());
         }
         fs::create_dir_all(&self.dir).map_err(|e| local(vendor, &self.dir, "creating", e))?;
-        let _turn = disk::lock(&self.dir, &format!(".{hex}.pin-lock"), self.lock_wait)
+        let _turn = disk::Slot::take(&self.dir, &format!(".{hex}.pin"), self.lock_wait)
             .map_err(|e| super::disk_error(vendor, "", e))?;
         // Another process may have stored it while this one waited.
         if self.place(vendor, pin, target)? {
             return Ok(Placed::FromCache);
         }
         let link = link()?;
-        let mut fetcher = fetcher
+        let fetched = fetcher
             .sha256(vendor, &hex)?
             .expected_size(pin.size)
-            .overwrite(true);
-        let fetched = fetcher.save_as(&link, self.dir.join(&hex))?;
+            .overwrite(true)
+            .save_as(&link, self.dir.join(&hex))?;
         if !self.place(vendor, pin, target)? {
             return Err(FileHostError::new(vendor, FileHostKind::Local, &link.url)
                 .with_note(format!(
@@ -226,25 +204,6 @@ impl Cache {
         }
         Ok(Placed::Downloaded(Box::new(fetched)))
     }
-}
-
-/// Copies `from` into `to`, returning the length and the SHA-256 (hex).
-fn copy_hashing(from: &mut fs::File, to: &mut fs::File) -> io::Result<(u64, String)> {
-    let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
-    let mut buf = vec![0u8; super::transfer::BUFFER];
-    let mut len = 0u64;
-    loop {
-        let n = match from.read(&mut buf) {
-            Ok(0) => break,
-            Ok(n) => n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        digest.update(&buf[..n]);
-        to.write_all(&buf[..n])?;
-        len += n as u64;
-    }
-    Ok((len, super::transfer::to_hex(digest.finish().as_ref())))
 }
 
 fn local(vendor: Vendor, path: &Path, what: &str, e: io::Error) -> Error {

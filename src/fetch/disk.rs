@@ -30,7 +30,6 @@ const SLOTS: u32 = 8;
 const META_LIMIT: u64 = 64 << 10;
 
 /// What went wrong on disk.
-#[derive(Debug)]
 pub(super) enum DiskError {
     /// Another run holds the lock of the slot.
     Locked(PathBuf),
@@ -45,32 +44,33 @@ fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> DiskError {
     move |e| DiskError::Io(what, e)
 }
 
-/// The user running this process: files of another user are never trusted.
-#[cfg(unix)]
+/// The user running this process: files of another user are never trusted
+/// (0 where std cannot tell a file's owner).
 fn current_uid(dir: &Path) -> io::Result<u32> {
-    // On Linux `/proc/self` belongs to the process's effective user.
-    if let Ok(m) = fs::metadata("/proc/self") {
-        return Ok(m.uid());
+    #[cfg(unix)]
+    {
+        // On Linux `/proc/self` belongs to the process's effective user.
+        if let Ok(m) = fs::metadata("/proc/self") {
+            return Ok(m.uid());
+        }
+        // Elsewhere: the owner of a file this run creates.
+        let probe = dir.join(format!(".dlurl-probe-{:016x}", random()));
+        let uid = create_new(&probe)?.metadata()?.uid();
+        let _ = fs::remove_file(&probe);
+        Ok(uid)
     }
-    // Elsewhere: the owner of a file this run creates.
-    let probe = dir.join(format!(".dlurl-probe-{:016x}", random()));
-    let file = create_new(&probe)?;
-    let uid = file.metadata()?.uid();
-    drop(file);
-    let _ = fs::remove_file(&probe);
-    Ok(uid)
+    #[cfg(not(unix))]
+    {
+        let _ = dir;
+        Ok(0)
+    }
 }
 
 /// A random number (std's per-process random hash keys).
 pub(super) fn random() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos()),
-    );
-    h.finish()
+    use std::hash::BuildHasher;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH);
+    std::collections::hash_map::RandomState::new().hash_one(now.map_or(0, |d| d.as_nanos()))
 }
 
 /// What stands at a name.
@@ -85,44 +85,25 @@ enum Existing {
     Foreign,
 }
 
-struct Owner {
+/// What stands at `path`, for the user `uid`.
+fn inspect(path: &Path, uid: u32) -> io::Result<Existing> {
+    let meta = match fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Absent),
+        Err(e) => return Err(e),
+    };
+    if !meta.file_type().is_file() {
+        return Ok(Existing::Foreign);
+    }
     #[cfg(unix)]
-    uid: u32,
-}
-
-impl Owner {
-    fn of_process(dir: &Path) -> io::Result<Owner> {
-        #[cfg(unix)]
-        return Ok(Owner {
-            uid: current_uid(dir)?,
-        });
-        #[cfg(not(unix))]
-        {
-            let _ = dir;
-            Ok(Owner {})
-        }
+    if meta.uid() != uid {
+        return Ok(Existing::Foreign);
+    } else if meta.nlink() != 1 {
+        return Ok(Existing::Linked);
     }
-
-    fn inspect(&self, path: &Path) -> io::Result<Existing> {
-        let meta = match fs::symlink_metadata(path) {
-            Ok(m) => m,
-            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(Existing::Absent),
-            Err(e) => return Err(e),
-        };
-        if !meta.file_type().is_file() {
-            return Ok(Existing::Foreign);
-        }
-        #[cfg(unix)]
-        {
-            if meta.uid() != self.uid {
-                return Ok(Existing::Foreign);
-            }
-            if meta.nlink() != 1 {
-                return Ok(Existing::Linked);
-            }
-        }
-        Ok(Existing::Ours(meta))
-    }
+    #[cfg(not(unix))]
+    let _ = uid;
+    Ok(Existing::Ours(meta))
 }
 
 /// Opens an existing file of ours without following a symlink, and only if it
@@ -143,14 +124,10 @@ fn open_seen(path: &Path, seen: &fs::Metadata, write: bool) -> io::Result<Option
     Ok(same_file(seen, &now).then_some(file))
 }
 
-#[cfg(unix)]
+/// Whether `b` is a regular file, and the file `a` describes (where std can
+/// tell).
 fn same_file(a: &fs::Metadata, b: &fs::Metadata) -> bool {
-    a.dev() == b.dev() && a.ino() == b.ino() && b.file_type().is_file()
-}
-
-#[cfg(not(unix))]
-fn same_file(_: &fs::Metadata, b: &fs::Metadata) -> bool {
-    b.file_type().is_file()
+    identity(a) == identity(b) && b.file_type().is_file()
 }
 
 /// A new file, created exclusively (a symlink at `path`, dangling or not, is an
@@ -163,14 +140,37 @@ pub(super) fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
-#[cfg(feature = "sha256")]
-/// An existing regular file of the user running, with one name, opened for
-/// reading without following a symlink; `None` for anything else.
-pub(super) fn open_own(path: &Path) -> io::Result<Option<File>> {
-    let owner = Owner::of_process(path.parent().unwrap_or(Path::new(".")))?;
-    match owner.inspect(path)? {
-        Existing::Ours(seen) => open_seen(path, &seen, false),
+/// An existing regular file of the user running, with one name, opened without
+/// following a symlink and checked to be the file inspected; `None` for
+/// anything else.
+pub(super) fn open_own(path: &Path, write: bool) -> io::Result<Option<File>> {
+    let uid = current_uid(path.parent().unwrap_or(Path::new(".")))?;
+    match inspect(path, uid)? {
+        Existing::Ours(seen) => open_seen(path, &seen, write),
         _ => Ok(None),
+    }
+}
+
+/// Copies `from` to `to`, from where each stands, feeding the bytes to
+/// `digest`; the number of bytes copied.
+#[cfg(feature = "sha256")]
+pub(super) fn copy_hashing(
+    from: &mut File,
+    to: &mut impl Write,
+    digest: &mut ring::digest::Context,
+) -> io::Result<u64> {
+    let mut buf = vec![0u8; super::transfer::BUFFER];
+    let mut len = 0;
+    loop {
+        let n = match from.read(&mut buf) {
+            Ok(0) => return Ok(len),
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        digest.update(&buf[..n]);
+        to.write_all(&buf[..n])?;
+        len += n as u64;
     }
 }
 
@@ -185,46 +185,14 @@ pub(super) fn finish_new(file: File, sync: bool) -> io::Result<()> {
     Ok(())
 }
 
-#[cfg(feature = "sha256")]
-/// The kernel's lock on `dir/name` (created if needed), waiting up to `wait`;
-/// held until the value is dropped.
-pub(super) fn lock(dir: &Path, name: &str, wait: Duration) -> Result<impl Drop, DiskError> {
-    let owner = Owner::of_process(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
-    let path = dir.join(name);
-    Lock::take(&path, &owner, wait)?.ok_or_else(|| {
-        DiskError::Io(
-            format!("{} is not a file of ours", path.display()),
-            io::Error::from(io::ErrorKind::AlreadyExists),
-        )
-    })
-}
-
-/// The kernel's lock on a slot's lock file: released when dropped, and by the
-/// kernel when the process dies. The file is removed while still locked.
-#[derive(Debug)]
-struct Lock {
-    file: File,
-    path: PathBuf,
-}
-
-impl Drop for Lock {
-    fn drop(&mut self) {
-        let _ = fs::remove_file(&self.path);
-        let _ = self.file.unlock();
-    }
-}
-
-impl Lock {
-    /// Locks the file at `path` (creating it), waiting up to `wait` for another
-    /// run. `None` when the name holds a file that is not ours.
-    fn take(path: &Path, owner: &Owner, wait: Duration) -> Result<Option<Lock>, DiskError> {
-        let deadline = Instant::now() + wait;
-        let mut changes = 0;
-        loop {
-            let file = match owner
-                .inspect(path)
-                .map_err(io_err(format!("reading {}", path.display())))?
-            {
+/// The kernel's lock on the file at `path` (created if needed), waiting up to
+/// `wait` for another run. `None` when the name holds a file that is not ours.
+fn lock(path: &Path, uid: u32, wait: Duration) -> Result<Option<File>, DiskError> {
+    let deadline = Instant::now() + wait;
+    let mut changes = 0;
+    loop {
+        let file =
+            match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
                 Existing::Absent => match create_new(path) {
                     Ok(f) => Some(f),
                     Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
@@ -234,67 +202,65 @@ impl Lock {
                     .map_err(io_err(format!("opening {}", path.display())))?,
                 Existing::Linked | Existing::Foreign => return Ok(None),
             };
-            // A file that changed between looking and opening: look again (a
-            // few times; then it is someone else's game).
-            let Some(file) = file else {
-                changes += 1;
-                if changes > 20 {
-                    return Ok(None);
+        // A file that changed between looking and opening: look again (a
+        // few times; then it is someone else's game).
+        let Some(file) = file else {
+            changes += 1;
+            if changes > 20 {
+                return Ok(None);
+            }
+            continue;
+        };
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                let now = Instant::now();
+                if now >= deadline {
+                    return Err(DiskError::Locked(path.to_path_buf()));
                 }
+                std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
                 continue;
-            };
-            match file.try_lock() {
-                Ok(()) => {}
-                Err(fs::TryLockError::WouldBlock) => {
-                    let now = Instant::now();
-                    if now >= deadline {
-                        return Err(DiskError::Locked(path.to_path_buf()));
-                    }
-                    std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
-                    continue;
-                }
-                Err(fs::TryLockError::Error(e)) => {
-                    return Err(DiskError::Io(format!("locking {}", path.display()), e))
-                }
             }
-            // The run that held it may have removed the name meanwhile: the
-            // lock counts only on the file still at `path`.
-            let held = fs::symlink_metadata(path)
-                .ok()
-                .zip(file.metadata().ok())
-                .is_some_and(|(at_path, locked)| same_file(&at_path, &locked));
-            if held {
-                return Ok(Some(Lock {
-                    file,
-                    path: path.to_path_buf(),
-                }));
+            Err(fs::TryLockError::Error(e)) => {
+                return Err(DiskError::Io(format!("locking {}", path.display()), e))
             }
+        }
+        // The run that held it may have removed the name meanwhile: the
+        // lock counts only on the file still at `path`.
+        let held = fs::symlink_metadata(path)
+            .ok()
+            .zip(file.metadata().ok())
+            .is_some_and(|(at_path, locked)| same_file(&at_path, &locked));
+        if held {
+            return Ok(Some(file));
         }
     }
 }
 
-/// The names of one slot.
-#[derive(Debug, Clone)]
-pub(super) struct Paths {
+/// A slot taken by this run (its names). It holds the kernel's lock on its lock
+/// file: released when dropped, and by the kernel when the process dies; the
+/// lock file is removed while still locked.
+pub(super) struct Slot {
     pub part: PathBuf,
-    pub meta: PathBuf,
+    meta: PathBuf,
     stem: String,
-    dir: PathBuf,
+    /// The folder of the slot (and of the target).
+    pub dir: PathBuf,
+    lock: File,
 }
 
-/// A slot taken by this run: its lock is held until it is dropped.
-#[derive(Debug)]
-pub(super) struct Slot {
-    pub paths: Paths,
-    _lock: Lock,
+impl Drop for Slot {
+    fn drop(&mut self) {
+        let _ = fs::remove_file(self.dir.join(format!("{}.dlurl-lock", self.stem)));
+        let _ = self.lock.unlock();
+    }
 }
 
 impl Slot {
     /// Takes the first slot of `stem` in `dir` whose files are all ours (see the
     /// module docs), waiting up to `wait` for another run holding it.
     pub(super) fn take(dir: &Path, stem: &str, wait: Duration) -> Result<Slot, DiskError> {
-        let owner =
-            Owner::of_process(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
+        let uid = current_uid(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
         for n in 0..SLOTS {
             let stem = if n == 0 {
                 stem.to_owned()
@@ -302,21 +268,19 @@ impl Slot {
                 format!("{stem}~{n}")
             };
             let lock_path = dir.join(format!("{stem}.dlurl-lock"));
-            let Some(lock) = Lock::take(&lock_path, &owner, wait)? else {
+            let Some(lock) = lock(&lock_path, uid, wait)? else {
                 continue;
             };
-            let paths = Paths {
+            let slot = Slot {
                 part: dir.join(format!("{stem}.dlurl-part")),
                 meta: dir.join(format!("{stem}.dlurl-meta")),
                 stem,
                 dir: dir.to_path_buf(),
+                lock,
             };
             let mut ours = true;
-            for path in [&paths.part, &paths.meta] {
-                match owner
-                    .inspect(path)
-                    .map_err(io_err(format!("reading {}", path.display())))?
-                {
+            for path in [&slot.part, &slot.meta] {
+                match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
                     Existing::Absent | Existing::Ours(_) => {}
                     // Our own second name of some file (a publish cut short):
                     // the name goes, the file behind it stays as it is.
@@ -326,7 +290,7 @@ impl Slot {
                 }
             }
             if ours {
-                return Ok(Slot { paths, _lock: lock });
+                return Ok(slot);
             }
         }
         Err(DiskError::Io(
@@ -339,39 +303,28 @@ impl Slot {
     }
 
     /// The part file and its meta, when both are ours and the meta was written
-    /// for this very part file and for `key`.
-    pub(super) fn resumable(&self, key: &str) -> Option<(File, Meta)> {
-        let owner = Owner::of_process(&self.paths.dir).ok()?;
-        let Existing::Ours(seen) = owner.inspect(&self.paths.meta).ok()? else {
-            return None;
-        };
+    /// for this very part file and for `key`; the part's length as well.
+    pub(super) fn resumable(&self, key: &str) -> Option<(File, Meta, u64)> {
         let mut text = String::new();
-        open_seen(&self.paths.meta, &seen, false)
+        open_own(&self.meta, false)
             .ok()??
             .take(META_LIMIT)
             .read_to_string(&mut text)
             .ok()?;
-        let meta = Meta::parse(&text)?;
-        if meta.key != key {
-            return None;
-        }
-        let Existing::Ours(seen) = owner.inspect(&self.paths.part).ok()? else {
-            return None;
-        };
-        if meta.part != identity(&seen) {
-            return None;
-        }
-        let part = open_seen(&self.paths.part, &seen, true).ok()??;
-        Some((part, meta))
+        let meta = Meta::parse(&text).filter(|meta| meta.key == key)?;
+        let part = open_own(&self.part, true).ok()??;
+        let seen = part.metadata().ok()?;
+        (meta.part == identity(&seen)).then_some((part, meta, seen.len()))
     }
 
     /// A new, empty part file (an old one of ours, not resumed, goes first).
     pub(super) fn fresh_part(&self) -> Result<File, DiskError> {
-        let path = &self.paths.part;
+        let path = &self.part;
         match fs::remove_file(path) {
-            Ok(()) => {}
-            Err(e) if e.kind() == io::ErrorKind::NotFound => {}
-            Err(e) => return Err(DiskError::Io(format!("removing {}", path.display()), e)),
+            Err(e) if e.kind() != io::ErrorKind::NotFound => {
+                return Err(DiskError::Io(format!("removing {}", path.display()), e))
+            }
+            _ => {}
         }
         create_new(path).map_err(io_err(format!("creating {}", path.display())))
     }
@@ -388,15 +341,10 @@ impl Slot {
         overwrite: bool,
         sync: bool,
     ) -> Result<(), DiskError> {
-        let part = &self.paths.part;
+        let part = &self.part;
         finish_new(file, sync).map_err(io_err(format!("flushing {}", part.display())))?;
         if overwrite {
-            if fs::symlink_metadata(target).is_ok_and(|m| m.is_dir()) {
-                return Err(DiskError::Io(
-                    format!("replacing {}", target.display()),
-                    io::Error::other("the target is a directory"),
-                ));
-            }
+            // A folder at the target: the rename fails (`EISDIR`).
             fs::rename(part, target)
                 .map_err(io_err(format!("renaming to {}", target.display())))?;
         } else {
@@ -418,7 +366,7 @@ impl Slot {
             }
         }
         if sync {
-            sync_dir(&self.paths.dir);
+            sync_dir(&self.dir);
         }
         Ok(())
     }
@@ -426,25 +374,23 @@ impl Slot {
     /// Records `meta` beside the part file: written to a new file, then renamed
     /// over the meta's name (a symlink there is replaced, never followed).
     pub(super) fn save_meta(&self, meta: &Meta) {
-        let tmp = self.paths.dir.join(format!(
-            "{}.dlurl-m{:04x}",
-            self.paths.stem,
-            random() & 0xffff
-        ));
+        let tmp = self
+            .dir
+            .join(format!("{}.dlurl-m{:04x}", self.stem, random() & 0xffff));
         let written = create_new(&tmp).and_then(|mut f| f.write_all(meta.to_json().as_bytes()));
-        if written.is_err() || fs::rename(&tmp, &self.paths.meta).is_err() {
+        if written.is_err() || fs::rename(&tmp, &self.meta).is_err() {
             let _ = fs::remove_file(&tmp);
         }
     }
 
     /// Removes the meta (the part file is no longer a resumable transfer).
     pub(super) fn remove_meta(&self) {
-        let _ = fs::remove_file(&self.paths.meta);
+        let _ = fs::remove_file(&self.meta);
     }
 
     /// Removes the part file and its meta.
     pub(super) fn discard(&self) {
-        let _ = fs::remove_file(&self.paths.part);
+        let _ = fs::remove_file(&self.part);
         self.remove_meta();
     }
 }

@@ -4,32 +4,19 @@
 use ureq::http::HeaderMap;
 
 /// What `If-Range` carries: a strong ETag, else — only when the host sent no
-/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Validator {
-    ETag(String),
-    LastModified(String),
-}
-
-impl Validator {
-    pub(super) fn from_headers(headers: &HeaderMap) -> Option<Validator> {
-        if let Some(etag) = headers.get("etag").and_then(|v| v.to_str().ok()) {
-            let etag = etag.trim();
-            // RFC 9110 13.1.5: never a date when an entity tag exists.
-            return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
-                .then(|| Validator::ETag(etag.to_owned()));
-        }
-        headers
-            .get("last-modified")
-            .and_then(|v| v.to_str().ok())
-            .map(|d| Validator::LastModified(d.trim().to_owned()))
+/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume. An ETag
+/// is quoted and a date is not: the meta keeps them apart by that.
+pub(super) fn validator(headers: &HeaderMap) -> Option<String> {
+    if let Some(etag) = headers.get("etag").and_then(|v| v.to_str().ok()) {
+        let etag = etag.trim();
+        // RFC 9110 13.1.5: never a date when an entity tag exists.
+        return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
+            .then(|| etag.to_owned());
     }
-
-    pub(super) fn header(&self) -> &str {
-        match self {
-            Validator::ETag(v) | Validator::LastModified(v) => v,
-        }
-    }
+    headers
+        .get("last-modified")
+        .and_then(|v| v.to_str().ok())
+        .map(|d| d.trim().to_owned())
 }
 
 /// What a part file is: the `.dlurl-meta` file beside it.
@@ -38,7 +25,7 @@ pub(super) struct Meta {
     /// Hash of the link's vendor and item.
     pub key: String,
     /// The validator sent in `If-Range`.
-    pub validator: Validator,
+    pub validator: String,
     /// The object's length, when the host stated it.
     pub total: Option<u64>,
     /// The name the target got (for `save_in`).
@@ -49,15 +36,12 @@ pub(super) struct Meta {
 
 impl Meta {
     pub(super) fn to_json(&self) -> String {
-        let (etag, last_modified) = match &self.validator {
-            Validator::ETag(v) => (Some(v.as_str()), None),
-            Validator::LastModified(v) => (None, Some(v.as_str())),
-        };
+        let etag = self.validator.starts_with('"');
         serde_json::json!({
             "version": 2,
             "key": self.key,
-            "etag": etag,
-            "last_modified": last_modified,
+            "etag": etag.then_some(&self.validator),
+            "last_modified": (!etag).then_some(&self.validator),
             "total": self.total,
             "name": self.name,
             "part_dev": self.part.0,
@@ -73,14 +57,9 @@ impl Meta {
         }
         let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
         let number = |k: &str| value.get(k).and_then(|v| v.as_u64());
-        let validator = match (text("etag"), text("last_modified")) {
-            (Some(e), _) => Validator::ETag(e),
-            (None, Some(d)) => Validator::LastModified(d),
-            _ => return None,
-        };
         Some(Meta {
             key: text("key")?,
-            validator,
+            validator: text("etag").or_else(|| text("last_modified"))?,
             total: number("total"),
             name: text("name").and_then(|n| super::names::sanitize_file_name(&n)),
             part: (number("part_dev")?, number("part_ino")?),
@@ -96,7 +75,7 @@ mod tests {
     fn meta_round_trips() {
         let meta = Meta {
             key: "00ff".into(),
-            validator: Validator::ETag("\"v1\"".into()),
+            validator: "\"v1\"".into(),
             total: Some(10),
             name: Some("a.pdf".into()),
             part: (3, 4),

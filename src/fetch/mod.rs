@@ -148,7 +148,7 @@ mod transfer;
 #[cfg(feature = "sha256")]
 pub use cache::{Cache, Pinned, Placed};
 pub use names::{content_disposition_name, sanitize_file_name};
-use transfer::{local, Job, Sink};
+use transfer::{local, Sink};
 
 /// The default [`stall_timeout`](Fetcher::stall_timeout): 30 s without a byte.
 pub const DEFAULT_STALL_TIMEOUT: Duration = Duration::from_secs(30);
@@ -250,10 +250,11 @@ pub struct Fetcher<'a> {
     max_size: Option<u64>,
     lock_wait: Duration,
     sync_to_disk: bool,
+    /// The SHA-256 expected, lowercase hex.
     #[cfg(feature = "sha256")]
-    sha256: Option<[u8; 32]>,
+    sha256: Option<String>,
     refresher: Option<Refresher<'a>>,
-    progress: Option<Box<dyn FnMut(Progress) + 'a>>,
+    progress: Box<dyn FnMut(Progress) + 'a>,
     taken: names::Taken,
 }
 
@@ -301,7 +302,7 @@ impl<'a> Fetcher<'a> {
             #[cfg(feature = "sha256")]
             sha256: None,
             refresher: None,
-            progress: None,
+            progress: Box::new(|_| {}),
             taken: names::Taken::default(),
         }
     }
@@ -402,16 +403,9 @@ impl<'a> Fetcher<'a> {
     /// ```
     #[cfg(feature = "sha256")]
     pub fn sha256(mut self, vendor: crate::Vendor, hex: &str) -> Result<Self, Error> {
-        let hex = hex.trim();
-        let bad = || Error::invalid(vendor, "sha256", "must be 64 hexadecimal digits");
-        if !is_sha256_hex(hex) {
-            return Err(bad());
-        }
-        let mut digest = [0u8; 32];
-        for (i, byte) in digest.iter_mut().enumerate() {
-            *byte = u8::from_str_radix(&hex[2 * i..2 * i + 2], 16).map_err(|_| bad())?;
-        }
-        self.sha256 = Some(digest);
+        let hex = sha256_hex(hex)
+            .ok_or_else(|| Error::invalid(vendor, "sha256", "must be 64 hexadecimal digits"))?;
+        self.sha256 = Some(hex);
         Ok(self)
     }
 
@@ -427,7 +421,7 @@ impl<'a> Fetcher<'a> {
 
     /// Calls `progress` after every chunk written.
     pub fn progress(mut self, progress: impl FnMut(Progress) + 'a) -> Self {
-        self.progress = Some(Box::new(progress));
+        self.progress = Box::new(progress);
         self
     }
 
@@ -444,10 +438,6 @@ impl<'a> Fetcher<'a> {
         path: impl AsRef<Path>,
     ) -> Result<Fetched, Error> {
         let path = path.as_ref();
-        let dir = match path.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
         check_link(link)?;
         let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
             return Err(
@@ -462,7 +452,7 @@ impl<'a> Fetcher<'a> {
         } else {
             format!(".{name}")
         };
-        self.save_file(link, &dir, &stem, Some(name))
+        self.save_file(link, parent_dir(path), &stem, Some(name))
     }
 
     /// Fetches `link` into directory `dir` under the name the link gives, else
@@ -496,12 +486,12 @@ impl<'a> Fetcher<'a> {
     /// [`FileHostKind::Local`].
     pub fn write_to(&mut self, link: &DownloadLink, out: &mut dyn Write) -> Result<Fetched, Error> {
         check_link(link)?;
-        let mut job = self.job(link, Sink::Writer(out));
+        let mut job = self.job(link, Sink::Writer(&mut *out));
         self.run(&mut job)?;
-        job.sink
-            .flush()
+        let fetched = job.fetched(None);
+        out.flush()
             .map_err(|e| local(link, "flushing the output", e))?;
-        Ok(job.fetched(None))
+        Ok(fetched)
     }
 
     fn save_file(
@@ -511,120 +501,73 @@ impl<'a> Fetcher<'a> {
         stem: &str,
         name: Option<String>,
     ) -> Result<Fetched, Error> {
-        let key = key_of(link);
+        let on_disk = |e| disk_error(link.vendor, &link.url, e);
         // A target known by name is checked before the lock and any request.
-        let claimed = match name {
-            Some(name) => Some(self.claim(dir, &name, link)?),
-            None => None,
-        };
-        let slot = disk::Slot::take(dir, stem, self.lock_wait)
-            .map_err(|e| disk_error(link.vendor, &link.url, e))?;
+        let claimed = name.map(|name| self.claim(dir, &name, link)).transpose()?;
+        let slot = disk::Slot::take(dir, stem, self.lock_wait).map_err(on_disk)?;
         // Again under the lock: a run waited for may have published it.
         if let Some(name) = &claimed {
             self.check_target(&dir.join(name), link)?;
         }
-        let saved = slot.resumable(&key);
         let mut job = self.job(link, Sink::None);
-        job.dir = Some(dir.to_path_buf());
-        job.key = key;
+        job.key = key_of(link);
         job.slot = Some(&slot);
-        job.name = claimed;
+        let saved = slot.resumable(&job.key);
         // Else the name an earlier run settled on.
-        if job.name.is_none() {
-            if let Some(name) = saved.as_ref().and_then(|(_, m)| m.name.clone()) {
-                job.name = Some(self.claim(dir, &name, link)?);
-            }
-        }
+        job.name = match (
+            claimed,
+            saved.as_ref().and_then(|(_, m, _)| m.name.as_ref()),
+        ) {
+            (None, Some(name)) => Some(self.claim(dir, name, link)?),
+            (claimed, _) => claimed,
+        };
         let file = match saved {
-            Some((mut file, meta)) => {
-                let kept = file
-                    .metadata()
-                    .map_err(|e| local(link, "reading the temporary file", e))?
-                    .len();
-                if kept > 0 && meta.total.is_none_or(|t| kept <= t) {
-                    job.offset = kept;
-                    job.resumed_from = kept;
-                    job.validator = Some(meta.validator);
-                    job.total = meta.total;
-                    self.hash_kept(&mut job, &mut file)?;
-                    file
-                } else {
-                    slot.fresh_part()
-                        .map_err(|e| disk_error(link.vendor, &link.url, e))?
+            Some((mut file, meta, kept)) if kept > 0 && meta.total.is_none_or(|t| kept <= t) => {
+                job.offset = kept;
+                job.out.resumed_from = kept;
+                job.validator = Some(meta.validator);
+                job.total = meta.total;
+                // The bytes kept go to the digest; the file is left after them.
+                #[cfg(feature = "sha256")]
+                if let Some(digest) = job.digest.as_mut() {
+                    file.rewind()
+                        .and_then(|()| disk::copy_hashing(&mut file, &mut std::io::sink(), digest))
+                        .map_err(|e| local(link, "reading the temporary file", e))?;
                 }
+                file.seek(SeekFrom::Start(kept))
+                    .map_err(|e| local(link, "seeking the temporary file", e))?;
+                file
             }
-            None => {
+            // Nothing to resume: a meta there describes no part file to come.
+            _ => {
                 slot.remove_meta();
-                slot.fresh_part()
-                    .map_err(|e| disk_error(link.vendor, &link.url, e))?
+                slot.fresh_part().map_err(on_disk)?
             }
         };
         job.sink = Sink::File(file);
-        let result = self.run(&mut job).and_then(|()| {
-            let name = job.name.clone().unwrap_or_else(|| "download".to_owned());
-            let target = dir.join(&name);
+        let mut result = self.run(&mut job).and_then(|()| {
+            let target = dir.join(job.name.as_deref().unwrap_or("download"));
             let Sink::File(file) = std::mem::replace(&mut job.sink, Sink::None) else {
                 unreachable!("a file job writes to a file")
             };
             slot.publish(file, &target, self.overwrite, self.sync_to_disk)
-                .map_err(|e| disk_error(link.vendor, &link.url, e))?;
+                .map_err(on_disk)?;
             slot.remove_meta();
             Ok(job.fetched(Some(target)))
         });
         // Whatever failed: bytes kept stay for a resume; an empty temporary file
         // (nothing to resume) goes.
-        let part = slot.paths.part.clone();
-        let kept = std::fs::symlink_metadata(&part).map(|m| m.len()).ok();
-        if result.is_err() && kept == Some(0) {
-            slot.discard();
-        }
-        drop(job);
-        drop(slot);
-        result.map_err(|e| match e {
-            Error::FileHost(mut e) => {
-                if let Some(bytes) = kept.filter(|b| *b > 0) {
-                    e.partial = Some(part.clone());
-                    e.bytes_kept = bytes;
-                }
-                Error::FileHost(e)
+        let part = &slot.part;
+        let kept = std::fs::symlink_metadata(part).map(|m| m.len());
+        match (&mut result, kept) {
+            (Err(_), Ok(0)) => slot.discard(),
+            (Err(Error::FileHost(e)), Ok(bytes)) => {
+                e.partial = Some(part.clone());
+                e.bytes_kept = bytes;
             }
-            other => other,
-        })
-    }
-
-    /// Feeds the bytes kept from an earlier run to the digest, and leaves the
-    /// file positioned after them.
-    fn hash_kept(&self, job: &mut Job<'_, '_>, file: &mut std::fs::File) -> Result<(), Error> {
-        let link = job.link.clone();
-        #[cfg(feature = "sha256")]
-        if let Some(digest) = job.digest.as_mut() {
-            file.seek(SeekFrom::Start(0))
-                .and_then(|_| {
-                    let mut buf = vec![0u8; transfer::BUFFER];
-                    loop {
-                        let n = std::io::Read::read(file, &mut buf)?;
-                        if n == 0 {
-                            break Ok(());
-                        }
-                        digest.update(&buf[..n]);
-                    }
-                })
-                .map_err(|e| local(&link, "reading the temporary file", e))?;
+            _ => {}
         }
-        file.seek(SeekFrom::Start(job.offset))
-            .map_err(|e| local(&link, "seeking the temporary file", e))?;
-        Ok(())
-    }
-
-    /// A job for `link`, hashing what it writes when a digest is expected.
-    fn job<'w, 's>(&self, link: &DownloadLink, sink: Sink<'w>) -> Job<'w, 's> {
-        #[allow(unused_mut)]
-        let mut job = Job::new(link, sink);
-        #[cfg(feature = "sha256")]
-        if self.sha256.is_some() {
-            job.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
-        }
-        job
+        result
     }
 
     /// An existing target of any kind is [`FileHostKind::Exists`] unless
@@ -633,19 +576,19 @@ impl<'a> Fetcher<'a> {
         let Ok(meta) = std::fs::symlink_metadata(target) else {
             return Ok(());
         };
-        if !self.overwrite {
-            let mut e = FileHostError::new(link.vendor, FileHostKind::Exists, &link.url);
-            e.note = Some(format!("{}", target.display()));
-            return Err(e.into());
-        }
-        if meta.is_dir() {
-            return Err(
-                FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
-                    .with_note(format!("{} is a folder", target.display()))
-                    .into(),
-            );
-        }
-        Ok(())
+        let (kind, note) = if !self.overwrite {
+            (FileHostKind::Exists, target.display().to_string())
+        } else if meta.is_dir() {
+            (
+                FileHostKind::Local,
+                format!("{} is a folder", target.display()),
+            )
+        } else {
+            return Ok(());
+        };
+        Err(FileHostError::new(link.vendor, kind, &link.url)
+            .with_note(note)
+            .into())
     }
 
     /// `name`, made unique among the names this fetcher used, and checked against
@@ -660,15 +603,19 @@ impl<'a> Fetcher<'a> {
 /// The check every vendor's links pass, again: a link may come from anywhere
 /// (a cache, a deserialized file, a refresher).
 fn check_link(link: &DownloadLink) -> Result<(), Error> {
-    match crate::url::check_link(&link.url) {
-        Ok(url) if url.len() == link.url.len() => Ok(()),
-        Ok(_) => Err(Error::invalid(
-            link.vendor,
-            "url",
-            "has surrounding whitespace",
-        )),
-        Err(why) => Err(Error::invalid(link.vendor, "url", why)),
-    }
+    let why = match crate::url::check_link(&link.url) {
+        Ok(url) if url.len() == link.url.len() => return Ok(()),
+        Ok(_) => "has surrounding whitespace",
+        Err(why) => why,
+    };
+    Err(Error::invalid(link.vendor, "url", why))
+}
+
+/// The folder of `path` (`.` for a bare name).
+fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
 }
 
 /// The hash of a link's vendor and item that names and keys its files.
@@ -681,28 +628,27 @@ fn key_of(link: &DownloadLink) -> String {
 
 /// A disk failure as the crate's error, for the link of `vendor` at `url`.
 fn disk_error(vendor: crate::Vendor, url: &str, e: disk::DiskError) -> Error {
-    let (kind, note, source) = match e {
+    let (kind, note) = match e {
+        disk::DiskError::Io(what, e) => {
+            let err = FileHostError::new(vendor, FileHostKind::Local, url).with_note(what);
+            return err.source(e).into();
+        }
         disk::DiskError::Locked(path) => (
             FileHostKind::Locked,
             format!("{} is held by another run", path.display()),
-            None,
         ),
-        disk::DiskError::Exists(path) => {
-            (FileHostKind::Exists, format!("{}", path.display()), None)
-        }
-        disk::DiskError::Io(what, e) => (FileHostKind::Local, what, Some(e)),
+        disk::DiskError::Exists(path) => (FileHostKind::Exists, path.display().to_string()),
     };
-    let mut err = FileHostError::new(vendor, kind, url).with_note(note);
-    if let Some(source) = source {
-        err = err.source(source);
-    }
-    err.into()
+    FileHostError::new(vendor, kind, url).with_note(note).into()
 }
 
-/// Whether `hex` is exactly 64 hexadecimal digits (a SHA-256, any case).
+/// `hex` trimmed and in lowercase, when it is 64 hexadecimal digits (a
+/// SHA-256, any case).
 #[cfg(feature = "sha256")]
-fn is_sha256_hex(hex: &str) -> bool {
-    hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())
+fn sha256_hex(hex: &str) -> Option<String> {
+    let hex = hex.trim();
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| hex.to_ascii_lowercase())
 }
 
 fn fnv1a(bytes: &[u8]) -> u64 {

@@ -23,50 +23,45 @@ pub fn content_disposition_name(value: &str) -> Option<String> {
     let mut plain = None;
     let mut extended = None;
     let mut rest = value;
-    while let Some(semi) = rest.find(';') {
-        rest = &rest[semi + 1..];
-        let param = rest.trim_start();
+    while let Some((_, param)) = rest.split_once(';') {
         let (key, after) = param.split_once('=')?;
-        let key = key.trim().to_ascii_lowercase();
         let after = after.trim_start();
-        let (val, remaining) = if let Some(quoted) = after.strip_prefix('"') {
-            let mut out = String::new();
-            let mut chars = quoted.char_indices();
-            let mut end = quoted.len();
-            while let Some((i, c)) = chars.next() {
-                match c {
-                    '\\' => {
-                        if let Some((_, c)) = chars.next() {
-                            out.push(c);
-                        }
-                    }
-                    '"' => {
-                        end = i + 1;
-                        break;
-                    }
-                    c => out.push(c),
-                }
+        let val;
+        (val, rest) = match after.strip_prefix('"') {
+            Some(quoted) => unquote(quoted),
+            None => {
+                let end = after.find(';').unwrap_or(after.len());
+                (after[..end].trim().to_owned(), &after[end..])
             }
-            (out, &quoted[end..])
-        } else {
-            let end = after.find(';').unwrap_or(after.len());
-            (after[..end].trim().to_owned(), &after[end..])
         };
-        match key.as_str() {
-            "filename*" => {
-                if let Some((charset, rest)) = val.split_once('\'') {
+        match key.trim().to_ascii_lowercase().as_str() {
+            "filename*" => match val.split_once('\'') {
+                Some((charset, rest)) if charset.eq_ignore_ascii_case("utf-8") => {
                     let encoded = rest.split_once('\'').map_or(rest, |(_, v)| v);
-                    if charset.eq_ignore_ascii_case("utf-8") {
-                        extended = Some(crate::encode::percent_decode(encoded));
-                    }
+                    extended = Some(crate::encode::percent_decode(encoded));
                 }
-            }
+                _ => {}
+            },
             "filename" => plain = Some(val),
             _ => {}
         }
-        rest = remaining;
     }
     extended.or(plain).filter(|n| !n.is_empty())
+}
+
+/// The value of a quoted string (its opening quote already taken), backslash
+/// escapes undone, and what follows its closing quote.
+fn unquote(quoted: &str) -> (String, &str) {
+    let mut out = String::new();
+    let mut chars = quoted.char_indices();
+    while let Some((i, c)) = chars.next() {
+        match c {
+            '\\' => out.extend(chars.next().map(|(_, c)| c)),
+            '"' => return (out, &quoted[i + 1..]),
+            c => out.push(c),
+        }
+    }
+    (out, "")
 }
 
 /// A name safe to create in a directory: path separators and `..`/`.`

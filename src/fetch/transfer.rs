@@ -2,12 +2,13 @@
 //! final checks. Nothing here touches a path: the bytes go to a [`Sink`].
 
 use std::fs::File;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, Write};
+use std::path::PathBuf;
 
 use ureq::http::HeaderMap;
 
 use super::disk::{self, Slot};
-use super::meta::{Meta, Validator};
+use super::meta::{self, Meta};
 use super::{names, Fetched, Fetcher, Progress};
 use crate::url::{one_line, redact_url_queries};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
@@ -16,15 +17,6 @@ use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
 pub(super) const BUFFER: usize = 256 * 1024;
 /// ureq's input buffer for a new connection of the fetcher (its default is 128 KiB).
 const INPUT_BUFFER: usize = 512 * 1024;
-
-/// Why a request was not answered.
-enum SendError {
-    /// The transport policy refused it before sending (a SOCKS proxy, https
-    /// without TLS).
-    Refused(crate::http::policy::Refusal),
-    /// ureq's error.
-    Failed(ureq::Error),
-}
 
 pub(super) enum Failure {
     /// Broken transfer, stall, 429/5xx, a short body: try again (resuming).
@@ -35,9 +27,9 @@ pub(super) enum Failure {
     Fatal(Error),
 }
 
-impl Failure {
-    fn retry(e: FileHostError) -> Failure {
-        Failure::Retry(Box::new(e))
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        Failure::Fatal(e)
     }
 }
 
@@ -53,97 +45,39 @@ pub(super) enum Sink<'w> {
     Writer(&'w mut dyn Write),
 }
 
-impl Sink<'_> {
-    fn is_file(&self) -> bool {
-        matches!(self, Sink::File(_))
-    }
-
-    fn write_all(&mut self, buf: &[u8]) -> io::Result<()> {
-        match self {
-            Sink::None => Ok(()),
-            Sink::File(f) => f.write_all(buf),
-            Sink::Writer(w) => w.write_all(buf),
-        }
-    }
-
-    pub(super) fn flush(&mut self) -> io::Result<()> {
-        match self {
-            Sink::None => Ok(()),
-            Sink::File(f) => f.flush(),
-            Sink::Writer(w) => w.flush(),
-        }
-    }
-}
-
 /// One fetch in progress.
 pub(super) struct Job<'w, 's> {
     pub vendor: Vendor,
-    pub link: DownloadLink,
     pub sink: Sink<'w>,
     /// The slot of a file job (its part file is the sink).
     pub slot: Option<&'s Slot>,
-    /// Where a `save_in` job puts its file, to name it from the reply.
-    pub dir: Option<std::path::PathBuf>,
     pub name: Option<String>,
     pub key: String,
     pub offset: u64,
-    pub resumed_from: u64,
     skip: u64,
     /// The object's length, as stated for the current validator.
     pub total: Option<u64>,
-    pub validator: Option<Validator>,
+    pub validator: Option<String>,
     encoded: bool,
-    requests: u32,
-    ranges: u32,
-    refreshes: u32,
-    restarts: u32,
     #[cfg(feature = "sha256")]
     pub digest: Option<ring::digest::Context>,
-    sha256: Option<String>,
+    /// What the fetch reports: the last link used, the counts, the digest
+    /// (`path` and `bytes` are filled in at the end).
+    pub out: Fetched,
 }
 
-impl<'w, 's> Job<'w, 's> {
-    pub(super) fn new(link: &DownloadLink, sink: Sink<'w>) -> Self {
-        Job {
-            vendor: link.vendor,
-            link: link.clone(),
-            sink,
-            slot: None,
-            dir: None,
-            name: None,
-            key: String::new(),
-            offset: 0,
-            resumed_from: 0,
-            skip: 0,
-            total: None,
-            validator: None,
-            encoded: false,
-            requests: 0,
-            ranges: 0,
-            refreshes: 0,
-            restarts: 0,
-            #[cfg(feature = "sha256")]
-            digest: None,
-            sha256: None,
-        }
-    }
-
+impl Job<'_, '_> {
     /// Drops the bytes kept and starts the file over (a writer cannot).
     fn restart(&mut self, url: &str) -> Result<(), Failure> {
         match &mut self.sink {
-            Sink::File(file) => {
-                file.set_len(0)
-                    .and_then(|()| file.seek(SeekFrom::Start(0)).map(drop))
-                    .map_err(|e| {
-                        Failure::Fatal(local(&self.link, "truncating the temporary file", e))
-                    })?;
-            }
+            Sink::File(file) => file
+                .set_len(0)
+                .and_then(|()| file.rewind())
+                .map_err(|e| local(&self.out.link, "truncating the temporary file", e))?,
             Sink::Writer(_) if self.offset > 0 => {
-                return Err(Failure::Fatal(
-                    FileHostError::new(self.vendor, FileHostKind::Io, url)
-                        .with_note("the transfer broke off and the host offers no way to continue the same object")
-                        .into(),
-                ));
+                return Err(FileHostError::new(self.vendor, FileHostKind::Io, url)
+                    .with_note("the transfer broke off and the host offers no way to continue the same object")
+                    .into());
             }
             _ => {}
         }
@@ -153,7 +87,7 @@ impl<'w, 's> Job<'w, 's> {
         self.offset = 0;
         self.total = None;
         self.validator = None;
-        self.restarts += 1;
+        self.out.restarts += 1;
         #[cfg(feature = "sha256")]
         if self.digest.is_some() {
             self.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
@@ -161,12 +95,14 @@ impl<'w, 's> Job<'w, 's> {
         Ok(())
     }
 
-    /// Removes the temporary file and its metadata (after a failed check).
-    fn discard(&mut self) {
+    /// Removes the temporary file and its metadata (after a failed check), and
+    /// gives `e` back as the error.
+    fn discard(&mut self, e: FileHostError) -> Error {
         if let Some(slot) = self.slot {
             self.sink = Sink::None;
             slot.discard();
         }
+        e.into()
     }
 
     /// Records the validator beside the temporary file, for a later run.
@@ -186,29 +122,51 @@ impl<'w, 's> Job<'w, 's> {
         }
     }
 
-    pub(super) fn fetched(&mut self, path: Option<std::path::PathBuf>) -> Fetched {
-        Fetched {
-            path,
-            bytes: self.offset,
-            resumed_from: self.resumed_from,
-            requests: self.requests,
-            ranges: self.ranges,
-            refreshes: self.refreshes,
-            restarts: self.restarts,
-            link: self.link.clone(),
-            sha256: self.sha256.take(),
-        }
+    pub(super) fn fetched(&self, path: Option<PathBuf>) -> Fetched {
+        let mut out = self.out.clone();
+        out.path = path;
+        out.bytes = self.offset;
+        out
     }
 }
 
 impl Fetcher<'_> {
+    /// A job for `link`, hashing what it writes when a digest is expected.
+    pub(super) fn job<'w, 's>(&self, link: &DownloadLink, sink: Sink<'w>) -> Job<'w, 's> {
+        Job {
+            vendor: link.vendor,
+            sink,
+            slot: None,
+            name: None,
+            key: String::new(),
+            offset: 0,
+            skip: 0,
+            total: None,
+            validator: None,
+            encoded: false,
+            #[cfg(feature = "sha256")]
+            digest: self
+                .sha256
+                .as_ref()
+                .map(|_| ring::digest::Context::new(&ring::digest::SHA256)),
+            out: Fetched {
+                path: None,
+                bytes: 0,
+                resumed_from: 0,
+                requests: 0,
+                ranges: 0,
+                refreshes: 0,
+                restarts: 0,
+                link: link.clone(),
+                sha256: None,
+            },
+        }
+    }
+
     /// The most bytes the file may have: the smaller of `expected_size` and
     /// `max_size`.
     fn limit(&self) -> Option<u64> {
-        match (self.expected_size, self.max_size) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.expected_size.into_iter().chain(self.max_size).min()
     }
 
     /// A stated length above the bounds is refused before a byte is written.
@@ -216,47 +174,35 @@ impl Fetcher<'_> {
         let Some(stated) = job.total else {
             return Ok(());
         };
-        let too_large = self.limit().filter(|limit| stated > *limit);
-        let mismatch = self.expected_size.filter(|e| *e != stated);
-        if too_large.is_none() && mismatch.is_none() {
-            return Ok(());
-        }
-        let kind = match (too_large, mismatch) {
-            (Some(limit), _) => FileHostKind::TooLarge { limit },
-            (None, Some(expected)) => FileHostKind::LengthMismatch {
+        let kind = if let Some(limit) = self.limit().filter(|limit| stated > *limit) {
+            FileHostKind::TooLarge { limit }
+        } else if let Some(expected) = self.expected_size.filter(|e| *e != stated) {
+            FileHostKind::LengthMismatch {
                 expected,
                 actual: stated,
-            },
-            (None, None) => unreachable!("checked above"),
+            }
+        } else {
+            return Ok(());
         };
         let e = FileHostError::new(job.vendor, kind, url)
             .status(status)
             .with_note(format!("the host states {stated} bytes"));
-        job.discard();
-        Err(Failure::Fatal(e.into()))
+        Err(job.discard(e).into())
     }
 
     /// The transfer loop: attempts, retries, refreshes.
     pub(super) fn run(&mut self, job: &mut Job<'_, '_>) -> Result<(), Error> {
         let mut failures = 0u32;
         loop {
-            if job.link.is_expired() && self.refresher.is_some() {
+            if job.out.link.is_expired() && self.refresher.is_some() {
                 self.refresh(job, None)?;
             }
             let before = job.offset;
             match self.attempt(job) {
-                Ok(()) => break,
-                Err(Failure::Denied(err)) => {
-                    if self.refresher.is_none() {
-                        return Err(Error::FileHost(err));
-                    }
-                    self.refresh(job, Some(*err))?;
-                }
+                Ok(()) => return self.verify(job),
+                Err(Failure::Denied(err)) => self.refresh(job, Some(*err))?,
                 Err(Failure::Retry(err)) => {
-                    if job.offset > before {
-                        failures = 0;
-                    }
-                    failures += 1;
+                    failures = if job.offset > before { 1 } else { failures + 1 };
                     if failures > self.max_retries {
                         return Err(Error::FileHost(err));
                     }
@@ -265,66 +211,51 @@ impl Fetcher<'_> {
                 Err(Failure::Fatal(err)) => return Err(err),
             }
         }
-        self.verify(job)
     }
 
+    /// Asks the refresher for a new link; the refusal `denied` (or the link's
+    /// expiry) is the error without a refresher or past `max_refreshes`.
     fn refresh(
         &mut self,
         job: &mut Job<'_, '_>,
         denied: Option<FileHostError>,
     ) -> Result<(), Error> {
-        if job.refreshes >= self.max_refreshes {
-            let mut err = denied.unwrap_or_else(|| {
-                FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url)
-                    .with_note("the link has expired")
-            });
+        let mut err = denied.unwrap_or_else(|| {
+            FileHostError::new(job.vendor, FileHostKind::Denied, &job.out.link.url)
+                .with_note("the link has expired")
+        });
+        let Some(refresh) = self.refresher.as_mut() else {
+            return Err(err.into());
+        };
+        if job.out.refreshes >= self.max_refreshes {
             err.kind = FileHostKind::TooManyRefreshes;
             return Err(err.into());
         }
-        let Some(refresh) = self.refresher.as_mut() else {
-            return Err(FileHostError::new(job.vendor, FileHostKind::Denied, &job.link.url).into());
-        };
-        let link = refresh(&job.link)?;
+        let link = refresh(&job.out.link)?;
         super::check_link(&link)?;
-        job.link = link;
-        job.refreshes += 1;
+        job.out.link = link;
+        job.out.refreshes += 1;
         Ok(())
     }
 
     fn verify(&self, job: &mut Job<'_, '_>) -> Result<(), Error> {
-        if let Some(expected) = self.expected_size {
-            if job.offset != expected {
-                let e = FileHostError::new(
-                    job.vendor,
-                    FileHostKind::LengthMismatch {
-                        expected,
-                        actual: job.offset,
-                    },
-                    &job.link.url,
-                );
-                job.discard();
-                return Err(e.into());
-            }
+        if let Some(expected) = self.expected_size.filter(|e| *e != job.offset) {
+            let kind = FileHostKind::LengthMismatch {
+                expected,
+                actual: job.offset,
+            };
+            let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
+            return Err(job.discard(e));
         }
         #[cfg(feature = "sha256")]
         if let Some(digest) = job.digest.take() {
-            let actual = digest.finish();
-            let hex = to_hex(actual.as_ref());
-            if let Some(expected) = self.sha256 {
-                if actual.as_ref() != expected {
-                    let e = FileHostError::new(
-                        job.vendor,
-                        FileHostKind::Checksum {
-                            expected: to_hex(&expected),
-                            actual: hex,
-                        },
-                        &job.link.url,
-                    );
-                    job.discard();
-                    return Err(e.into());
-                }
+            let actual = to_hex(digest.finish().as_ref());
+            if let Some(expected) = self.sha256.clone().filter(|e| *e != actual) {
+                let kind = FileHostKind::Checksum { expected, actual };
+                let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
+                return Err(job.discard(e));
             }
-            job.sha256 = Some(hex);
+            job.out.sha256 = Some(actual);
         }
         Ok(())
     }
@@ -335,11 +266,12 @@ impl Fetcher<'_> {
     /// transfer adds.
     fn send(
         &self,
+        vendor: Vendor,
         url: &str,
         range: Option<(u64, &str)>,
-    ) -> Result<ureq::http::Response<ureq::Body>, SendError> {
+    ) -> Result<ureq::http::Response<ureq::Body>, Failure> {
         let config = crate::http::policy::file_request(&self.agent, url, self.stall_timeout)
-            .map_err(SendError::Refused)?;
+            .map_err(|why| Error::invalid(vendor, why.field, why.reason))?;
         let mut request = config
             .input_buffer_size(INPUT_BUFFER)
             .build()
@@ -349,13 +281,15 @@ impl Fetcher<'_> {
                 .header("range", format!("bytes={offset}-"))
                 .header("if-range", validator);
         }
-        request.call().map_err(SendError::Failed)
+        request
+            .call()
+            .map_err(|e| transfer_failure(vendor, url, None, e))
     }
 
     /// One request (following redirects) and its body.
     fn attempt(&mut self, job: &mut Job<'_, '_>) -> Result<(), Failure> {
         let vendor = job.vendor;
-        let mut url = job.link.url.as_str().to_owned();
+        let mut url = job.out.link.url.as_str().to_owned();
         let mut redirects = 0;
         // Without a validator (or with a decoded body) kept bytes cannot be
         // continued safely: start over.
@@ -363,50 +297,36 @@ impl Fetcher<'_> {
             job.restart(&url)?;
         }
         let mut response = loop {
-            let range = match (&job.validator, job.offset) {
-                (Some(v), offset) if offset > 0 => Some((offset, v.header())),
-                _ => None,
-            };
-            job.requests += 1;
-            let response = self.send(&url, range).map_err(|e| match e {
-                SendError::Failed(e) => transfer_failure(vendor, &url, None, e),
-                SendError::Refused(why) => {
-                    Failure::Fatal(Error::invalid(vendor, why.field, why.reason))
-                }
-            })?;
+            let validator = job.validator.as_ref().filter(|_| job.offset > 0);
+            let range = validator.map(|v| (job.offset, v.as_str()));
+            job.out.requests += 1;
+            let response = self.send(vendor, &url, range)?;
             let status = response.status().as_u16();
-            if matches!(status, 301 | 302 | 303 | 307 | 308) {
-                redirects += 1;
-                if redirects > self.max_redirects {
-                    return Err(Failure::Fatal(
-                        FileHostError::new(vendor, FileHostKind::TooManyRedirects, &url)
-                            .status(status)
-                            .into(),
-                    ));
-                }
-                let location = header(response.headers(), "location").unwrap_or_default();
-                url = follow(&url, &location).map_err(|why| {
-                    Failure::Fatal(
-                        FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
-                            .status(status)
-                            .with_note(why)
-                            .into(),
-                    )
-                })?;
-                continue;
+            if !matches!(status, 301 | 302 | 303 | 307 | 308) {
+                break response;
             }
-            break response;
+            redirects += 1;
+            if redirects > self.max_redirects {
+                let kind = FileHostKind::TooManyRedirects;
+                return Err(FileHostError::new(vendor, kind, &url).status(status).into());
+            }
+            let location = header(response.headers(), "location").unwrap_or_default();
+            url = follow(&url, &location).map_err(|why| {
+                FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
+                    .status(status)
+                    .with_note(why)
+            })?;
         };
         let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let validator = Validator::from_headers(&headers);
+        let validator = meta::validator(&headers);
         // The same version of the object as the bytes kept (or the last reply).
         let same_object = validator.is_some() && validator == job.validator;
         match status {
             200 => {
-                let earlier_total = if same_object { job.total } else { None };
+                let earlier_total = job.total.filter(|_| same_object);
                 if job.offset > 0 {
-                    if job.sink.is_file() || !same_object {
+                    if matches!(job.sink, Sink::File(_)) || !same_object {
                         job.restart(&url)?;
                     } else {
                         // A writer cannot take back what it got: skip the prefix
@@ -414,18 +334,14 @@ impl Fetcher<'_> {
                         job.skip = job.offset;
                     }
                 }
-                job.encoded = header(&headers, "content-encoding")
+                let encoded = header(&headers, "content-encoding")
                     .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
-                let stated = if job.encoded {
-                    None
-                } else {
-                    header(&headers, "content-length").and_then(|v| v.trim().parse().ok())
-                };
+                let stated = header(&headers, "content-length").and_then(|v| v.trim().parse().ok());
                 // A reply without a length keeps the length stated earlier for
                 // the same strong validator.
-                job.total = stated.or(earlier_total);
-                job.validator = if job.encoded { None } else { validator };
-                self.check_stated(job, &url, status)?;
+                job.total = stated.filter(|_| !encoded).or(earlier_total);
+                job.validator = validator.filter(|_| !encoded);
+                job.encoded = encoded;
             }
             206 => {
                 let range = header(&headers, "content-range").and_then(|v| parse_content_range(&v));
@@ -443,35 +359,31 @@ impl Fetcher<'_> {
                 };
                 if let Some(why) = why {
                     job.restart(&url)?;
-                    return Err(Failure::retry(
+                    return Err(Failure::Retry(Box::new(
                         FileHostError::new(vendor, FileHostKind::Io, &url)
                             .status(206)
                             .with_note(format!("{why}; starting over")),
-                    ));
+                    )));
                 }
-                job.ranges += 1;
+                job.out.ranges += 1;
                 if let Some((_, _, Some(total))) = range {
                     job.total = Some(total);
                 }
-                self.check_stated(job, &url, status)?;
             }
             416 => {
-                let total = header(&headers, "content-range")
-                    .and_then(|v| {
-                        v.trim()
-                            .strip_prefix("bytes */")
-                            .and_then(|t| t.trim().parse().ok())
-                    })
-                    .or(job.total);
+                let range = header(&headers, "content-range");
+                let stated =
+                    range.and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok());
+                let total = stated.or(job.total);
                 let other = validator.is_some() && !same_object;
                 if total == Some(job.offset) && job.offset > 0 && !other {
                     job.total = total;
                     return Ok(());
                 }
                 job.restart(&url)?;
-                return Err(Failure::retry(
+                return Err(Failure::Retry(Box::new(
                     FileHostError::new(vendor, FileHostKind::Status, &url).status(416),
-                ));
+                )));
             }
             _ => {
                 let excerpt = read_excerpt(&mut response);
@@ -482,21 +394,20 @@ impl Fetcher<'_> {
                     return Err(Failure::Denied(Box::new(err)));
                 }
                 if crate::error::retryable_status(status) {
-                    return Err(Failure::retry(err));
+                    return Err(Failure::Retry(Box::new(err)));
                 }
-                return Err(Failure::Fatal(err.into()));
+                return Err(err.into());
             }
         }
+        self.check_stated(job, &url, status)?;
         // The name, when the link did not give one.
-        if let (Some(dir), None) = (&job.dir, &job.name) {
+        if let (Some(slot), None) = (job.slot, &job.name) {
             let name = header(&headers, "content-disposition")
                 .and_then(|v| names::content_disposition_name(&v))
                 .and_then(|n| names::sanitize_file_name(&n))
                 .or_else(|| names::url_file_name(&url))
                 .unwrap_or_else(|| "download".to_owned());
-            let dir = dir.clone();
-            let link = job.link.clone();
-            job.name = Some(self.claim(&dir, &name, &link).map_err(Failure::Fatal)?);
+            job.name = Some(self.claim(&slot.dir, &name, &job.out.link)?);
         }
         job.save_meta();
         self.stream(job, response, &url)
@@ -524,74 +435,58 @@ impl Fetcher<'_> {
                 Ok(0) => break,
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => {
-                    return Err(transfer_failure(
-                        vendor,
-                        url,
-                        Some(200),
-                        ureq::Error::from(e),
-                    ));
-                }
+                Err(e) => return Err(transfer_failure(vendor, url, Some(200), e.into())),
             };
-            let mut chunk = &buf[..n];
-            if job.skip > 0 {
-                let skipped = job.skip.min(chunk.len() as u64) as usize;
-                job.skip -= skipped as u64;
-                chunk = &chunk[skipped..];
-                if chunk.is_empty() {
-                    continue;
-                }
+            // A writer's job may skip what it already got of the same object.
+            let skipped = job.skip.min(n as u64) as usize;
+            job.skip -= skipped as u64;
+            let chunk = &buf[skipped..n];
+            if chunk.is_empty() {
+                continue;
             }
-            if let Some(limit) = limit {
-                if job.offset + chunk.len() as u64 > limit {
-                    let e = FileHostError::new(vendor, FileHostKind::TooLarge { limit }, url)
-                        .with_note(format!("more than {limit} bytes arrived"));
-                    job.discard();
-                    return Err(Failure::Fatal(e.into()));
-                }
+            if let Some(limit) = limit.filter(|limit| job.offset + chunk.len() as u64 > *limit) {
+                let e = FileHostError::new(vendor, FileHostKind::TooLarge { limit }, url)
+                    .with_note(format!("more than {limit} bytes arrived"));
+                return Err(job.discard(e).into());
             }
-            if let Err(e) = job.sink.write_all(chunk) {
-                let what = match job.slot {
-                    Some(slot) => format!("writing {}", slot.paths.part.display()),
-                    None => "writing the output".to_owned(),
-                };
-                return Err(Failure::Fatal(local(&job.link, &what, e)));
+            let written = match &mut job.sink {
+                Sink::None => Ok(()),
+                Sink::File(f) => f.write_all(chunk),
+                Sink::Writer(w) => w.write_all(chunk),
+            };
+            if let Err(e) = written {
+                let what = job.slot.map_or("writing the output".to_owned(), |slot| {
+                    format!("writing {}", slot.part.display())
+                });
+                return Err(local(&job.out.link, &what, e).into());
             }
             #[cfg(feature = "sha256")]
             if let Some(digest) = job.digest.as_mut() {
                 digest.update(chunk);
             }
             job.offset += chunk.len() as u64;
-            if let Some(progress) = self.progress.as_mut() {
-                progress(Progress {
-                    done: job.offset,
-                    total: job.total,
-                });
-            }
+            (self.progress)(Progress {
+                done: job.offset,
+                total: job.total,
+            });
         }
         // Whatever length is known must be met: a short body is a broken
         // transfer (resumed), never a complete file.
-        let known = job.total.or(self.expected_size);
-        if let Some(total) = known {
+        if let Some(total) = job.total.or(self.expected_size) {
             if job.offset < total {
-                return Err(Failure::retry(
+                return Err(Failure::Retry(Box::new(
                     FileHostError::new(vendor, FileHostKind::Io, url).with_note(format!(
                         "connection closed at {} of {total} bytes",
                         job.offset
                     )),
-                ));
+                )));
             }
             if job.offset > total {
-                let e = FileHostError::new(
-                    vendor,
-                    FileHostKind::LengthMismatch {
-                        expected: total,
-                        actual: job.offset,
-                    },
-                    url,
-                );
-                job.discard();
-                return Err(Failure::Fatal(e.into()));
+                let kind = FileHostKind::LengthMismatch {
+                    expected: total,
+                    actual: job.offset,
+                };
+                return Err(job.discard(FileHostError::new(vendor, kind, url)).into());
             }
         }
         Ok(())
@@ -611,30 +506,20 @@ pub(super) fn local(link: &DownloadLink, what: &str, source: io::Error) -> Error
 /// refuses, a TLS failure) is not.
 fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::Error) -> Failure {
     use crate::TransportKind as T;
-    let https = url
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
-    let transport = crate::http::classify(&err, https, status);
-    let kind = match transport {
+    let https = crate::url::split_http_scheme(url).is_some_and(|(s, _)| s == "https");
+    let kind = match crate::http::classify(&err, https, status) {
+        T::Dns | T::Tls | T::Other => FileHostKind::Unreachable,
         T::Timeout => FileHostKind::Stalled,
         _ => FileHostKind::Io,
-    };
-    // Another try cannot mend a name that does not resolve, a certificate, or
-    // a request ureq refuses to make.
-    let lasting = matches!(transport, T::Dns | T::Tls | T::Other);
-    let kind = if lasting {
-        FileHostKind::Unreachable
-    } else {
-        kind
     };
     let mut e = FileHostError::new(vendor, kind, url);
     e.http_status = status;
     e.note = Some(redact_url_queries(&err.to_string()));
     let e = e.source(err);
-    if lasting {
-        Failure::Fatal(e.into())
+    if e.kind == FileHostKind::Unreachable {
+        e.into()
     } else {
-        Failure::retry(e)
+        Failure::Retry(Box::new(e))
     }
 }
 
@@ -695,9 +580,7 @@ fn follow(from: &str, location: &str) -> Result<String, &'static str> {
     if location.is_empty() {
         return Err("redirect without a Location");
     }
-    let from_https = from
-        .get(..8)
-        .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+    let from_https = crate::url::split_http_scheme(from).is_some_and(|(s, _)| s == "https");
     let next = if let Some((scheme, _)) = crate::url::split_http_scheme(location) {
         if from_https && scheme == "http" {
             return Err("redirect from https to http refused");
@@ -715,19 +598,14 @@ fn follow(from: &str, location: &str) -> Result<String, &'static str> {
         } else if location.starts_with('/') {
             format!("{}{}", &from[..authority_end], location)
         } else {
+            // Beside the last segment of the path (after `/` when there is none).
             let path_end = from[authority_end..]
                 .find(['?', '#'])
                 .map_or(from.len(), |i| authority_end + i);
-            let base = &from[..path_end];
-            let dir_end = base[authority_end..]
-                .rfind('/')
-                .map_or(base.len(), |i| authority_end + i + 1);
-            let mut next = base[..dir_end].to_owned();
-            if dir_end == base.len() && !next.ends_with('/') {
-                next.push('/');
+            match from[authority_end..path_end].rfind('/') {
+                Some(i) => format!("{}{location}", &from[..authority_end + i + 1]),
+                None => format!("{}/{location}", &from[..path_end]),
             }
-            next.push_str(location);
-            next
         }
     };
     if !crate::url::is_http_url(&next) {
@@ -787,18 +665,18 @@ mod tests {
         };
         let date = "Wed, 01 Jan 2025 00:00:00 GMT";
         assert_eq!(
-            Validator::from_headers(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
-            Some(Validator::ETag("\"a\"".into()))
+            meta::validator(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
+            Some("\"a\"".into())
         );
         // A weak ETag: no resume, and never the date instead.
         assert_eq!(
-            Validator::from_headers(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
+            meta::validator(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
             None
         );
         assert_eq!(
-            Validator::from_headers(&headers(&[("last-modified", date)])),
-            Some(Validator::LastModified(date.into()))
+            meta::validator(&headers(&[("last-modified", date)])),
+            Some(date.into())
         );
-        assert_eq!(Validator::from_headers(&headers(&[])), None);
+        assert_eq!(meta::validator(&headers(&[])), None);
     }
 }
