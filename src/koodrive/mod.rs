@@ -66,13 +66,12 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Mutex;
 
 use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
-use crate::config::{BaseUrl, ParsedBase};
+use crate::config::{check_input, is_blank, BaseUrl, ParsedBase, MAX_ID_LEN};
 pub use crate::error::koodrive::{Code, ErrorDetail};
 use crate::error::UnexpectedReason;
 use crate::http::{Call, Method, Reply};
@@ -110,8 +109,8 @@ pub const ALGORITHM: &str = "HMAC-SHA256";
 /// The headers the client signs in app-signature mode.
 pub const SIGNED_HEADERS: &str = "host;x-date;x-user-id";
 
-/// How requests are authenticated.
-#[derive(Clone, PartialEq, Eq)]
+/// How requests are authenticated. `Debug` hides the token and the app secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Auth {
     /// `Authorization: <prefix><token>`.
@@ -152,23 +151,6 @@ impl Auth {
         Auth::AppSignature {
             app_id: app_id.into(),
             app_secret: app_secret.into(),
-        }
-    }
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Auth::Token { token, prefix } => f
-                .debug_struct("Token")
-                .field("token", token)
-                .field("prefix", prefix)
-                .finish(),
-            Auth::AppSignature { app_id, app_secret } => f
-                .debug_struct("AppSignature")
-                .field("app_id", app_id)
-                .field("app_secret", app_secret)
-                .finish(),
         }
     }
 }
@@ -395,62 +377,37 @@ struct WireDownload {
     url: Option<String>,
 }
 
-/// An integer or a string, read without buffering (an untagged enum would copy
-/// every value into serde's intermediate form first).
+/// An integer or a string (some KooDrive APIs type codes as strings).
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "an integer or a string")]
 enum IntegerOrText {
     Integer(i64),
     Text(String),
 }
 
-impl<'de> Deserialize<'de> for IntegerOrText {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = IntegerOrText;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an integer or a string")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntegerOrText, E> {
-                Ok(IntegerOrText::Integer(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntegerOrText, E> {
-                i64::try_from(v)
-                    .map(IntegerOrText::Integer)
-                    .map_err(|_| E::custom("code out of range"))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntegerOrText, E> {
-                Ok(IntegerOrText::Text(v.to_owned()))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<IntegerOrText, E> {
-                Ok(IntegerOrText::Text(v))
-            }
+impl IntegerOrText {
+    /// The integer, also read from a string of digits.
+    fn integer<E: serde::de::Error>(self) -> Result<i64, E> {
+        match self {
+            IntegerOrText::Integer(n) => Ok(n),
+            IntegerOrText::Text(text) => text
+                .trim()
+                .parse()
+                .map_err(|_| E::custom("expected an integer code")),
         }
-        de.deserialize_any(Visit)
     }
 }
 
-/// An integer, also accepted as a string of digits (some KooDrive APIs type codes as strings).
+/// An integer, also accepted as a string of digits.
 fn integer<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
-    match IntegerOrText::deserialize(de)? {
-        IntegerOrText::Integer(n) => Ok(n),
-        IntegerOrText::Text(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| serde::de::Error::custom("expected an integer code")),
-    }
+    IntegerOrText::deserialize(de)?.integer()
 }
 
 /// [`integer`], or `null`.
 fn optional_integer<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
-    match Option::<IntegerOrText>::deserialize(de)? {
-        None => Ok(None),
-        Some(IntegerOrText::Integer(n)) => Ok(Some(n)),
-        Some(IntegerOrText::Text(text)) => text
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom("expected an integer code")),
-    }
+    Option::<IntegerOrText>::deserialize(de)?
+        .map(IntegerOrText::integer)
+        .transpose()
 }
 
 /// A per-file code exactly as it arrived (a string on the wire in the vendor's
@@ -584,21 +541,13 @@ pub fn download_link(
 /// The call's error for a file the vendor refused (a one-file request).
 fn file_refused(reply: &Reply, failure: ItemFailure) -> Error {
     let (number, message) = match &failure.reason {
-        FailureReason::Refused { code, message } => (
-            match code {
-                VendorCode::Number(n) => Some(*n),
-                VendorCode::Text(t) => t.trim().parse().ok(),
-                #[allow(unreachable_patterns)]
-                _ => None,
-            },
-            message.clone(),
-        ),
-        _ => (None, String::new()),
+        FailureReason::Refused { code, message } => (number(code), message.as_str()),
+        _ => (None, ""),
     };
     let code = number.map(Code::from_code);
     reply.api_error(
         number,
-        &message,
+        message,
         None,
         failure.is_retryable(),
         ApiDetail::KooDrive(ErrorDetail {
@@ -609,20 +558,24 @@ fn file_refused(reply: &Reply, failure: ItemFailure) -> Error {
     )
 }
 
+/// A per-file code as a number, when it is one or a string of digits.
+fn number(code: &VendorCode) -> Option<i64> {
+    match code {
+        VendorCode::Number(n) => Some(*n),
+        VendorCode::Text(t) => t.trim().parse().ok(),
+    }
+}
+
 fn invalid(field: &'static str, reason: &str) -> Error {
     Error::invalid(Vendor::KooDrive, field, reason.to_owned())
 }
 
 fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase, Error> {
     let base = config.base_url.parsed(Vendor::KooDrive)?;
-    if crate::config::is_blank(&config.user_id) {
-        return Err(invalid("user_id", "must not be empty"));
-    }
+    // The user id and the token are checked where they are sent (`Call::header`,
+    // `Call::credential`), still before anything goes out.
     match &config.auth {
-        Auth::Token { token, .. } if crate::config::is_blank(token.expose()) => {
-            return Err(invalid("token", "must not be empty"))
-        }
-        Auth::AppSignature { app_id, .. } if crate::config::is_blank(app_id) => {
+        Auth::AppSignature { app_id, .. } if is_blank(app_id) => {
             return Err(invalid("app_id", "must not be empty"))
         }
         Auth::AppSignature { app_id, .. } if app_id.contains([',', ' ']) => {
@@ -649,21 +602,21 @@ fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase,
         ("language", &config.language),
         ("share_folder_id", &config.share_folder_id),
     ] {
-        if value.as_deref().is_some_and(crate::config::is_blank) {
+        if value.as_deref().is_some_and(is_blank) {
             return Err(invalid(field, "must not be empty (use None to send none)"));
         }
     }
-    crate::config::check_input(
+    check_input(
         Vendor::KooDrive,
         "container_id",
         &request.container_id,
-        crate::config::MAX_ID_LEN,
+        MAX_ID_LEN,
     )?;
     if request.file_ids.is_empty() {
         return Err(invalid("file_ids", "must list at least one file id"));
     }
     for id in &request.file_ids {
-        crate::config::check_input(Vendor::KooDrive, "file_ids", id, crate::config::MAX_ID_LEN)?;
+        check_input(Vendor::KooDrive, "file_ids", id, MAX_ID_LEN)?;
     }
     Ok(base)
 }
@@ -786,8 +739,7 @@ fn send_dated(
             // The Host signed is the one sent: every call sets it explicitly (see
             // `Call::new`), so no client default (port shown or not) can differ.
             let host = call.host().ok_or_else(|| {
-                Error::invalid(
-                    Vendor::KooDrive,
+                invalid(
                     "base_url",
                     "contains characters that cannot be sent in an HTTP header",
                 )
@@ -801,13 +753,8 @@ fn send_dated(
             let canonical = canonical_request("POST", path, query, &headers, call.body());
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
-            call.credential(
-                "authorization",
-                "app_secret",
-                "",
-                &crate::secret::Secret::new(value),
-            )?
-            .carrying_secrets([app_secret.clone()])
+            call.credential("authorization", "app_secret", "", &Secret::new(value))?
+                .carrying_secrets([app_secret.clone()])
         }
     };
     call.allow_insecure_http(config.allow_insecure_http)
@@ -824,15 +771,17 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         Some(wire) if wire.code == 0 && reply.is_success() => wire,
         _ => refusal(reply)?,
     };
-    let batch = match wire.batch_code {
-        None => None,
-        Some(code) => Some(BatchCode::from_code(code).ok_or_else(|| {
-            reply.unexpected(
-                UnexpectedReason::InvalidContent,
-                Some(format!("undocumented batchCode {code}")),
-            )
-        })?),
-    };
+    let batch_code = wire.batch_code;
+    let batch = batch_code
+        .map(|code| {
+            BatchCode::from_code(code).ok_or_else(|| {
+                reply.unexpected(
+                    UnexpectedReason::InvalidContent,
+                    Some(format!("undocumented batchCode {code}")),
+                )
+            })
+        })
+        .transpose()?;
     let mut succeeded = 0usize;
     let mut answers = Vec::with_capacity(wire.downloads.len());
     // Failures without a usable `fileId`: attributed to the ids the reply left
@@ -860,15 +809,7 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
             }
         } else {
             let code = item.code.unwrap_or(VendorCode::Text(String::new()));
-            let retryable = match &code {
-                VendorCode::Number(n) => Code::from_code(*n).is_retryable(),
-                VendorCode::Text(t) => t
-                    .trim()
-                    .parse()
-                    .is_ok_and(|n| Code::from_code(n).is_retryable()),
-                #[allow(unreachable_patterns)]
-                _ => false,
-            };
+            let retryable = number(&code).is_some_and(|n| Code::from_code(n).is_retryable());
             let code = match code {
                 VendorCode::Text(t) => VendorCode::Text(reply.redact(&t)),
                 other => other,
@@ -876,7 +817,7 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
             let message = reply.redact(&item.msg.unwrap_or_default());
             ItemAnswer::Failed(FailureReason::Refused { code, message }, retryable)
         };
-        match item.file_id.filter(|id| !crate::config::is_blank(id)) {
+        match item.file_id.filter(|id| !is_blank(id)) {
             Some(id) => answers.push((id, answer)),
             None => unattributed.push(answer),
         }
@@ -887,28 +828,27 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         Some(BatchCode::AllFailed) => succeeded > 0,
         Some(BatchCode::Partial) | None => false,
     };
-    if let (true, Some(batch)) = (contradicts, batch) {
+    if let (true, Some(code)) = (contradicts, batch_code) {
         return Err(reply.unexpected(
             UnexpectedReason::InvalidContent,
-            Some(format!(
-                "batchCode {} contradicts the per-file codes",
-                batch.code()
-            )),
+            Some(format!("batchCode {code} contradicts the per-file codes")),
         ));
     }
     // Answers for ids not asked for go to `unattributed`, never over ours.
     let mut batch = attribute(Vendor::KooDrive, ids, answers);
-    let missing: Vec<usize> = batch
+    let mut missing: Vec<usize> = batch
         .failures
         .iter()
         .enumerate()
         .filter(|(_, f)| f.reason == FailureReason::Missing)
         .map(|(i, _)| i)
         .collect();
-    let matched = !unattributed.is_empty() && unattributed.len() == missing.len();
+    if unattributed.len() != missing.len() {
+        missing.clear();
+    }
     let mut missing = missing.into_iter();
     for answer in unattributed {
-        match (answer, matched.then(|| missing.next()).flatten()) {
+        match (answer, missing.next()) {
             (ItemAnswer::Failed(reason, retryable), Some(at)) => {
                 let item = batch.failures[at].item.clone();
                 batch.failures[at] = ItemFailure::new(Vendor::KooDrive, item, reason, retryable);
