@@ -155,7 +155,6 @@ struct WireFile {
     id: String,
     download_uri: String,
     /// Informational: null or missing, the name comes from the URL.
-    #[serde(default)]
     download_filename: Option<String>,
     /// Informational: null or missing, the expiry is the URL's own (or unknown).
     #[serde(default, deserialize_with = "crate::expiry::rfc3339_option")]

@@ -185,7 +185,6 @@ struct WireDownload {
     download_url: String,
     expires_in: u64,
     /// Informational: null or missing, the name comes from the URL.
-    #[serde(default)]
     original_filename: Option<String>,
 }
 

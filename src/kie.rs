@@ -99,7 +99,6 @@ impl Config {
 #[derive(Deserialize)]
 struct Envelope {
     code: i64,
-    #[serde(default)]
     msg: Option<String>,
 }
 

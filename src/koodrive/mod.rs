@@ -227,22 +227,21 @@ impl Config {
         let app_id = env_optional("KOODRIVE_APP_ID");
         let auth =
             match (token, app_id) {
-                (Some(_), Some(_)) => return Err(Error::invalid(
-                    Vendor::KooDrive,
+                (Some(_), Some(_)) => return Err(invalid(
                     "KOODRIVE_TOKEN",
                     "set either KOODRIVE_TOKEN or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET, not both",
                 )),
-                (Some(token), None) => match std::env::var("KOODRIVE_TOKEN_PREFIX") {
-                    Ok(prefix) => Auth::token_with_prefix(token, prefix),
-                    Err(_) => Auth::token(token),
-                },
+                (Some(token), None) => Auth::token_with_prefix(
+                    token,
+                    std::env::var("KOODRIVE_TOKEN_PREFIX")
+                        .unwrap_or_else(|_| DEFAULT_TOKEN_PREFIX.to_owned()),
+                ),
                 (None, Some(app_id)) => Auth::app_signature(
                     app_id,
                     env_required(Vendor::KooDrive, "KOODRIVE_APP_SECRET")?,
                 ),
                 (None, None) => {
-                    return Err(Error::invalid(
-                        Vendor::KooDrive,
+                    return Err(invalid(
                         "KOODRIVE_TOKEN",
                         "is not set (nor KOODRIVE_APP_ID + KOODRIVE_APP_SECRET)",
                     ))
@@ -292,11 +291,11 @@ impl Request {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BatchCode {
     /// 0: some files succeeded, some failed.
-    Partial,
+    Partial = 0,
     /// 1: every file succeeded.
-    AllSucceeded,
+    AllSucceeded = 1,
     /// 2: every file failed.
-    AllFailed,
+    AllFailed = 2,
 }
 
 impl BatchCode {
@@ -312,11 +311,7 @@ impl BatchCode {
 
     /// The wire value: 0, 1 or 2.
     pub fn code(self) -> i64 {
-        match self {
-            BatchCode::Partial => 0,
-            BatchCode::AllSucceeded => 1,
-            BatchCode::AllFailed => 2,
-        }
+        self as i64
     }
 }
 
@@ -336,7 +331,6 @@ struct WireGatewayError {
     error_code: String,
     #[serde(default)]
     error_msg: String,
-    #[serde(default)]
     request_id: Option<String>,
 }
 
@@ -347,7 +341,6 @@ struct WireGatewayError {
 struct WireEnvelope {
     #[serde(deserialize_with = "integer")]
     code: i64,
-    #[serde(default)]
     msg: Option<String>,
 }
 
@@ -365,15 +358,11 @@ struct WireReply {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireDownload {
-    #[serde(default)]
     file_id: Option<String>,
     #[serde(default, deserialize_with = "code")]
     code: Option<VendorCode>,
-    #[serde(default)]
     msg: Option<String>,
-    #[serde(default)]
     file_name: Option<String>,
-    #[serde(default)]
     url: Option<String>,
 }
 
@@ -527,14 +516,9 @@ pub fn download_link(
         ));
     }
     let base = validate(config, request)?;
-    let reply = send(
-        agent,
-        config,
-        base,
-        &request.container_id,
-        &request.file_ids,
-    )?;
-    let batch = decode(&reply, &request.file_ids)?;
+    let ids = &request.file_ids;
+    let reply = send(agent, config, base, &request.container_id, ids)?;
+    let batch = decode(&reply, ids)?;
     reply.single(batch, |failure| file_refused(&reply, failure))
 }
 
