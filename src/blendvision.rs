@@ -167,9 +167,6 @@ struct WireBatch {
 }
 
 #[derive(Serialize)]
-struct SingleBody {}
-
-#[derive(Serialize)]
 struct BatchBody<'a> {
     ids: Vec<&'a str>,
 }
@@ -209,7 +206,7 @@ pub fn download_link(
 ) -> Result<DownloadLink, Error> {
     let segment = validate_id("id", id)?;
     let reply = call(config, &[FILES_PATH, "/", &segment, ":download"])?
-        .json(crate::encode::json_body(&SingleBody {}))
+        .json(b"{}".to_vec())
         .send(agent)?;
     decode_single(&reply, id)
 }
@@ -332,13 +329,7 @@ fn validate_id(field: &'static str, id: &str) -> Result<String, Error> {
 
 /// The authenticated POST both calls share.
 fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
-    if crate::config::is_blank(config.api_token.expose()) {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
-            "api_token",
-            "must not be empty",
-        ));
-    }
+    // An empty token is refused by `Call::credential`, before anything is sent.
     let org_id = config.org_id.trim();
     if org_id.is_empty() && config.token_kind == TokenKind::ApiToken {
         return Err(Error::invalid(
@@ -396,10 +387,10 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
                 }
                 None => String::new(),
             };
-            let fields = match reply.redact_json(serde_json::Value::Object(fields)) {
-                serde_json::Value::Object(fields) => fields,
-                _ => serde_json::Map::new(),
-            };
+            let fields = fields
+                .into_iter()
+                .map(|(name, value)| (reply.redact(&name), reply.redact_json(value)))
+                .collect();
             Detail { type_url, fields }
         })
         .collect();

@@ -168,7 +168,7 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
     // One pass for the common case (a 2xx success); otherwise the envelope decides.
     let success = match reply.try_json::<Success>() {
         Some(success) if success.code == 200 && reply.is_success() => success,
-        _ => return Err(refusal(reply)),
+        _ => refusal(reply)?,
     };
     let url = reply.link("data", &success.data)?;
     let documented = reply.received_plus(LINK_LIFETIME.whole_seconds().unsigned_abs());
@@ -178,35 +178,28 @@ pub(crate) fn decode(reply: &Reply, file_url: &str) -> Result<DownloadLink, Erro
 }
 
 /// Why a reply is not a success: the vendor's code, the status, or its shape.
-fn refusal(reply: &Reply) -> Error {
-    let envelope: Envelope = match reply.json() {
-        Ok(envelope) => envelope,
-        Err(err) => return err,
-    };
+fn refusal(reply: &Reply) -> Result<Success, Error> {
+    let envelope: Envelope = reply.json()?;
     if envelope.code != 200 {
         let code = Code::from_code(envelope.code);
         // The status first (429 and every 5xx but 501); the body code may only
         // add (455 maintenance, 429 and 500 under HTTP 200).
         let retryable = crate::error::retryable_status(reply.status) || code.is_retryable();
-        return reply.api_error(
+        return Err(reply.api_error(
             Some(envelope.code),
             envelope.msg.as_deref().unwrap_or(""),
             None,
             retryable,
             ApiDetail::Kie(code),
-        );
+        ));
     }
     if !reply.is_success() {
-        return reply.unexpected(
+        return Err(reply.unexpected(
             UnexpectedReason::Status,
             Some("body code 200 under a non-2xx status".to_owned()),
-        );
+        ));
     }
-    match reply.json::<Success>() {
-        Err(err) => err,
-        // Unreachable in practice: the one-pass decode would have succeeded.
-        Ok(_) => reply.unexpected(UnexpectedReason::InvalidContent, None),
-    }
+    reply.json::<Success>()
 }
 
 fn validate_file_url(url: &str) -> Result<(), Error> {
