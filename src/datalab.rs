@@ -224,29 +224,21 @@ pub fn download_link(
     config: &Config,
     request: &Request,
 ) -> Result<DownloadLink, Error> {
-    if let Some(secs) = request.expires_in {
-        if !EXPIRES_IN_RANGE.contains(&secs) {
-            return Err(Error::invalid(
-                Vendor::Datalab,
-                "expires_in",
-                format!(
-                    "must be between {} and {} seconds, got {secs}",
-                    EXPIRES_IN_RANGE.start(),
-                    EXPIRES_IN_RANGE.end()
-                ),
-            ));
-        }
+    if let Some(secs) = request.expires_in.filter(|s| !EXPIRES_IN_RANGE.contains(s)) {
+        return Err(Error::invalid(
+            Vendor::Datalab,
+            "expires_in",
+            format!(
+                "must be between {} and {} seconds, got {secs}",
+                EXPIRES_IN_RANGE.start(),
+                EXPIRES_IN_RANGE.end()
+            ),
+        ));
     }
-    // Not through `Display`: the formatting machinery costs more than the rest
-    // of building the request.
-    let file_id = match &request.file_id {
-        FileId::Number(n) => n.to_string(),
-        FileId::Hashid(id) => id.clone(),
-    };
+    let file_id = request.file_id.to_string();
     let segment = crate::config::path_segment(Vendor::Datalab, "file_id", &file_id)?;
-    let segment: &str = &segment;
     let base = config.base_url.parsed(Vendor::Datalab)?;
-    let path = ["/api/v1/files/", segment, "/download"];
+    let path = ["/api/v1/files/", &segment, "/download"];
     let mut call = Call::new(Vendor::Datalab, Method::Get, base, &path);
     if let Some(secs) = request.expires_in {
         call = call.query("expires_in", &secs.to_string());
