@@ -374,29 +374,16 @@ enum IntegerOrText {
     Text(String),
 }
 
-impl IntegerOrText {
-    /// The integer, also read from a string of digits.
-    fn integer<E: serde::de::Error>(self) -> Result<i64, E> {
-        match self {
-            IntegerOrText::Integer(n) => Ok(n),
-            IntegerOrText::Text(text) => text
-                .trim()
-                .parse()
-                .map_err(|_| E::custom("expected an integer code")),
-        }
-    }
-}
-
 /// An integer, also accepted as a string of digits.
 fn integer<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
-    IntegerOrText::deserialize(de)?.integer()
+    optional_integer(de)?.ok_or_else(|| serde::de::Error::custom("expected an integer code"))
 }
 
 /// [`integer`], or `null`.
 fn optional_integer<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
-    Option::<IntegerOrText>::deserialize(de)?
-        .map(IntegerOrText::integer)
-        .transpose()
+    let integer =
+        |code| number(&code).ok_or_else(|| serde::de::Error::custom("expected an integer code"));
+    code(de)?.map(integer).transpose()
 }
 
 /// A per-file code exactly as it arrived (a string on the wire in the vendor's
@@ -558,24 +545,20 @@ fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase,
     let base = config.base_url.parsed(Vendor::KooDrive)?;
     // The user id and the token are checked where they are sent (`Call::header`,
     // `Call::credential`), still before anything goes out.
-    match &config.auth {
-        Auth::AppSignature { app_id, .. } if is_blank(app_id) => {
-            return Err(invalid("app_id", "must not be empty"))
+    if let Auth::AppSignature { app_id, app_secret } = &config.auth {
+        if is_blank(app_id) {
+            return Err(invalid("app_id", "must not be empty"));
         }
-        Auth::AppSignature { app_id, .. } if app_id.contains([',', ' ']) => {
-            return Err(invalid("app_id", "must not contain `,` or spaces"))
+        if app_id.contains([',', ' ']) {
+            return Err(invalid("app_id", "must not contain `,` or spaces"));
         }
-        Auth::AppSignature { app_secret, .. } if app_secret.is_empty() => {
-            return Err(invalid("app_secret", "must not be empty"))
+        if app_secret.is_empty() {
+            return Err(invalid("app_secret", "must not be empty"));
         }
-        _ => {}
     }
+    let trace_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
     if let Some(trace_id) = &config.trace_id {
-        if trace_id.len() != TRACE_ID_LEN
-            || !trace_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
+        if trace_id.len() != TRACE_ID_LEN || !trace_id.bytes().all(trace_char) {
             return Err(invalid(
                 "trace_id",
                 "must be exactly 58 letters, digits or `_`",
@@ -674,14 +657,10 @@ fn refused_date_correction(reply: &Reply, sent_at: OffsetDateTime) -> Option<Off
         .and_then(|at| msg.get(at + "server time:".len()..))
         .and_then(|rest| rest.trim_start().get(..16))
         .and_then(|text| crate::expiry::parse_amz_date(&text.to_ascii_uppercase()));
-    let server_now = match stated {
-        Some(at) => at,
-        None => OffsetDateTime::parse(
-            reply.header("date")?,
-            &time::format_description::well_known::Rfc2822,
-        )
-        .ok()?,
-    };
+    let server_now = stated.or_else(|| {
+        let date = reply.header("date")?;
+        OffsetDateTime::parse(date, &time::format_description::well_known::Rfc2822).ok()
+    })?;
     // Only a clock that differs by more than the margin explains the refusal.
     let skew = (server_now - sent_at).abs();
     (skew > time::Duration::seconds(1)).then_some(server_now)
