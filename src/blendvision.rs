@@ -261,11 +261,7 @@ pub fn download_links<S: AsRef<str>>(
     ids: &[S],
 ) -> Result<Batch, Error> {
     if ids.is_empty() {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
-            "ids",
-            "must list at least one id",
-        ));
+        return Err(invalid("ids", "must list at least one id"));
     }
     for id in ids {
         validate_id("ids", id.as_ref())?;
@@ -318,13 +314,13 @@ fn link(id: &str, file: WireFile) -> DownloadLink {
 /// An id as one path segment; the same rule for the single and the batch call.
 fn validate_id(field: &'static str, id: &str) -> Result<String, Error> {
     if crate::config::is_blank(id) {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
-            field,
-            "an id must not be empty",
-        ));
+        return Err(invalid(field, "an id must not be empty"));
     }
     crate::config::path_segment(Vendor::BlendVision, field, id).map(std::borrow::Cow::into_owned)
+}
+
+fn invalid(field: &'static str, reason: &str) -> Error {
+    Error::invalid(Vendor::BlendVision, field, reason.to_owned())
 }
 
 /// The authenticated POST both calls share.
@@ -332,8 +328,7 @@ fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
     // An empty token is refused by `Call::credential`, before anything is sent.
     let org_id = config.org_id.trim();
     if org_id.is_empty() && config.token_kind == TokenKind::ApiToken {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
+        return Err(invalid(
             "org_id",
             "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)",
         ));

@@ -42,8 +42,7 @@ use serde::Deserialize;
 
 use crate::config::BaseUrl;
 pub use crate::error::datalab::{Detail, ErrorDetail, LocItem, ValidationError};
-use crate::error::UnexpectedReason;
-use crate::error::{ApiDetail, Error};
+use crate::error::{ApiDetail, Error, UnexpectedReason};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::DownloadLink;

@@ -38,8 +38,7 @@ use serde::Deserialize;
 
 use crate::config::BaseUrl;
 pub use crate::error::kie::Code;
-use crate::error::UnexpectedReason;
-use crate::error::{ApiDetail, Error};
+use crate::error::{ApiDetail, Error, UnexpectedReason};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::DownloadLink;
@@ -204,8 +203,7 @@ fn refusal(reply: &Reply) -> Result<Success, Error> {
 
 fn validate_file_url(url: &str) -> Result<(), Error> {
     crate::config::check_input(Vendor::Kie, "url", url, crate::config::MAX_URL_LEN)?;
-    let url = url.trim();
-    if !crate::url::is_http_url(url) {
+    if !crate::url::is_http_url(url.trim()) {
         return Err(Error::invalid(
             Vendor::Kie,
             "url",

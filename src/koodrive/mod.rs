@@ -73,12 +73,11 @@ use time::OffsetDateTime;
 
 use crate::config::{check_input, is_blank, BaseUrl, ParsedBase, MAX_ID_LEN};
 pub use crate::error::koodrive::{Code, ErrorDetail};
-use crate::error::UnexpectedReason;
 use crate::http::{Call, Method, Reply};
 
 mod sign;
 
-use crate::error::{ApiDetail, Error};
+use crate::error::{ApiDetail, Error, UnexpectedReason};
 use crate::link::{attribute, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, Unattributed, VendorCode};
 use crate::secret::Secret;
@@ -524,7 +523,6 @@ fn file_refused(reply: &Reply, failure: ItemFailure) -> Error {
         ApiDetail::KooDrive(ErrorDetail {
             code,
             gateway_code: None,
-            label: code.map_or("file refused", Code::description),
         }),
     )
 }
@@ -841,7 +839,6 @@ fn refusal(reply: &Reply) -> Result<WireReply, Error> {
             ApiDetail::KooDrive(ErrorDetail {
                 code: None,
                 gateway_code: Some(reply.redact(&gateway.error_code)),
-                label: "refused by the api gateway",
             }),
         ));
     }
@@ -857,7 +854,6 @@ fn refusal(reply: &Reply) -> Result<WireReply, Error> {
             ApiDetail::KooDrive(ErrorDetail {
                 code: Some(code),
                 gateway_code: None,
-                label: code.description(),
             }),
         ));
     }
