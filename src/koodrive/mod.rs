@@ -68,7 +68,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use time::OffsetDateTime;
 
 use crate::config::{check_input, is_blank, BaseUrl, ParsedBase, MAX_ID_LEN};
@@ -316,13 +316,6 @@ impl BatchCode {
 
 // ---------------------------------------------------------------------------
 // Wire types
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WireRequest<'a> {
-    container_id: &'a str,
-    file_ids: &'a [String],
-}
 
 /// Huawei API gateway refusal (`APIGW.xxxx`).
 #[derive(Deserialize)]
@@ -688,10 +681,8 @@ fn send_dated(
     if let Some(trace_id) = &config.trace_id {
         call = call.header("x-traceid", "trace_id", trace_id)?;
     }
-    let call = call.json(crate::encode::json_body(&WireRequest {
-        container_id,
-        file_ids: ids,
-    }));
+    let body = serde_json::json!({ "containerId": container_id, "fileIds": ids });
+    let call = call.json(crate::encode::json_body(&body));
     let call = match &config.auth {
         Auth::Token { token, prefix } => {
             call.credential("authorization", "token", prefix, token)?
