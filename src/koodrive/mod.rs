@@ -621,13 +621,11 @@ fn send(
     let offset = clock_offsets().get(&key).copied().unwrap_or_default();
     let now = OffsetDateTime::now_utc() + offset;
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
-    match refused_date_correction(&reply, now) {
-        Some(server_now) => {
-            clock_offsets().insert(key, server_now - OffsetDateTime::now_utc());
-            send_dated(agent, config, base, container_id, ids, server_now)
-        }
-        None => Ok(reply),
-    }
+    let Some(server_now) = refused_date_correction(&reply, now) else {
+        return Ok(reply);
+    };
+    clock_offsets().insert(key, server_now - OffsetDateTime::now_utc());
+    send_dated(agent, config, base, container_id, ids, server_now)
 }
 
 /// The server's time, when `reply` refuses the call's `X-Date` and states a time
@@ -723,17 +721,6 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         Some(wire) if wire.code == 0 && reply.is_success() => wire,
         _ => refusal(reply)?,
     };
-    let batch_code = wire.batch_code;
-    let batch = batch_code
-        .map(|code| {
-            BatchCode::from_code(code).ok_or_else(|| {
-                reply.unexpected(
-                    UnexpectedReason::InvalidContent,
-                    Some(format!("undocumented batchCode {code}")),
-                )
-            })
-        })
-        .transpose()?;
     let mut succeeded = 0usize;
     let mut answers = Vec::with_capacity(wire.downloads.len());
     // Failures without a usable `fileId`: attributed to the ids the reply left
@@ -775,25 +762,25 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         }
     }
     let failed = answers.len() + unattributed.len() - succeeded;
-    let contradicts = match batch {
-        Some(BatchCode::AllSucceeded) => failed > 0,
-        Some(BatchCode::AllFailed) => succeeded > 0,
-        Some(BatchCode::Partial) | None => false,
-    };
-    if let (true, Some(code)) = (contradicts, batch_code) {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!("batchCode {code} contradicts the per-file codes")),
-        ));
+    if let Some(code) = wire.batch_code {
+        let contradicts = match BatchCode::from_code(code) {
+            None => {
+                let note = format!("undocumented batchCode {code}");
+                return Err(reply.unexpected(UnexpectedReason::InvalidContent, Some(note)));
+            }
+            Some(BatchCode::AllSucceeded) => failed > 0,
+            Some(BatchCode::AllFailed) => succeeded > 0,
+            Some(BatchCode::Partial) => false,
+        };
+        if contradicts {
+            let note = format!("batchCode {code} contradicts the per-file codes");
+            return Err(reply.unexpected(UnexpectedReason::InvalidContent, Some(note)));
+        }
     }
     // Answers for ids not asked for go to `unattributed`, never over ours.
     let mut batch = attribute(Vendor::KooDrive, ids, answers);
-    let mut missing: Vec<usize> = batch
-        .failures
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.reason == FailureReason::Missing)
-        .map(|(i, _)| i)
+    let mut missing: Vec<usize> = (0..batch.failures.len())
+        .filter(|&at| batch.failures[at].reason == FailureReason::Missing)
         .collect();
     if unattributed.len() != missing.len() {
         missing.clear();
@@ -821,12 +808,11 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
 /// the reason it does not decode.
 fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     if let Some(gateway) = reply.try_json::<WireGatewayError>() {
-        let retryable = crate::error::retryable_status(reply.status);
         return Err(reply.api_error(
             None,
             &gateway.error_msg,
             gateway.request_id,
-            retryable,
+            crate::error::retryable_status(reply.status),
             ApiDetail::KooDrive(ErrorDetail {
                 code: None,
                 gateway_code: Some(reply.redact(&gateway.error_code)),

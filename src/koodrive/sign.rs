@@ -46,12 +46,8 @@ pub fn canonical_uri(path: &str) -> String {
             other => segments.push(other),
         }
     }
-    let mut out = String::from("/");
-    for segment in segments {
-        out.push_str(&reencoded(segment));
-        out.push('/');
-    }
-    out
+    let reencoded: String = segments.iter().map(|s| reencoded(s) + "/").collect();
+    format!("/{reencoded}")
 }
 
 /// The canonical query string of a raw query (without `?`): each parameter
