@@ -327,12 +327,8 @@ fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
         ));
     }
     let base = config.base_url.parsed(Vendor::BlendVision)?;
-    let mut call = Call::new(Vendor::BlendVision, Method::Post, base, path).credential(
-        "authorization",
-        "api_token",
-        "Bearer ",
-        &config.api_token,
-    )?;
+    let call = Call::new(Vendor::BlendVision, Method::Post, base, path);
+    let mut call = call.credential("authorization", "api_token", "Bearer ", &config.api_token)?;
     if !org_id.is_empty() {
         call = call.header("x-bv-org-id", "org_id", org_id)?;
     }

@@ -271,22 +271,18 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
         let body: WireError = reply.json()?;
         let detail = match (body.detail, body.error) {
             (Some(WireDetail::Message(m)), _) => Detail::Message(reply.redact(&m)),
-            (Some(WireDetail::Validation(v)), _) => Detail::Validation(
-                v.into_iter()
-                    .map(|item| ValidationError {
-                        loc: item
-                            .loc
-                            .into_iter()
-                            .map(|loc| match loc {
-                                LocItem::Field(f) => LocItem::Field(reply.redact(&f)),
-                                index => index,
-                            })
-                            .collect(),
-                        msg: reply.redact(&item.msg),
-                        kind: reply.redact(&item.kind),
-                    })
-                    .collect(),
-            ),
+            (Some(WireDetail::Validation(mut items)), _) => {
+                for item in &mut items {
+                    for loc in &mut item.loc {
+                        if let LocItem::Field(field) = loc {
+                            *field = reply.redact(field);
+                        }
+                    }
+                    item.msg = reply.redact(&item.msg);
+                    item.kind = reply.redact(&item.kind);
+                }
+                Detail::Validation(items)
+            }
             (None, Some(e)) => Detail::Error(reply.redact(&e)),
             (None, None) => {
                 return Err(reply.unexpected(
