@@ -132,10 +132,9 @@ impl Config {
     /// or blank.
     pub fn from_env() -> Result<Self, Error> {
         use crate::config::env_required;
-        let mut config = Config::new(
-            env_required(Vendor::BlendVision, "BLENDVISION_API_TOKEN")?,
-            env_required(Vendor::BlendVision, "BLENDVISION_ORG_ID")?,
-        );
+        let api_token = env_required(Vendor::BlendVision, "BLENDVISION_API_TOKEN")?;
+        let org_id = env_required(Vendor::BlendVision, "BLENDVISION_ORG_ID")?;
+        let mut config = Config::new(api_token, org_id);
         crate::config::env_base_url(&mut config.base_url, "BLENDVISION_BASE_URL");
         Ok(config)
     }
@@ -349,16 +348,13 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
         named => named,
     }
     .description();
-    // The crate-wide status rule (429, 5xx but 501), whatever the body says —
-    // except UNIMPLEMENTED, which will not change on retry — plus the gRPC codes
-    // that mean "later" under any status (older gateways send RESOURCE_EXHAUSTED
-    // with 403).
-    let retryable = (crate::error::retryable_status(reply.status)
-        && grpc_code != GrpcCode::Unimplemented)
-        || matches!(
-            grpc_code,
-            GrpcCode::Unavailable | GrpcCode::ResourceExhausted
-        );
+    // The gRPC codes that mean "later" under any status (older gateways send
+    // RESOURCE_EXHAUSTED with 403), plus the crate-wide status rule (429, 5xx
+    // but 501) whatever the body says — except UNIMPLEMENTED, which will not
+    // change on retry.
+    let later = [GrpcCode::Unavailable, GrpcCode::ResourceExhausted].contains(&grpc_code);
+    let retryable = later
+        || (crate::error::retryable_status(reply.status) && grpc_code != GrpcCode::Unimplemented);
     let details = status
         .details
         .into_iter()

@@ -564,12 +564,8 @@ fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase,
             return Err(invalid(field, "must not be empty (use None to send none)"));
         }
     }
-    check_input(
-        Vendor::KooDrive,
-        "container_id",
-        &request.container_id,
-        MAX_ID_LEN,
-    )?;
+    let container_id = &request.container_id;
+    check_input(Vendor::KooDrive, "container_id", container_id, MAX_ID_LEN)?;
     if request.file_ids.is_empty() {
         return Err(invalid("file_ids", "must list at least one file id"));
     }
@@ -642,9 +638,8 @@ fn refused_date_correction(reply: &Reply, sent_at: OffsetDateTime) -> Option<Off
         return None;
     }
     let stated = msg
-        .find("server time:")
-        .and_then(|at| msg.get(at + "server time:".len()..))
-        .and_then(|rest| rest.trim_start().get(..16))
+        .split_once("server time:")
+        .and_then(|(_, rest)| rest.trim_start().get(..16))
         .and_then(|text| crate::expiry::parse_amz_date(&text.to_ascii_uppercase()));
     let server_now = stated.or_else(|| {
         let date = reply.header("date")?;
@@ -732,13 +727,11 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         let answer = if ok {
             succeeded += 1;
             match crate::url::check_link(item.url.as_deref().unwrap_or("")) {
-                Ok(url) => ItemAnswer::Link(DownloadLink::new(
-                    Vendor::KooDrive,
-                    "",
-                    url,
-                    item.file_name.filter(|n| !n.is_empty()),
-                    crate::expiry::recognise(url),
-                )),
+                Ok(url) => {
+                    let name = item.file_name.filter(|n| !n.is_empty());
+                    let expiry = crate::expiry::recognise(url);
+                    ItemAnswer::Link(DownloadLink::new(Vendor::KooDrive, "", url, name, expiry))
+                }
                 Err(why) => ItemAnswer::Failed(
                     FailureReason::UnusableLink {
                         why: format!("`url` {why}"),
