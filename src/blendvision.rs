@@ -278,12 +278,10 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
             let id = file.id.clone();
             let answer = match crate::url::check_link(&file.download_uri) {
                 Ok(_) => ItemAnswer::Link(link(&id, file)),
-                Err(why) => ItemAnswer::Failed(
-                    FailureReason::UnusableLink {
-                        why: format!("`download_uri` {why}"),
-                    },
-                    false,
-                ),
+                Err(why) => {
+                    let why = format!("`download_uri` {why}");
+                    ItemAnswer::Failed(FailureReason::UnusableLink { why }, false)
+                }
             };
             (id, answer)
         })

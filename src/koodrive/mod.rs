@@ -732,12 +732,10 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
                     let expiry = crate::expiry::recognise(url);
                     ItemAnswer::Link(DownloadLink::new(Vendor::KooDrive, "", url, name, expiry))
                 }
-                Err(why) => ItemAnswer::Failed(
-                    FailureReason::UnusableLink {
-                        why: format!("`url` {why}"),
-                    },
-                    false,
-                ),
+                Err(why) => {
+                    let why = format!("`url` {why}");
+                    ItemAnswer::Failed(FailureReason::UnusableLink { why }, false)
+                }
             }
         } else {
             let code = item.code.unwrap_or(VendorCode::Text(String::new()));
@@ -772,13 +770,11 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
     }
     // Answers for ids not asked for go to `unattributed`, never over ours.
     let mut batch = attribute(Vendor::KooDrive, ids, answers);
-    let mut missing: Vec<usize> = (0..batch.failures.len())
+    let missing: Vec<usize> = (0..batch.failures.len())
         .filter(|&at| batch.failures[at].reason == FailureReason::Missing)
         .collect();
-    if unattributed.len() != missing.len() {
-        missing.clear();
-    }
-    let mut missing = missing.into_iter();
+    let matched = unattributed.len() == missing.len();
+    let mut missing = missing.into_iter().filter(|_| matched);
     for answer in unattributed {
         match (answer, missing.next()) {
             (ItemAnswer::Failed(reason, retryable), Some(at)) => {
@@ -787,11 +783,11 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
             }
             // A link without a file id cannot be trusted to be that file's,
             // and a failure no left-out id can take keeps its code here.
-            (answer, _) => batch.unattributed.push(Unattributed::new(
-                Vendor::KooDrive,
-                None,
-                answer.into_unattributed(""),
-            )),
+            (answer, _) => {
+                let answer =
+                    Unattributed::new(Vendor::KooDrive, None, answer.into_unattributed(""));
+                batch.unattributed.push(answer);
+            }
         }
     }
     Ok(batch)
@@ -815,12 +811,11 @@ fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     let envelope: WireEnvelope = reply.json()?;
     if envelope.code != 0 {
         let code = Code::from_code(envelope.code);
-        let retryable = code.is_retryable() || crate::error::retryable_status(reply.status);
         return Err(reply.api_error(
             Some(envelope.code),
             envelope.msg.as_deref().unwrap_or(""),
             None,
-            retryable,
+            code.is_retryable() || crate::error::retryable_status(reply.status),
             ApiDetail::KooDrive(ErrorDetail {
                 code: Some(code),
                 gateway_code: None,
