@@ -224,15 +224,9 @@ pub fn download_link(
     request: &Request,
 ) -> Result<DownloadLink, Error> {
     if let Some(secs) = request.expires_in.filter(|s| !EXPIRES_IN_RANGE.contains(s)) {
-        return Err(Error::invalid(
-            Vendor::Datalab,
-            "expires_in",
-            format!(
-                "must be between {} and {} seconds, got {secs}",
-                EXPIRES_IN_RANGE.start(),
-                EXPIRES_IN_RANGE.end()
-            ),
-        ));
+        let (min, max) = EXPIRES_IN_RANGE.into_inner();
+        let why = format!("must be between {min} and {max} seconds, got {secs}");
+        return Err(Error::invalid(Vendor::Datalab, "expires_in", why));
     }
     let file_id = request.file_id.to_string();
     let segment = crate::config::path_segment(Vendor::Datalab, "file_id", &file_id)?;
@@ -249,11 +243,8 @@ pub fn download_link(
             .bytes()
             .any(|b| !b.is_ascii_graphic() || matches!(b, b';' | b',' | b'"' | b'\\'))
         {
-            return Err(Error::invalid(
-                Vendor::Datalab,
-                "team",
-                "must be visible ASCII without `;`, `,`, `\"` or `\\`",
-            ));
+            let why = "must be visible ASCII without `;`, `,`, `\"` or `\\`";
+            return Err(Error::invalid(Vendor::Datalab, "team", why));
         }
         call = call.header("cookie", "team", &format!("datalab_active_team={team}"))?;
     }
@@ -317,12 +308,10 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
     }
     let wire: WireDownload = reply.json()?;
     let url = reply.link("download_url", &wire.download_url)?;
-    let expires_at = reply.received_plus(wire.expires_in).ok_or_else(|| {
-        reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("`expires_in` out of range".to_owned()),
-        )
-    })?;
+    let Some(expires_at) = reply.received_plus(wire.expires_in) else {
+        let note = "`expires_in` out of range".to_owned();
+        return Err(reply.unexpected(UnexpectedReason::InvalidContent, Some(note)));
+    };
     let expiry = crate::expiry::recognise(url).earliest(Expiry::at(expires_at));
     let name = match wire.original_filename {
         Some(name) => (!name.is_empty()).then_some(name),
