@@ -198,11 +198,8 @@ fn refusal(reply: &Reply) -> Result<Success, Error> {
 fn validate_file_url(url: &str) -> Result<(), Error> {
     crate::config::check_input(Vendor::Kie, "url", url, crate::config::MAX_URL_LEN)?;
     if !crate::url::is_http_url(url.trim()) {
-        return Err(Error::invalid(
-            Vendor::Kie,
-            "url",
-            "must be an http:// or https:// URL with a host",
-        ));
+        let why = "must be an http:// or https:// URL with a host";
+        return Err(Error::invalid(Vendor::Kie, "url", why));
     }
     Ok(())
 }

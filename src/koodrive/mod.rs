@@ -489,10 +489,8 @@ pub fn download_link(
     request: &Request,
 ) -> Result<DownloadLink, Error> {
     if request.file_ids.len() != 1 {
-        return Err(invalid(
-            "file_ids",
-            "download_link takes exactly one file id; use download_links for several",
-        ));
+        let why = "download_link takes exactly one file id; use download_links for several";
+        return Err(invalid("file_ids", why));
     }
     let base = validate(config, request)?;
     let ids = &request.file_ids;
@@ -548,13 +546,10 @@ fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase,
         }
     }
     let trace_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
-    if let Some(trace_id) = &config.trace_id {
-        if trace_id.len() != TRACE_ID_LEN || !trace_id.bytes().all(trace_char) {
-            return Err(invalid(
-                "trace_id",
-                "must be exactly 58 letters, digits or `_`",
-            ));
-        }
+    let bad_trace = |id: &String| id.len() != TRACE_ID_LEN || !id.bytes().all(trace_char);
+    if config.trace_id.as_ref().is_some_and(bad_trace) {
+        let why = "must be exactly 58 letters, digits or `_`";
+        return Err(invalid("trace_id", why));
     }
     for (field, value) in [
         ("language", &config.language),
@@ -683,12 +678,8 @@ fn send_dated(
         Auth::AppSignature { app_id, app_secret } => {
             // The Host signed is the one sent: every call sets it explicitly (see
             // `Call::new`), so no client default (port shown or not) can differ.
-            let host = call.host().ok_or_else(|| {
-                invalid(
-                    "base_url",
-                    "contains characters that cannot be sent in an HTTP header",
-                )
-            })?;
+            let why = "contains characters that cannot be sent in an HTTP header";
+            let host = call.host().ok_or_else(|| invalid("base_url", why))?;
             let headers = [
                 ("host", host),
                 ("x-date", x_date.as_str()),
