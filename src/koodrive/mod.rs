@@ -373,9 +373,10 @@ fn integer<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
 
 /// [`integer`], or `null`.
 fn optional_integer<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
-    let integer =
-        |code| number(&code).ok_or_else(|| serde::de::Error::custom("expected an integer code"));
-    code(de)?.map(integer).transpose()
+    let not_integer = || serde::de::Error::custom("expected an integer code");
+    code(de)?
+        .map(|code| number(&code).ok_or_else(not_integer))
+        .transpose()
 }
 
 /// A per-file code exactly as it arrived (a string on the wire in the vendor's
