@@ -43,7 +43,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 use crate::config::BaseUrl;
 pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
@@ -132,10 +132,9 @@ impl Config {
     /// or blank.
     pub fn from_env() -> Result<Self, Error> {
         use crate::config::env_required;
-        let mut config = Config::new(
-            env_required(Vendor::BlendVision, "BLENDVISION_API_TOKEN")?,
-            env_required(Vendor::BlendVision, "BLENDVISION_ORG_ID")?,
-        );
+        let api_token = env_required(Vendor::BlendVision, "BLENDVISION_API_TOKEN")?;
+        let org_id = env_required(Vendor::BlendVision, "BLENDVISION_ORG_ID")?;
+        let mut config = Config::new(api_token, org_id);
         crate::config::env_base_url(&mut config.base_url, "BLENDVISION_BASE_URL");
         Ok(config)
     }
@@ -155,7 +154,6 @@ struct WireFile {
     id: String,
     download_uri: String,
     /// Informational: null or missing, the name comes from the URL.
-    #[serde(default)]
     download_filename: Option<String>,
     /// Informational: null or missing, the expiry is the URL's own (or unknown).
     #[serde(default, deserialize_with = "crate::expiry::rfc3339_option")]
@@ -165,14 +163,6 @@ struct WireFile {
 #[derive(Deserialize)]
 struct WireBatch {
     download_files: Vec<WireFile>,
-}
-
-#[derive(Serialize)]
-struct SingleBody {}
-
-#[derive(Serialize)]
-struct BatchBody<'a> {
-    ids: Vec<&'a str>,
 }
 
 /// Gets the download link of one library file.
@@ -210,7 +200,7 @@ pub fn download_link(
 ) -> Result<DownloadLink, Error> {
     let segment = validate_id("id", id)?;
     let reply = call(config, &[FILES_PATH, "/", &segment, ":download"])?
-        .json(crate::encode::json_body(&SingleBody {}))
+        .json(b"{}".to_vec())
         .send(agent)?;
     decode_single(&reply, id)
 }
@@ -265,18 +255,12 @@ pub fn download_links<S: AsRef<str>>(
     ids: &[S],
 ) -> Result<Batch, Error> {
     if ids.is_empty() {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
-            "ids",
-            "must list at least one id",
-        ));
+        return Err(invalid("ids", "must list at least one id"));
     }
     for id in ids {
         validate_id("ids", id.as_ref())?;
     }
-    let body = BatchBody {
-        ids: ids.iter().map(AsRef::as_ref).collect(),
-    };
+    let body = serde_json::json!({ "ids": ids.iter().map(AsRef::as_ref).collect::<Vec<&str>>() });
     let reply = call(config, &[FILES_PATH, ":download"])?
         .json(crate::encode::json_body(&body))
         .send(agent)?;
@@ -294,12 +278,10 @@ pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Ba
             let id = file.id.clone();
             let answer = match crate::url::check_link(&file.download_uri) {
                 Ok(_) => ItemAnswer::Link(link(&id, file)),
-                Err(why) => ItemAnswer::Failed(
-                    FailureReason::UnusableLink {
-                        why: format!("`download_uri` {why}"),
-                    },
-                    false,
-                ),
+                Err(why) => {
+                    let why = format!("`download_uri` {why}");
+                    ItemAnswer::Failed(FailureReason::UnusableLink { why }, false)
+                }
             };
             (id, answer)
         })
@@ -322,39 +304,28 @@ fn link(id: &str, file: WireFile) -> DownloadLink {
 /// An id as one path segment; the same rule for the single and the batch call.
 fn validate_id(field: &'static str, id: &str) -> Result<String, Error> {
     if crate::config::is_blank(id) {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
-            field,
-            "an id must not be empty",
-        ));
+        return Err(invalid(field, "an id must not be empty"));
     }
     crate::config::path_segment(Vendor::BlendVision, field, id).map(std::borrow::Cow::into_owned)
 }
 
+fn invalid(field: &'static str, reason: &str) -> Error {
+    Error::invalid(Vendor::BlendVision, field, reason.to_owned())
+}
+
 /// The authenticated POST both calls share.
 fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
-    if crate::config::is_blank(config.api_token.expose()) {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
-            "api_token",
-            "must not be empty",
-        ));
-    }
+    // An empty token is refused by `Call::credential`, before anything is sent.
     let org_id = config.org_id.trim();
     if org_id.is_empty() && config.token_kind == TokenKind::ApiToken {
-        return Err(Error::invalid(
-            Vendor::BlendVision,
+        return Err(invalid(
             "org_id",
             "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)",
         ));
     }
     let base = config.base_url.parsed(Vendor::BlendVision)?;
-    let mut call = Call::new(Vendor::BlendVision, Method::Post, base, path).credential(
-        "authorization",
-        "api_token",
-        "Bearer ",
-        &config.api_token,
-    )?;
+    let call = Call::new(Vendor::BlendVision, Method::Post, base, path);
+    let mut call = call.credential("authorization", "api_token", "Bearer ", &config.api_token)?;
     if !org_id.is_empty() {
         call = call.header("x-bv-org-id", "org_id", org_id)?;
     }
@@ -375,16 +346,13 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
         named => named,
     }
     .description();
-    // The crate-wide status rule (429, 5xx but 501), whatever the body says —
-    // except UNIMPLEMENTED, which will not change on retry — plus the gRPC codes
-    // that mean "later" under any status (older gateways send RESOURCE_EXHAUSTED
-    // with 403).
-    let retryable = (crate::error::retryable_status(reply.status)
-        && grpc_code != GrpcCode::Unimplemented)
-        || matches!(
-            grpc_code,
-            GrpcCode::Unavailable | GrpcCode::ResourceExhausted
-        );
+    // The gRPC codes that mean "later" under any status (older gateways send
+    // RESOURCE_EXHAUSTED with 403), plus the crate-wide status rule (429, 5xx
+    // but 501) whatever the body says — except UNIMPLEMENTED, which will not
+    // change on retry.
+    let later = [GrpcCode::Unavailable, GrpcCode::ResourceExhausted].contains(&grpc_code);
+    let retryable = later
+        || (crate::error::retryable_status(reply.status) && grpc_code != GrpcCode::Unimplemented);
     let details = status
         .details
         .into_iter()
@@ -397,10 +365,10 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
                 }
                 None => String::new(),
             };
-            let fields = match reply.redact_json(serde_json::Value::Object(fields)) {
-                serde_json::Value::Object(fields) => fields,
-                _ => serde_json::Map::new(),
-            };
+            let fields = fields
+                .into_iter()
+                .map(|(name, value)| (reply.redact(&name), reply.redact_json(value)))
+                .collect();
             Detail { type_url, fields }
         })
         .collect();

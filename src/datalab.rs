@@ -42,8 +42,7 @@ use serde::Deserialize;
 
 use crate::config::BaseUrl;
 pub use crate::error::datalab::{Detail, ErrorDetail, LocItem, ValidationError};
-use crate::error::UnexpectedReason;
-use crate::error::{ApiDetail, Error};
+use crate::error::{ApiDetail, Error, UnexpectedReason};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
 use crate::link::DownloadLink;
@@ -185,7 +184,6 @@ struct WireDownload {
     download_url: String,
     expires_in: u64,
     /// Informational: null or missing, the name comes from the URL.
-    #[serde(default)]
     original_filename: Option<String>,
 }
 
@@ -225,29 +223,15 @@ pub fn download_link(
     config: &Config,
     request: &Request,
 ) -> Result<DownloadLink, Error> {
-    if let Some(secs) = request.expires_in {
-        if !EXPIRES_IN_RANGE.contains(&secs) {
-            return Err(Error::invalid(
-                Vendor::Datalab,
-                "expires_in",
-                format!(
-                    "must be between {} and {} seconds, got {secs}",
-                    EXPIRES_IN_RANGE.start(),
-                    EXPIRES_IN_RANGE.end()
-                ),
-            ));
-        }
+    if let Some(secs) = request.expires_in.filter(|s| !EXPIRES_IN_RANGE.contains(s)) {
+        let (min, max) = EXPIRES_IN_RANGE.into_inner();
+        let why = format!("must be between {min} and {max} seconds, got {secs}");
+        return Err(Error::invalid(Vendor::Datalab, "expires_in", why));
     }
-    // Not through `Display`: the formatting machinery costs more than the rest
-    // of building the request.
-    let file_id = match &request.file_id {
-        FileId::Number(n) => n.to_string(),
-        FileId::Hashid(id) => id.clone(),
-    };
+    let file_id = request.file_id.to_string();
     let segment = crate::config::path_segment(Vendor::Datalab, "file_id", &file_id)?;
-    let segment: &str = &segment;
     let base = config.base_url.parsed(Vendor::Datalab)?;
-    let path = ["/api/v1/files/", segment, "/download"];
+    let path = ["/api/v1/files/", &segment, "/download"];
     let mut call = Call::new(Vendor::Datalab, Method::Get, base, &path);
     if let Some(secs) = request.expires_in {
         call = call.query("expires_in", &secs.to_string());
@@ -259,11 +243,8 @@ pub fn download_link(
             .bytes()
             .any(|b| !b.is_ascii_graphic() || matches!(b, b';' | b',' | b'"' | b'\\'))
         {
-            return Err(Error::invalid(
-                Vendor::Datalab,
-                "team",
-                "must be visible ASCII without `;`, `,`, `\"` or `\\`",
-            ));
+            let why = "must be visible ASCII without `;`, `,`, `\"` or `\\`";
+            return Err(Error::invalid(Vendor::Datalab, "team", why));
         }
         call = call.header("cookie", "team", &format!("datalab_active_team={team}"))?;
     }
@@ -281,22 +262,18 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
         let body: WireError = reply.json()?;
         let detail = match (body.detail, body.error) {
             (Some(WireDetail::Message(m)), _) => Detail::Message(reply.redact(&m)),
-            (Some(WireDetail::Validation(v)), _) => Detail::Validation(
-                v.into_iter()
-                    .map(|item| ValidationError {
-                        loc: item
-                            .loc
-                            .into_iter()
-                            .map(|loc| match loc {
-                                LocItem::Field(f) => LocItem::Field(reply.redact(&f)),
-                                index => index,
-                            })
-                            .collect(),
-                        msg: reply.redact(&item.msg),
-                        kind: reply.redact(&item.kind),
-                    })
-                    .collect(),
-            ),
+            (Some(WireDetail::Validation(mut items)), _) => {
+                for item in &mut items {
+                    for loc in &mut item.loc {
+                        if let LocItem::Field(field) = loc {
+                            *field = reply.redact(field);
+                        }
+                    }
+                    item.msg = reply.redact(&item.msg);
+                    item.kind = reply.redact(&item.kind);
+                }
+                Detail::Validation(items)
+            }
             (None, Some(e)) => Detail::Error(reply.redact(&e)),
             (None, None) => {
                 return Err(reply.unexpected(
@@ -331,12 +308,10 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
     }
     let wire: WireDownload = reply.json()?;
     let url = reply.link("download_url", &wire.download_url)?;
-    let expires_at = reply.received_plus(wire.expires_in).ok_or_else(|| {
-        reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some("`expires_in` out of range".to_owned()),
-        )
-    })?;
+    let Some(expires_at) = reply.received_plus(wire.expires_in) else {
+        let note = "`expires_in` out of range".to_owned();
+        return Err(reply.unexpected(UnexpectedReason::InvalidContent, Some(note)));
+    };
     let expiry = crate::expiry::recognise(url).earliest(Expiry::at(expires_at));
     let name = match wire.original_filename {
         Some(name) => (!name.is_empty()).then_some(name),

@@ -93,13 +93,15 @@ pub struct ErrorDetail {
     /// The API gateway's `error_code` (e.g. `APIGW.0303`, app authentication
     /// failed), for a refusal by Huawei's gateway in front of KooDrive.
     pub gateway_code: Option<String>,
-    pub(crate) label: &'static str,
 }
 
 impl ErrorDetail {
     /// Short lowercase description: the named code's, `"file refused"` or
     /// `"refused by the api gateway"`.
     pub fn label(&self) -> &'static str {
-        self.label
+        match (&self.gateway_code, self.code) {
+            (Some(_), _) => "refused by the api gateway",
+            (None, code) => code.map_or("file refused", Code::description),
+        }
     }
 }

@@ -66,20 +66,18 @@
 //! ```
 
 use std::collections::BTreeMap;
-use std::fmt;
 use std::sync::Mutex;
 
-use serde::{Deserialize, Deserializer, Serialize};
+use serde::{Deserialize, Deserializer};
 use time::OffsetDateTime;
 
-use crate::config::{BaseUrl, ParsedBase};
+use crate::config::{check_input, is_blank, BaseUrl, ParsedBase, MAX_ID_LEN};
 pub use crate::error::koodrive::{Code, ErrorDetail};
-use crate::error::UnexpectedReason;
 use crate::http::{Call, Method, Reply};
 
 mod sign;
 
-use crate::error::{ApiDetail, Error};
+use crate::error::{ApiDetail, Error, UnexpectedReason};
 use crate::link::{attribute, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, Unattributed, VendorCode};
 use crate::secret::Secret;
@@ -110,8 +108,8 @@ pub const ALGORITHM: &str = "HMAC-SHA256";
 /// The headers the client signs in app-signature mode.
 pub const SIGNED_HEADERS: &str = "host;x-date;x-user-id";
 
-/// How requests are authenticated.
-#[derive(Clone, PartialEq, Eq)]
+/// How requests are authenticated. `Debug` hides the token and the app secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Auth {
     /// `Authorization: <prefix><token>`.
@@ -152,23 +150,6 @@ impl Auth {
         Auth::AppSignature {
             app_id: app_id.into(),
             app_secret: app_secret.into(),
-        }
-    }
-}
-
-impl fmt::Debug for Auth {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Auth::Token { token, prefix } => f
-                .debug_struct("Token")
-                .field("token", token)
-                .field("prefix", prefix)
-                .finish(),
-            Auth::AppSignature { app_id, app_secret } => f
-                .debug_struct("AppSignature")
-                .field("app_id", app_id)
-                .field("app_secret", app_secret)
-                .finish(),
         }
     }
 }
@@ -245,22 +226,21 @@ impl Config {
         let app_id = env_optional("KOODRIVE_APP_ID");
         let auth =
             match (token, app_id) {
-                (Some(_), Some(_)) => return Err(Error::invalid(
-                    Vendor::KooDrive,
+                (Some(_), Some(_)) => return Err(invalid(
                     "KOODRIVE_TOKEN",
                     "set either KOODRIVE_TOKEN or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET, not both",
                 )),
-                (Some(token), None) => match std::env::var("KOODRIVE_TOKEN_PREFIX") {
-                    Ok(prefix) => Auth::token_with_prefix(token, prefix),
-                    Err(_) => Auth::token(token),
-                },
+                (Some(token), None) => Auth::token_with_prefix(
+                    token,
+                    std::env::var("KOODRIVE_TOKEN_PREFIX")
+                        .unwrap_or_else(|_| DEFAULT_TOKEN_PREFIX.to_owned()),
+                ),
                 (None, Some(app_id)) => Auth::app_signature(
                     app_id,
                     env_required(Vendor::KooDrive, "KOODRIVE_APP_SECRET")?,
                 ),
                 (None, None) => {
-                    return Err(Error::invalid(
-                        Vendor::KooDrive,
+                    return Err(invalid(
                         "KOODRIVE_TOKEN",
                         "is not set (nor KOODRIVE_APP_ID + KOODRIVE_APP_SECRET)",
                     ))
@@ -310,11 +290,11 @@ impl Request {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum BatchCode {
     /// 0: some files succeeded, some failed.
-    Partial,
+    Partial = 0,
     /// 1: every file succeeded.
-    AllSucceeded,
+    AllSucceeded = 1,
     /// 2: every file failed.
-    AllFailed,
+    AllFailed = 2,
 }
 
 impl BatchCode {
@@ -330,23 +310,12 @@ impl BatchCode {
 
     /// The wire value: 0, 1 or 2.
     pub fn code(self) -> i64 {
-        match self {
-            BatchCode::Partial => 0,
-            BatchCode::AllSucceeded => 1,
-            BatchCode::AllFailed => 2,
-        }
+        self as i64
     }
 }
 
 // ---------------------------------------------------------------------------
 // Wire types
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct WireRequest<'a> {
-    container_id: &'a str,
-    file_ids: &'a [String],
-}
 
 /// Huawei API gateway refusal (`APIGW.xxxx`).
 #[derive(Deserialize)]
@@ -354,7 +323,6 @@ struct WireGatewayError {
     error_code: String,
     #[serde(default)]
     error_msg: String,
-    #[serde(default)]
     request_id: Option<String>,
 }
 
@@ -365,7 +333,6 @@ struct WireGatewayError {
 struct WireEnvelope {
     #[serde(deserialize_with = "integer")]
     code: i64,
-    #[serde(default)]
     msg: Option<String>,
 }
 
@@ -383,74 +350,33 @@ struct WireReply {
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct WireDownload {
-    #[serde(default)]
     file_id: Option<String>,
     #[serde(default, deserialize_with = "code")]
     code: Option<VendorCode>,
-    #[serde(default)]
     msg: Option<String>,
-    #[serde(default)]
     file_name: Option<String>,
-    #[serde(default)]
     url: Option<String>,
 }
 
-/// An integer or a string, read without buffering (an untagged enum would copy
-/// every value into serde's intermediate form first).
+/// An integer or a string (some KooDrive APIs type codes as strings).
+#[derive(Deserialize)]
+#[serde(untagged, expecting = "an integer or a string")]
 enum IntegerOrText {
     Integer(i64),
     Text(String),
 }
 
-impl<'de> Deserialize<'de> for IntegerOrText {
-    fn deserialize<D: Deserializer<'de>>(de: D) -> Result<Self, D::Error> {
-        struct Visit;
-        impl serde::de::Visitor<'_> for Visit {
-            type Value = IntegerOrText;
-            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("an integer or a string")
-            }
-            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<IntegerOrText, E> {
-                Ok(IntegerOrText::Integer(v))
-            }
-            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<IntegerOrText, E> {
-                i64::try_from(v)
-                    .map(IntegerOrText::Integer)
-                    .map_err(|_| E::custom("code out of range"))
-            }
-            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<IntegerOrText, E> {
-                Ok(IntegerOrText::Text(v.to_owned()))
-            }
-            fn visit_string<E: serde::de::Error>(self, v: String) -> Result<IntegerOrText, E> {
-                Ok(IntegerOrText::Text(v))
-            }
-        }
-        de.deserialize_any(Visit)
-    }
-}
-
-/// An integer, also accepted as a string of digits (some KooDrive APIs type codes as strings).
+/// An integer, also accepted as a string of digits.
 fn integer<'de, D: Deserializer<'de>>(de: D) -> Result<i64, D::Error> {
-    match IntegerOrText::deserialize(de)? {
-        IntegerOrText::Integer(n) => Ok(n),
-        IntegerOrText::Text(text) => text
-            .trim()
-            .parse()
-            .map_err(|_| serde::de::Error::custom("expected an integer code")),
-    }
+    optional_integer(de)?.ok_or_else(|| serde::de::Error::custom("expected an integer code"))
 }
 
 /// [`integer`], or `null`.
 fn optional_integer<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::Error> {
-    match Option::<IntegerOrText>::deserialize(de)? {
-        None => Ok(None),
-        Some(IntegerOrText::Integer(n)) => Ok(Some(n)),
-        Some(IntegerOrText::Text(text)) => text
-            .trim()
-            .parse()
-            .map(Some)
-            .map_err(|_| serde::de::Error::custom("expected an integer code")),
-    }
+    let not_integer = || serde::de::Error::custom("expected an integer code");
+    code(de)?
+        .map(|code| number(&code).ok_or_else(not_integer))
+        .transpose()
 }
 
 /// A per-file code exactly as it arrived (a string on the wire in the vendor's
@@ -564,49 +490,41 @@ pub fn download_link(
     request: &Request,
 ) -> Result<DownloadLink, Error> {
     if request.file_ids.len() != 1 {
-        return Err(invalid(
-            "file_ids",
-            "download_link takes exactly one file id; use download_links for several",
-        ));
+        let why = "download_link takes exactly one file id; use download_links for several";
+        return Err(invalid("file_ids", why));
     }
     let base = validate(config, request)?;
-    let reply = send(
-        agent,
-        config,
-        base,
-        &request.container_id,
-        &request.file_ids,
-    )?;
-    let batch = decode(&reply, &request.file_ids)?;
+    let ids = &request.file_ids;
+    let reply = send(agent, config, base, &request.container_id, ids)?;
+    let batch = decode(&reply, ids)?;
     reply.single(batch, |failure| file_refused(&reply, failure))
 }
 
 /// The call's error for a file the vendor refused (a one-file request).
 fn file_refused(reply: &Reply, failure: ItemFailure) -> Error {
     let (number, message) = match &failure.reason {
-        FailureReason::Refused { code, message } => (
-            match code {
-                VendorCode::Number(n) => Some(*n),
-                VendorCode::Text(t) => t.trim().parse().ok(),
-                #[allow(unreachable_patterns)]
-                _ => None,
-            },
-            message.clone(),
-        ),
-        _ => (None, String::new()),
+        FailureReason::Refused { code, message } => (number(code), message.as_str()),
+        _ => (None, ""),
     };
     let code = number.map(Code::from_code);
     reply.api_error(
         number,
-        &message,
+        message,
         None,
         failure.is_retryable(),
         ApiDetail::KooDrive(ErrorDetail {
             code,
             gateway_code: None,
-            label: code.map_or("file refused", Code::description),
         }),
     )
+}
+
+/// A per-file code as a number, when it is one or a string of digits.
+fn number(code: &VendorCode) -> Option<i64> {
+    match code {
+        VendorCode::Number(n) => Some(*n),
+        VendorCode::Text(t) => t.trim().parse().ok(),
+    }
 }
 
 fn invalid(field: &'static str, reason: &str) -> Error {
@@ -615,55 +533,40 @@ fn invalid(field: &'static str, reason: &str) -> Error {
 
 fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase, Error> {
     let base = config.base_url.parsed(Vendor::KooDrive)?;
-    if crate::config::is_blank(&config.user_id) {
-        return Err(invalid("user_id", "must not be empty"));
+    // The user id and the token are checked where they are sent (`Call::header`,
+    // `Call::credential`), still before anything goes out.
+    if let Auth::AppSignature { app_id, app_secret } = &config.auth {
+        if is_blank(app_id) {
+            return Err(invalid("app_id", "must not be empty"));
+        }
+        if app_id.contains([',', ' ']) {
+            return Err(invalid("app_id", "must not contain `,` or spaces"));
+        }
+        if app_secret.is_empty() {
+            return Err(invalid("app_secret", "must not be empty"));
+        }
     }
-    match &config.auth {
-        Auth::Token { token, .. } if crate::config::is_blank(token.expose()) => {
-            return Err(invalid("token", "must not be empty"))
-        }
-        Auth::AppSignature { app_id, .. } if crate::config::is_blank(app_id) => {
-            return Err(invalid("app_id", "must not be empty"))
-        }
-        Auth::AppSignature { app_id, .. } if app_id.contains([',', ' ']) => {
-            return Err(invalid("app_id", "must not contain `,` or spaces"))
-        }
-        Auth::AppSignature { app_secret, .. } if app_secret.is_empty() => {
-            return Err(invalid("app_secret", "must not be empty"))
-        }
-        _ => {}
-    }
-    if let Some(trace_id) = &config.trace_id {
-        if trace_id.len() != TRACE_ID_LEN
-            || !trace_id
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-        {
-            return Err(invalid(
-                "trace_id",
-                "must be exactly 58 letters, digits or `_`",
-            ));
-        }
+    let trace_char = |b: u8| b.is_ascii_alphanumeric() || b == b'_';
+    let bad_trace = |id: &String| id.len() != TRACE_ID_LEN || !id.bytes().all(trace_char);
+    if config.trace_id.as_ref().is_some_and(bad_trace) {
+        let why = "must be exactly 58 letters, digits or `_`";
+        return Err(invalid("trace_id", why));
     }
     for (field, value) in [
         ("language", &config.language),
         ("share_folder_id", &config.share_folder_id),
     ] {
-        if value.as_deref().is_some_and(crate::config::is_blank) {
+        if value.as_deref().is_some_and(is_blank) {
             return Err(invalid(field, "must not be empty (use None to send none)"));
         }
     }
-    crate::config::check_input(
-        Vendor::KooDrive,
-        "container_id",
-        &request.container_id,
-        crate::config::MAX_ID_LEN,
-    )?;
+    let container_id = &request.container_id;
+    check_input(Vendor::KooDrive, "container_id", container_id, MAX_ID_LEN)?;
     if request.file_ids.is_empty() {
         return Err(invalid("file_ids", "must list at least one file id"));
     }
     for id in &request.file_ids {
-        crate::config::check_input(Vendor::KooDrive, "file_ids", id, crate::config::MAX_ID_LEN)?;
+        check_input(Vendor::KooDrive, "file_ids", id, MAX_ID_LEN)?;
     }
     Ok(base)
 }
@@ -710,13 +613,11 @@ fn send(
     let offset = clock_offsets().get(&key).copied().unwrap_or_default();
     let now = OffsetDateTime::now_utc() + offset;
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
-    match refused_date_correction(&reply, now) {
-        Some(server_now) => {
-            clock_offsets().insert(key, server_now - OffsetDateTime::now_utc());
-            send_dated(agent, config, base, container_id, ids, server_now)
-        }
-        None => Ok(reply),
-    }
+    let Some(server_now) = refused_date_correction(&reply, now) else {
+        return Ok(reply);
+    };
+    clock_offsets().insert(key, server_now - OffsetDateTime::now_utc());
+    send_dated(agent, config, base, container_id, ids, server_now)
 }
 
 /// The server's time, when `reply` refuses the call's `X-Date` and states a time
@@ -733,18 +634,13 @@ fn refused_date_correction(reply: &Reply, sent_at: OffsetDateTime) -> Option<Off
         return None;
     }
     let stated = msg
-        .find("server time:")
-        .and_then(|at| msg.get(at + "server time:".len()..))
-        .and_then(|rest| rest.trim_start().get(..16))
+        .split_once("server time:")
+        .and_then(|(_, rest)| rest.trim_start().get(..16))
         .and_then(|text| crate::expiry::parse_amz_date(&text.to_ascii_uppercase()));
-    let server_now = match stated {
-        Some(at) => at,
-        None => OffsetDateTime::parse(
-            reply.header("date")?,
-            &time::format_description::well_known::Rfc2822,
-        )
-        .ok()?,
-    };
+    let server_now = stated.or_else(|| {
+        let date = reply.header("date")?;
+        OffsetDateTime::parse(date, &time::format_description::well_known::Rfc2822).ok()
+    })?;
     // Only a clock that differs by more than the margin explains the refusal.
     let skew = (server_now - sent_at).abs();
     (skew > time::Duration::seconds(1)).then_some(server_now)
@@ -774,10 +670,8 @@ fn send_dated(
     if let Some(trace_id) = &config.trace_id {
         call = call.header("x-traceid", "trace_id", trace_id)?;
     }
-    let call = call.json(crate::encode::json_body(&WireRequest {
-        container_id,
-        file_ids: ids,
-    }));
+    let body = serde_json::json!({ "containerId": container_id, "fileIds": ids });
+    let call = call.json(crate::encode::json_body(&body));
     let call = match &config.auth {
         Auth::Token { token, prefix } => {
             call.credential("authorization", "token", prefix, token)?
@@ -785,13 +679,8 @@ fn send_dated(
         Auth::AppSignature { app_id, app_secret } => {
             // The Host signed is the one sent: every call sets it explicitly (see
             // `Call::new`), so no client default (port shown or not) can differ.
-            let host = call.host().ok_or_else(|| {
-                Error::invalid(
-                    Vendor::KooDrive,
-                    "base_url",
-                    "contains characters that cannot be sent in an HTTP header",
-                )
-            })?;
+            let why = "contains characters that cannot be sent in an HTTP header";
+            let host = call.host().ok_or_else(|| invalid("base_url", why))?;
             let headers = [
                 ("host", host),
                 ("x-date", x_date.as_str()),
@@ -801,13 +690,8 @@ fn send_dated(
             let canonical = canonical_request("POST", path, query, &headers, call.body());
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
-            call.credential(
-                "authorization",
-                "app_secret",
-                "",
-                &crate::secret::Secret::new(value),
-            )?
-            .carrying_secrets([app_secret.clone()])
+            call.credential("authorization", "app_secret", "", &Secret::new(value))?
+                .carrying_secrets([app_secret.clone()])
         }
     };
     call.allow_insecure_http(config.allow_insecure_http)
@@ -824,15 +708,6 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         Some(wire) if wire.code == 0 && reply.is_success() => wire,
         _ => refusal(reply)?,
     };
-    let batch = match wire.batch_code {
-        None => None,
-        Some(code) => Some(BatchCode::from_code(code).ok_or_else(|| {
-            reply.unexpected(
-                UnexpectedReason::InvalidContent,
-                Some(format!("undocumented batchCode {code}")),
-            )
-        })?),
-    };
     let mut succeeded = 0usize;
     let mut answers = Vec::with_capacity(wire.downloads.len());
     // Failures without a usable `fileId`: attributed to the ids the reply left
@@ -844,31 +719,19 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         let answer = if ok {
             succeeded += 1;
             match crate::url::check_link(item.url.as_deref().unwrap_or("")) {
-                Ok(url) => ItemAnswer::Link(DownloadLink::new(
-                    Vendor::KooDrive,
-                    "",
-                    url,
-                    item.file_name.filter(|n| !n.is_empty()),
-                    crate::expiry::recognise(url),
-                )),
-                Err(why) => ItemAnswer::Failed(
-                    FailureReason::UnusableLink {
-                        why: format!("`url` {why}"),
-                    },
-                    false,
-                ),
+                Ok(url) => {
+                    let name = item.file_name.filter(|n| !n.is_empty());
+                    let expiry = crate::expiry::recognise(url);
+                    ItemAnswer::Link(DownloadLink::new(Vendor::KooDrive, "", url, name, expiry))
+                }
+                Err(why) => {
+                    let why = format!("`url` {why}");
+                    ItemAnswer::Failed(FailureReason::UnusableLink { why }, false)
+                }
             }
         } else {
             let code = item.code.unwrap_or(VendorCode::Text(String::new()));
-            let retryable = match &code {
-                VendorCode::Number(n) => Code::from_code(*n).is_retryable(),
-                VendorCode::Text(t) => t
-                    .trim()
-                    .parse()
-                    .is_ok_and(|n| Code::from_code(n).is_retryable()),
-                #[allow(unreachable_patterns)]
-                _ => false,
-            };
+            let retryable = number(&code).is_some_and(|n| Code::from_code(n).is_retryable());
             let code = match code {
                 VendorCode::Text(t) => VendorCode::Text(reply.redact(&t)),
                 other => other,
@@ -876,50 +739,47 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
             let message = reply.redact(&item.msg.unwrap_or_default());
             ItemAnswer::Failed(FailureReason::Refused { code, message }, retryable)
         };
-        match item.file_id.filter(|id| !crate::config::is_blank(id)) {
+        match item.file_id.filter(|id| !is_blank(id)) {
             Some(id) => answers.push((id, answer)),
             None => unattributed.push(answer),
         }
     }
     let failed = answers.len() + unattributed.len() - succeeded;
-    let contradicts = match batch {
-        Some(BatchCode::AllSucceeded) => failed > 0,
-        Some(BatchCode::AllFailed) => succeeded > 0,
-        Some(BatchCode::Partial) | None => false,
-    };
-    if let (true, Some(batch)) = (contradicts, batch) {
-        return Err(reply.unexpected(
-            UnexpectedReason::InvalidContent,
-            Some(format!(
-                "batchCode {} contradicts the per-file codes",
-                batch.code()
-            )),
-        ));
+    if let Some(code) = wire.batch_code {
+        let contradicts = match BatchCode::from_code(code) {
+            None => {
+                let note = format!("undocumented batchCode {code}");
+                return Err(reply.unexpected(UnexpectedReason::InvalidContent, Some(note)));
+            }
+            Some(BatchCode::AllSucceeded) => failed > 0,
+            Some(BatchCode::AllFailed) => succeeded > 0,
+            Some(BatchCode::Partial) => false,
+        };
+        if contradicts {
+            let note = format!("batchCode {code} contradicts the per-file codes");
+            return Err(reply.unexpected(UnexpectedReason::InvalidContent, Some(note)));
+        }
     }
     // Answers for ids not asked for go to `unattributed`, never over ours.
     let mut batch = attribute(Vendor::KooDrive, ids, answers);
-    let missing: Vec<usize> = batch
-        .failures
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.reason == FailureReason::Missing)
-        .map(|(i, _)| i)
+    let missing: Vec<usize> = (0..batch.failures.len())
+        .filter(|&at| batch.failures[at].reason == FailureReason::Missing)
         .collect();
-    let matched = !unattributed.is_empty() && unattributed.len() == missing.len();
-    let mut missing = missing.into_iter();
+    let matched = unattributed.len() == missing.len();
+    let mut missing = missing.into_iter().filter(|_| matched);
     for answer in unattributed {
-        match (answer, matched.then(|| missing.next()).flatten()) {
+        match (answer, missing.next()) {
             (ItemAnswer::Failed(reason, retryable), Some(at)) => {
                 let item = batch.failures[at].item.clone();
                 batch.failures[at] = ItemFailure::new(Vendor::KooDrive, item, reason, retryable);
             }
             // A link without a file id cannot be trusted to be that file's,
             // and a failure no left-out id can take keeps its code here.
-            (answer, _) => batch.unattributed.push(Unattributed::new(
-                Vendor::KooDrive,
-                None,
-                answer.into_unattributed(""),
-            )),
+            (answer, _) => {
+                let answer =
+                    Unattributed::new(Vendor::KooDrive, None, answer.into_unattributed(""));
+                batch.unattributed.push(answer);
+            }
         }
     }
     Ok(batch)
@@ -929,32 +789,28 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
 /// the reason it does not decode.
 fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     if let Some(gateway) = reply.try_json::<WireGatewayError>() {
-        let retryable = crate::error::retryable_status(reply.status);
         return Err(reply.api_error(
             None,
             &gateway.error_msg,
             gateway.request_id,
-            retryable,
+            crate::error::retryable_status(reply.status),
             ApiDetail::KooDrive(ErrorDetail {
                 code: None,
                 gateway_code: Some(reply.redact(&gateway.error_code)),
-                label: "refused by the api gateway",
             }),
         ));
     }
     let envelope: WireEnvelope = reply.json()?;
     if envelope.code != 0 {
         let code = Code::from_code(envelope.code);
-        let retryable = code.is_retryable() || crate::error::retryable_status(reply.status);
         return Err(reply.api_error(
             Some(envelope.code),
             envelope.msg.as_deref().unwrap_or(""),
             None,
-            retryable,
+            code.is_retryable() || crate::error::retryable_status(reply.status),
             ApiDetail::KooDrive(ErrorDetail {
                 code: Some(code),
                 gateway_code: None,
-                label: code.description(),
             }),
         ));
     }

@@ -2,42 +2,28 @@
 //! HMAC-SHA256 signature of `Authorization: HMAC-SHA256 AppId=…,SignedHeaders=…,Signature=…`.
 //! Public (re-exported from [`super`]) so that callers can check or reuse it.
 
-use percent_encoding::utf8_percent_encode;
-
 use super::ALGORITHM;
+use crate::encode::{percent_decoded, percent_encode};
 use crate::secret::Secret;
 
 /// Lowercase hex of the SHA-256 of `bytes` (the `HashedRequestPayload` of a body).
 pub fn hashed_payload(bytes: &[u8]) -> String {
-    let mut out = String::with_capacity(64);
-    push_sha256_hex(&mut out, bytes);
-    out
+    hex(ring::digest::digest(&ring::digest::SHA256, bytes).as_ref())
 }
 
-// The signing helpers below append to one buffer: signing runs on every request,
-// and building the canonical request from per-part strings cost more than the
-// hashing itself (see `koodrive_signing` in benches/).
-
-fn push_sha256_hex(out: &mut String, bytes: &[u8]) {
-    push_hex(
-        out,
-        ring::digest::digest(&ring::digest::SHA256, bytes).as_ref(),
-    );
-}
-
-fn push_hex(out: &mut String, bytes: &[u8]) {
+fn hex(bytes: &[u8]) -> String {
     const HEX: &[u8; 16] = b"0123456789abcdef";
-    for &b in bytes {
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-    }
+    bytes
+        .iter()
+        .flat_map(|&b| [HEX[usize::from(b >> 4)], HEX[usize::from(b & 15)]])
+        .map(char::from)
+        .collect()
 }
 
 /// `text` percent-decoded, then percent-encoded (RFC 3986 unreserved characters
-/// kept, uppercase hex), appended to `out`.
-fn push_reencoded(out: &mut String, text: &str) {
-    let decoded = crate::encode::percent_decoded(text);
-    out.extend(utf8_percent_encode(&decoded, crate::encode::NOT_UNRESERVED));
+/// kept, uppercase hex).
+fn reencoded(text: &str) -> String {
+    percent_encode(&percent_decoded(text))
 }
 
 /// The canonical URI of a request path: `.` and empty segments dropped, `..`
@@ -50,12 +36,6 @@ fn push_reencoded(out: &mut String, text: &str) {
 /// assert_eq!(canonical_uri("/a/./b/../c d/"), "/a/c%20d/");
 /// ```
 pub fn canonical_uri(path: &str) -> String {
-    let mut out = String::with_capacity(path.len() + 2);
-    push_canonical_uri(&mut out, path);
-    out
-}
-
-fn push_canonical_uri(out: &mut String, path: &str) {
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
         match segment {
@@ -66,11 +46,8 @@ fn push_canonical_uri(out: &mut String, path: &str) {
             other => segments.push(other),
         }
     }
-    out.push('/');
-    for segment in segments {
-        push_reencoded(out, segment);
-        out.push('/');
-    }
+    let reencoded: String = segments.iter().map(|s| reencoded(s) + "/").collect();
+    format!("/{reencoded}")
 }
 
 /// The canonical query string of a raw query (without `?`): each parameter
@@ -82,62 +59,31 @@ fn push_canonical_uri(out: &mut String, path: &str) {
 /// assert_eq!(canonical_query("b=2&F=x y&parm2"), "F=x%20y&b=2&parm2=");
 /// ```
 pub fn canonical_query(query: &str) -> String {
-    let mut out = String::with_capacity(query.len());
-    push_canonical_query(&mut out, query);
-    out
-}
-
-fn push_canonical_query(out: &mut String, query: &str) {
-    let encode = |text: &str| {
-        let mut encoded = String::with_capacity(text.len());
-        push_reencoded(&mut encoded, text);
-        encoded
-    };
     let mut pairs: Vec<(String, String)> = query
         .split('&')
         .filter(|pair| !pair.is_empty())
         .map(|pair| {
             let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-            (encode(name), encode(value))
+            (reencoded(name), reencoded(value))
         })
         .collect();
     pairs.sort();
-    for (i, (name, value)) in pairs.iter().enumerate() {
-        if i > 0 {
-            out.push('&');
-        }
-        out.push_str(name);
-        out.push('=');
-        out.push_str(value);
-    }
-}
-
-/// `headers` with trimmed names and values, sorted by lowercase name (stable).
-fn sorted_headers<'a>(headers: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
-    let mut sorted: Vec<(&str, &str)> = headers
+    let pairs: Vec<String> = pairs
         .iter()
-        .map(|(name, value)| (name.trim(), value.trim()))
+        .map(|(name, value)| format!("{name}={value}"))
         .collect();
-    let lower = |name: &'a str| name.bytes().map(|b| b.to_ascii_lowercase());
-    sorted.sort_by(|a, b| lower(a.0).cmp(lower(b.0)));
+    pairs.join("&")
+}
+
+/// `headers` with lowercase, trimmed names and trimmed values, sorted by name
+/// (stable).
+fn sorted_headers(headers: &[(&str, &str)]) -> Vec<(String, String)> {
+    let mut sorted: Vec<(String, String)> = headers
+        .iter()
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
     sorted
-}
-
-/// `text` in ASCII lowercase, copied whole and then lowered in place (not char
-/// by char: the request is signed on every call).
-fn push_lowercase(out: &mut String, text: &str) {
-    let start = out.len();
-    out.push_str(text);
-    out[start..].make_ascii_lowercase();
-}
-
-fn push_signed_headers(out: &mut String, sorted: &[(&str, &str)]) {
-    for (i, (name, _)) in sorted.iter().enumerate() {
-        if i > 0 {
-            out.push(';');
-        }
-        push_lowercase(out, name);
-    }
 }
 
 /// The `SignedHeaders` list: the lowercase names of `headers`, sorted, joined with `;`.
@@ -147,9 +93,11 @@ fn push_signed_headers(out: &mut String, sorted: &[(&str, &str)]) {
 /// assert_eq!(signed_headers(&[("X-User-Id", "1"), ("Host", "h"), ("X-Date", "d")]), "host;x-date;x-user-id");
 /// ```
 pub fn signed_headers(headers: &[(&str, &str)]) -> String {
-    let mut out = String::new();
-    push_signed_headers(&mut out, &sorted_headers(headers));
-    out
+    let names: Vec<String> = sorted_headers(headers)
+        .into_iter()
+        .map(|(name, _)| name)
+        .collect();
+    names.join(";")
 }
 
 /// The canonical request of the app signature:
@@ -169,49 +117,32 @@ pub fn canonical_request(
     headers: &[(&str, &str)],
     body: &[u8],
 ) -> String {
-    let sorted = sorted_headers(headers);
-    let header_bytes: usize = sorted.iter().map(|(n, v)| 2 * n.len() + v.len() + 2).sum();
-    let mut out =
-        String::with_capacity(method.len() + path.len() + query.len() + header_bytes + 80);
-    let start = out.len();
-    out.push_str(method.trim());
-    out[start..].make_ascii_uppercase();
-    out.push('\n');
-    push_canonical_uri(&mut out, path);
-    out.push('\n');
-    push_canonical_query(&mut out, query);
-    out.push('\n');
-    for (name, value) in &sorted {
-        push_lowercase(&mut out, name);
-        out.push(':');
-        out.push_str(value);
-        out.push('\n');
-    }
-    out.push('\n');
-    push_signed_headers(&mut out, &sorted);
-    out.push('\n');
-    push_sha256_hex(&mut out, body);
-    out
+    let lines: String = sorted_headers(headers)
+        .iter()
+        .map(|(name, value)| format!("{name}:{value}\n"))
+        .collect();
+    format!(
+        "{}\n{}\n{}\n{lines}\n{}\n{}",
+        method.trim().to_ascii_uppercase(),
+        canonical_uri(path),
+        canonical_query(query),
+        signed_headers(headers),
+        hashed_payload(body)
+    )
 }
 
 /// `HMAC-SHA256\n` + lowercase hex SHA-256 of the canonical request.
 pub fn string_to_sign(canonical_request: &str) -> String {
-    let mut out = String::with_capacity(ALGORITHM.len() + 1 + 64);
-    out.push_str(ALGORITHM);
-    out.push('\n');
-    push_sha256_hex(&mut out, canonical_request.as_bytes());
-    out
+    format!(
+        "{ALGORITHM}\n{}",
+        hashed_payload(canonical_request.as_bytes())
+    )
 }
 
 /// Lowercase hex HMAC-SHA256 of `string_to_sign`, keyed with the app secret itself.
 pub fn signature(app_secret: &Secret, string_to_sign: &str) -> String {
     let key = ring::hmac::Key::new(ring::hmac::HMAC_SHA256, app_secret.expose().as_bytes());
-    let mut out = String::with_capacity(64);
-    push_hex(
-        &mut out,
-        ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref(),
-    );
-    out
+    hex(ring::hmac::sign(&key, string_to_sign.as_bytes()).as_ref())
 }
 
 /// The `Authorization` value of the app signature:
