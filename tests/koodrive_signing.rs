@@ -9,7 +9,8 @@
 //!
 //! Mutations tried by hand on `src/koodrive/sign.rs` (each makes these tests and
 //! every app-signed test of `tests/koodrive.rs` fail): the blank line after the
-//! canonical headers dropped (`out.push('\n')` removed), the trailing `/` of the
+//! canonical headers dropped (the `\n` before `signed_headers` in
+//! `canonical_request`'s format removed), the trailing `/` of the
 //! canonical URI dropped, the header lines not lowercased, the payload hash taken
 //! of an empty body.
 #![cfg(all(feature = "fake", feature = "koodrive"))]
