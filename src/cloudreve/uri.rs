@@ -79,7 +79,9 @@ pub fn uri_path(uri: &str) -> Option<String> {
 /// `cloudreve://` URI.
 fn raw_path(uri: &str) -> Option<&str> {
     let rest = after_scheme(uri)?;
-    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    // Bytes: `?` and `#` are ASCII, so the cut is on a character boundary.
+    let end = rest.bytes().position(|b| matches!(b, b'?' | b'#'));
+    let rest = &rest[..end.unwrap_or(rest.len())];
     let path = rest.split_once('/').map_or("", |(_, path)| path);
     Some(path.trim_end_matches('/'))
 }
@@ -89,9 +91,9 @@ fn raw_path(uri: &str) -> Option<&str> {
 pub(super) fn file_name(uri: &str) -> Option<String> {
     // Only the last raw segment is decoded: a `/` can come from its `%2F`s alone.
     let last = raw_path(uri)?.rsplit('/').next().unwrap_or("");
-    let name = crate::encode::percent_decode(last);
-    let name = name.rsplit('/').next().unwrap_or("");
-    (!name.is_empty()).then(|| name.to_owned())
+    let mut name = crate::encode::percent_decode(last);
+    name.drain(..name.rfind('/').map_or(0, |i| i + 1));
+    (!name.is_empty()).then_some(name)
 }
 
 /// The URI with the share password (if any) replaced by `[redacted]`, for logs.
