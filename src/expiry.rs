@@ -116,16 +116,10 @@ impl Expiry {
     /// representable time simply covers every stated time.
     pub fn expires_within(self, window: std::time::Duration) -> bool {
         match self {
-            Expiry::At(at) => {
-                let now = OffsetDateTime::now_utc();
-                match Duration::try_from(window)
-                    .ok()
-                    .and_then(|w| now.checked_add(w))
-                {
-                    Some(limit) => at <= limit,
-                    None => true,
-                }
-            }
+            Expiry::At(at) => Duration::try_from(window)
+                .ok()
+                .and_then(|w| OffsetDateTime::now_utc().checked_add(w))
+                .is_none_or(|limit| at <= limit),
             Expiry::Never => false,
             Expiry::Unknown => true,
         }
@@ -143,11 +137,8 @@ impl fmt::Display for Expiry {
     /// RFC 3339 UTC (whole seconds), `never`, or `-` when unknown.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Expiry::At(at) => match self.rfc3339() {
-                Some(text) => f.pad(&text),
-                // Outside RFC 3339's years: still a time, shown as `time` does.
-                None => f.pad(&utc(*at).to_string()),
-            },
+            // Outside RFC 3339's years: still a time, shown as `time` does.
+            Expiry::At(at) => f.pad(&self.rfc3339().unwrap_or_else(|| utc(*at).to_string())),
             Expiry::Never => f.pad("never"),
             Expiry::Unknown => f.pad("-"),
         }
@@ -447,10 +438,8 @@ fn cos(params: &Params<'_>) -> Option<OffsetDateTime> {
         return None;
     }
     let sign_end = time_range_end(&params.get("q-sign-time")?)?;
-    match params.get("q-key-time").and_then(|t| time_range_end(&t)) {
-        Some(key_end) => Some(sign_end.min(key_end)),
-        None => Some(sign_end),
-    }
+    let key_end = params.get("q-key-time").and_then(|t| time_range_end(&t));
+    Some(key_end.map_or(sign_end, |key_end| sign_end.min(key_end)))
 }
 
 /// COS with `SignMerged`: the whole authorization percent-encoded into one
@@ -506,10 +495,9 @@ fn expires_v1(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// `storage/bucket.go`, `makePrivateURLv2WithRawQuery`, and `auth` `Sign`).
 fn qiniu(params: &Params<'_>) -> Option<OffsetDateTime> {
     let token = params.get("token")?;
-    let token: &str = &token;
-    match token.split_once(':') {
-        Some((key, signature)) if !key.is_empty() && !signature.is_empty() => {}
-        _ => return None,
+    let (key, signature) = token.split_once(':')?;
+    if key.is_empty() || signature.is_empty() {
+        return None;
     }
     unix(&params.get("e")?)
 }
