@@ -57,7 +57,7 @@
 
 use std::time::Duration;
 
-use crate::http::policy;
+pub use crate::http::policy::agent_config;
 #[cfg(feature = "fetch")]
 pub(crate) use crate::http::policy::clamp;
 use crate::http::policy::DEFAULT_TIMEOUT;
@@ -98,18 +98,4 @@ pub fn agent() -> ureq::Agent {
 /// capped at one day, so `Duration::MAX` means "a day", not "forever".
 pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
     agent_config(timeout).build().new_agent()
-}
-
-/// The configuration of [`agent_with_timeout`] as a builder, for adding settings
-/// of your own (a middleware, a proxy, TLS roots) before building the agent.
-///
-/// ```
-/// let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
-///     .user_agent("my-tool/1.0")
-///     .build()
-///     .new_agent();
-/// # let _ = agent;
-/// ```
-pub fn agent_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
-    policy::agent_config(timeout)
 }

@@ -150,20 +150,17 @@ impl PinnedFile {
                 println!("cargo:rerun-if-env-changed={name}");
             }
         }
-        let out_dir = match self
+        let out_dir = self
             .out_dir
             .clone()
             .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
-        {
-            Some(dir) => dir,
-            None => {
-                return Err(Error::invalid(
+            .ok_or_else(|| {
+                Error::invalid(
                     vendor,
                     "OUT_DIR",
                     "is not set: run from a build script, or give PinnedFile::out_dir",
-                ))
-            }
-        };
+                )
+            })?;
         let name = self
             .file_name
             .clone()
@@ -228,15 +225,8 @@ fn cache_dir(out_dir: &Path) -> PathBuf {
 }
 
 fn writable(dir: &Path) -> bool {
-    if std::fs::create_dir_all(dir).is_err() {
-        return false;
-    }
     let probe = dir.join(format!(".dlurl-probe-{}", std::process::id()));
-    let ok = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-        .is_ok();
+    let ok = std::fs::create_dir_all(dir).is_ok() && std::fs::File::create_new(&probe).is_ok();
     let _ = std::fs::remove_file(&probe);
     ok
 }

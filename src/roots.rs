@@ -14,7 +14,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 /// The certificates of a PEM text (one or more `BEGIN CERTIFICATE` blocks; other
 /// blocks, such as keys, are skipped).
@@ -52,13 +52,8 @@ pub fn tls_config_with_roots(pem: &[u8]) -> io::Result<TlsConfig> {
 }
 
 fn with_certs(certs: Vec<Certificate<'static>>) -> TlsConfig {
-    let provider = if cfg!(feature = "rustls") {
-        TlsProvider::Rustls
-    } else {
-        TlsProvider::NativeTls
-    };
     TlsConfig::builder()
-        .provider(provider)
+        .provider(crate::http::policy::TLS_PROVIDER)
         .root_certs(RootCerts::Specific(Arc::new(certs)))
         .build()
 }

@@ -170,7 +170,6 @@ fn from_ureq(err: &ureq::Error, got_head: bool) -> Cause {
         ureq::Error::NativeTls(e) => from_tls_text(&e.to_string()),
         ureq::Error::Tls(text) => Cause::Tls((*text).to_owned()),
         ureq::Error::TlsRequired => Cause::Tls("the server requires tls".to_owned()),
-        ureq::Error::ConnectionFailed => Cause::Other("connection failed".to_owned()),
         other => Cause::Other(other.to_string()),
     }
 }

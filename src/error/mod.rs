@@ -247,7 +247,7 @@ pub struct UnexpectedResponse {
 
 /// A JSON decoding failure, kept as the [`source`](StdError::source) of an
 /// [`UnexpectedResponse`]. Its text has URL queries redacted.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct DecodeError {
     category: DecodeCategory,
     line: usize,
@@ -301,15 +301,6 @@ impl DecodeError {
     }
 }
 
-impl fmt::Debug for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DecodeError")
-            .field("category", &self.category)
-            .field("message", &self.message)
-            .finish()
-    }
-}
-
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -345,18 +336,12 @@ impl Error {
 
     /// The vendor's top-level error code exactly as it arrived (see [`ApiError::code`]).
     pub fn code(&self) -> Option<i64> {
-        match self {
-            Error::Api(e) => e.code,
-            _ => None,
-        }
+        self.api()?.code
     }
 
     /// The vendor's error message, for [`Error::Api`].
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Error::Api(e) => Some(&e.message),
-            _ => None,
-        }
+        Some(&self.api()?.message)
     }
 
     /// The vendor's request / correlation id, when it sent one.
@@ -370,8 +355,12 @@ impl Error {
 
     /// The vendor-specific error detail, for [`Error::Api`].
     pub fn api_detail(&self) -> Option<&ApiDetail> {
+        Some(&self.api()?.detail)
+    }
+
+    fn api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(&e.detail),
+            Error::Api(e) => Some(e),
             _ => None,
         }
     }
@@ -440,16 +429,16 @@ impl fmt::Display for Error {
                 let label = e.detail.label();
                 let success = (200..300).contains(&e.http_status);
                 // A code 0 means "OK" for every vendor that sends one: under an
-                // error status it does not name the error, the status does.
-                match e.code.filter(|code| *code != 0 || success) {
-                    Some(code) if success => write!(f, "{}: {} (code {})", e.vendor, label, code)?,
-                    Some(code) => write!(
-                        f,
-                        "{}: {} (code {}, HTTP {})",
-                        e.vendor, label, code, e.http_status
-                    )?,
-                    None => write!(f, "{}: {} (HTTP {})", e.vendor, label, e.http_status)?,
-                }
+                // error status it does not name the error, the status does. The
+                // status is shown unless a code names the error of a 2xx reply.
+                let code = e.code.filter(|code| *code != 0 || success);
+                let status = (code.is_none() || !success).then_some(e.http_status);
+                let shown: Vec<String> = code
+                    .map(|c| format!("code {c}"))
+                    .into_iter()
+                    .chain(status.map(|s| format!("HTTP {s}")))
+                    .collect();
+                write!(f, "{}: {label} ({})", e.vendor, shown.join(", "))?;
                 let message = one_line(&e.message, 200);
                 if !message.is_empty() && !message.eq_ignore_ascii_case(label) {
                     write!(f, ": {message}")?;
@@ -481,11 +470,9 @@ impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             Error::Transport(e) => Some(e.source.as_ref()),
-            Error::UnexpectedResponse(e) => {
-                e.source.as_ref().map(|s| s as &(dyn StdError + 'static))
-            }
+            Error::UnexpectedResponse(e) => Some(e.source.as_ref()?),
             #[cfg(feature = "fetch")]
-            Error::FileHost(e) => e.source_ref(),
+            Error::FileHost(e) => StdError::source(e.as_ref()),
             _ => None,
         }
     }

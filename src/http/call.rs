@@ -9,9 +9,11 @@ use ureq::http::header::{ACCEPT, CONTENT_TYPE, HOST};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use ureq::Agent;
 
+use super::policy::{vendor_request, Refusal};
 use super::reply::Reply;
 use super::BODY_LIMIT;
 use crate::config::ParsedBase;
+use crate::encode::percent_encode;
 use crate::error::Error;
 use crate::error::{TransportError, TransportKind};
 use crate::secret::Secret;
@@ -36,9 +38,9 @@ pub(crate) struct Call {
     /// Every header the request sends beyond ureq's own.
     headers: HeaderMap,
     body: Option<Vec<u8>>,
-    credentials: bool,
     /// Every secret value the request carries (credential headers, share
-    /// passwords): scrubbed from whatever the server echoes back.
+    /// passwords): scrubbed from whatever the server echoes back. A call that
+    /// carries any is under the cleartext guard.
     secrets: Vec<Secret>,
     allow_insecure_http: bool,
     /// An overall cap for this one call (the `call_timeout` of a vendor config).
@@ -66,7 +68,6 @@ impl Call {
             cleartext_remote: base.scheme == "http" && !base.loopback,
             headers,
             body: None,
-            credentials: false,
             secrets: Vec::new(),
             allow_insecure_http: false,
             call_timeout: None,
@@ -77,11 +78,9 @@ impl Call {
     #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
     pub fn query(mut self, name: &str, value: &str) -> Call {
         // Neither the base nor an encoded path holds a `?`: one is the query's.
-        let separator = if self.url.contains('?') { '&' } else { '?' };
-        self.url.push(separator);
-        self.url.push_str(&crate::encode::percent_encode(name));
-        self.url.push('=');
-        self.url.push_str(&crate::encode::percent_encode(value));
+        let separator = if self.url.contains('?') { "&" } else { "?" };
+        let (name, value) = (percent_encode(name), percent_encode(value));
+        self.url.push_str(&[separator, &name, "=", &value].concat());
         self
     }
 
@@ -121,7 +120,6 @@ impl Call {
                 "contains characters that cannot be sent in an HTTP header (only visible ASCII)",
             ));
         }
-        self.credentials = true;
         self.secrets.push(secret.clone());
         self.add_header(name, field, [prefix, value].concat(), true)
     }
@@ -156,10 +154,7 @@ impl Call {
     /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
     pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = Secret>) -> Call {
-        for secret in secrets {
-            self.secrets.push(secret);
-            self.credentials = true;
-        }
+        self.secrets.extend(secrets);
         self
     }
 
@@ -204,7 +199,7 @@ impl Call {
     /// directly, never through the agent's proxy.
     pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
         let vendor = self.vendor;
-        if self.credentials && self.cleartext_remote && !self.allow_insecure_http {
+        if !self.secrets.is_empty() && self.cleartext_remote && !self.allow_insecure_http {
             let why = match agent.config().proxy() {
                 Some(_) => "plain http:// to a host that is not loopback would expose the credential to the network and the proxy; use https:// or set allow_insecure_http",
                 None => "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
@@ -214,20 +209,15 @@ impl Call {
         let https = self.url.starts_with("https://");
         let uri = Uri::try_from(self.url)
             .map_err(|e| transport(vendor, None, https, ureq::Error::Http(e.into())))?;
-        let refused = |r: super::policy::Refusal| Error::invalid(vendor, r.field, r.reason);
+        let refused = |r: Refusal| Error::invalid(vendor, r.field, r.reason);
+        let (headers, timeout) = (self.headers, self.call_timeout);
         let result = match self.method {
-            Method::Get => {
-                let request = with_headers(agent.get(uri.clone()), self.headers);
-                super::policy::vendor_request(agent, request, &uri, self.call_timeout)
-                    .map_err(refused)?
-                    .call()
-            }
-            Method::Post => {
-                let request = with_headers(agent.post(uri.clone()), self.headers);
-                super::policy::vendor_request(agent, request, &uri, self.call_timeout)
-                    .map_err(refused)?
-                    .send(self.body.as_deref().unwrap_or(&[]))
-            }
+            Method::Get => vendor_request(agent, agent.get(&uri), headers, &uri, timeout)
+                .map_err(refused)?
+                .call(),
+            Method::Post => vendor_request(agent, agent.post(&uri), headers, &uri, timeout)
+                .map_err(refused)?
+                .send(self.body.as_deref().unwrap_or(&[])),
         };
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received = std::time::SystemTime::now();
@@ -262,17 +252,6 @@ impl Call {
         }
         Ok(reply)
     }
-}
-
-/// `request`, which has no header yet, with `headers`.
-fn with_headers<B>(
-    mut request: ureq::RequestBuilder<B>,
-    headers: HeaderMap,
-) -> ureq::RequestBuilder<B> {
-    if let Some(map) = request.headers_mut() {
-        *map = headers;
-    }
-    request
 }
 
 /// The crate's error for a failed request. `https`: the URL was `https://`.

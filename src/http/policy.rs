@@ -31,7 +31,8 @@
 use std::time::Duration;
 
 use ureq::config::{Config, ConfigBuilder};
-use ureq::http::Uri;
+use ureq::http::{HeaderMap, Uri};
+use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
 use ureq::typestate::{AgentScope, RequestScope};
 use ureq::{Agent, ProxyProtocol, RequestBuilder};
 
@@ -67,6 +68,14 @@ const IDLE_CONNECTIONS_PER_HOST: usize = if crate::batch::DEFAULT_CONCURRENCY > 
     3
 };
 
+/// The TLS provider compiled in: rustls when the `rustls` feature is on (also
+/// with `native-tls`), else native-tls.
+pub(crate) const TLS_PROVIDER: TlsProvider = if cfg!(feature = "rustls") {
+    TlsProvider::Rustls
+} else {
+    TlsProvider::NativeTls
+};
+
 /// `d`, at most [`MAX_TIMEOUT`].
 pub(crate) fn clamp(d: Duration) -> Duration {
     d.min(MAX_TIMEOUT)
@@ -89,10 +98,20 @@ pub(crate) struct Refusal {
     pub reason: String,
 }
 
-/// The configuration of [`agent_with_timeout`](crate::agent_with_timeout): each
-/// read and write waits at most `timeout` for progress, each phase ends within
-/// twice that, connecting within [`CONNECT_TIMEOUT`] (or `timeout` if shorter).
-pub(crate) fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
+/// The configuration of [`agent_with_timeout`](crate::agent_with_timeout) as a
+/// builder, for adding settings of your own (a middleware, a proxy, TLS roots)
+/// before building the agent: each read and write waits at most `timeout` for
+/// progress, each phase ends within twice that, connecting within
+/// [`CONNECT_TIMEOUT`] (or `timeout` if shorter).
+///
+/// ```
+/// let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
+///     .user_agent("my-tool/1.0")
+///     .build()
+///     .new_agent();
+/// # let _ = agent;
+/// ```
+pub fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
     let timeout = clamp(timeout);
     // The per-read/per-write bound is a constant socket timeout, set once per
     // connection; the phase bounds end a server that trickles bytes.
@@ -109,63 +128,46 @@ pub(crate) fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
         .http_status_as_error(false)
         .max_redirects(0)
         .max_idle_connections_per_host(IDLE_CONNECTIONS_PER_HOST);
+    // The TLS settings of the crate's own agents: rustls with Mozilla's bundled
+    // roots, or with native-tls alone, the platform's TLS library and the
+    // system's trust store.
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let builder = builder.tls_config(default_tls_config());
+    let builder = builder.tls_config(
+        TlsConfig::builder()
+            .provider(TLS_PROVIDER)
+            .root_certs(match TLS_PROVIDER {
+                TlsProvider::Rustls => RootCerts::WebPki,
+                _ => RootCerts::PlatformVerifier,
+            })
+            .build(),
+    );
     builder
 }
 
-/// The TLS settings of the crate's own agents: rustls with Mozilla's bundled
-/// roots when the `rustls` feature is on; with `native-tls` alone, the platform's
-/// TLS library and the system's trust store.
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn default_tls_config() -> ureq::tls::TlsConfig {
-    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
-    if cfg!(feature = "rustls") {
-        TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .root_certs(RootCerts::WebPki)
-            .build()
-    } else {
-        TlsConfig::builder()
-            .provider(TlsProvider::NativeTls)
-            .root_certs(RootCerts::PlatformVerifier)
-            .build()
-    }
-}
-
-/// When `tls` names a provider this crate was built without, the same settings
-/// with the compiled-in provider; `None` when `tls` can be used as it is.
-#[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn tls_fallback(tls: &ureq::tls::TlsConfig) -> Option<ureq::tls::TlsConfig> {
-    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+/// When `tls` names a provider this crate was built without (and it was built
+/// with one), the same settings with the compiled-in provider; `None` when
+/// `tls` can be used as it is.
+fn tls_fallback(tls: &TlsConfig) -> Option<TlsConfig> {
     let compiled_in = match tls.provider() {
         TlsProvider::Rustls => cfg!(feature = "rustls"),
         TlsProvider::NativeTls => cfg!(feature = "native-tls"),
         // A provider added by a later ureq: leave it to ureq.
         _ => true,
     };
-    if compiled_in {
+    if compiled_in || !cfg!(any(feature = "rustls", feature = "native-tls")) {
         return None;
     }
-    let (provider, roots) = if cfg!(feature = "rustls") {
+    let roots = match tls.root_certs() {
+        RootCerts::Specific(certs) => RootCerts::Specific(certs.clone()),
         // rustls with the platform's verifier needs a ureq feature this crate
         // does not enable: bundled roots instead.
-        let roots = match tls.root_certs() {
-            RootCerts::PlatformVerifier => RootCerts::WebPki,
-            other => other.clone(),
-        };
-        (TlsProvider::Rustls, roots)
-    } else {
-        // native-tls: the system's trust store unless specific roots were set.
-        let roots = match tls.root_certs() {
-            RootCerts::Specific(certs) => RootCerts::Specific(certs.clone()),
-            _ => RootCerts::PlatformVerifier,
-        };
-        (TlsProvider::NativeTls, roots)
+        _ if TLS_PROVIDER == TlsProvider::Rustls => RootCerts::WebPki,
+        // native-tls: the system's trust store.
+        _ => RootCerts::PlatformVerifier,
     };
     Some(
         TlsConfig::builder()
-            .provider(provider)
+            .provider(TLS_PROVIDER)
             .root_certs(roots)
             .client_cert(tls.client_cert().cloned())
             .use_sni(tls.use_sni())
@@ -215,38 +217,82 @@ fn route(config: &Config, uri: &Uri) -> Result<bool, Refusal> {
     })
 }
 
-/// `builder` (a vendor call to `uri` on `agent`) with what the crate relies on
-/// forced: HTTP error statuses returned as responses, no redirects followed, a
-/// bound on each phase the agent leaves unbounded ([`DEFAULT_TIMEOUT`]), every
-/// duration capped, a compiled-in TLS provider, no proxy for a loopback host,
-/// and `call_timeout` (a config's overall cap) as a per-call timeout.
+/// `request` with what every request of the crate relies on forced: HTTP error
+/// statuses returned as responses, no redirects followed, `tls` (the
+/// [`tls_fallback`]) when there is one, and no proxy when `direct`.
+fn forced<B>(
+    request: ConfigBuilder<RequestScope<B>>,
+    tls: Option<TlsConfig>,
+    direct: bool,
+) -> ConfigBuilder<RequestScope<B>> {
+    let mut request = request.http_status_as_error(false).max_redirects(0);
+    if let Some(tls) = tls {
+        request = request.tls_config(tls);
+    }
+    if direct {
+        request = request.proxy(None);
+    }
+    request
+}
+
+/// `builder` (a vendor call to `uri` on `agent`, which has no header yet) with
+/// `headers` and what the crate relies on forced: HTTP error statuses returned
+/// as responses, no redirects followed, a bound on each phase the agent leaves
+/// unbounded ([`DEFAULT_TIMEOUT`]), every duration capped, a compiled-in TLS
+/// provider, no proxy for a loopback host, and `call_timeout` (a config's
+/// overall cap) as a per-call timeout.
 ///
 /// A request-level config copies the agent's whole config, so it is only made
 /// when the agent does not already say all of it (an agent from
 /// [`agent()`](crate::agent()) does).
 pub(crate) fn vendor_request<B>(
     agent: &Agent,
-    builder: RequestBuilder<B>,
+    mut builder: RequestBuilder<B>,
+    headers: HeaderMap,
     uri: &Uri,
     call_timeout: Option<Duration>,
 ) -> Result<RequestBuilder<B>, Refusal> {
+    if let Some(map) = builder.headers_mut() {
+        *map = headers;
+    }
     let config = agent.config();
     let direct = route(config, uri)?;
-    if !direct && call_timeout.is_none() && ready(config) {
+    let t = config.timeouts();
+    let phases = [
+        t.connect,
+        t.send_request,
+        t.send_body,
+        t.recv_response,
+        t.recv_body,
+    ];
+    let others = [
+        t.global,
+        t.per_call,
+        t.resolve,
+        t.await_100,
+        config.timeout_per_read(),
+        config.timeout_per_write(),
+    ];
+    // An overall or per-call timeout bounds every phase.
+    let overall = t.global.is_some() || t.per_call.is_some();
+    let unbounded = !overall && phases.iter().any(Option::is_none);
+    let too_long = phases
+        .iter()
+        .chain(&others)
+        .flatten()
+        .any(|d| *d > MAX_TIMEOUT);
+    let tls = tls_fallback(config.tls_config());
+    let ready = !config.http_status_as_error() && config.max_redirects() == 0 && tls.is_none();
+    if !direct && call_timeout.is_none() && ready && !unbounded && !too_long {
         return Ok(builder);
     }
-    let t = config.timeouts();
-    let needs = needs(config);
-    let mut request = builder
-        .config()
-        .http_status_as_error(false)
-        .max_redirects(0);
-    if needs.unbounded || needs.too_long {
+    let mut request = forced(builder.config(), tls, direct);
+    if unbounded || too_long {
         // Never set an overall, per-call or resolve timeout the agent did not
         // have (each costs a resolver thread per call); cap what it had.
         let phase = |d: Option<Duration>, default: Duration| match d {
             Some(d) => Some(clamp(d)),
-            None if needs.overall => None,
+            None if overall => None,
             None => Some(default),
         };
         request = request
@@ -261,13 +307,6 @@ pub(crate) fn vendor_request<B>(
             .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
             .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
             .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT));
-    }
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    if let Some(tls) = tls_fallback(config.tls_config()) {
-        request = request.tls_config(tls);
-    }
-    if direct {
-        request = request.proxy(None);
     }
     if let Some(cap) = call_timeout {
         let cap = clamp(cap);
@@ -290,7 +329,7 @@ pub(crate) fn vendor_request<B>(
 ///
 /// `Err` carries why the request is refused; a `url` that is not a URI is
 /// returned as ureq's own error when the request is sent.
-#[allow(dead_code)] // src/fetch.rs switches to it
+#[allow(dead_code)] // only fetch downloads files
 pub(crate) fn file_request(
     agent: &Agent,
     url: &str,
@@ -302,11 +341,8 @@ pub(crate) fn file_request(
         Err(_) => false,
     };
     let stall = clamp(stall);
-    let mut request = agent
-        .get(url)
-        .config()
-        .http_status_as_error(false)
-        .max_redirects(0)
+    let tls = tls_fallback(config.tls_config());
+    Ok(forced(agent.get(url).config(), tls, direct)
         .timeout_global(None)
         .timeout_per_call(None)
         .timeout_resolve(None)
@@ -315,68 +351,7 @@ pub(crate) fn file_request(
         .timeout_recv_response(Some(stall))
         .timeout_recv_body(None)
         .timeout_per_read(Some(stall))
-        .timeout_per_write(Some(stall));
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    if let Some(tls) = tls_fallback(config.tls_config()) {
-        request = request.tls_config(tls);
-    }
-    if direct {
-        request = request.proxy(None);
-    }
-    Ok(request)
-}
-
-/// What [`vendor_request`] reads of an agent's timeouts.
-struct Needs {
-    /// An overall or per-call timeout bounds every phase.
-    overall: bool,
-    /// A phase with no bound at all.
-    unbounded: bool,
-    /// A duration past [`MAX_TIMEOUT`].
-    too_long: bool,
-}
-
-fn needs(config: &Config) -> Needs {
-    let t = config.timeouts();
-    let phases = [
-        t.connect,
-        t.send_request,
-        t.send_body,
-        t.recv_response,
-        t.recv_body,
-    ];
-    let others = [
-        t.global,
-        t.per_call,
-        t.resolve,
-        t.await_100,
-        config.timeout_per_read(),
-        config.timeout_per_write(),
-    ];
-    let overall = t.global.is_some() || t.per_call.is_some();
-    Needs {
-        overall,
-        unbounded: !overall && phases.iter().any(Option::is_none),
-        too_long: phases
-            .iter()
-            .chain(&others)
-            .flatten()
-            .any(|d| *d > MAX_TIMEOUT),
-    }
-}
-
-/// Whether `config` already says everything a vendor call relies on.
-fn ready(config: &Config) -> bool {
-    let needs = needs(config);
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let tls_ok = tls_fallback(config.tls_config()).is_none();
-    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-    let tls_ok = true;
-    !config.http_status_as_error()
-        && config.max_redirects() == 0
-        && !needs.unbounded
-        && !needs.too_long
-        && tls_ok
+        .timeout_per_write(Some(stall)))
 }
 
 #[cfg(test)]

@@ -60,19 +60,17 @@ impl Reply {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Reply, Error> {
-        let mut map = HeaderMap::new();
-        for (name, value) in headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                map.append(name, value);
-            }
-        }
+        let headers = headers
+            .iter()
+            .filter_map(|(name, value)| {
+                let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+                Some((name, HeaderValue::from_bytes(value.as_bytes()).ok()?))
+            })
+            .collect();
         let reply = Reply {
             vendor,
             status,
-            headers: map,
+            headers,
             // The transport keeps the first `BODY_LIMIT` bytes; so does this.
             body: body[..body.len().min(BODY_LIMIT)].to_vec(),
             received: std::time::SystemTime::now(),
@@ -164,10 +162,7 @@ impl Reply {
     /// The link in `field` of the reply, trimmed, when it passes the one link
     /// check of every vendor ([`crate::url::check_link`]); else an
     /// [`Error::UnexpectedResponse`] saying why.
-    #[cfg_attr(
-        not(any(feature = "kie", feature = "datalab", feature = "blendvision")),
-        allow(dead_code)
-    )]
+    #[allow(dead_code)] // Cloudreve and KooDrive check their links in a batch
     pub fn link<'t>(&self, field: &str, text: &'t str) -> Result<&'t str, Error> {
         crate::url::check_link(text).map_err(|why| {
             self.unexpected(
