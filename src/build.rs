@@ -152,7 +152,6 @@ impl PinnedFile {
         }
         let out_dir = self
             .out_dir
-            .clone()
             .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
             .ok_or_else(|| {
                 Error::invalid(
@@ -163,18 +162,13 @@ impl PinnedFile {
             })?;
         let name = self
             .file_name
-            .clone()
             .or_else(|| item_name(&self.item))
             .and_then(|n| crate::fetch::sanitize_file_name(&n))
             .unwrap_or_else(|| self.pin.sha256.to_ascii_lowercase());
         let target = out_dir.join(&name);
         let docs_rs = std::env::var_os("DOCS_RS").is_some();
         let offline = docs_rs || flag("DOWNLOAD_URL_OFFLINE") || flag("CARGO_NET_OFFLINE");
-        let cache = Cache::new(
-            self.cache_dir
-                .clone()
-                .unwrap_or_else(|| cache_dir(&out_dir)),
-        );
+        let cache = Cache::new(self.cache_dir.unwrap_or_else(|| cache_dir(&out_dir)));
         let started = Instant::now();
         let result =
             cache.fetch_pinned(vendor, &self.pin, &target, offline, Fetcher::new(), || {

@@ -176,14 +176,9 @@ fn from_ureq(err: &ureq::Error, got_head: bool) -> Cause {
 
 /// The cause of a source that is not a ureq error (the crate's own errors).
 fn from_chain(err: &(dyn StdError + 'static), got_head: bool) -> Cause {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            return from_io(io, got_head);
-        }
-        next = e.source();
-    }
-    Cause::Other(err.to_string())
+    std::iter::successors(Some(err), |&e| e.source())
+        .find_map(|e| e.downcast_ref::<io::Error>())
+        .map_or_else(|| Cause::Other(err.to_string()), |io| from_io(io, got_head))
 }
 
 fn from_io(e: &io::Error, got_head: bool) -> Cause {

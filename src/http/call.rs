@@ -14,8 +14,7 @@ use super::reply::Reply;
 use super::BODY_LIMIT;
 use crate::config::ParsedBase;
 use crate::encode::percent_encode;
-use crate::error::Error;
-use crate::error::{TransportError, TransportKind};
+use crate::error::{Error, TransportError, TransportKind};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
@@ -31,8 +30,9 @@ pub(crate) enum Method {
 pub(crate) struct Call {
     vendor: Vendor,
     method: Method,
-    /// Plain `http://` to a host that is not loopback: credentials would travel
-    /// in cleartext.
+    /// Plain `http://` to a host that is not loopback, and not allowed by
+    /// [`allow_insecure_http`](Call::allow_insecure_http): credentials would
+    /// travel in cleartext.
     cleartext_remote: bool,
     url: String,
     /// Every header the request sends beyond ureq's own.
@@ -42,7 +42,6 @@ pub(crate) struct Call {
     /// passwords): scrubbed from whatever the server echoes back. A call that
     /// carries any is under the cleartext guard.
     secrets: Vec<Secret>,
-    allow_insecure_http: bool,
     /// An overall cap for this one call (the `call_timeout` of a vendor config).
     call_timeout: Option<Duration>,
 }
@@ -69,7 +68,6 @@ impl Call {
             headers,
             body: None,
             secrets: Vec::new(),
-            allow_insecure_http: false,
             call_timeout: None,
         }
     }
@@ -167,7 +165,7 @@ impl Call {
 
     /// Allows credentials over plain `http://` to a host that is not loopback.
     pub fn allow_insecure_http(mut self, allow: bool) -> Call {
-        self.allow_insecure_http = allow;
+        self.cleartext_remote &= !allow;
         self
     }
 
@@ -199,7 +197,7 @@ impl Call {
     /// directly, never through the agent's proxy.
     pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
         let vendor = self.vendor;
-        if !self.secrets.is_empty() && self.cleartext_remote && !self.allow_insecure_http {
+        if !self.secrets.is_empty() && self.cleartext_remote {
             let why = match agent.config().proxy() {
                 Some(_) => "plain http:// to a host that is not loopback would expose the credential to the network and the proxy; use https:// or set allow_insecure_http",
                 None => "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
@@ -235,11 +233,10 @@ impl Call {
             .limit(BODY_LIMIT as u64)
             .reader()
             .read_to_end(&mut body);
-        let (parts, _) = response.into_parts();
         let reply = Reply {
             vendor,
             status,
-            headers: parts.headers,
+            headers: response.into_parts().0.headers,
             body,
             received,
             secrets: self.secrets,
@@ -256,10 +253,9 @@ impl Call {
 
 /// The crate's error for a failed request. `https`: the URL was `https://`.
 fn transport(vendor: Vendor, http_status: Option<u16>, https: bool, err: ureq::Error) -> Error {
-    let kind = classify(&err, https, http_status);
     Error::Transport(TransportError {
         vendor,
-        kind,
+        kind: classify(&err, https, http_status),
         http_status,
         source: Box::new(err),
     })

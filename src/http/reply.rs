@@ -10,9 +10,8 @@ use time::OffsetDateTime;
 use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{BODY_LIMIT, EXCERPT_LIMIT};
-use crate::error::Error;
 use crate::error::{
-    ApiDetail, ApiError, DecodeCategory, DecodeError, UnexpectedReason, UnexpectedResponse,
+    ApiDetail, ApiError, DecodeCategory, DecodeError, Error, UnexpectedReason, UnexpectedResponse,
 };
 use crate::secret::Secret;
 use crate::url::{bounded, redact_url_queries};
@@ -128,23 +127,17 @@ impl Reply {
     /// The error for a body that failed to decode.
     pub fn decode_failure(&self, err: &serde_json::Error) -> Error {
         let source = DecodeError::from_serde(err);
-        let reason = if self.body.iter().all(u8::is_ascii_whitespace) {
-            UnexpectedReason::NotJson
+        let (reason, note) = if (300..400).contains(&self.status) {
+            (UnexpectedReason::Status, Some(self.redirect_note()))
+        } else if self.body.iter().all(u8::is_ascii_whitespace) {
+            (UnexpectedReason::NotJson, None)
         } else {
             match source.category() {
-                DecodeCategory::Eof => UnexpectedReason::Truncated,
-                DecodeCategory::Syntax | DecodeCategory::Io => UnexpectedReason::NotJson,
-                DecodeCategory::Data => UnexpectedReason::WrongShape,
+                DecodeCategory::Eof => (UnexpectedReason::Truncated, None),
+                DecodeCategory::Syntax | DecodeCategory::Io => (UnexpectedReason::NotJson, None),
+                DecodeCategory::Data => (UnexpectedReason::WrongShape, Some(source.to_string())),
             }
         };
-        if (300..400).contains(&self.status) {
-            return self.unexpected_with(
-                UnexpectedReason::Status,
-                Some(self.redirect_note()),
-                Some(source),
-            );
-        }
-        let note = (reason == UnexpectedReason::WrongShape).then(|| source.to_string());
         self.unexpected_with(reason, note, Some(source))
     }
 
