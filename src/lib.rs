@@ -165,8 +165,7 @@ pub use error::{FileHostError, FileHostKind};
 pub use expiry::Expiry;
 #[cfg(feature = "fetch")]
 pub use fetch::{Fetched, Fetcher};
-pub use http::policy::{CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use http::{BODY_LIMIT, EXCERPT_LIMIT};
+pub use http::{policy::CONNECT_TIMEOUT, policy::DEFAULT_TIMEOUT, BODY_LIMIT, EXCERPT_LIMIT};
 pub use link::{
     Batch, DownloadLink, FailureReason, ItemFailure, SignedUrl, Unattributed, UnattributedAnswer,
     VendorCode,

@@ -202,15 +202,17 @@ fn from_io(e: &io::Error, got_head: bool) -> Cause {
         K::TimedOut | K::WouldBlock => {
             Cause::Timeout(if got_head { Phase::Body } else { Phase::Reply })
         }
-        // getaddrinfo's failure: `Uncategorized`, which stable Rust cannot name.
-        _ if e
-            .to_string()
-            .starts_with("failed to lookup address information") =>
-        {
-            Cause::Dns
-        }
+        _ if is_lookup_failure(e) => Cause::Dns,
         kind => Cause::Io(kind),
     }
+}
+
+/// Whether `e` is the system resolver's "no such host": an I/O error of a kind
+/// stable Rust cannot name (`Uncategorized`), which std words this way.
+pub(crate) fn is_lookup_failure(e: &io::Error) -> bool {
+    e.raw_os_error().is_none()
+        && e.to_string()
+            .starts_with("failed to lookup address information")
 }
 
 #[cfg(feature = "rustls")]

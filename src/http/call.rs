@@ -14,6 +14,7 @@ use super::reply::Reply;
 use super::BODY_LIMIT;
 use crate::config::ParsedBase;
 use crate::encode::percent_encode;
+use crate::error::cause::is_lookup_failure;
 use crate::error::{Error, TransportError, TransportKind};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
@@ -283,16 +284,7 @@ pub(crate) fn classify(err: &ureq::Error, https: bool, http_status: Option<u16>)
         {
             TransportKind::Tls
         }
-        // The system resolver's "no such host" reaches ureq as an I/O error
-        // whose kind stable Rust cannot name; std words it this way.
-        ureq::Error::Io(io)
-            if io.raw_os_error().is_none()
-                && io
-                    .to_string()
-                    .starts_with("failed to lookup address information") =>
-        {
-            TransportKind::Dns
-        }
+        ureq::Error::Io(io) if is_lookup_failure(io) => TransportKind::Dns,
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => TransportKind::Connect,
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,

@@ -195,8 +195,7 @@ fn route(config: &Config, uri: &Uri) -> Result<bool, Refusal> {
         return Ok(true);
     }
     // Anything but an HTTP(S) CONNECT proxy is SOCKS (or newer than this code).
-    let socks = !matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https);
-    if !socks {
+    if matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https) {
         return Ok(false);
     }
     if proxy.is_no_proxy(uri) {
@@ -286,33 +285,31 @@ pub(crate) fn vendor_request<B>(
     if !direct && call_timeout.is_none() && ready && !unbounded && !too_long {
         return Ok(builder);
     }
-    let mut request = forced(builder.config(), tls, direct);
-    if unbounded || too_long {
-        // Never set an overall, per-call or resolve timeout the agent did not
-        // have (each costs a resolver thread per call); cap what it had.
-        let phase = |d: Option<Duration>, default: Duration| match d {
-            Some(d) => Some(clamp(d)),
-            None if overall => None,
-            None => Some(default),
-        };
-        request = request
-            .timeout_global(t.global.map(clamp))
-            .timeout_per_call(t.per_call.map(clamp))
-            .timeout_resolve(t.resolve.map(clamp))
-            .timeout_await_100(t.await_100.map(clamp))
-            .timeout_per_read(config.timeout_per_read().map(clamp))
-            .timeout_per_write(config.timeout_per_write().map(clamp))
-            .timeout_connect(phase(t.connect, CONNECT_TIMEOUT.min(DEFAULT_TIMEOUT)))
-            .timeout_send_request(phase(t.send_request, DEFAULT_TIMEOUT))
-            .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
-            .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
-            .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT));
-    }
-    if let Some(cap) = call_timeout {
-        let cap = clamp(cap);
-        request = request.timeout_per_call(Some(t.per_call.map_or(cap, |d| d.min(cap))));
-    }
-    Ok(request.build())
+    // The agent's timeouts, each capped, and the default bound for each phase
+    // left unbounded. Never an overall, per-call or resolve timeout the agent
+    // did not have (each costs a resolver thread per call), except `call_timeout`.
+    let phase = |d: Option<Duration>, default: Duration| match d {
+        Some(d) => Some(clamp(d)),
+        None if overall => None,
+        None => Some(default),
+    };
+    let per_call = match call_timeout.map(clamp) {
+        Some(cap) => Some(t.per_call.map_or(cap, |d| clamp(d).min(cap))),
+        None => t.per_call.map(clamp),
+    };
+    Ok(forced(builder.config(), tls, direct)
+        .timeout_global(t.global.map(clamp))
+        .timeout_per_call(per_call)
+        .timeout_resolve(t.resolve.map(clamp))
+        .timeout_await_100(t.await_100.map(clamp))
+        .timeout_per_read(config.timeout_per_read().map(clamp))
+        .timeout_per_write(config.timeout_per_write().map(clamp))
+        .timeout_connect(phase(t.connect, CONNECT_TIMEOUT.min(DEFAULT_TIMEOUT)))
+        .timeout_send_request(phase(t.send_request, DEFAULT_TIMEOUT))
+        .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
+        .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
+        .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT))
+        .build())
 }
 
 /// The GET request of a file download ([`fetch`](crate::fetch)) for `url` on
@@ -336,10 +333,9 @@ pub(crate) fn file_request(
     stall: Duration,
 ) -> Result<ConfigBuilder<RequestScope<ureq::typestate::WithoutBody>>, Refusal> {
     let config = agent.config();
-    let direct = match url.parse::<Uri>() {
-        Ok(uri) => route(config, &uri)?,
-        Err(_) => false,
-    };
+    let direct = url
+        .parse::<Uri>()
+        .map_or(Ok(false), |uri| route(config, &uri))?;
     let stall = clamp(stall);
     let tls = tls_fallback(config.tls_config());
     Ok(forced(agent.get(url).config(), tls, direct)

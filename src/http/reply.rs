@@ -205,11 +205,10 @@ impl Reply {
     #[allow(dead_code)] // only the batching vendors decode one item as a batch
     pub fn single(
         &self,
-        batch: crate::link::Batch,
+        mut batch: crate::link::Batch,
         refused: impl FnOnce(crate::link::ItemFailure) -> Error,
     ) -> Result<crate::link::DownloadLink, Error> {
-        let (mut links, mut failures) = (batch.links, batch.failures);
-        if let Some(failure) = failures.pop() {
+        if let Some(failure) = batch.failures.pop() {
             return Err(match failure.reason {
                 crate::link::FailureReason::Refused { .. } => refused(failure),
                 ref other => {
@@ -217,7 +216,7 @@ impl Reply {
                 }
             });
         }
-        links.pop().ok_or_else(|| {
+        batch.links.pop().ok_or_else(|| {
             self.unexpected(UnexpectedReason::InvalidContent, Some("no link".to_owned()))
         })
     }
