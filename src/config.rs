@@ -216,11 +216,9 @@ pub(crate) struct ParsedBase {
 impl ParsedBase {
     /// Parses and checks a base URL; the error says why it is refused.
     pub fn parse(text: &str) -> Result<ParsedBase, &'static str> {
-        let text = text.trim();
-        let (scheme, rest) = match crate::url::split_http_scheme(text) {
-            Some((scheme, rest)) if !rest.is_empty() => (scheme, rest),
-            _ => return Err("must start with http:// or https://"),
-        };
+        let (scheme, rest) = crate::url::split_http_scheme(text.trim())
+            .filter(|(_, rest)| !rest.is_empty())
+            .ok_or("must start with http:// or https://")?;
         if rest.contains(['?', '#']) {
             return Err("must not contain a query or fragment");
         }

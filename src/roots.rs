@@ -52,10 +52,7 @@ pub fn tls_config_with_roots(pem: &[u8]) -> io::Result<TlsConfig> {
 }
 
 fn with_certs(certs: Vec<Certificate<'static>>) -> TlsConfig {
-    TlsConfig::builder()
-        .provider(crate::http::policy::TLS_PROVIDER)
-        .root_certs(RootCerts::Specific(Arc::new(certs)))
-        .build()
+    crate::http::policy::tls_config(Some(RootCerts::Specific(Arc::new(certs)))).build()
 }
 
 /// An agent like [`agent()`](crate::agent()) that trusts exactly the

@@ -32,7 +32,7 @@ use std::time::Duration;
 
 use ureq::config::{Config, ConfigBuilder};
 use ureq::http::{HeaderMap, Uri};
-use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+use ureq::tls::{RootCerts, TlsConfig, TlsConfigBuilder, TlsProvider};
 use ureq::typestate::{AgentScope, RequestScope};
 use ureq::{Agent, ProxyProtocol, RequestBuilder};
 
@@ -66,14 +66,6 @@ const IDLE_CONNECTIONS_PER_HOST: usize = if crate::batch::DEFAULT_CONCURRENCY > 
     crate::batch::DEFAULT_CONCURRENCY
 } else {
     3
-};
-
-/// The TLS provider compiled in: rustls when the `rustls` feature is on (also
-/// with `native-tls`), else native-tls.
-pub(crate) const TLS_PROVIDER: TlsProvider = if cfg!(feature = "rustls") {
-    TlsProvider::Rustls
-} else {
-    TlsProvider::NativeTls
 };
 
 /// `d`, at most [`MAX_TIMEOUT`].
@@ -128,20 +120,25 @@ pub fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
         .http_status_as_error(false)
         .max_redirects(0)
         .max_idle_connections_per_host(IDLE_CONNECTIONS_PER_HOST);
-    // The TLS settings of the crate's own agents: rustls with Mozilla's bundled
-    // roots, or with native-tls alone, the platform's TLS library and the
-    // system's trust store.
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let builder = builder.tls_config(
-        TlsConfig::builder()
-            .provider(TLS_PROVIDER)
-            .root_certs(match TLS_PROVIDER {
-                TlsProvider::Rustls => RootCerts::WebPki,
-                _ => RootCerts::PlatformVerifier,
-            })
-            .build(),
-    );
+    let builder = builder.tls_config(tls_config(None).build());
     builder
+}
+
+/// TLS settings with the compiled-in provider (rustls when the `rustls` feature
+/// is on, also with `native-tls`; else native-tls) and `roots`, by default the
+/// provider's: Mozilla's bundled roots for rustls (its platform verifier needs a
+/// ureq feature this crate does not enable), the platform's TLS library and the
+/// system's trust store for native-tls.
+pub(crate) fn tls_config(roots: Option<RootCerts>) -> TlsConfigBuilder {
+    let (provider, default) = if cfg!(feature = "rustls") {
+        (TlsProvider::Rustls, RootCerts::WebPki)
+    } else {
+        (TlsProvider::NativeTls, RootCerts::PlatformVerifier)
+    };
+    TlsConfig::builder()
+        .provider(provider)
+        .root_certs(roots.unwrap_or(default))
 }
 
 /// When `tls` names a provider this crate was built without (and it was built
@@ -157,18 +154,13 @@ fn tls_fallback(tls: &TlsConfig) -> Option<TlsConfig> {
     if compiled_in || !cfg!(any(feature = "rustls", feature = "native-tls")) {
         return None;
     }
+    // Specific roots are kept; any other setting means the provider's own.
     let roots = match tls.root_certs() {
-        RootCerts::Specific(certs) => RootCerts::Specific(certs.clone()),
-        // rustls with the platform's verifier needs a ureq feature this crate
-        // does not enable: bundled roots instead.
-        _ if TLS_PROVIDER == TlsProvider::Rustls => RootCerts::WebPki,
-        // native-tls: the system's trust store.
-        _ => RootCerts::PlatformVerifier,
+        RootCerts::Specific(certs) => Some(RootCerts::Specific(certs.clone())),
+        _ => None,
     };
     Some(
-        TlsConfig::builder()
-            .provider(TLS_PROVIDER)
-            .root_certs(roots)
+        tls_config(roots)
             .client_cert(tls.client_cert().cloned())
             .use_sni(tls.use_sni())
             .disable_verification(tls.disable_verification())
