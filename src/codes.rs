@@ -39,6 +39,7 @@
 ///
 /// The optional `const` names a test-only table of every named code,
 /// `&[(Code, i64, &str)]`.
+#[allow(unused_macros)] // Datalab has no named codes
 macro_rules! named_codes {
     (@name [] [$($other_name:literal)?] $Enum:ident $($variants:tt)*) => {};
     (
@@ -128,4 +129,5 @@ macro_rules! named_codes {
     };
 }
 
+#[allow(unused_imports)] // Datalab has no named codes
 pub(crate) use named_codes;

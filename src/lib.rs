@@ -102,12 +102,6 @@ mod agent;
 mod batch;
 #[cfg(feature = "build")]
 pub mod build;
-#[cfg(any(
-    feature = "kie",
-    feature = "cloudreve",
-    feature = "blendvision",
-    feature = "koodrive"
-))]
 mod codes;
 mod config;
 #[doc(hidden)]

@@ -412,14 +412,15 @@ pub(crate) fn retryable_status(status: u16) -> bool {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let vendor = self.vendor();
         match self {
             Error::InvalidInput(e) => write!(
                 f,
-                "{}: invalid {}: {} (nothing was sent)",
-                e.vendor, e.field, e.reason
+                "{vendor}: invalid {}: {} (nothing was sent)",
+                e.field, e.reason
             ),
             Error::Transport(e) => {
-                write!(f, "{}: {}", e.vendor, e.kind.describe())?;
+                write!(f, "{vendor}: {}", e.kind.describe())?;
                 if let Some(status) = e.http_status {
                     write!(f, " while reading the body of an http {status} reply")?;
                 }
@@ -438,7 +439,7 @@ impl fmt::Display for Error {
                     .into_iter()
                     .chain(status.map(|s| format!("HTTP {s}")))
                     .collect();
-                write!(f, "{}: {label} ({})", e.vendor, shown.join(", "))?;
+                write!(f, "{vendor}: {label} ({})", shown.join(", "))?;
                 let message = one_line(&e.message, 200);
                 if !message.is_empty() && !message.eq_ignore_ascii_case(label) {
                     write!(f, ": {message}")?;
@@ -446,11 +447,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::UnexpectedResponse(e) => {
-                write!(
-                    f,
-                    "{}: unexpected response (http {}",
-                    e.vendor, e.http_status
-                )?;
+                write!(f, "{vendor}: unexpected response (http {}", e.http_status)?;
                 if let Some(ct) = &e.content_type {
                     write!(f, ", {}", one_line(ct, 60))?;
                 }

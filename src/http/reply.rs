@@ -279,12 +279,8 @@ pub(crate) fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Dura
         return Some(Duration::from_secs(secs));
     }
     let at = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    let wait = at - now;
-    Some(if wait.is_negative() {
-        Duration::ZERO
-    } else {
-        wait.unsigned_abs()
-    })
+    // A date in the past (a negative wait) means now.
+    Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]
