@@ -26,15 +26,12 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 pub fn parse_roots(pem: &[u8]) -> io::Result<Vec<Certificate<'static>>> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
-        match item {
-            Ok(PemItem::Certificate(cert)) => certs.push(cert),
-            Ok(_) => {}
-            Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
+        if let PemItem::Certificate(cert) = item.map_err(|e| invalid_data(e.to_string()))? {
+            certs.push(cert);
         }
     }
     if certs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
+        return Err(invalid_data(
             "no PEM certificate (-----BEGIN CERTIFICATE-----) found",
         ));
     }
@@ -115,12 +112,15 @@ pub fn tls_config_from_env() -> io::Result<Option<TlsConfig>> {
     let mut seen = std::collections::HashSet::new();
     certs.retain(|cert| seen.insert(cert.der().to_vec()));
     if certs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
+        return Err(invalid_data(
             "SSL_CERT_FILE / SSL_CERT_DIR hold no PEM certificate",
         ));
     }
     Ok(Some(with_certs(certs)))
+}
+
+fn invalid_data(why: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, why.into())
 }
 
 fn with_path(e: io::Error, path: &Path) -> io::Error {
