@@ -205,10 +205,8 @@ fn flag(name: &str) -> bool {
 /// The default cache folder when it can be written, else one under `out_dir`
 /// (with one warning).
 fn cache_dir(out_dir: &Path) -> PathBuf {
-    if let Some(dir) = Cache::default_dir() {
-        if writable(&dir) {
-            return dir;
-        }
+    if let Some(dir) = Cache::default_dir().filter(|dir| writable(dir)) {
+        return dir;
     }
     let fallback = out_dir.join("download-url-cache");
     println!(
