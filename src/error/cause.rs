@@ -235,21 +235,20 @@ fn from_rustls(e: &rustls::Error) -> Cause {
 #[cfg(feature = "native-tls")]
 fn from_tls_text(text: &str) -> Cause {
     let lower = text.to_ascii_lowercase();
-    if lower.contains("self-signed")
-        || lower.contains("self signed")
-        || lower.contains("unable to get local issuer")
-        || lower.contains("unable to get issuer")
-    {
-        Cause::UnknownIssuer
-    } else if lower.contains("certificate has expired") {
-        Cause::CertificateExpired
-    } else if lower.contains("not yet valid") {
-        Cause::CertificateNotYetValid
-    } else if lower.contains("hostname mismatch") || lower.contains("ip address mismatch") {
-        Cause::WrongHost
-    } else if lower.contains("revoked") {
-        Cause::CertificateRevoked
-    } else {
-        Cause::Tls(crate::url::one_line(text, 200))
+    let phrases = [
+        ("self-signed", Cause::UnknownIssuer),
+        ("self signed", Cause::UnknownIssuer),
+        ("unable to get local issuer", Cause::UnknownIssuer),
+        ("unable to get issuer", Cause::UnknownIssuer),
+        ("certificate has expired", Cause::CertificateExpired),
+        ("not yet valid", Cause::CertificateNotYetValid),
+        ("hostname mismatch", Cause::WrongHost),
+        ("ip address mismatch", Cause::WrongHost),
+        ("revoked", Cause::CertificateRevoked),
+    ];
+    // The first phrase found, in the order above.
+    match phrases.into_iter().find(|(p, _)| lower.contains(p)) {
+        Some((_, cause)) => cause,
+        None => Cause::Tls(crate::url::one_line(text, 200)),
     }
 }

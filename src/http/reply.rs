@@ -171,11 +171,9 @@ impl Reply {
     /// echo a share password or a token in its message).
     pub fn redact(&self, text: &str) -> String {
         let mut out = redact_url_queries(text);
-        for secret in self.secrets.iter().map(Secret::expose) {
-            // Very short values would blank ordinary text; credentials are longer.
-            if secret.len() >= 4 && out.contains(secret) {
-                out = out.replace(secret, "[redacted]");
-            }
+        // Very short values would blank ordinary text; credentials are longer.
+        for secret in self.secrets.iter().filter(|s| s.expose().len() >= 4) {
+            out = out.replace(secret.expose(), "[redacted]");
         }
         out
     }
