@@ -249,14 +249,13 @@ pub(crate) fn vendor_request<B>(
     let config = agent.config();
     let direct = route(config, uri)?;
     let t = config.timeouts();
-    let phases = [
+    // Every timeout of the agent, the five phases first.
+    let all = [
         t.connect,
         t.send_request,
         t.send_body,
         t.recv_response,
         t.recv_body,
-    ];
-    let others = [
         t.global,
         t.per_call,
         t.resolve,
@@ -266,12 +265,8 @@ pub(crate) fn vendor_request<B>(
     ];
     // An overall or per-call timeout bounds every phase.
     let overall = t.global.is_some() || t.per_call.is_some();
-    let unbounded = !overall && phases.iter().any(Option::is_none);
-    let too_long = phases
-        .iter()
-        .chain(&others)
-        .flatten()
-        .any(|d| *d > MAX_TIMEOUT);
+    let unbounded = !overall && all[..5].contains(&None);
+    let too_long = all.iter().flatten().any(|d| *d > MAX_TIMEOUT);
     let tls = tls_fallback(config.tls_config());
     let ready = !config.http_status_as_error() && config.max_redirects() == 0 && tls.is_none();
     if !direct && call_timeout.is_none() && ready && !unbounded && !too_long {
