@@ -60,7 +60,6 @@ use std::time::Duration;
 pub use crate::http::policy::agent_config;
 #[cfg(feature = "fetch")]
 pub(crate) use crate::http::policy::clamp;
-use crate::http::policy::DEFAULT_TIMEOUT;
 
 /// A [`ureq::Agent`] with the crate's defaults: each phase of a call bounded by
 /// [`DEFAULT_TIMEOUT`] (connect by [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT)), user agent
@@ -82,7 +81,7 @@ use crate::http::policy::DEFAULT_TIMEOUT;
 /// crate depends on (error bodies readable, redirects not followed, a body limit,
 /// a bound on each phase when the agent has none, a TLS provider that is compiled in).
 pub fn agent() -> ureq::Agent {
-    agent_with_timeout(DEFAULT_TIMEOUT)
+    agent_with_timeout(crate::DEFAULT_TIMEOUT)
 }
 
 /// Like [`agent()`], with `timeout` as the stall bound of a call: connecting takes

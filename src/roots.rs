@@ -96,8 +96,7 @@ pub fn tls_config_from_env() -> io::Result<Option<TlsConfig>> {
         certs.extend(parse_roots(&pem).map_err(|e| with_path(e, Path::new(file)))?);
     }
     for dir in dirs.iter().flat_map(std::env::split_paths) {
-        let entries = std::fs::read_dir(&dir).map_err(|e| with_path(e, &dir))?;
-        for entry in entries {
+        for entry in std::fs::read_dir(&dir).map_err(|e| with_path(e, &dir))? {
             let path = entry.map_err(|e| with_path(e, &dir))?.path();
             if !path.is_file() {
                 continue;

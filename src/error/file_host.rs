@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
 
-use super::Error;
+use super::{BoxError, Error};
 use crate::url::{one_line, redact_url};
 use crate::vendor::Vendor;
 
@@ -112,7 +112,7 @@ pub struct FileHostError {
     pub bytes_kept: u64,
     /// A note on what exactly failed (local path, protocol detail).
     pub note: Option<String>,
-    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    source: Option<BoxError>,
 }
 
 impl FileHostError {
@@ -151,10 +151,7 @@ impl FileHostError {
         self
     }
 
-    pub(crate) fn source(
-        mut self,
-        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
-    ) -> Self {
+    pub(crate) fn source(mut self, source: impl Into<BoxError>) -> Self {
         self.source = Some(source.into());
         self
     }

@@ -119,8 +119,11 @@ pub struct TransportError {
     /// The HTTP status, when the response head had arrived before the failure
     /// (e.g. a body that stalled or was cut off).
     pub http_status: Option<u16>,
-    pub(crate) source: Box<dyn StdError + Send + Sync + 'static>,
+    pub(crate) source: BoxError,
 }
+
+/// The underlying error kept as a [`source`](StdError::source).
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// The vendor's own error, with its code preserved (see [`Error::Api`]).
 #[derive(Debug, Clone)]
@@ -430,16 +433,13 @@ impl fmt::Display for Error {
                 let label = e.detail.label();
                 let success = (200..300).contains(&e.http_status);
                 // A code 0 means "OK" for every vendor that sends one: under an
-                // error status it does not name the error, the status does. The
-                // status is shown unless a code names the error of a 2xx reply.
-                let code = e.code.filter(|code| *code != 0 || success);
-                let status = (code.is_none() || !success).then_some(e.http_status);
-                let shown: Vec<String> = code
-                    .map(|c| format!("code {c}"))
-                    .into_iter()
-                    .chain(status.map(|s| format!("HTTP {s}")))
-                    .collect();
-                write!(f, "{vendor}: {label} ({})", shown.join(", "))?;
+                // error status it does not name the error, the status does.
+                let shown = match e.code.filter(|code| *code != 0 || success) {
+                    Some(code) if success => format!("code {code}"),
+                    Some(code) => format!("code {code}, HTTP {}", e.http_status),
+                    None => format!("HTTP {}", e.http_status),
+                };
+                write!(f, "{vendor}: {label} ({shown})")?;
                 let message = one_line(&e.message, 200);
                 if !message.is_empty() && !message.eq_ignore_ascii_case(label) {
                     write!(f, ": {message}")?;
