@@ -193,15 +193,14 @@ fn from_io(e: &io::Error, got_head: bool) -> Cause {
         }
     }
     use io::ErrorKind as K;
+    let waiting = if got_head { Phase::Body } else { Phase::Reply };
     match e.kind() {
         K::ConnectionRefused => Cause::ConnectionRefused,
         K::HostUnreachable | K::NetworkUnreachable => Cause::Unreachable,
         K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
             Cause::ConnectionClosed
         }
-        K::TimedOut | K::WouldBlock => {
-            Cause::Timeout(if got_head { Phase::Body } else { Phase::Reply })
-        }
+        K::TimedOut | K::WouldBlock => Cause::Timeout(waiting),
         _ if is_lookup_failure(e) => Cause::Dns,
         kind => Cause::Io(kind),
     }
@@ -210,9 +209,8 @@ fn from_io(e: &io::Error, got_head: bool) -> Cause {
 /// Whether `e` is the system resolver's "no such host": an I/O error of a kind
 /// stable Rust cannot name (`Uncategorized`), which std words this way.
 pub(crate) fn is_lookup_failure(e: &io::Error) -> bool {
-    e.raw_os_error().is_none()
-        && e.to_string()
-            .starts_with("failed to lookup address information")
+    let text = e.to_string();
+    e.raw_os_error().is_none() && text.starts_with("failed to lookup address information")
 }
 
 #[cfg(feature = "rustls")]

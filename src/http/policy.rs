@@ -79,6 +79,9 @@ fn is_loopback_uri(uri: &Uri) -> bool {
         .is_some_and(|host| is_loopback_host(host.trim_start_matches('[').trim_end_matches(']')))
 }
 
+/// The settings of one request.
+type RequestConfig<B> = ConfigBuilder<RequestScope<B>>;
+
 /// A request the policy will not send, and why; the caller turns it into its
 /// own error ([`Error::InvalidInput`](crate::Error::InvalidInput) for vendor calls).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -211,11 +214,7 @@ fn route(config: &Config, uri: &Uri) -> Result<bool, Refusal> {
 /// `request` with what every request of the crate relies on forced: HTTP error
 /// statuses returned as responses, no redirects followed, `tls` (the
 /// [`tls_fallback`]) when there is one, and no proxy when `direct`.
-fn forced<B>(
-    request: ConfigBuilder<RequestScope<B>>,
-    tls: Option<TlsConfig>,
-    direct: bool,
-) -> ConfigBuilder<RequestScope<B>> {
+fn forced<B>(request: RequestConfig<B>, tls: Option<TlsConfig>, direct: bool) -> RequestConfig<B> {
     let mut request = request.http_status_as_error(false).max_redirects(0);
     if let Some(tls) = tls {
         request = request.tls_config(tls);
@@ -318,7 +317,7 @@ pub(crate) fn file_request(
     agent: &Agent,
     url: &str,
     stall: Duration,
-) -> Result<ConfigBuilder<RequestScope<ureq::typestate::WithoutBody>>, Refusal> {
+) -> Result<RequestConfig<ureq::typestate::WithoutBody>, Refusal> {
     let config = agent.config();
     let direct = url
         .parse::<Uri>()

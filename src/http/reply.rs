@@ -84,10 +84,8 @@ impl Reply {
     /// The reply, or the [`UnexpectedReason::TooLarge`] error when its body is
     /// over [`BODY_LIMIT`].
     pub(super) fn too_large(&self) -> Error {
-        self.unexpected(
-            UnexpectedReason::TooLarge,
-            Some(format!("more than {BODY_LIMIT} bytes")),
-        )
+        let note = format!("more than {BODY_LIMIT} bytes");
+        self.unexpected(UnexpectedReason::TooLarge, Some(note))
     }
 
     /// A header's value, if present and visible ASCII.
@@ -158,10 +156,8 @@ impl Reply {
     #[allow(dead_code)] // Cloudreve and KooDrive check their links in a batch
     pub fn link<'t>(&self, field: &str, text: &'t str) -> Result<&'t str, Error> {
         crate::url::check_link(text).map_err(|why| {
-            self.unexpected(
-                UnexpectedReason::InvalidContent,
-                Some(format!("`{field}` {why}")),
-            )
+            let note = format!("`{field}` {why}");
+            self.unexpected(UnexpectedReason::InvalidContent, Some(note))
         })
     }
 
