@@ -32,6 +32,7 @@ use std::time::Duration;
 
 use ureq::config::{Config, ConfigBuilder};
 use ureq::http::{HeaderMap, Uri};
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 use ureq::tls::{RootCerts, TlsConfig, TlsConfigBuilder, TlsProvider};
 use ureq::typestate::{AgentScope, RequestScope};
 use ureq::{Agent, ProxyProtocol, RequestBuilder};
@@ -133,6 +134,7 @@ pub fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
 /// provider's: Mozilla's bundled roots for rustls (its platform verifier needs a
 /// ureq feature this crate does not enable), the platform's TLS library and the
 /// system's trust store for native-tls.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
 pub(crate) fn tls_config(roots: Option<RootCerts>) -> TlsConfigBuilder {
     let (provider, default) = if cfg!(feature = "rustls") {
         (TlsProvider::Rustls, RootCerts::WebPki)
@@ -144,17 +146,19 @@ pub(crate) fn tls_config(roots: Option<RootCerts>) -> TlsConfigBuilder {
         .root_certs(roots.unwrap_or(default))
 }
 
-/// When `tls` names a provider this crate was built without (and it was built
-/// with one), the same settings with the compiled-in provider; `None` when
-/// `tls` can be used as it is.
-fn tls_fallback(tls: &TlsConfig) -> Option<TlsConfig> {
+/// When `config`'s TLS settings name a provider this crate was built without,
+/// the same settings with the compiled-in provider; `None` when they can be
+/// used as they are.
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+fn tls_fallback(config: &Config) -> Option<TlsConfig> {
+    let tls = config.tls_config();
     let compiled_in = match tls.provider() {
         TlsProvider::Rustls => cfg!(feature = "rustls"),
         TlsProvider::NativeTls => cfg!(feature = "native-tls"),
         // A provider added by a later ureq: leave it to ureq.
         _ => true,
     };
-    if compiled_in || !cfg!(any(feature = "rustls", feature = "native-tls")) {
+    if compiled_in {
         return None;
     }
     // Specific roots are kept; any other setting means the provider's own.
@@ -211,12 +215,15 @@ fn route(config: &Config, uri: &Uri) -> Result<bool, Refusal> {
     })
 }
 
-/// `request` with what every request of the crate relies on forced: HTTP error
-/// statuses returned as responses, no redirects followed, `tls` (the
-/// [`tls_fallback`]) when there is one, and no proxy when `direct`.
-fn forced<B>(request: RequestConfig<B>, tls: Option<TlsConfig>, direct: bool) -> RequestConfig<B> {
+/// `request` (on an agent with `config`) with what every request of the crate
+/// relies on forced: HTTP error statuses returned as responses, no redirects
+/// followed, the compiled-in TLS provider ([`tls_fallback`]), and no proxy
+/// when `direct`.
+#[allow(unused_variables)] // `config` is read in a build with TLS only
+fn forced<B>(request: RequestConfig<B>, config: &Config, direct: bool) -> RequestConfig<B> {
     let mut request = request.http_status_as_error(false).max_redirects(0);
-    if let Some(tls) = tls {
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    if let Some(tls) = tls_fallback(config) {
         request = request.tls_config(tls);
     }
     if direct {
@@ -266,8 +273,9 @@ pub(crate) fn vendor_request<B>(
     let overall = t.global.is_some() || t.per_call.is_some();
     let unbounded = !overall && all[..5].contains(&None);
     let too_long = all.iter().flatten().any(|d| *d > MAX_TIMEOUT);
-    let tls = tls_fallback(config.tls_config());
-    let ready = !config.http_status_as_error() && config.max_redirects() == 0 && tls.is_none();
+    let ready = !config.http_status_as_error() && config.max_redirects() == 0;
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    let ready = ready && tls_fallback(config).is_none();
     if !direct && call_timeout.is_none() && ready && !unbounded && !too_long {
         return Ok(builder);
     }
@@ -283,7 +291,7 @@ pub(crate) fn vendor_request<B>(
         Some(cap) => Some(t.per_call.map_or(cap, |d| clamp(d).min(cap))),
         None => t.per_call.map(clamp),
     };
-    Ok(forced(builder.config(), tls, direct)
+    Ok(forced(builder.config(), config, direct)
         .timeout_global(t.global.map(clamp))
         .timeout_per_call(per_call)
         .timeout_resolve(t.resolve.map(clamp))
@@ -323,8 +331,7 @@ pub(crate) fn file_request(
         .parse::<Uri>()
         .map_or(Ok(false), |uri| route(config, &uri))?;
     let stall = clamp(stall);
-    let tls = tls_fallback(config.tls_config());
-    Ok(forced(agent.get(url).config(), tls, direct)
+    Ok(forced(agent.get(url).config(), config, direct)
         .timeout_global(None)
         .timeout_per_call(None)
         .timeout_resolve(None)
