@@ -150,16 +150,11 @@ impl PinnedFile {
                 println!("cargo:rerun-if-env-changed={name}");
             }
         }
+        let why = "is not set: run from a build script, or give PinnedFile::out_dir";
         let out_dir = self
             .out_dir
-            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
-            .ok_or_else(|| {
-                Error::invalid(
-                    vendor,
-                    "OUT_DIR",
-                    "is not set: run from a build script, or give PinnedFile::out_dir",
-                )
-            })?;
+            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from));
+        let out_dir = out_dir.ok_or_else(|| Error::invalid(vendor, "OUT_DIR", why))?;
         let name = self
             .file_name
             .or_else(|| item_name(&self.item))

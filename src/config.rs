@@ -58,11 +58,8 @@ pub(crate) fn check_input(
         return Err(Error::invalid(vendor, field, "must not be empty"));
     }
     if value.len() > max {
-        return Err(Error::invalid(
-            vendor,
-            field,
-            format!("is {} bytes long; at most {max} are accepted", value.len()),
-        ));
+        let why = format!("is {} bytes long; at most {max} are accepted", value.len());
+        return Err(Error::invalid(vendor, field, why));
     }
     Ok(())
 }

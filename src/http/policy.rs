@@ -327,9 +327,8 @@ pub(crate) fn file_request(
     stall: Duration,
 ) -> Result<RequestConfig<ureq::typestate::WithoutBody>, Refusal> {
     let config = agent.config();
-    let direct = url
-        .parse::<Uri>()
-        .map_or(Ok(false), |uri| route(config, &uri))?;
+    let uri = url.parse::<Uri>();
+    let direct = uri.map_or(Ok(false), |uri| route(config, &uri))?;
     let stall = clamp(stall);
     Ok(forced(agent.get(url).config(), config, direct)
         .timeout_global(None)
