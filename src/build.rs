@@ -276,11 +276,8 @@ fn link(vendor: Vendor, item: &str) -> Result<DownloadLink, Error> {
         #[cfg(feature = "koodrive")]
         Vendor::KooDrive => {
             let Some((container, file)) = item.rsplit_once('/') else {
-                return Err(Error::invalid(
-                    vendor,
-                    "item",
-                    "a KooDrive item is <container-id>/<file-id>",
-                ));
+                let why = "a KooDrive item is <container-id>/<file-id>";
+                return Err(Error::invalid(vendor, "item", why));
             };
             crate::koodrive::download_link(
                 &agent,
@@ -289,10 +286,9 @@ fn link(vendor: Vendor, item: &str) -> Result<DownloadLink, Error> {
             )
         }
         #[allow(unreachable_patterns)]
-        _ => Err(Error::invalid(
-            vendor,
-            "vendor",
-            "this vendor's cargo feature is not enabled",
-        )),
+        _ => {
+            let why = "this vendor's cargo feature is not enabled";
+            Err(Error::invalid(vendor, "vendor", why))
+        }
     }
 }

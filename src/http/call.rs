@@ -113,11 +113,9 @@ impl Call {
         let value = secret.expose();
         crate::config::check_input(self.vendor, field, value, crate::config::MAX_CREDENTIAL_LEN)?;
         if !crate::url::is_ascii_text(value) {
-            return Err(Error::invalid(
-                self.vendor,
-                field,
-                "contains characters that cannot be sent in an HTTP header (only visible ASCII)",
-            ));
+            let why =
+                "contains characters that cannot be sent in an HTTP header (only visible ASCII)";
+            return Err(Error::invalid(self.vendor, field, why));
         }
         self.secrets.push(secret.clone());
         self.add_header(name, field, [prefix, value].concat(), true)
@@ -130,13 +128,9 @@ impl Call {
         value: String,
         sensitive: bool,
     ) -> Result<Call, Error> {
-        let mut header = HeaderValue::try_from(value).map_err(|_| {
-            Error::invalid(
-                self.vendor,
-                field,
-                "contains characters that cannot be sent in an HTTP header",
-            )
-        })?;
+        let why = "contains characters that cannot be sent in an HTTP header";
+        let mut header =
+            HeaderValue::try_from(value).map_err(|_| Error::invalid(self.vendor, field, why))?;
         header.set_sensitive(sensitive);
         self.headers.append(HeaderName::from_static(name), header);
         Ok(self)
