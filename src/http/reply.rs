@@ -14,7 +14,7 @@ use crate::error::{
     ApiDetail, ApiError, DecodeCategory, DecodeError, Error, UnexpectedReason, UnexpectedResponse,
 };
 use crate::secret::Secret;
-use crate::url::{bounded, redact_url_queries};
+use crate::url::{bounded, redact_url, redact_url_queries};
 use crate::vendor::Vendor;
 
 /// A complete reply: status, headers and the whole body.
@@ -142,10 +142,7 @@ impl Reply {
     /// "redirect to <scheme://host/path> not followed".
     fn redirect_note(&self) -> String {
         match self.header("location") {
-            Some(location) => format!(
-                "redirect to {} not followed",
-                crate::url::redact_url(location)
-            ),
+            Some(location) => format!("redirect to {} not followed", redact_url(location)),
             None => "redirect without a location, not followed".to_owned(),
         }
     }
