@@ -3,10 +3,11 @@
 //!
 //! - **TLS.** ureq 3 picks its TLS library from the agent's `TlsConfig`, not from
 //!   cargo features, and panics on the first `https://` request when the provider
-//!   it names is not compiled in. [`default_tls_config`] is what the crate's own
-//!   agents use; on a caller's agent, [`tls_fallback`] switches that one request to
-//!   the provider that is compiled in (keeping the caller's client certificate,
-//!   SNI and verification settings, and its own roots when it set specific ones).
+//!   it names is not compiled in. [`tls_config`] (with its default roots) is what
+//!   the crate's own agents use; on a caller's agent, [`tls_fallback`] switches
+//!   that one request to the provider that is compiled in (keeping the caller's
+//!   client certificate, SNI and verification settings, and its own roots when it
+//!   set specific ones).
 //!   A build without TLS refuses `https://` before sending.
 //! - **Proxies.** The agent's proxy (set in code, or read from `ALL_PROXY`,
 //!   `HTTPS_PROXY`, `HTTP_PROXY` when the agent was built) is used, except for a
