@@ -206,12 +206,11 @@ fn route(config: &Config, uri: &Uri) -> Result<bool, Refusal> {
     } else {
         ""
     };
+    let (host, port) = (proxy.host(), proxy.port());
     Err(Refusal {
         field: "proxy",
         reason: format!(
-            "the proxy {}:{}{from} is a SOCKS proxy, which download-url cannot use (ureq is built without SOCKS support): use an http:// proxy, or list the host in NO_PROXY",
-            proxy.host(),
-            proxy.port()
+            "the proxy {host}:{port}{from} is a SOCKS proxy, which download-url cannot use (ureq is built without SOCKS support): use an http:// proxy, or list the host in NO_PROXY"
         ),
     })
 }
