@@ -57,14 +57,13 @@
 
 use std::time::Duration;
 
-use crate::http::policy;
+pub use crate::http::policy::agent_config;
 #[cfg(feature = "fetch")]
 pub(crate) use crate::http::policy::clamp;
-use crate::http::policy::DEFAULT_TIMEOUT;
 
 /// A [`ureq::Agent`] with the crate's defaults: each phase of a call bounded by
-/// [`DEFAULT_TIMEOUT`] (connect by [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT)), user agent
-/// `download-url/<version>`, the compiled-in TLS provider (see below), HTTP error
+/// [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) (connect by
+/// [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT)), user agent `download-url/<version>`, the compiled-in TLS provider (see below), HTTP error
 /// statuses returned as replies, redirects not followed, and up to
 /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY) (4) idle keep-alive
 /// connections per host (ureq's default is 3), so that a batch's concurrent
@@ -82,7 +81,7 @@ use crate::http::policy::DEFAULT_TIMEOUT;
 /// crate depends on (error bodies readable, redirects not followed, a body limit,
 /// a bound on each phase when the agent has none, a TLS provider that is compiled in).
 pub fn agent() -> ureq::Agent {
-    agent_with_timeout(DEFAULT_TIMEOUT)
+    agent_with_timeout(crate::DEFAULT_TIMEOUT)
 }
 
 /// Like [`agent()`], with `timeout` as the stall bound of a call: connecting takes
@@ -98,18 +97,4 @@ pub fn agent() -> ureq::Agent {
 /// capped at one day, so `Duration::MAX` means "a day", not "forever".
 pub fn agent_with_timeout(timeout: Duration) -> ureq::Agent {
     agent_config(timeout).build().new_agent()
-}
-
-/// The configuration of [`agent_with_timeout`] as a builder, for adding settings
-/// of your own (a middleware, a proxy, TLS roots) before building the agent.
-///
-/// ```
-/// let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
-///     .user_agent("my-tool/1.0")
-///     .build()
-///     .new_agent();
-/// # let _ = agent;
-/// ```
-pub fn agent_config(timeout: Duration) -> ureq::config::ConfigBuilder<ureq::typestate::AgentScope> {
-    policy::agent_config(timeout)
 }

@@ -150,34 +150,20 @@ impl PinnedFile {
                 println!("cargo:rerun-if-env-changed={name}");
             }
         }
-        let out_dir = match self
+        let why = "is not set: run from a build script, or give PinnedFile::out_dir";
+        let out_dir = self
             .out_dir
-            .clone()
-            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from))
-        {
-            Some(dir) => dir,
-            None => {
-                return Err(Error::invalid(
-                    vendor,
-                    "OUT_DIR",
-                    "is not set: run from a build script, or give PinnedFile::out_dir",
-                ))
-            }
-        };
+            .or_else(|| std::env::var_os("OUT_DIR").map(PathBuf::from));
+        let out_dir = out_dir.ok_or_else(|| Error::invalid(vendor, "OUT_DIR", why))?;
         let name = self
             .file_name
-            .clone()
             .or_else(|| item_name(&self.item))
             .and_then(|n| crate::fetch::sanitize_file_name(&n))
             .unwrap_or_else(|| self.pin.sha256.to_ascii_lowercase());
         let target = out_dir.join(&name);
         let docs_rs = std::env::var_os("DOCS_RS").is_some();
         let offline = docs_rs || flag("DOWNLOAD_URL_OFFLINE") || flag("CARGO_NET_OFFLINE");
-        let cache = Cache::new(
-            self.cache_dir
-                .clone()
-                .unwrap_or_else(|| cache_dir(&out_dir)),
-        );
+        let cache = Cache::new(self.cache_dir.unwrap_or_else(|| cache_dir(&out_dir)));
         let started = Instant::now();
         let result =
             cache.fetch_pinned(vendor, &self.pin, &target, offline, Fetcher::new(), || {
@@ -214,10 +200,8 @@ fn flag(name: &str) -> bool {
 /// The default cache folder when it can be written, else one under `out_dir`
 /// (with one warning).
 fn cache_dir(out_dir: &Path) -> PathBuf {
-    if let Some(dir) = Cache::default_dir() {
-        if writable(&dir) {
-            return dir;
-        }
+    if let Some(dir) = Cache::default_dir().filter(|dir| writable(dir)) {
+        return dir;
     }
     let fallback = out_dir.join("download-url-cache");
     println!(
@@ -228,15 +212,8 @@ fn cache_dir(out_dir: &Path) -> PathBuf {
 }
 
 fn writable(dir: &Path) -> bool {
-    if std::fs::create_dir_all(dir).is_err() {
-        return false;
-    }
     let probe = dir.join(format!(".dlurl-probe-{}", std::process::id()));
-    let ok = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&probe)
-        .is_ok();
+    let ok = std::fs::create_dir_all(dir).is_ok() && std::fs::File::create_new(&probe).is_ok();
     let _ = std::fs::remove_file(&probe);
     ok
 }
@@ -299,11 +276,8 @@ fn link(vendor: Vendor, item: &str) -> Result<DownloadLink, Error> {
         #[cfg(feature = "koodrive")]
         Vendor::KooDrive => {
             let Some((container, file)) = item.rsplit_once('/') else {
-                return Err(Error::invalid(
-                    vendor,
-                    "item",
-                    "a KooDrive item is <container-id>/<file-id>",
-                ));
+                let why = "a KooDrive item is <container-id>/<file-id>";
+                return Err(Error::invalid(vendor, "item", why));
             };
             crate::koodrive::download_link(
                 &agent,
@@ -312,10 +286,9 @@ fn link(vendor: Vendor, item: &str) -> Result<DownloadLink, Error> {
             )
         }
         #[allow(unreachable_patterns)]
-        _ => Err(Error::invalid(
-            vendor,
-            "vendor",
-            "this vendor's cargo feature is not enabled",
-        )),
+        _ => {
+            let why = "this vendor's cargo feature is not enabled";
+            Err(Error::invalid(vendor, "vendor", why))
+        }
     }
 }

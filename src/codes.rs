@@ -37,8 +37,9 @@
 ///   after the comma), only when `pub fn name;` is given;
 /// - `description(self) -> &'static str`: the string after `=>`.
 ///
-/// The optional `const` names a test-only table of every named code, either
-/// `&[(Code, i64, &str)]` or `[(i64, Code, &str)]` (an array, by value).
+/// The optional `const` names a test-only table of every named code,
+/// `&[(Code, i64, &str)]`.
+#[allow(unused_macros)] // Datalab has no named codes
 macro_rules! named_codes {
     (@name [] [$($other_name:literal)?] $Enum:ident $($variants:tt)*) => {};
     (
@@ -60,14 +61,6 @@ macro_rules! named_codes {
     ) => {
         #[cfg(test)]
         pub(crate) const $table: &[($Row, i64, &str)] = &[$(($Enum::$variant, $code, $text)),*];
-    };
-    (
-        @table [$table:ident: [(i64, $Row:ident, &str)];]
-        $Enum:ident $(($variant:ident, $code:literal, $text:literal))*
-    ) => {
-        #[cfg(test)]
-        pub(crate) const $table: [(i64, $Row, &str); [$(stringify!($variant)),*].len()] =
-            [$(($code, $Enum::$variant, $text)),*];
     };
     (
         $(#[$attr:meta])*
@@ -136,4 +129,5 @@ macro_rules! named_codes {
     };
 }
 
+#[allow(unused_imports)] // Datalab has no named codes
 pub(crate) use named_codes;

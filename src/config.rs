@@ -15,15 +15,7 @@ pub(crate) fn env_optional(name: &str) -> Option<String> {
 
 /// `base_url` replaced by environment variable `name` when it is set and not
 /// blank (every vendor's optional `<VENDOR>_BASE_URL`).
-#[cfg_attr(
-    not(any(
-        feature = "kie",
-        feature = "datalab",
-        feature = "blendvision",
-        feature = "koodrive"
-    )),
-    allow(dead_code)
-)]
+#[allow(dead_code)] // Cloudreve has no default base URL: its base URL is required
 pub(crate) fn env_base_url(base_url: &mut BaseUrl, name: &str) {
     if let Some(value) = env_optional(name) {
         *base_url = value.into();
@@ -66,21 +58,15 @@ pub(crate) fn check_input(
         return Err(Error::invalid(vendor, field, "must not be empty"));
     }
     if value.len() > max {
-        return Err(Error::invalid(
-            vendor,
-            field,
-            format!("is {} bytes long; at most {max} are accepted", value.len()),
-        ));
+        let why = format!("is {} bytes long; at most {max} are accepted", value.len());
+        return Err(Error::invalid(vendor, field, why));
     }
     Ok(())
 }
 
 /// One path segment for an id: rejects empty, `.` and `..` (which a server or proxy
 /// would normalise away) and percent-encodes everything else.
-#[cfg_attr(
-    not(any(feature = "datalab", feature = "blendvision")),
-    allow(dead_code)
-)]
+#[allow(dead_code)] // only Datalab and BlendVision put an id in the path
 pub(crate) fn path_segment<'a>(
     vendor: Vendor,
     field: &'static str,
@@ -227,11 +213,9 @@ pub(crate) struct ParsedBase {
 impl ParsedBase {
     /// Parses and checks a base URL; the error says why it is refused.
     pub fn parse(text: &str) -> Result<ParsedBase, &'static str> {
-        let text = text.trim();
-        let (scheme, rest) = match crate::url::split_http_scheme(text) {
-            Some((scheme, rest)) if !rest.is_empty() => (scheme, rest),
-            _ => return Err("must start with http:// or https://"),
-        };
+        let (scheme, rest) = crate::url::split_http_scheme(text.trim())
+            .filter(|(_, rest)| !rest.is_empty())
+            .ok_or("must start with http:// or https://")?;
         if rest.contains(['?', '#']) {
             return Err("must not contain a query or fragment");
         }
@@ -267,13 +251,9 @@ impl ParsedBase {
     /// [`root`](Self::root) followed by the pieces of `path` (the first starts
     /// with `/`).
     pub fn join(&self, path: &[&str]) -> String {
-        let mut url =
-            String::with_capacity(self.root.len() + path.iter().map(|p| p.len()).sum::<usize>());
-        url.push_str(&self.root);
-        for part in path {
-            url.push_str(part);
-        }
-        url
+        std::iter::once(self.root.as_str())
+            .chain(path.iter().copied())
+            .collect()
     }
 }
 

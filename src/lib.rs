@@ -102,12 +102,6 @@ mod agent;
 mod batch;
 #[cfg(feature = "build")]
 pub mod build;
-#[cfg(any(
-    feature = "kie",
-    feature = "cloudreve",
-    feature = "blendvision",
-    feature = "koodrive"
-))]
 mod codes;
 mod config;
 #[doc(hidden)]
@@ -165,8 +159,7 @@ pub use error::{FileHostError, FileHostKind};
 pub use expiry::Expiry;
 #[cfg(feature = "fetch")]
 pub use fetch::{Fetched, Fetcher};
-pub use http::policy::{CONNECT_TIMEOUT, DEFAULT_TIMEOUT};
-pub use http::{BODY_LIMIT, EXCERPT_LIMIT};
+pub use http::{policy::CONNECT_TIMEOUT, policy::DEFAULT_TIMEOUT, BODY_LIMIT, EXCERPT_LIMIT};
 pub use link::{
     Batch, DownloadLink, FailureReason, ItemFailure, SignedUrl, Unattributed, UnattributedAnswer,
     VendorCode,

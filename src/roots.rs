@@ -14,7 +14,7 @@ use std::io;
 use std::path::Path;
 use std::sync::Arc;
 
-use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 
 /// The certificates of a PEM text (one or more `BEGIN CERTIFICATE` blocks; other
 /// blocks, such as keys, are skipped).
@@ -26,15 +26,12 @@ use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig, TlsProvider};
 pub fn parse_roots(pem: &[u8]) -> io::Result<Vec<Certificate<'static>>> {
     let mut certs = Vec::new();
     for item in ureq::tls::parse_pem(pem) {
-        match item {
-            Ok(PemItem::Certificate(cert)) => certs.push(cert),
-            Ok(_) => {}
-            Err(e) => return Err(io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
+        if let PemItem::Certificate(cert) = item.map_err(|e| invalid_data(e.to_string()))? {
+            certs.push(cert);
         }
     }
     if certs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
+        return Err(invalid_data(
             "no PEM certificate (-----BEGIN CERTIFICATE-----) found",
         ));
     }
@@ -52,15 +49,7 @@ pub fn tls_config_with_roots(pem: &[u8]) -> io::Result<TlsConfig> {
 }
 
 fn with_certs(certs: Vec<Certificate<'static>>) -> TlsConfig {
-    let provider = if cfg!(feature = "rustls") {
-        TlsProvider::Rustls
-    } else {
-        TlsProvider::NativeTls
-    };
-    TlsConfig::builder()
-        .provider(provider)
-        .root_certs(RootCerts::Specific(Arc::new(certs)))
-        .build()
+    crate::http::policy::tls_config(Some(RootCerts::Specific(Arc::new(certs)))).build()
 }
 
 /// An agent like [`agent()`](crate::agent()) that trusts exactly the
@@ -107,8 +96,7 @@ pub fn tls_config_from_env() -> io::Result<Option<TlsConfig>> {
         certs.extend(parse_roots(&pem).map_err(|e| with_path(e, Path::new(file)))?);
     }
     for dir in dirs.iter().flat_map(std::env::split_paths) {
-        let entries = std::fs::read_dir(&dir).map_err(|e| with_path(e, &dir))?;
-        for entry in entries {
+        for entry in std::fs::read_dir(&dir).map_err(|e| with_path(e, &dir))? {
             let path = entry.map_err(|e| with_path(e, &dir))?.path();
             if !path.is_file() {
                 continue;
@@ -123,12 +111,15 @@ pub fn tls_config_from_env() -> io::Result<Option<TlsConfig>> {
     let mut seen = std::collections::HashSet::new();
     certs.retain(|cert| seen.insert(cert.der().to_vec()));
     if certs.is_empty() {
-        return Err(io::Error::new(
-            io::ErrorKind::InvalidData,
+        return Err(invalid_data(
             "SSL_CERT_FILE / SSL_CERT_DIR hold no PEM certificate",
         ));
     }
     Ok(Some(with_certs(certs)))
+}
+
+fn invalid_data(why: impl Into<String>) -> io::Error {
+    io::Error::new(io::ErrorKind::InvalidData, why.into())
 }
 
 fn with_path(e: io::Error, path: &Path) -> io::Error {

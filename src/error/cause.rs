@@ -170,21 +170,15 @@ fn from_ureq(err: &ureq::Error, got_head: bool) -> Cause {
         ureq::Error::NativeTls(e) => from_tls_text(&e.to_string()),
         ureq::Error::Tls(text) => Cause::Tls((*text).to_owned()),
         ureq::Error::TlsRequired => Cause::Tls("the server requires tls".to_owned()),
-        ureq::Error::ConnectionFailed => Cause::Other("connection failed".to_owned()),
         other => Cause::Other(other.to_string()),
     }
 }
 
 /// The cause of a source that is not a ureq error (the crate's own errors).
 fn from_chain(err: &(dyn StdError + 'static), got_head: bool) -> Cause {
-    let mut next = Some(err);
-    while let Some(e) = next {
-        if let Some(io) = e.downcast_ref::<io::Error>() {
-            return from_io(io, got_head);
-        }
-        next = e.source();
-    }
-    Cause::Other(err.to_string())
+    std::iter::successors(Some(err), |&e| e.source())
+        .find_map(|e| e.downcast_ref::<io::Error>())
+        .map_or_else(|| Cause::Other(err.to_string()), |io| from_io(io, got_head))
 }
 
 fn from_io(e: &io::Error, got_head: bool) -> Cause {
@@ -199,24 +193,24 @@ fn from_io(e: &io::Error, got_head: bool) -> Cause {
         }
     }
     use io::ErrorKind as K;
+    let waiting = if got_head { Phase::Body } else { Phase::Reply };
     match e.kind() {
         K::ConnectionRefused => Cause::ConnectionRefused,
         K::HostUnreachable | K::NetworkUnreachable => Cause::Unreachable,
         K::ConnectionReset | K::ConnectionAborted | K::UnexpectedEof | K::BrokenPipe => {
             Cause::ConnectionClosed
         }
-        K::TimedOut | K::WouldBlock => {
-            Cause::Timeout(if got_head { Phase::Body } else { Phase::Reply })
-        }
-        // getaddrinfo's failure: `Uncategorized`, which stable Rust cannot name.
-        _ if e
-            .to_string()
-            .starts_with("failed to lookup address information") =>
-        {
-            Cause::Dns
-        }
+        K::TimedOut | K::WouldBlock => Cause::Timeout(waiting),
+        _ if is_lookup_failure(e) => Cause::Dns,
         kind => Cause::Io(kind),
     }
+}
+
+/// Whether `e` is the system resolver's "no such host": an I/O error of a kind
+/// stable Rust cannot name (`Uncategorized`), which std words this way.
+pub(crate) fn is_lookup_failure(e: &io::Error) -> bool {
+    let text = e.to_string();
+    e.raw_os_error().is_none() && text.starts_with("failed to lookup address information")
 }
 
 #[cfg(feature = "rustls")]
@@ -239,21 +233,20 @@ fn from_rustls(e: &rustls::Error) -> Cause {
 #[cfg(feature = "native-tls")]
 fn from_tls_text(text: &str) -> Cause {
     let lower = text.to_ascii_lowercase();
-    if lower.contains("self-signed")
-        || lower.contains("self signed")
-        || lower.contains("unable to get local issuer")
-        || lower.contains("unable to get issuer")
-    {
-        Cause::UnknownIssuer
-    } else if lower.contains("certificate has expired") {
-        Cause::CertificateExpired
-    } else if lower.contains("not yet valid") {
-        Cause::CertificateNotYetValid
-    } else if lower.contains("hostname mismatch") || lower.contains("ip address mismatch") {
-        Cause::WrongHost
-    } else if lower.contains("revoked") {
-        Cause::CertificateRevoked
-    } else {
-        Cause::Tls(crate::url::one_line(text, 200))
+    let phrases = [
+        ("self-signed", Cause::UnknownIssuer),
+        ("self signed", Cause::UnknownIssuer),
+        ("unable to get local issuer", Cause::UnknownIssuer),
+        ("unable to get issuer", Cause::UnknownIssuer),
+        ("certificate has expired", Cause::CertificateExpired),
+        ("not yet valid", Cause::CertificateNotYetValid),
+        ("hostname mismatch", Cause::WrongHost),
+        ("ip address mismatch", Cause::WrongHost),
+        ("revoked", Cause::CertificateRevoked),
+    ];
+    // The first phrase found, in the order above.
+    match phrases.into_iter().find(|(p, _)| lower.contains(p)) {
+        Some((_, cause)) => cause,
+        None => Cause::Tls(crate::url::one_line(text, 200)),
     }
 }

@@ -4,7 +4,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::path::PathBuf;
 
-use super::Error;
+use super::{BoxError, Error};
 use crate::url::{one_line, redact_url};
 use crate::vendor::Vendor;
 
@@ -112,7 +112,7 @@ pub struct FileHostError {
     pub bytes_kept: u64,
     /// A note on what exactly failed (local path, protocol detail).
     pub note: Option<String>,
-    source: Option<Box<dyn StdError + Send + Sync + 'static>>,
+    source: Option<BoxError>,
 }
 
 impl FileHostError {
@@ -151,10 +151,7 @@ impl FileHostError {
         self
     }
 
-    pub(crate) fn source(
-        mut self,
-        source: impl Into<Box<dyn StdError + Send + Sync + 'static>>,
-    ) -> Self {
+    pub(crate) fn source(mut self, source: impl Into<BoxError>) -> Self {
         self.source = Some(source.into());
         self
     }
@@ -170,32 +167,21 @@ impl FileHostError {
             _ => false,
         }
     }
-
-    pub(crate) fn source_ref(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source
-            .as_ref()
-            .map(|s| s.as_ref() as &(dyn StdError + 'static))
-    }
 }
 
 impl fmt::Display for FileHostError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.kind {
-            FileHostKind::Local | FileHostKind::Offline => {
-                write!(f, "{}: {}", self.vendor, self.kind.describe())?
-            }
-            _ => write!(f, "{}: file host: {}", self.vendor, self.kind.describe())?,
-        }
+        let local = matches!(self.kind, FileHostKind::Local | FileHostKind::Offline);
+        let host = if local { "" } else { "file host: " };
+        write!(f, "{}: {host}{}", self.vendor, self.kind.describe())?;
         if let Some(status) = self.http_status {
             write!(f, " (http {status})")?;
         }
         if let Some(note) = &self.note {
             write!(f, ": {}", one_line(note, 160))?;
         }
-        if let Some(excerpt) = &self.body_excerpt {
-            if !excerpt.is_empty() {
-                write!(f, ": {}", one_line(excerpt, 160))?;
-            }
+        if let Some(excerpt) = self.body_excerpt.as_ref().filter(|e| !e.is_empty()) {
+            write!(f, ": {}", one_line(excerpt, 160))?;
         }
         Ok(())
     }
@@ -203,7 +189,7 @@ impl fmt::Display for FileHostError {
 
 impl StdError for FileHostError {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
-        self.source_ref()
+        Some(self.source.as_deref()?)
     }
 }
 

@@ -73,7 +73,7 @@ crate::codes::named_codes! {
     pub fn code;
     /// Short lowercase description.
     pub fn description;
-    const CODES: [(i64, Code, &str)];
+    const CODES: &[(Code, i64, &str)];
 }
 
 impl Code {

@@ -119,8 +119,11 @@ pub struct TransportError {
     /// The HTTP status, when the response head had arrived before the failure
     /// (e.g. a body that stalled or was cut off).
     pub http_status: Option<u16>,
-    pub(crate) source: Box<dyn StdError + Send + Sync + 'static>,
+    pub(crate) source: BoxError,
 }
+
+/// The underlying error kept as a [`source`](StdError::source).
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync + 'static>;
 
 /// The vendor's own error, with its code preserved (see [`Error::Api`]).
 #[derive(Debug, Clone)]
@@ -247,7 +250,7 @@ pub struct UnexpectedResponse {
 
 /// A JSON decoding failure, kept as the [`source`](StdError::source) of an
 /// [`UnexpectedResponse`]. Its text has URL queries redacted.
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct DecodeError {
     category: DecodeCategory,
     line: usize,
@@ -301,15 +304,6 @@ impl DecodeError {
     }
 }
 
-impl fmt::Debug for DecodeError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("DecodeError")
-            .field("category", &self.category)
-            .field("message", &self.message)
-            .finish()
-    }
-}
-
 impl fmt::Display for DecodeError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message)
@@ -345,18 +339,12 @@ impl Error {
 
     /// The vendor's top-level error code exactly as it arrived (see [`ApiError::code`]).
     pub fn code(&self) -> Option<i64> {
-        match self {
-            Error::Api(e) => e.code,
-            _ => None,
-        }
+        self.api()?.code
     }
 
     /// The vendor's error message, for [`Error::Api`].
     pub fn message(&self) -> Option<&str> {
-        match self {
-            Error::Api(e) => Some(&e.message),
-            _ => None,
-        }
+        Some(&self.api()?.message)
     }
 
     /// The vendor's request / correlation id, when it sent one.
@@ -370,8 +358,12 @@ impl Error {
 
     /// The vendor-specific error detail, for [`Error::Api`].
     pub fn api_detail(&self) -> Option<&ApiDetail> {
+        Some(&self.api()?.detail)
+    }
+
+    fn api(&self) -> Option<&ApiError> {
         match self {
-            Error::Api(e) => Some(&e.detail),
+            Error::Api(e) => Some(e),
             _ => None,
         }
     }
@@ -423,14 +415,15 @@ pub(crate) fn retryable_status(status: u16) -> bool {
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let vendor = self.vendor();
         match self {
             Error::InvalidInput(e) => write!(
                 f,
-                "{}: invalid {}: {} (nothing was sent)",
-                e.vendor, e.field, e.reason
+                "{vendor}: invalid {}: {} (nothing was sent)",
+                e.field, e.reason
             ),
             Error::Transport(e) => {
-                write!(f, "{}: {}", e.vendor, e.kind.describe())?;
+                write!(f, "{vendor}: {}", e.kind.describe())?;
                 if let Some(status) = e.http_status {
                     write!(f, " while reading the body of an http {status} reply")?;
                 }
@@ -441,15 +434,12 @@ impl fmt::Display for Error {
                 let success = (200..300).contains(&e.http_status);
                 // A code 0 means "OK" for every vendor that sends one: under an
                 // error status it does not name the error, the status does.
-                match e.code.filter(|code| *code != 0 || success) {
-                    Some(code) if success => write!(f, "{}: {} (code {})", e.vendor, label, code)?,
-                    Some(code) => write!(
-                        f,
-                        "{}: {} (code {}, HTTP {})",
-                        e.vendor, label, code, e.http_status
-                    )?,
-                    None => write!(f, "{}: {} (HTTP {})", e.vendor, label, e.http_status)?,
-                }
+                let shown = match e.code.filter(|code| *code != 0 || success) {
+                    Some(code) if success => format!("code {code}"),
+                    Some(code) => format!("code {code}, HTTP {}", e.http_status),
+                    None => format!("HTTP {}", e.http_status),
+                };
+                write!(f, "{vendor}: {label} ({shown})")?;
                 let message = one_line(&e.message, 200);
                 if !message.is_empty() && !message.eq_ignore_ascii_case(label) {
                     write!(f, ": {message}")?;
@@ -457,11 +447,7 @@ impl fmt::Display for Error {
                 Ok(())
             }
             Error::UnexpectedResponse(e) => {
-                write!(
-                    f,
-                    "{}: unexpected response (http {}",
-                    e.vendor, e.http_status
-                )?;
+                write!(f, "{vendor}: unexpected response (http {}", e.http_status)?;
                 if let Some(ct) = &e.content_type {
                     write!(f, ", {}", one_line(ct, 60))?;
                 }
@@ -481,11 +467,9 @@ impl StdError for Error {
     fn source(&self) -> Option<&(dyn StdError + 'static)> {
         match self {
             Error::Transport(e) => Some(e.source.as_ref()),
-            Error::UnexpectedResponse(e) => {
-                e.source.as_ref().map(|s| s as &(dyn StdError + 'static))
-            }
+            Error::UnexpectedResponse(e) => Some(e.source.as_ref()?),
             #[cfg(feature = "fetch")]
-            Error::FileHost(e) => e.source_ref(),
+            Error::FileHost(e) => StdError::source(e.as_ref()),
             _ => None,
         }
     }

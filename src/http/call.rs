@@ -9,11 +9,13 @@ use ureq::http::header::{ACCEPT, CONTENT_TYPE, HOST};
 use ureq::http::{HeaderMap, HeaderName, HeaderValue, Uri};
 use ureq::Agent;
 
+use super::policy::{vendor_request, Refusal};
 use super::reply::Reply;
 use super::BODY_LIMIT;
 use crate::config::ParsedBase;
-use crate::error::Error;
-use crate::error::{TransportError, TransportKind};
+use crate::encode::percent_encode;
+use crate::error::cause::is_lookup_failure;
+use crate::error::{Error, TransportError, TransportKind};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
@@ -29,18 +31,18 @@ pub(crate) enum Method {
 pub(crate) struct Call {
     vendor: Vendor,
     method: Method,
-    /// Plain `http://` to a host that is not loopback: credentials would travel
-    /// in cleartext.
+    /// Plain `http://` to a host that is not loopback, and not allowed by
+    /// [`allow_insecure_http`](Call::allow_insecure_http): credentials would
+    /// travel in cleartext.
     cleartext_remote: bool,
     url: String,
     /// Every header the request sends beyond ureq's own.
     headers: HeaderMap,
     body: Option<Vec<u8>>,
-    credentials: bool,
     /// Every secret value the request carries (credential headers, share
-    /// passwords): scrubbed from whatever the server echoes back.
+    /// passwords): scrubbed from whatever the server echoes back. A call that
+    /// carries any is under the cleartext guard.
     secrets: Vec<Secret>,
-    allow_insecure_http: bool,
     /// An overall cap for this one call (the `call_timeout` of a vendor config).
     call_timeout: Option<Duration>,
 }
@@ -66,9 +68,7 @@ impl Call {
             cleartext_remote: base.scheme == "http" && !base.loopback,
             headers,
             body: None,
-            credentials: false,
             secrets: Vec::new(),
-            allow_insecure_http: false,
             call_timeout: None,
         }
     }
@@ -77,11 +77,9 @@ impl Call {
     #[cfg_attr(not(feature = "datalab"), allow(dead_code))]
     pub fn query(mut self, name: &str, value: &str) -> Call {
         // Neither the base nor an encoded path holds a `?`: one is the query's.
-        let separator = if self.url.contains('?') { '&' } else { '?' };
-        self.url.push(separator);
-        self.url.push_str(&crate::encode::percent_encode(name));
-        self.url.push('=');
-        self.url.push_str(&crate::encode::percent_encode(value));
+        let separator = if self.url.contains('?') { "&" } else { "?" };
+        let (name, value) = (percent_encode(name), percent_encode(value));
+        self.url.push_str(&[separator, &name, "=", &value].concat());
         self
     }
 
@@ -115,13 +113,10 @@ impl Call {
         let value = secret.expose();
         crate::config::check_input(self.vendor, field, value, crate::config::MAX_CREDENTIAL_LEN)?;
         if !crate::url::is_ascii_text(value) {
-            return Err(Error::invalid(
-                self.vendor,
-                field,
-                "contains characters that cannot be sent in an HTTP header (only visible ASCII)",
-            ));
+            let why =
+                "contains characters that cannot be sent in an HTTP header (only visible ASCII)";
+            return Err(Error::invalid(self.vendor, field, why));
         }
-        self.credentials = true;
         self.secrets.push(secret.clone());
         self.add_header(name, field, [prefix, value].concat(), true)
     }
@@ -133,13 +128,9 @@ impl Call {
         value: String,
         sensitive: bool,
     ) -> Result<Call, Error> {
-        let mut header = HeaderValue::try_from(value).map_err(|_| {
-            Error::invalid(
-                self.vendor,
-                field,
-                "contains characters that cannot be sent in an HTTP header",
-            )
-        })?;
+        let why = "contains characters that cannot be sent in an HTTP header";
+        let mut header =
+            HeaderValue::try_from(value).map_err(|_| Error::invalid(self.vendor, field, why))?;
         header.set_sensitive(sensitive);
         self.headers.append(HeaderName::from_static(name), header);
         Ok(self)
@@ -156,10 +147,7 @@ impl Call {
     /// of any of them in the reply is scrubbed.
     #[allow(dead_code)] // not every vendor sends credentials in the body
     pub fn carrying_secrets(mut self, secrets: impl IntoIterator<Item = Secret>) -> Call {
-        for secret in secrets {
-            self.secrets.push(secret);
-            self.credentials = true;
-        }
+        self.secrets.extend(secrets);
         self
     }
 
@@ -172,7 +160,7 @@ impl Call {
 
     /// Allows credentials over plain `http://` to a host that is not loopback.
     pub fn allow_insecure_http(mut self, allow: bool) -> Call {
-        self.allow_insecure_http = allow;
+        self.cleartext_remote &= !allow;
         self
     }
 
@@ -204,7 +192,7 @@ impl Call {
     /// directly, never through the agent's proxy.
     pub fn send(self, agent: &Agent) -> Result<Reply, Error> {
         let vendor = self.vendor;
-        if self.credentials && self.cleartext_remote && !self.allow_insecure_http {
+        if !self.secrets.is_empty() && self.cleartext_remote {
             let why = match agent.config().proxy() {
                 Some(_) => "plain http:// to a host that is not loopback would expose the credential to the network and the proxy; use https:// or set allow_insecure_http",
                 None => "plain http:// to a host that is not loopback would expose the credential; use https:// or set allow_insecure_http",
@@ -214,20 +202,15 @@ impl Call {
         let https = self.url.starts_with("https://");
         let uri = Uri::try_from(self.url)
             .map_err(|e| transport(vendor, None, https, ureq::Error::Http(e.into())))?;
-        let refused = |r: super::policy::Refusal| Error::invalid(vendor, r.field, r.reason);
+        let refused = |r: Refusal| Error::invalid(vendor, r.field, r.reason);
+        let (headers, timeout) = (self.headers, self.call_timeout);
         let result = match self.method {
-            Method::Get => {
-                let request = with_headers(agent.get(uri.clone()), self.headers);
-                super::policy::vendor_request(agent, request, &uri, self.call_timeout)
-                    .map_err(refused)?
-                    .call()
-            }
-            Method::Post => {
-                let request = with_headers(agent.post(uri.clone()), self.headers);
-                super::policy::vendor_request(agent, request, &uri, self.call_timeout)
-                    .map_err(refused)?
-                    .send(self.body.as_deref().unwrap_or(&[]))
-            }
+            Method::Get => vendor_request(agent, agent.get(&uri), headers, &uri, timeout)
+                .map_err(refused)?
+                .call(),
+            Method::Post => vendor_request(agent, agent.post(&uri), headers, &uri, timeout)
+                .map_err(refused)?
+                .send(self.body.as_deref().unwrap_or(&[])),
         };
         let mut response = result.map_err(|e| transport(vendor, None, https, e))?;
         let received = std::time::SystemTime::now();
@@ -245,11 +228,10 @@ impl Call {
             .limit(BODY_LIMIT as u64)
             .reader()
             .read_to_end(&mut body);
-        let (parts, _) = response.into_parts();
         let reply = Reply {
             vendor,
             status,
-            headers: parts.headers,
+            headers: response.into_parts().0.headers,
             body,
             received,
             secrets: self.secrets,
@@ -264,23 +246,11 @@ impl Call {
     }
 }
 
-/// `request`, which has no header yet, with `headers`.
-fn with_headers<B>(
-    mut request: ureq::RequestBuilder<B>,
-    headers: HeaderMap,
-) -> ureq::RequestBuilder<B> {
-    if let Some(map) = request.headers_mut() {
-        *map = headers;
-    }
-    request
-}
-
 /// The crate's error for a failed request. `https`: the URL was `https://`.
 fn transport(vendor: Vendor, http_status: Option<u16>, https: bool, err: ureq::Error) -> Error {
-    let kind = classify(&err, https, http_status);
     Error::Transport(TransportError {
         vendor,
-        kind,
+        kind: classify(&err, https, http_status),
         http_status,
         source: Box::new(err),
     })
@@ -308,16 +278,7 @@ pub(crate) fn classify(err: &ureq::Error, https: bool, http_status: Option<u16>)
         {
             TransportKind::Tls
         }
-        // The system resolver's "no such host" reaches ureq as an I/O error
-        // whose kind stable Rust cannot name; std words it this way.
-        ureq::Error::Io(io)
-            if io.raw_os_error().is_none()
-                && io
-                    .to_string()
-                    .starts_with("failed to lookup address information") =>
-        {
-            TransportKind::Dns
-        }
+        ureq::Error::Io(io) if is_lookup_failure(io) => TransportKind::Dns,
         ureq::Error::Io(io) => match io.kind() {
             std::io::ErrorKind::ConnectionRefused => TransportKind::Connect,
             std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock => TransportKind::Timeout,

@@ -13,19 +13,10 @@ mod call;
 pub(crate) mod policy;
 mod reply;
 
-// A build without any vendor (fetch or build alone) makes no vendor call.
 #[cfg(feature = "fetch")]
 pub(crate) use call::classify;
-#[cfg_attr(
-    not(any(
-        feature = "kie",
-        feature = "cloudreve",
-        feature = "datalab",
-        feature = "blendvision",
-        feature = "koodrive"
-    )),
-    allow(unused_imports)
-)]
+#[allow(unused_imports)]
+// a build without any vendor (fetch or build alone) makes no vendor call
 pub(crate) use {
     call::{Call, Method},
     reply::{parse_retry_after, Reply},

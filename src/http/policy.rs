@@ -3,10 +3,11 @@
 //!
 //! - **TLS.** ureq 3 picks its TLS library from the agent's `TlsConfig`, not from
 //!   cargo features, and panics on the first `https://` request when the provider
-//!   it names is not compiled in. [`default_tls_config`] is what the crate's own
-//!   agents use; on a caller's agent, [`tls_fallback`] switches that one request to
-//!   the provider that is compiled in (keeping the caller's client certificate,
-//!   SNI and verification settings, and its own roots when it set specific ones).
+//!   it names is not compiled in. [`tls_config`] (with its default roots) is what
+//!   the crate's own agents use; on a caller's agent, [`tls_fallback`] switches
+//!   that one request to the provider that is compiled in (keeping the caller's
+//!   client certificate, SNI and verification settings, and its own roots when it
+//!   set specific ones).
 //!   A build without TLS refuses `https://` before sending.
 //! - **Proxies.** The agent's proxy (set in code, or read from `ALL_PROXY`,
 //!   `HTTPS_PROXY`, `HTTP_PROXY` when the agent was built) is used, except for a
@@ -31,7 +32,9 @@
 use std::time::Duration;
 
 use ureq::config::{Config, ConfigBuilder};
-use ureq::http::Uri;
+use ureq::http::{HeaderMap, Uri};
+#[cfg(any(feature = "rustls", feature = "native-tls"))]
+use ureq::tls::{RootCerts, TlsConfig, TlsConfigBuilder, TlsProvider};
 use ureq::typestate::{AgentScope, RequestScope};
 use ureq::{Agent, ProxyProtocol, RequestBuilder};
 
@@ -78,6 +81,9 @@ fn is_loopback_uri(uri: &Uri) -> bool {
         .is_some_and(|host| is_loopback_host(host.trim_start_matches('[').trim_end_matches(']')))
 }
 
+/// The settings of one request.
+type RequestConfig<B> = ConfigBuilder<RequestScope<B>>;
+
 /// A request the policy will not send, and why; the caller turns it into its
 /// own error ([`Error::InvalidInput`](crate::Error::InvalidInput) for vendor calls).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -89,10 +95,20 @@ pub(crate) struct Refusal {
     pub reason: String,
 }
 
-/// The configuration of [`agent_with_timeout`](crate::agent_with_timeout): each
-/// read and write waits at most `timeout` for progress, each phase ends within
-/// twice that, connecting within [`CONNECT_TIMEOUT`] (or `timeout` if shorter).
-pub(crate) fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
+/// The configuration of [`agent_with_timeout`](crate::agent_with_timeout) as a
+/// builder, for adding settings of your own (a middleware, a proxy, TLS roots)
+/// before building the agent: each read and write waits at most `timeout` for
+/// progress, each phase ends within twice that, connecting within
+/// [`CONNECT_TIMEOUT`] (or `timeout` if shorter).
+///
+/// ```
+/// let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
+///     .user_agent("my-tool/1.0")
+///     .build()
+///     .new_agent();
+/// # let _ = agent;
+/// ```
+pub fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
     let timeout = clamp(timeout);
     // The per-read/per-write bound is a constant socket timeout, set once per
     // connection; the phase bounds end a server that trickles bytes.
@@ -110,34 +126,33 @@ pub(crate) fn agent_config(timeout: Duration) -> ConfigBuilder<AgentScope> {
         .max_redirects(0)
         .max_idle_connections_per_host(IDLE_CONNECTIONS_PER_HOST);
     #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let builder = builder.tls_config(default_tls_config());
+    let builder = builder.tls_config(tls_config(None).build());
     builder
 }
 
-/// The TLS settings of the crate's own agents: rustls with Mozilla's bundled
-/// roots when the `rustls` feature is on; with `native-tls` alone, the platform's
-/// TLS library and the system's trust store.
+/// TLS settings with the compiled-in provider (rustls when the `rustls` feature
+/// is on, also with `native-tls`; else native-tls) and `roots`, by default the
+/// provider's: Mozilla's bundled roots for rustls (its platform verifier needs a
+/// ureq feature this crate does not enable), the platform's TLS library and the
+/// system's trust store for native-tls.
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn default_tls_config() -> ureq::tls::TlsConfig {
-    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
-    if cfg!(feature = "rustls") {
-        TlsConfig::builder()
-            .provider(TlsProvider::Rustls)
-            .root_certs(RootCerts::WebPki)
-            .build()
+pub(crate) fn tls_config(roots: Option<RootCerts>) -> TlsConfigBuilder {
+    let (provider, default) = if cfg!(feature = "rustls") {
+        (TlsProvider::Rustls, RootCerts::WebPki)
     } else {
-        TlsConfig::builder()
-            .provider(TlsProvider::NativeTls)
-            .root_certs(RootCerts::PlatformVerifier)
-            .build()
-    }
+        (TlsProvider::NativeTls, RootCerts::PlatformVerifier)
+    };
+    TlsConfig::builder()
+        .provider(provider)
+        .root_certs(roots.unwrap_or(default))
 }
 
-/// When `tls` names a provider this crate was built without, the same settings
-/// with the compiled-in provider; `None` when `tls` can be used as it is.
+/// When `config`'s TLS settings name a provider this crate was built without,
+/// the same settings with the compiled-in provider; `None` when they can be
+/// used as they are.
 #[cfg(any(feature = "rustls", feature = "native-tls"))]
-fn tls_fallback(tls: &ureq::tls::TlsConfig) -> Option<ureq::tls::TlsConfig> {
-    use ureq::tls::{RootCerts, TlsConfig, TlsProvider};
+fn tls_fallback(config: &Config) -> Option<TlsConfig> {
+    let tls = config.tls_config();
     let compiled_in = match tls.provider() {
         TlsProvider::Rustls => cfg!(feature = "rustls"),
         TlsProvider::NativeTls => cfg!(feature = "native-tls"),
@@ -147,26 +162,13 @@ fn tls_fallback(tls: &ureq::tls::TlsConfig) -> Option<ureq::tls::TlsConfig> {
     if compiled_in {
         return None;
     }
-    let (provider, roots) = if cfg!(feature = "rustls") {
-        // rustls with the platform's verifier needs a ureq feature this crate
-        // does not enable: bundled roots instead.
-        let roots = match tls.root_certs() {
-            RootCerts::PlatformVerifier => RootCerts::WebPki,
-            other => other.clone(),
-        };
-        (TlsProvider::Rustls, roots)
-    } else {
-        // native-tls: the system's trust store unless specific roots were set.
-        let roots = match tls.root_certs() {
-            RootCerts::Specific(certs) => RootCerts::Specific(certs.clone()),
-            _ => RootCerts::PlatformVerifier,
-        };
-        (TlsProvider::NativeTls, roots)
+    // Specific roots are kept; any other setting means the provider's own.
+    let roots = match tls.root_certs() {
+        RootCerts::Specific(certs) => Some(RootCerts::Specific(certs.clone())),
+        _ => None,
     };
     Some(
-        TlsConfig::builder()
-            .provider(provider)
-            .root_certs(roots)
+        tls_config(roots)
             .client_cert(tls.client_cert().cloned())
             .use_sni(tls.use_sni())
             .disable_verification(tls.disable_verification())
@@ -193,8 +195,7 @@ fn route(config: &Config, uri: &Uri) -> Result<bool, Refusal> {
         return Ok(true);
     }
     // Anything but an HTTP(S) CONNECT proxy is SOCKS (or newer than this code).
-    let socks = !matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https);
-    if !socks {
+    if matches!(proxy.protocol(), ProxyProtocol::Http | ProxyProtocol::Https) {
         return Ok(false);
     }
     if proxy.is_no_proxy(uri) {
@@ -205,75 +206,104 @@ fn route(config: &Config, uri: &Uri) -> Result<bool, Refusal> {
     } else {
         ""
     };
+    let (host, port) = (proxy.host(), proxy.port());
     Err(Refusal {
         field: "proxy",
         reason: format!(
-            "the proxy {}:{}{from} is a SOCKS proxy, which download-url cannot use (ureq is built without SOCKS support): use an http:// proxy, or list the host in NO_PROXY",
-            proxy.host(),
-            proxy.port()
+            "the proxy {host}:{port}{from} is a SOCKS proxy, which download-url cannot use (ureq is built without SOCKS support): use an http:// proxy, or list the host in NO_PROXY"
         ),
     })
 }
 
-/// `builder` (a vendor call to `uri` on `agent`) with what the crate relies on
-/// forced: HTTP error statuses returned as responses, no redirects followed, a
-/// bound on each phase the agent leaves unbounded ([`DEFAULT_TIMEOUT`]), every
-/// duration capped, a compiled-in TLS provider, no proxy for a loopback host,
-/// and `call_timeout` (a config's overall cap) as a per-call timeout.
+/// `request` (on an agent with `config`) with what every request of the crate
+/// relies on forced: HTTP error statuses returned as responses, no redirects
+/// followed, the compiled-in TLS provider ([`tls_fallback`]), and no proxy
+/// when `direct`.
+#[allow(unused_variables)] // `config` is read in a build with TLS only
+fn forced<B>(request: RequestConfig<B>, config: &Config, direct: bool) -> RequestConfig<B> {
+    let mut request = request.http_status_as_error(false).max_redirects(0);
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    if let Some(tls) = tls_fallback(config) {
+        request = request.tls_config(tls);
+    }
+    if direct {
+        request = request.proxy(None);
+    }
+    request
+}
+
+/// `builder` (a vendor call to `uri` on `agent`, which has no header yet) with
+/// `headers` and what the crate relies on forced: HTTP error statuses returned
+/// as responses, no redirects followed, a bound on each phase the agent leaves
+/// unbounded ([`DEFAULT_TIMEOUT`]), every duration capped, a compiled-in TLS
+/// provider, no proxy for a loopback host, and `call_timeout` (a config's
+/// overall cap) as a per-call timeout.
 ///
 /// A request-level config copies the agent's whole config, so it is only made
 /// when the agent does not already say all of it (an agent from
 /// [`agent()`](crate::agent()) does).
 pub(crate) fn vendor_request<B>(
     agent: &Agent,
-    builder: RequestBuilder<B>,
+    mut builder: RequestBuilder<B>,
+    headers: HeaderMap,
     uri: &Uri,
     call_timeout: Option<Duration>,
 ) -> Result<RequestBuilder<B>, Refusal> {
+    if let Some(map) = builder.headers_mut() {
+        *map = headers;
+    }
     let config = agent.config();
     let direct = route(config, uri)?;
-    if !direct && call_timeout.is_none() && ready(config) {
+    let t = config.timeouts();
+    // Every timeout of the agent, the five phases first.
+    let all = [
+        t.connect,
+        t.send_request,
+        t.send_body,
+        t.recv_response,
+        t.recv_body,
+        t.global,
+        t.per_call,
+        t.resolve,
+        t.await_100,
+        config.timeout_per_read(),
+        config.timeout_per_write(),
+    ];
+    // An overall or per-call timeout bounds every phase.
+    let overall = t.global.is_some() || t.per_call.is_some();
+    let unbounded = !overall && all[..5].contains(&None);
+    let too_long = all.iter().flatten().any(|d| *d > MAX_TIMEOUT);
+    let ready = !config.http_status_as_error() && config.max_redirects() == 0;
+    #[cfg(any(feature = "rustls", feature = "native-tls"))]
+    let ready = ready && tls_fallback(config).is_none();
+    if !direct && call_timeout.is_none() && ready && !unbounded && !too_long {
         return Ok(builder);
     }
-    let t = config.timeouts();
-    let needs = needs(config);
-    let mut request = builder
-        .config()
-        .http_status_as_error(false)
-        .max_redirects(0);
-    if needs.unbounded || needs.too_long {
-        // Never set an overall, per-call or resolve timeout the agent did not
-        // have (each costs a resolver thread per call); cap what it had.
-        let phase = |d: Option<Duration>, default: Duration| match d {
-            Some(d) => Some(clamp(d)),
-            None if needs.overall => None,
-            None => Some(default),
-        };
-        request = request
-            .timeout_global(t.global.map(clamp))
-            .timeout_per_call(t.per_call.map(clamp))
-            .timeout_resolve(t.resolve.map(clamp))
-            .timeout_await_100(t.await_100.map(clamp))
-            .timeout_per_read(config.timeout_per_read().map(clamp))
-            .timeout_per_write(config.timeout_per_write().map(clamp))
-            .timeout_connect(phase(t.connect, CONNECT_TIMEOUT.min(DEFAULT_TIMEOUT)))
-            .timeout_send_request(phase(t.send_request, DEFAULT_TIMEOUT))
-            .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
-            .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
-            .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT));
-    }
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    if let Some(tls) = tls_fallback(config.tls_config()) {
-        request = request.tls_config(tls);
-    }
-    if direct {
-        request = request.proxy(None);
-    }
-    if let Some(cap) = call_timeout {
-        let cap = clamp(cap);
-        request = request.timeout_per_call(Some(t.per_call.map_or(cap, |d| d.min(cap))));
-    }
-    Ok(request.build())
+    // The agent's timeouts, each capped, and the default bound for each phase
+    // left unbounded. Never an overall, per-call or resolve timeout the agent
+    // did not have (each costs a resolver thread per call), except `call_timeout`.
+    let phase = |d: Option<Duration>, default: Duration| match d {
+        Some(d) => Some(clamp(d)),
+        None if overall => None,
+        None => Some(default),
+    };
+    let per_call = match call_timeout.map(clamp) {
+        Some(cap) => Some(t.per_call.map_or(cap, |d| clamp(d).min(cap))),
+        None => t.per_call.map(clamp),
+    };
+    Ok(forced(builder.config(), config, direct)
+        .timeout_global(t.global.map(clamp))
+        .timeout_per_call(per_call)
+        .timeout_resolve(t.resolve.map(clamp))
+        .timeout_await_100(t.await_100.map(clamp))
+        .timeout_per_read(config.timeout_per_read().map(clamp))
+        .timeout_per_write(config.timeout_per_write().map(clamp))
+        .timeout_connect(phase(t.connect, CONNECT_TIMEOUT.min(DEFAULT_TIMEOUT)))
+        .timeout_send_request(phase(t.send_request, DEFAULT_TIMEOUT))
+        .timeout_send_body(phase(t.send_body, DEFAULT_TIMEOUT))
+        .timeout_recv_response(phase(t.recv_response, DEFAULT_TIMEOUT))
+        .timeout_recv_body(phase(t.recv_body, DEFAULT_TIMEOUT))
+        .build())
 }
 
 /// The GET request of a file download ([`fetch`](crate::fetch)) for `url` on
@@ -290,23 +320,17 @@ pub(crate) fn vendor_request<B>(
 ///
 /// `Err` carries why the request is refused; a `url` that is not a URI is
 /// returned as ureq's own error when the request is sent.
-#[allow(dead_code)] // src/fetch.rs switches to it
+#[allow(dead_code)] // only fetch downloads files
 pub(crate) fn file_request(
     agent: &Agent,
     url: &str,
     stall: Duration,
-) -> Result<ConfigBuilder<RequestScope<ureq::typestate::WithoutBody>>, Refusal> {
+) -> Result<RequestConfig<ureq::typestate::WithoutBody>, Refusal> {
     let config = agent.config();
-    let direct = match url.parse::<Uri>() {
-        Ok(uri) => route(config, &uri)?,
-        Err(_) => false,
-    };
+    let uri = url.parse::<Uri>();
+    let direct = uri.map_or(Ok(false), |uri| route(config, &uri))?;
     let stall = clamp(stall);
-    let mut request = agent
-        .get(url)
-        .config()
-        .http_status_as_error(false)
-        .max_redirects(0)
+    Ok(forced(agent.get(url).config(), config, direct)
         .timeout_global(None)
         .timeout_per_call(None)
         .timeout_resolve(None)
@@ -315,68 +339,7 @@ pub(crate) fn file_request(
         .timeout_recv_response(Some(stall))
         .timeout_recv_body(None)
         .timeout_per_read(Some(stall))
-        .timeout_per_write(Some(stall));
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    if let Some(tls) = tls_fallback(config.tls_config()) {
-        request = request.tls_config(tls);
-    }
-    if direct {
-        request = request.proxy(None);
-    }
-    Ok(request)
-}
-
-/// What [`vendor_request`] reads of an agent's timeouts.
-struct Needs {
-    /// An overall or per-call timeout bounds every phase.
-    overall: bool,
-    /// A phase with no bound at all.
-    unbounded: bool,
-    /// A duration past [`MAX_TIMEOUT`].
-    too_long: bool,
-}
-
-fn needs(config: &Config) -> Needs {
-    let t = config.timeouts();
-    let phases = [
-        t.connect,
-        t.send_request,
-        t.send_body,
-        t.recv_response,
-        t.recv_body,
-    ];
-    let others = [
-        t.global,
-        t.per_call,
-        t.resolve,
-        t.await_100,
-        config.timeout_per_read(),
-        config.timeout_per_write(),
-    ];
-    let overall = t.global.is_some() || t.per_call.is_some();
-    Needs {
-        overall,
-        unbounded: !overall && phases.iter().any(Option::is_none),
-        too_long: phases
-            .iter()
-            .chain(&others)
-            .flatten()
-            .any(|d| *d > MAX_TIMEOUT),
-    }
-}
-
-/// Whether `config` already says everything a vendor call relies on.
-fn ready(config: &Config) -> bool {
-    let needs = needs(config);
-    #[cfg(any(feature = "rustls", feature = "native-tls"))]
-    let tls_ok = tls_fallback(config.tls_config()).is_none();
-    #[cfg(not(any(feature = "rustls", feature = "native-tls")))]
-    let tls_ok = true;
-    !config.http_status_as_error()
-        && config.max_redirects() == 0
-        && !needs.unbounded
-        && !needs.too_long
-        && tls_ok
+        .timeout_per_write(Some(stall)))
 }
 
 #[cfg(test)]

@@ -10,12 +10,11 @@ use time::OffsetDateTime;
 use ureq::http::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{BODY_LIMIT, EXCERPT_LIMIT};
-use crate::error::Error;
 use crate::error::{
-    ApiDetail, ApiError, DecodeCategory, DecodeError, UnexpectedReason, UnexpectedResponse,
+    ApiDetail, ApiError, DecodeCategory, DecodeError, Error, UnexpectedReason, UnexpectedResponse,
 };
 use crate::secret::Secret;
-use crate::url::{bounded, redact_url_queries};
+use crate::url::{bounded, redact_url, redact_url_queries};
 use crate::vendor::Vendor;
 
 /// A complete reply: status, headers and the whole body.
@@ -60,19 +59,17 @@ impl Reply {
         headers: &[(&str, &str)],
         body: &[u8],
     ) -> Result<Reply, Error> {
-        let mut map = HeaderMap::new();
-        for (name, value) in headers {
-            if let (Ok(name), Ok(value)) = (
-                HeaderName::from_bytes(name.as_bytes()),
-                HeaderValue::from_bytes(value.as_bytes()),
-            ) {
-                map.append(name, value);
-            }
-        }
+        let headers = headers
+            .iter()
+            .filter_map(|(name, value)| {
+                let name = HeaderName::from_bytes(name.as_bytes()).ok()?;
+                Some((name, HeaderValue::from_bytes(value.as_bytes()).ok()?))
+            })
+            .collect();
         let reply = Reply {
             vendor,
             status,
-            headers: map,
+            headers,
             // The transport keeps the first `BODY_LIMIT` bytes; so does this.
             body: body[..body.len().min(BODY_LIMIT)].to_vec(),
             received: std::time::SystemTime::now(),
@@ -87,10 +84,8 @@ impl Reply {
     /// The reply, or the [`UnexpectedReason::TooLarge`] error when its body is
     /// over [`BODY_LIMIT`].
     pub(super) fn too_large(&self) -> Error {
-        self.unexpected(
-            UnexpectedReason::TooLarge,
-            Some(format!("more than {BODY_LIMIT} bytes")),
-        )
+        let note = format!("more than {BODY_LIMIT} bytes");
+        self.unexpected(UnexpectedReason::TooLarge, Some(note))
     }
 
     /// A header's value, if present and visible ASCII.
@@ -130,33 +125,24 @@ impl Reply {
     /// The error for a body that failed to decode.
     pub fn decode_failure(&self, err: &serde_json::Error) -> Error {
         let source = DecodeError::from_serde(err);
-        let reason = if self.body.iter().all(u8::is_ascii_whitespace) {
-            UnexpectedReason::NotJson
+        let (reason, note) = if (300..400).contains(&self.status) {
+            (UnexpectedReason::Status, Some(self.redirect_note()))
+        } else if self.body.iter().all(u8::is_ascii_whitespace) {
+            (UnexpectedReason::NotJson, None)
         } else {
             match source.category() {
-                DecodeCategory::Eof => UnexpectedReason::Truncated,
-                DecodeCategory::Syntax | DecodeCategory::Io => UnexpectedReason::NotJson,
-                DecodeCategory::Data => UnexpectedReason::WrongShape,
+                DecodeCategory::Eof => (UnexpectedReason::Truncated, None),
+                DecodeCategory::Syntax | DecodeCategory::Io => (UnexpectedReason::NotJson, None),
+                DecodeCategory::Data => (UnexpectedReason::WrongShape, Some(source.to_string())),
             }
         };
-        if (300..400).contains(&self.status) {
-            return self.unexpected_with(
-                UnexpectedReason::Status,
-                Some(self.redirect_note()),
-                Some(source),
-            );
-        }
-        let note = (reason == UnexpectedReason::WrongShape).then(|| source.to_string());
         self.unexpected_with(reason, note, Some(source))
     }
 
     /// "redirect to <scheme://host/path> not followed".
     fn redirect_note(&self) -> String {
         match self.header("location") {
-            Some(location) => format!(
-                "redirect to {} not followed",
-                crate::url::redact_url(location)
-            ),
+            Some(location) => format!("redirect to {} not followed", redact_url(location)),
             None => "redirect without a location, not followed".to_owned(),
         }
     }
@@ -164,16 +150,11 @@ impl Reply {
     /// The link in `field` of the reply, trimmed, when it passes the one link
     /// check of every vendor ([`crate::url::check_link`]); else an
     /// [`Error::UnexpectedResponse`] saying why.
-    #[cfg_attr(
-        not(any(feature = "kie", feature = "datalab", feature = "blendvision")),
-        allow(dead_code)
-    )]
+    #[allow(dead_code)] // Cloudreve and KooDrive check their links in a batch
     pub fn link<'t>(&self, field: &str, text: &'t str) -> Result<&'t str, Error> {
         crate::url::check_link(text).map_err(|why| {
-            self.unexpected(
-                UnexpectedReason::InvalidContent,
-                Some(format!("`{field}` {why}")),
-            )
+            let note = format!("`{field}` {why}");
+            self.unexpected(UnexpectedReason::InvalidContent, Some(note))
         })
     }
 
@@ -183,11 +164,9 @@ impl Reply {
     /// echo a share password or a token in its message).
     pub fn redact(&self, text: &str) -> String {
         let mut out = redact_url_queries(text);
-        for secret in self.secrets.iter().map(Secret::expose) {
-            // Very short values would blank ordinary text; credentials are longer.
-            if secret.len() >= 4 && out.contains(secret) {
-                out = out.replace(secret, "[redacted]");
-            }
+        // Very short values would blank ordinary text; credentials are longer.
+        for secret in self.secrets.iter().filter(|s| s.expose().len() >= 4) {
+            out = out.replace(secret.expose(), "[redacted]");
         }
         out
     }
@@ -217,11 +196,10 @@ impl Reply {
     #[allow(dead_code)] // only the batching vendors decode one item as a batch
     pub fn single(
         &self,
-        batch: crate::link::Batch,
+        mut batch: crate::link::Batch,
         refused: impl FnOnce(crate::link::ItemFailure) -> Error,
     ) -> Result<crate::link::DownloadLink, Error> {
-        let (mut links, mut failures) = (batch.links, batch.failures);
-        if let Some(failure) = failures.pop() {
+        if let Some(failure) = batch.failures.pop() {
             return Err(match failure.reason {
                 crate::link::FailureReason::Refused { .. } => refused(failure),
                 ref other => {
@@ -229,7 +207,7 @@ impl Reply {
                 }
             });
         }
-        links.pop().ok_or_else(|| {
+        batch.links.pop().ok_or_else(|| {
             self.unexpected(UnexpectedReason::InvalidContent, Some("no link".to_owned()))
         })
     }
@@ -292,12 +270,8 @@ pub(crate) fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Dura
         return Some(Duration::from_secs(secs));
     }
     let at = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
-    let wait = at - now;
-    Some(if wait.is_negative() {
-        Duration::ZERO
-    } else {
-        wait.unsigned_abs()
-    })
+    // A date in the past (a negative wait) means now.
+    Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
 }
 
 #[cfg(test)]

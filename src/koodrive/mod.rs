@@ -830,7 +830,7 @@ mod tests {
 
     #[test]
     fn codes_round_trip() {
-        for (n, named, _) in CODES {
+        for &(named, n, _) in CODES {
             assert_eq!(Code::from_code(n), named);
             assert_eq!(named.code(), n);
             assert_ne!(named.description(), "vendor error");
