@@ -39,8 +39,9 @@ pub(super) enum DiskError {
     Io(String, io::Error),
 }
 
-fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> DiskError {
-    let what = what.into();
+/// A local failure while `doing` something to `path` (`"reading"`, …).
+fn io_err(doing: &str, path: &Path) -> impl FnOnce(io::Error) -> DiskError {
+    let what = format!("{doing} {}", path.display());
     move |e| DiskError::Io(what, e)
 }
 
@@ -191,17 +192,17 @@ fn lock(path: &Path, uid: u32, wait: Duration) -> Result<Option<File>, DiskError
     let deadline = Instant::now() + wait;
     let mut changes = 0;
     loop {
-        let file =
-            match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
-                Existing::Absent => match create_new(path) {
-                    Ok(f) => Some(f),
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
-                    Err(e) => return Err(DiskError::Io(format!("creating {}", path.display()), e)),
-                },
-                Existing::Ours(seen) => open_seen(path, &seen, false)
-                    .map_err(io_err(format!("opening {}", path.display())))?,
-                Existing::Linked | Existing::Foreign => return Ok(None),
-            };
+        let file = match inspect(path, uid).map_err(io_err("reading", path))? {
+            Existing::Absent => match create_new(path) {
+                Ok(f) => Some(f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+                Err(e) => return Err(io_err("creating", path)(e)),
+            },
+            Existing::Ours(seen) => {
+                open_seen(path, &seen, false).map_err(io_err("opening", path))?
+            }
+            Existing::Linked | Existing::Foreign => return Ok(None),
+        };
         // A file that changed between looking and opening: look again (a
         // few times; then it is someone else's game).
         let Some(file) = file else {
@@ -221,9 +222,7 @@ fn lock(path: &Path, uid: u32, wait: Duration) -> Result<Option<File>, DiskError
                 std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
                 continue;
             }
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(DiskError::Io(format!("locking {}", path.display()), e))
-            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err("locking", path)(e)),
         }
         // The run that held it may have removed the name meanwhile: the
         // lock counts only on the file still at `path`.
@@ -260,7 +259,7 @@ impl Slot {
     /// Takes the first slot of `stem` in `dir` whose files are all ours (see the
     /// module docs), waiting up to `wait` for another run holding it.
     pub(super) fn take(dir: &Path, stem: &str, wait: Duration) -> Result<Slot, DiskError> {
-        let uid = current_uid(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
+        let uid = current_uid(dir).map_err(io_err("writing in", dir))?;
         for n in 0..SLOTS {
             let stem = if n == 0 {
                 stem.to_owned()
@@ -280,12 +279,11 @@ impl Slot {
             };
             let mut ours = true;
             for path in [&slot.part, &slot.meta] {
-                match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
+                match inspect(path, uid).map_err(io_err("reading", path))? {
                     Existing::Absent | Existing::Ours(_) => {}
                     // Our own second name of some file (a publish cut short):
                     // the name goes, the file behind it stays as it is.
-                    Existing::Linked => fs::remove_file(path)
-                        .map_err(io_err(format!("removing {}", path.display())))?,
+                    Existing::Linked => fs::remove_file(path).map_err(io_err("removing", path))?,
                     Existing::Foreign => ours = false,
                 }
             }
@@ -322,11 +320,11 @@ impl Slot {
         let path = &self.part;
         match fs::remove_file(path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                return Err(DiskError::Io(format!("removing {}", path.display()), e))
+                return Err(io_err("removing", path)(e))
             }
             _ => {}
         }
-        create_new(path).map_err(io_err(format!("creating {}", path.display())))
+        create_new(path).map_err(io_err("creating", path))
     }
 
     /// Publishes `file` (the complete part file) as `target`: flushed to disk
@@ -342,28 +340,19 @@ impl Slot {
         sync: bool,
     ) -> Result<(), DiskError> {
         let part = &self.part;
-        finish_new(file, sync).map_err(io_err(format!("flushing {}", part.display())))?;
-        if overwrite {
-            // A folder at the target: the rename fails (`EISDIR`).
-            fs::rename(part, target)
-                .map_err(io_err(format!("renaming to {}", target.display())))?;
-        } else {
-            match fs::hard_link(part, target) {
-                Ok(()) => {
-                    fs::remove_file(part).map_err(io_err(format!("removing {}", part.display())))?
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    return Err(DiskError::Exists(target.to_path_buf()))
-                }
-                // A file system without hard links: look, then rename.
-                Err(_) => {
-                    if fs::symlink_metadata(target).is_ok() {
-                        return Err(DiskError::Exists(target.to_path_buf()));
-                    }
-                    fs::rename(part, target)
-                        .map_err(io_err(format!("renaming to {}", target.display())))?;
-                }
+        finish_new(file, sync).map_err(io_err("flushing", part))?;
+        match (!overwrite).then(|| fs::hard_link(part, target)) {
+            Some(Ok(())) => fs::remove_file(part).map_err(io_err("removing", part))?,
+            // A file system without hard links: look, then rename.
+            Some(Err(e))
+                if e.kind() == io::ErrorKind::AlreadyExists
+                    || fs::symlink_metadata(target).is_ok() =>
+            {
+                return Err(DiskError::Exists(target.to_path_buf()))
             }
+            // Overwriting, or no hard links: a folder at the target makes the
+            // rename fail (`EISDIR`).
+            _ => fs::rename(part, target).map_err(io_err("renaming to", target))?,
         }
         if sync {
             sync_dir(&self.dir);

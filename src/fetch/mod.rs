@@ -439,13 +439,11 @@ impl<'a> Fetcher<'a> {
     ) -> Result<Fetched, Error> {
         let path = path.as_ref();
         check_link(link)?;
-        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            return Err(
-                FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
-                    .with_note("the target has no file name")
-                    .into(),
-            );
-        };
+        let name = path.file_name().ok_or_else(|| {
+            FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
+                .with_note("the target has no file name")
+        })?;
+        let name = name.to_string_lossy().into_owned();
         // `.name` + `~N` + `.dlurl-part` must fit in 255 bytes.
         let stem = if name.len() > names::MAX_NAME {
             format!(".dlurl-{:016x}", fnv1a(name.as_bytes()))
@@ -573,19 +571,12 @@ impl<'a> Fetcher<'a> {
     /// An existing target of any kind is [`FileHostKind::Exists`] unless
     /// overwriting; a folder is never replaced.
     fn check_target(&self, target: &Path, link: &DownloadLink) -> Result<(), Error> {
-        let Ok(meta) = std::fs::symlink_metadata(target) else {
-            return Ok(());
+        let (kind, note) = match std::fs::symlink_metadata(target) {
+            Ok(_) if !self.overwrite => (FileHostKind::Exists, ""),
+            Ok(meta) if meta.is_dir() => (FileHostKind::Local, " is a folder"),
+            _ => return Ok(()),
         };
-        let (kind, note) = if !self.overwrite {
-            (FileHostKind::Exists, target.display().to_string())
-        } else if meta.is_dir() {
-            (
-                FileHostKind::Local,
-                format!("{} is a folder", target.display()),
-            )
-        } else {
-            return Ok(());
-        };
+        let note = format!("{}{note}", target.display());
         Err(FileHostError::new(link.vendor, kind, &link.url)
             .with_note(note)
             .into())
@@ -628,18 +619,16 @@ fn key_of(link: &DownloadLink) -> String {
 
 /// A disk failure as the crate's error, for the link of `vendor` at `url`.
 fn disk_error(vendor: crate::Vendor, url: &str, e: disk::DiskError) -> Error {
-    let (kind, note) = match e {
-        disk::DiskError::Io(what, e) => {
-            let err = FileHostError::new(vendor, FileHostKind::Local, url).with_note(what);
-            return err.source(e).into();
-        }
-        disk::DiskError::Locked(path) => (
+    let err = |kind, note| FileHostError::new(vendor, kind, url).with_note(note);
+    match e {
+        disk::DiskError::Io(what, e) => err(FileHostKind::Local, what).source(e),
+        disk::DiskError::Locked(path) => err(
             FileHostKind::Locked,
             format!("{} is held by another run", path.display()),
         ),
-        disk::DiskError::Exists(path) => (FileHostKind::Exists, path.display().to_string()),
-    };
-    FileHostError::new(vendor, kind, url).with_note(note).into()
+        disk::DiskError::Exists(path) => err(FileHostKind::Exists, path.display().to_string()),
+    }
+    .into()
 }
 
 /// `hex` trimmed and in lowercase, when it is 64 hexadecimal digits (a
