@@ -1,23 +1,4 @@
-//! What a part file is — the `.dlurl-meta` file beside it — and the validator
-//! a resume sends in `If-Range`.
-
-use ureq::http::HeaderMap;
-
-/// What `If-Range` carries: a strong ETag, else — only when the host sent no
-/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume. An ETag
-/// is quoted and a date is not: the meta keeps them apart by that.
-pub(super) fn validator(headers: &HeaderMap) -> Option<String> {
-    if let Some(etag) = headers.get("etag").and_then(|v| v.to_str().ok()) {
-        let etag = etag.trim();
-        // RFC 9110 13.1.5: never a date when an entity tag exists.
-        return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
-            .then(|| etag.to_owned());
-    }
-    headers
-        .get("last-modified")
-        .and_then(|v| v.to_str().ok())
-        .map(|d| d.trim().to_owned())
-}
+//! What a part file is: the `.dlurl-meta` file beside it.
 
 /// What a part file is: the `.dlurl-meta` file beside it.
 #[derive(Debug, Clone, PartialEq, Eq)]

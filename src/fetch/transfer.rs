@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use ureq::http::HeaderMap;
 
 use super::disk::{self, Slot};
-use super::meta::{self, Meta};
+use super::meta::Meta;
 use super::{names, Fetched, Fetcher, Progress};
 use crate::url::{one_line, redact_url_queries};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
@@ -239,11 +239,9 @@ impl Fetcher<'_> {
     }
 
     fn verify(&self, job: &mut Job<'_, '_>) -> Result<(), Error> {
-        if let Some(expected) = self.expected_size.filter(|e| *e != job.offset) {
-            let kind = FileHostKind::LengthMismatch {
-                expected,
-                actual: job.offset,
-            };
+        let actual = job.offset;
+        if let Some(expected) = self.expected_size.filter(|e| *e != actual) {
+            let kind = FileHostKind::LengthMismatch { expected, actual };
             let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
             return Err(job.discard(e));
         }
@@ -296,14 +294,14 @@ impl Fetcher<'_> {
         if job.offset > 0 && (job.validator.is_none() || job.encoded) {
             job.restart(&url)?;
         }
-        let mut response = loop {
+        let (mut response, status) = loop {
             let validator = job.validator.as_ref().filter(|_| job.offset > 0);
             let range = validator.map(|v| (job.offset, v.as_str()));
             job.out.requests += 1;
             let response = self.send(vendor, &url, range)?;
             let status = response.status().as_u16();
             if !matches!(status, 301 | 302 | 303 | 307 | 308) {
-                break response;
+                break (response, status);
             }
             redirects += 1;
             if redirects > self.max_redirects {
@@ -317,9 +315,8 @@ impl Fetcher<'_> {
                     .with_note(why)
             })?;
         };
-        let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let validator = meta::validator(&headers);
+        let validator = validator(&headers);
         // The same version of the object as the bytes kept (or the last reply).
         let same_object = validator.is_some() && validator == job.validator;
         match status {
@@ -344,7 +341,7 @@ impl Fetcher<'_> {
                 job.encoded = encoded;
             }
             206 => {
-                let range = header(&headers, "content-range").and_then(|v| parse_content_range(&v));
+                let range = header(&headers, "content-range").and_then(parse_content_range);
                 let why = match range {
                     None => Some("206 without a usable Content-Range"),
                     Some(_) if job.offset == 0 => Some("206 to a request without Range"),
@@ -359,31 +356,25 @@ impl Fetcher<'_> {
                 };
                 if let Some(why) = why {
                     job.restart(&url)?;
-                    return Err(Failure::Retry(Box::new(
-                        FileHostError::new(vendor, FileHostKind::Io, &url)
-                            .status(206)
-                            .with_note(format!("{why}; starting over")),
-                    )));
+                    let e = FileHostError::new(vendor, FileHostKind::Io, &url).status(206);
+                    let note = format!("{why}; starting over");
+                    return Err(Failure::Retry(Box::new(e.with_note(note))));
                 }
                 job.out.ranges += 1;
-                if let Some((_, _, Some(total))) = range {
-                    job.total = Some(total);
-                }
+                job.total = range.and_then(|(_, _, total)| total).or(job.total);
             }
             416 => {
-                let range = header(&headers, "content-range");
-                let stated =
-                    range.and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok());
-                let total = stated.or(job.total);
+                let total = header(&headers, "content-range")
+                    .and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok())
+                    .or(job.total);
                 let other = validator.is_some() && !same_object;
                 if total == Some(job.offset) && job.offset > 0 && !other {
                     job.total = total;
                     return Ok(());
                 }
                 job.restart(&url)?;
-                return Err(Failure::Retry(Box::new(
-                    FileHostError::new(vendor, FileHostKind::Status, &url).status(416),
-                )));
+                let e = FileHostError::new(vendor, FileHostKind::Status, &url).status(416);
+                return Err(Failure::Retry(Box::new(e)));
             }
             _ => {
                 let excerpt = read_excerpt(&mut response);
@@ -403,7 +394,7 @@ impl Fetcher<'_> {
         // The name, when the link did not give one.
         if let (Some(slot), None) = (job.slot, &job.name) {
             let name = header(&headers, "content-disposition")
-                .and_then(|v| names::content_disposition_name(&v))
+                .and_then(names::content_disposition_name)
                 .and_then(|n| names::sanitize_file_name(&n))
                 .or_else(|| names::url_file_name(&url))
                 .unwrap_or_else(|| "download".to_owned());
@@ -474,18 +465,13 @@ impl Fetcher<'_> {
         // transfer (resumed), never a complete file.
         if let Some(total) = job.total.or(self.expected_size) {
             if job.offset < total {
-                return Err(Failure::Retry(Box::new(
-                    FileHostError::new(vendor, FileHostKind::Io, url).with_note(format!(
-                        "connection closed at {} of {total} bytes",
-                        job.offset
-                    )),
-                )));
+                let note = format!("connection closed at {} of {total} bytes", job.offset);
+                let e = FileHostError::new(vendor, FileHostKind::Io, url).with_note(note);
+                return Err(Failure::Retry(Box::new(e)));
             }
             if job.offset > total {
-                let kind = FileHostKind::LengthMismatch {
-                    expected: total,
-                    actual: job.offset,
-                };
+                let (expected, actual) = (total, job.offset);
+                let kind = FileHostKind::LengthMismatch { expected, actual };
                 return Err(job.discard(FileHostError::new(vendor, kind, url)).into());
             }
         }
@@ -523,11 +509,21 @@ fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::E
     }
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// What `If-Range` carries: a strong ETag, else — only when the host sent no
+/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume. An ETag
+/// is quoted and a date is not: the meta keeps them apart by that.
+fn validator(headers: &HeaderMap) -> Option<String> {
+    if let Some(etag) = header(headers, "etag") {
+        let etag = etag.trim();
+        // RFC 9110 13.1.5: never a date when an entity tag exists.
+        return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
+            .then(|| etag.to_owned());
+    }
+    header(headers, "last-modified").map(|d| d.trim().to_owned())
 }
 
 fn read_excerpt(response: &mut ureq::http::Response<ureq::Body>) -> String {
@@ -665,18 +661,18 @@ mod tests {
         };
         let date = "Wed, 01 Jan 2025 00:00:00 GMT";
         assert_eq!(
-            meta::validator(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
+            validator(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
             Some("\"a\"".into())
         );
         // A weak ETag: no resume, and never the date instead.
         assert_eq!(
-            meta::validator(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
+            validator(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
             None
         );
         assert_eq!(
-            meta::validator(&headers(&[("last-modified", date)])),
+            validator(&headers(&[("last-modified", date)])),
             Some(date.into())
         );
-        assert_eq!(meta::validator(&headers(&[])), None);
+        assert_eq!(validator(&headers(&[])), None);
     }
 }
