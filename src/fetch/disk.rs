@@ -260,12 +260,8 @@ impl Slot {
     /// module docs), waiting up to `wait` for another run holding it.
     pub(super) fn take(dir: &Path, stem: &str, wait: Duration) -> Result<Slot, DiskError> {
         let uid = current_uid(dir).map_err(io_err("writing in", dir))?;
-        for n in 0..SLOTS {
-            let stem = if n == 0 {
-                stem.to_owned()
-            } else {
-                format!("{stem}~{n}")
-            };
+        let numbered = (1..SLOTS).map(|n| format!("{stem}~{n}"));
+        for stem in std::iter::once(stem.to_owned()).chain(numbered) {
             let lock_path = dir.join(format!("{stem}.dlurl-lock"));
             let Some(lock) = lock(&lock_path, uid, wait)? else {
                 continue;

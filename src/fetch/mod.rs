@@ -512,10 +512,8 @@ impl<'a> Fetcher<'a> {
         job.slot = Some(&slot);
         let saved = slot.resumable(&job.key);
         // Else the name an earlier run settled on.
-        job.name = match (
-            claimed,
-            saved.as_ref().and_then(|(_, m, _)| m.name.as_ref()),
-        ) {
+        let saved_name = saved.as_ref().and_then(|(_, meta, _)| meta.name.as_ref());
+        job.name = match (claimed, saved_name) {
             (None, Some(name)) => Some(self.claim(dir, name, link)?),
             (claimed, _) => claimed,
         };
@@ -611,10 +609,8 @@ fn parent_dir(path: &Path) -> &Path {
 
 /// The hash of a link's vendor and item that names and keys its files.
 fn key_of(link: &DownloadLink) -> String {
-    format!(
-        "{:016x}",
-        fnv1a(format!("{}\n{}", link.vendor.id(), link.item).as_bytes())
-    )
+    let vendor_and_item = format!("{}\n{}", link.vendor.id(), link.item);
+    format!("{:016x}", fnv1a(vendor_and_item.as_bytes()))
 }
 
 /// A disk failure as the crate's error, for the link of `vendor` at `url`.

@@ -89,12 +89,10 @@ pub fn sanitize_file_name(name: &str) -> Option<String> {
         .join("_")
         .chars()
         .filter(|c| !is_invisible(*c))
-        .map(|c| {
-            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
-                '_'
-            } else {
-                c
-            }
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
         })
         .collect();
     let trimmed = cleaned

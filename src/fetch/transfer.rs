@@ -171,22 +171,20 @@ impl Fetcher<'_> {
 
     /// A stated length above the bounds is refused before a byte is written.
     fn check_stated(&self, job: &mut Job<'_, '_>, url: &str, status: u16) -> Result<(), Failure> {
-        let Some(stated) = job.total else {
+        // The length stated is what the file would actually be.
+        let Some(actual) = job.total else {
             return Ok(());
         };
-        let kind = if let Some(limit) = self.limit().filter(|limit| stated > *limit) {
+        let kind = if let Some(limit) = self.limit().filter(|limit| actual > *limit) {
             FileHostKind::TooLarge { limit }
-        } else if let Some(expected) = self.expected_size.filter(|e| *e != stated) {
-            FileHostKind::LengthMismatch {
-                expected,
-                actual: stated,
-            }
+        } else if let Some(expected) = self.expected_size.filter(|e| *e != actual) {
+            FileHostKind::LengthMismatch { expected, actual }
         } else {
             return Ok(());
         };
         let e = FileHostError::new(job.vendor, kind, url)
             .status(status)
-            .with_note(format!("the host states {stated} bytes"));
+            .with_note(format!("the host states {actual} bytes"));
         Err(job.discard(e).into())
     }
 
