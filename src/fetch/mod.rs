@@ -141,7 +141,6 @@ use crate::{DownloadLink, Error, FileHostError, FileHostKind};
 #[cfg(feature = "sha256")]
 mod cache;
 mod disk;
-mod meta;
 mod names;
 mod transfer;
 

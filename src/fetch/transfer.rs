@@ -7,8 +7,7 @@ use std::path::PathBuf;
 
 use ureq::http::HeaderMap;
 
-use super::disk::{self, Slot};
-use super::meta::Meta;
+use super::disk::{self, Meta, Slot};
 use super::{names, Fetched, Fetcher, Progress};
 use crate::url::{one_line, redact_url_queries};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
