@@ -373,7 +373,7 @@ impl Slot {
     /// when `sync` is set (and the folder after),
     /// given the permissions a new file gets, then renamed over the target
     /// (`overwrite`; a symlink there is replaced, not followed) or linked to a
-    /// target that must not exist, then unlinked.
+    /// target that must not exist, then unlinked. The meta goes last.
     pub(super) fn publish(
         &self,
         file: File,
@@ -399,6 +399,7 @@ impl Slot {
         if sync {
             sync_dir(&self.dir);
         }
+        self.remove_meta();
         Ok(())
     }
 

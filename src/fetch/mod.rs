@@ -547,7 +547,6 @@ impl<'a> Fetcher<'a> {
             };
             slot.publish(file, &target, self.overwrite, self.sync_to_disk)
                 .map_err(on_disk)?;
-            slot.remove_meta();
             Ok(job.fetched(Some(target)))
         });
         // Whatever failed: bytes kept stay for a resume; an empty temporary file

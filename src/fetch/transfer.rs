@@ -524,16 +524,11 @@ fn validator(headers: &HeaderMap) -> Option<String> {
 }
 
 fn read_excerpt(response: &mut ureq::http::Response<ureq::Body>) -> String {
+    let limit = crate::EXCERPT_LIMIT;
     let mut body = Vec::new();
-    let _ = response
-        .body_mut()
-        .as_reader()
-        .take(crate::EXCERPT_LIMIT as u64)
-        .read_to_end(&mut body);
-    one_line(
-        &redact_url_queries(&String::from_utf8_lossy(&body)),
-        crate::EXCERPT_LIMIT,
-    )
+    let reader = response.body_mut().as_reader();
+    let _ = reader.take(limit as u64).read_to_end(&mut body);
+    one_line(&redact_url_queries(&String::from_utf8_lossy(&body)), limit)
 }
 
 /// Whether a reply means "this link no longer works": 401, 403, 410, or S3's
