@@ -442,14 +442,10 @@ pub(super) fn identity(meta: &fs::Metadata) -> (u64, u64) {
 /// usual 022 is assumed).
 #[cfg(unix)]
 fn umask() -> u32 {
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Umask:"))
-                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
-        })
-        .unwrap_or(0o022)
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let umask = status.lines().find_map(|l| l.strip_prefix("Umask:"));
+    let umask = umask.and_then(|v| u32::from_str_radix(v.trim(), 8).ok());
+    umask.unwrap_or(0o022)
 }
 
 fn sync_dir(dir: &Path) {

@@ -453,10 +453,8 @@ impl Fetcher<'_> {
                 digest.update(chunk);
             }
             job.offset += chunk.len() as u64;
-            (self.progress)(Progress {
-                done: job.offset,
-                total: job.total,
-            });
+            let (done, total) = (job.offset, job.total);
+            (self.progress)(Progress { done, total });
         }
         // Whatever length is known must be met: a short body is a broken
         // transfer (resumed), never a complete file.
