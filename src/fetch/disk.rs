@@ -333,13 +333,11 @@ impl Slot {
                 return Ok(slot);
             }
         }
-        Err(DiskError::Io(
-            format!(
-                "every temporary name for {stem} in {} is taken by files that are not ours",
-                dir.display()
-            ),
-            io::Error::from(io::ErrorKind::AlreadyExists),
-        ))
+        let what = format!(
+            "every temporary name for {stem} in {} is taken by files that are not ours",
+            dir.display()
+        );
+        Err(DiskError::Io(what, io::ErrorKind::AlreadyExists.into()))
     }
 
     /// The part file and its meta, when both are ours and the meta was written

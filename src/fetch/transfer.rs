@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::PathBuf;
 
+#[cfg(feature = "sha256")]
+use ring::digest::{Context, SHA256};
 use ureq::http::HeaderMap;
 
 use super::disk::{self, Meta, Slot};
@@ -59,7 +61,7 @@ pub(super) struct Job<'w, 's> {
     pub validator: Option<String>,
     encoded: bool,
     #[cfg(feature = "sha256")]
-    pub digest: Option<ring::digest::Context>,
+    pub digest: Option<Context>,
     /// What the fetch reports: the last link used, the counts, the digest
     /// (`path` and `bytes` are filled in at the end).
     pub out: Fetched,
@@ -89,7 +91,7 @@ impl Job<'_, '_> {
         self.out.restarts += 1;
         #[cfg(feature = "sha256")]
         if self.digest.is_some() {
-            self.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
+            self.digest = Some(Context::new(&SHA256));
         }
         Ok(())
     }
@@ -144,10 +146,7 @@ impl Fetcher<'_> {
             validator: None,
             encoded: false,
             #[cfg(feature = "sha256")]
-            digest: self
-                .sha256
-                .as_ref()
-                .map(|_| ring::digest::Context::new(&ring::digest::SHA256)),
+            digest: self.sha256.as_ref().map(|_| Context::new(&SHA256)),
             out: Fetched {
                 path: None,
                 bytes: 0,
