@@ -305,7 +305,7 @@ impl Fetcher<'_> {
                 return Err(FileHostError::new(vendor, kind, &url).status(status).into());
             }
             let location = header(response.headers(), "location").unwrap_or_default();
-            url = follow(&url, &location).map_err(|why| {
+            url = follow(&url, location).map_err(|why| {
                 FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
                     .status(status)
                     .with_note(why)
