@@ -196,10 +196,9 @@ impl Cache {
             .overwrite(true)
             .save_as(&link, self.dir.join(&hex))?;
         if !self.place(vendor, pin, target)? {
+            let note = format!("the cache entry {hex} vanished before it was placed");
             return Err(FileHostError::new(vendor, FileHostKind::Local, &link.url)
-                .with_note(format!(
-                    "the cache entry {hex} vanished before it was placed"
-                ))
+                .with_note(note)
                 .into());
         }
         Ok(Placed::Downloaded(Box::new(fetched)))

@@ -18,8 +18,6 @@ use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use super::meta::Meta;
-
 #[cfg(unix)]
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 
@@ -39,8 +37,57 @@ pub(super) enum DiskError {
     Io(String, io::Error),
 }
 
-fn io_err(what: impl Into<String>) -> impl FnOnce(io::Error) -> DiskError {
-    let what = what.into();
+/// What a part file is: the `.dlurl-meta` file beside it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Meta {
+    /// Hash of the link's vendor and item.
+    pub key: String,
+    /// The validator sent in `If-Range`.
+    pub validator: String,
+    /// The object's length, when the host stated it.
+    pub total: Option<u64>,
+    /// The name the target got (for `save_in`).
+    pub name: Option<String>,
+    /// Device and inode of the part file this meta describes.
+    pub part: (u64, u64),
+}
+
+impl Meta {
+    pub(super) fn to_json(&self) -> String {
+        let etag = self.validator.starts_with('"');
+        serde_json::json!({
+            "version": 2,
+            "key": self.key,
+            "etag": etag.then_some(&self.validator),
+            "last_modified": (!etag).then_some(&self.validator),
+            "total": self.total,
+            "name": self.name,
+            "part_dev": self.part.0,
+            "part_ino": self.part.1,
+        })
+        .to_string()
+    }
+
+    pub(super) fn parse(text: &str) -> Option<Meta> {
+        let value: serde_json::Value = serde_json::from_str(text).ok()?;
+        if value.get("version")?.as_u64()? != 2 {
+            return None;
+        }
+        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+        let number = |k: &str| value.get(k).and_then(|v| v.as_u64());
+        Some(Meta {
+            key: text("key")?,
+            validator: text("etag").or_else(|| text("last_modified"))?,
+            total: number("total"),
+            name: text("name").and_then(|n| super::names::sanitize_file_name(&n)),
+            part: (number("part_dev")?, number("part_ino")?),
+        })
+    }
+}
+
+/// A local failure while `doing` something to `path` (`"reading"`, …).
+fn io_err(doing: &str, path: &Path) -> impl FnOnce(io::Error) -> DiskError {
+    let what = format!("{doing} {}", path.display());
     move |e| DiskError::Io(what, e)
 }
 
@@ -191,17 +238,17 @@ fn lock(path: &Path, uid: u32, wait: Duration) -> Result<Option<File>, DiskError
     let deadline = Instant::now() + wait;
     let mut changes = 0;
     loop {
-        let file =
-            match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
-                Existing::Absent => match create_new(path) {
-                    Ok(f) => Some(f),
-                    Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
-                    Err(e) => return Err(DiskError::Io(format!("creating {}", path.display()), e)),
-                },
-                Existing::Ours(seen) => open_seen(path, &seen, false)
-                    .map_err(io_err(format!("opening {}", path.display())))?,
-                Existing::Linked | Existing::Foreign => return Ok(None),
-            };
+        let file = match inspect(path, uid).map_err(io_err("reading", path))? {
+            Existing::Absent => match create_new(path) {
+                Ok(f) => Some(f),
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => None,
+                Err(e) => return Err(io_err("creating", path)(e)),
+            },
+            Existing::Ours(seen) => {
+                open_seen(path, &seen, false).map_err(io_err("opening", path))?
+            }
+            Existing::Linked | Existing::Foreign => return Ok(None),
+        };
         // A file that changed between looking and opening: look again (a
         // few times; then it is someone else's game).
         let Some(file) = file else {
@@ -221,9 +268,7 @@ fn lock(path: &Path, uid: u32, wait: Duration) -> Result<Option<File>, DiskError
                 std::thread::sleep((deadline - now).min(Duration::from_millis(50)));
                 continue;
             }
-            Err(fs::TryLockError::Error(e)) => {
-                return Err(DiskError::Io(format!("locking {}", path.display()), e))
-            }
+            Err(fs::TryLockError::Error(e)) => return Err(io_err("locking", path)(e)),
         }
         // The run that held it may have removed the name meanwhile: the
         // lock counts only on the file still at `path`.
@@ -260,13 +305,9 @@ impl Slot {
     /// Takes the first slot of `stem` in `dir` whose files are all ours (see the
     /// module docs), waiting up to `wait` for another run holding it.
     pub(super) fn take(dir: &Path, stem: &str, wait: Duration) -> Result<Slot, DiskError> {
-        let uid = current_uid(dir).map_err(io_err(format!("writing in {}", dir.display())))?;
-        for n in 0..SLOTS {
-            let stem = if n == 0 {
-                stem.to_owned()
-            } else {
-                format!("{stem}~{n}")
-            };
+        let uid = current_uid(dir).map_err(io_err("writing in", dir))?;
+        let numbered = (1..SLOTS).map(|n| format!("{stem}~{n}"));
+        for stem in std::iter::once(stem.to_owned()).chain(numbered) {
             let lock_path = dir.join(format!("{stem}.dlurl-lock"));
             let Some(lock) = lock(&lock_path, uid, wait)? else {
                 continue;
@@ -280,12 +321,11 @@ impl Slot {
             };
             let mut ours = true;
             for path in [&slot.part, &slot.meta] {
-                match inspect(path, uid).map_err(io_err(format!("reading {}", path.display())))? {
+                match inspect(path, uid).map_err(io_err("reading", path))? {
                     Existing::Absent | Existing::Ours(_) => {}
                     // Our own second name of some file (a publish cut short):
                     // the name goes, the file behind it stays as it is.
-                    Existing::Linked => fs::remove_file(path)
-                        .map_err(io_err(format!("removing {}", path.display())))?,
+                    Existing::Linked => fs::remove_file(path).map_err(io_err("removing", path))?,
                     Existing::Foreign => ours = false,
                 }
             }
@@ -293,13 +333,11 @@ impl Slot {
                 return Ok(slot);
             }
         }
-        Err(DiskError::Io(
-            format!(
-                "every temporary name for {stem} in {} is taken by files that are not ours",
-                dir.display()
-            ),
-            io::Error::from(io::ErrorKind::AlreadyExists),
-        ))
+        let what = format!(
+            "every temporary name for {stem} in {} is taken by files that are not ours",
+            dir.display()
+        );
+        Err(DiskError::Io(what, io::ErrorKind::AlreadyExists.into()))
     }
 
     /// The part file and its meta, when both are ours and the meta was written
@@ -322,18 +360,18 @@ impl Slot {
         let path = &self.part;
         match fs::remove_file(path) {
             Err(e) if e.kind() != io::ErrorKind::NotFound => {
-                return Err(DiskError::Io(format!("removing {}", path.display()), e))
+                return Err(io_err("removing", path)(e))
             }
             _ => {}
         }
-        create_new(path).map_err(io_err(format!("creating {}", path.display())))
+        create_new(path).map_err(io_err("creating", path))
     }
 
     /// Publishes `file` (the complete part file) as `target`: flushed to disk
     /// when `sync` is set (and the folder after),
     /// given the permissions a new file gets, then renamed over the target
     /// (`overwrite`; a symlink there is replaced, not followed) or linked to a
-    /// target that must not exist, then unlinked.
+    /// target that must not exist, then unlinked. The meta goes last.
     pub(super) fn publish(
         &self,
         file: File,
@@ -342,32 +380,24 @@ impl Slot {
         sync: bool,
     ) -> Result<(), DiskError> {
         let part = &self.part;
-        finish_new(file, sync).map_err(io_err(format!("flushing {}", part.display())))?;
-        if overwrite {
-            // A folder at the target: the rename fails (`EISDIR`).
-            fs::rename(part, target)
-                .map_err(io_err(format!("renaming to {}", target.display())))?;
-        } else {
-            match fs::hard_link(part, target) {
-                Ok(()) => {
-                    fs::remove_file(part).map_err(io_err(format!("removing {}", part.display())))?
-                }
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
-                    return Err(DiskError::Exists(target.to_path_buf()))
-                }
-                // A file system without hard links: look, then rename.
-                Err(_) => {
-                    if fs::symlink_metadata(target).is_ok() {
-                        return Err(DiskError::Exists(target.to_path_buf()));
-                    }
-                    fs::rename(part, target)
-                        .map_err(io_err(format!("renaming to {}", target.display())))?;
-                }
+        finish_new(file, sync).map_err(io_err("flushing", part))?;
+        match (!overwrite).then(|| fs::hard_link(part, target)) {
+            Some(Ok(())) => fs::remove_file(part).map_err(io_err("removing", part))?,
+            // A file system without hard links: look, then rename.
+            Some(Err(e))
+                if e.kind() == io::ErrorKind::AlreadyExists
+                    || fs::symlink_metadata(target).is_ok() =>
+            {
+                return Err(DiskError::Exists(target.to_path_buf()))
             }
+            // Overwriting, or no hard links: a folder at the target makes the
+            // rename fail (`EISDIR`).
+            _ => fs::rename(part, target).map_err(io_err("renaming to", target))?,
         }
         if sync {
             sync_dir(&self.dir);
         }
+        self.remove_meta();
         Ok(())
     }
 
@@ -410,14 +440,10 @@ pub(super) fn identity(meta: &fs::Metadata) -> (u64, u64) {
 /// usual 022 is assumed).
 #[cfg(unix)]
 fn umask() -> u32 {
-    fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Umask:"))
-                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
-        })
-        .unwrap_or(0o022)
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let umask = status.lines().find_map(|l| l.strip_prefix("Umask:"));
+    let umask = umask.and_then(|v| u32::from_str_radix(v.trim(), 8).ok());
+    umask.unwrap_or(0o022)
 }
 
 fn sync_dir(dir: &Path) {
@@ -429,13 +455,30 @@ fn sync_dir(dir: &Path) {
     let _ = dir;
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meta_round_trips() {
+        let meta = Meta {
+            key: "00ff".into(),
+            validator: "\"v1\"".into(),
+            total: Some(10),
+            name: Some("a.pdf".into()),
+            part: (3, 4),
+        };
+        assert_eq!(Meta::parse(&meta.to_json()), Some(meta));
+        assert_eq!(
+            Meta::parse("{\"version\":1,\"key\":\"k\",\"etag\":\"\\\"v\\\"\"}"),
+            None
+        );
+    }
 
     /// Two files of one folder (same device) are different files; a file is
     /// itself; a folder is never "the file inspected".
     #[test]
+    #[cfg(unix)]
     fn same_file_needs_the_same_device_and_inode() {
         let dir = std::env::temp_dir().join(format!("dlurl-disk-{}", std::process::id()));
         let _ = fs::remove_dir_all(&dir);

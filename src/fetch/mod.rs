@@ -141,7 +141,6 @@ use crate::{DownloadLink, Error, FileHostError, FileHostKind};
 #[cfg(feature = "sha256")]
 mod cache;
 mod disk;
-mod meta;
 mod names;
 mod transfer;
 
@@ -439,13 +438,11 @@ impl<'a> Fetcher<'a> {
     ) -> Result<Fetched, Error> {
         let path = path.as_ref();
         check_link(link)?;
-        let Some(name) = path.file_name().map(|n| n.to_string_lossy().into_owned()) else {
-            return Err(
-                FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
-                    .with_note("the target has no file name")
-                    .into(),
-            );
-        };
+        let name = path.file_name().ok_or_else(|| {
+            FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
+                .with_note("the target has no file name")
+        })?;
+        let name = name.to_string_lossy().into_owned();
         // `.name` + `~N` + `.dlurl-part` must fit in 255 bytes.
         let stem = if name.len() > names::MAX_NAME {
             format!(".dlurl-{:016x}", fnv1a(name.as_bytes()))
@@ -514,10 +511,8 @@ impl<'a> Fetcher<'a> {
         job.slot = Some(&slot);
         let saved = slot.resumable(&job.key);
         // Else the name an earlier run settled on.
-        job.name = match (
-            claimed,
-            saved.as_ref().and_then(|(_, m, _)| m.name.as_ref()),
-        ) {
+        let saved_name = saved.as_ref().and_then(|(_, meta, _)| meta.name.as_ref());
+        job.name = match (claimed, saved_name) {
             (None, Some(name)) => Some(self.claim(dir, name, link)?),
             (claimed, _) => claimed,
         };
@@ -552,7 +547,6 @@ impl<'a> Fetcher<'a> {
             };
             slot.publish(file, &target, self.overwrite, self.sync_to_disk)
                 .map_err(on_disk)?;
-            slot.remove_meta();
             Ok(job.fetched(Some(target)))
         });
         // Whatever failed: bytes kept stay for a resume; an empty temporary file
@@ -573,19 +567,12 @@ impl<'a> Fetcher<'a> {
     /// An existing target of any kind is [`FileHostKind::Exists`] unless
     /// overwriting; a folder is never replaced.
     fn check_target(&self, target: &Path, link: &DownloadLink) -> Result<(), Error> {
-        let Ok(meta) = std::fs::symlink_metadata(target) else {
-            return Ok(());
+        let (kind, note) = match std::fs::symlink_metadata(target) {
+            Ok(_) if !self.overwrite => (FileHostKind::Exists, ""),
+            Ok(meta) if meta.is_dir() => (FileHostKind::Local, " is a folder"),
+            _ => return Ok(()),
         };
-        let (kind, note) = if !self.overwrite {
-            (FileHostKind::Exists, target.display().to_string())
-        } else if meta.is_dir() {
-            (
-                FileHostKind::Local,
-                format!("{} is a folder", target.display()),
-            )
-        } else {
-            return Ok(());
-        };
+        let note = format!("{}{note}", target.display());
         Err(FileHostError::new(link.vendor, kind, &link.url)
             .with_note(note)
             .into())
@@ -620,26 +607,22 @@ fn parent_dir(path: &Path) -> &Path {
 
 /// The hash of a link's vendor and item that names and keys its files.
 fn key_of(link: &DownloadLink) -> String {
-    format!(
-        "{:016x}",
-        fnv1a(format!("{}\n{}", link.vendor.id(), link.item).as_bytes())
-    )
+    let vendor_and_item = format!("{}\n{}", link.vendor.id(), link.item);
+    format!("{:016x}", fnv1a(vendor_and_item.as_bytes()))
 }
 
 /// A disk failure as the crate's error, for the link of `vendor` at `url`.
 fn disk_error(vendor: crate::Vendor, url: &str, e: disk::DiskError) -> Error {
-    let (kind, note) = match e {
-        disk::DiskError::Io(what, e) => {
-            let err = FileHostError::new(vendor, FileHostKind::Local, url).with_note(what);
-            return err.source(e).into();
-        }
-        disk::DiskError::Locked(path) => (
+    let err = |kind, note| FileHostError::new(vendor, kind, url).with_note(note);
+    match e {
+        disk::DiskError::Io(what, e) => err(FileHostKind::Local, what).source(e),
+        disk::DiskError::Locked(path) => err(
             FileHostKind::Locked,
             format!("{} is held by another run", path.display()),
         ),
-        disk::DiskError::Exists(path) => (FileHostKind::Exists, path.display().to_string()),
-    };
-    FileHostError::new(vendor, kind, url).with_note(note).into()
+        disk::DiskError::Exists(path) => err(FileHostKind::Exists, path.display().to_string()),
+    }
+    .into()
 }
 
 /// `hex` trimmed and in lowercase, when it is 64 hexadecimal digits (a

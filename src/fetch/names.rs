@@ -80,21 +80,18 @@ fn unquote(quoted: &str) -> (String, &str) {
 /// assert_eq!(sanitize_file_name(".."), None);
 /// ```
 pub fn sanitize_file_name(name: &str) -> Option<String> {
-    let parts: Vec<&str> = name
+    let cleaned: String = name
         .split(['/', '\\'])
         .map(str::trim)
         .filter(|p| !p.is_empty() && *p != "." && *p != "..")
-        .collect();
-    let cleaned: String = parts
+        .collect::<Vec<_>>()
         .join("_")
         .chars()
         .filter(|c| !is_invisible(*c))
-        .map(|c| {
-            if c.is_control() || matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*') {
-                '_'
-            } else {
-                c
-            }
+        .map(|c| match c {
+            '<' | '>' | ':' | '"' | '|' | '?' | '*' => '_',
+            c if c.is_control() => '_',
+            c => c,
         })
         .collect();
     let trimmed = cleaned
@@ -140,8 +137,7 @@ fn fit(name: &str, suffix: &str, max: usize) -> String {
 /// The last segment of `url`'s path, percent-decoded and sanitised.
 pub(super) fn url_file_name(url: &str) -> Option<String> {
     let (_, rest) = crate::url::split_http_scheme(url)?;
-    let path_start = rest.find('/')?;
-    let path = &rest[path_start..];
+    let path = &rest[rest.find('/')?..];
     let path = &path[..path.find(['?', '#']).unwrap_or(path.len())];
     let segment = path.rsplit('/').find(|s| !s.is_empty())?;
     sanitize_file_name(&crate::encode::percent_decode(segment))

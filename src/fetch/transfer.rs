@@ -5,10 +5,11 @@ use std::fs::File;
 use std::io::{self, Read, Seek, Write};
 use std::path::PathBuf;
 
+#[cfg(feature = "sha256")]
+use ring::digest::{Context, SHA256};
 use ureq::http::HeaderMap;
 
-use super::disk::{self, Slot};
-use super::meta::{self, Meta};
+use super::disk::{self, Meta, Slot};
 use super::{names, Fetched, Fetcher, Progress};
 use crate::url::{one_line, redact_url_queries};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
@@ -60,7 +61,7 @@ pub(super) struct Job<'w, 's> {
     pub validator: Option<String>,
     encoded: bool,
     #[cfg(feature = "sha256")]
-    pub digest: Option<ring::digest::Context>,
+    pub digest: Option<Context>,
     /// What the fetch reports: the last link used, the counts, the digest
     /// (`path` and `bytes` are filled in at the end).
     pub out: Fetched,
@@ -90,7 +91,7 @@ impl Job<'_, '_> {
         self.out.restarts += 1;
         #[cfg(feature = "sha256")]
         if self.digest.is_some() {
-            self.digest = Some(ring::digest::Context::new(&ring::digest::SHA256));
+            self.digest = Some(Context::new(&SHA256));
         }
         Ok(())
     }
@@ -145,10 +146,7 @@ impl Fetcher<'_> {
             validator: None,
             encoded: false,
             #[cfg(feature = "sha256")]
-            digest: self
-                .sha256
-                .as_ref()
-                .map(|_| ring::digest::Context::new(&ring::digest::SHA256)),
+            digest: self.sha256.as_ref().map(|_| Context::new(&SHA256)),
             out: Fetched {
                 path: None,
                 bytes: 0,
@@ -171,22 +169,20 @@ impl Fetcher<'_> {
 
     /// A stated length above the bounds is refused before a byte is written.
     fn check_stated(&self, job: &mut Job<'_, '_>, url: &str, status: u16) -> Result<(), Failure> {
-        let Some(stated) = job.total else {
+        // The length stated is what the file would actually be.
+        let Some(actual) = job.total else {
             return Ok(());
         };
-        let kind = if let Some(limit) = self.limit().filter(|limit| stated > *limit) {
+        let kind = if let Some(limit) = self.limit().filter(|limit| actual > *limit) {
             FileHostKind::TooLarge { limit }
-        } else if let Some(expected) = self.expected_size.filter(|e| *e != stated) {
-            FileHostKind::LengthMismatch {
-                expected,
-                actual: stated,
-            }
+        } else if let Some(expected) = self.expected_size.filter(|e| *e != actual) {
+            FileHostKind::LengthMismatch { expected, actual }
         } else {
             return Ok(());
         };
         let e = FileHostError::new(job.vendor, kind, url)
             .status(status)
-            .with_note(format!("the host states {stated} bytes"));
+            .with_note(format!("the host states {actual} bytes"));
         Err(job.discard(e).into())
     }
 
@@ -239,11 +235,9 @@ impl Fetcher<'_> {
     }
 
     fn verify(&self, job: &mut Job<'_, '_>) -> Result<(), Error> {
-        if let Some(expected) = self.expected_size.filter(|e| *e != job.offset) {
-            let kind = FileHostKind::LengthMismatch {
-                expected,
-                actual: job.offset,
-            };
+        let actual = job.offset;
+        if let Some(expected) = self.expected_size.filter(|e| *e != actual) {
+            let kind = FileHostKind::LengthMismatch { expected, actual };
             let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
             return Err(job.discard(e));
         }
@@ -296,14 +290,14 @@ impl Fetcher<'_> {
         if job.offset > 0 && (job.validator.is_none() || job.encoded) {
             job.restart(&url)?;
         }
-        let mut response = loop {
+        let (mut response, status) = loop {
             let validator = job.validator.as_ref().filter(|_| job.offset > 0);
             let range = validator.map(|v| (job.offset, v.as_str()));
             job.out.requests += 1;
             let response = self.send(vendor, &url, range)?;
             let status = response.status().as_u16();
             if !matches!(status, 301 | 302 | 303 | 307 | 308) {
-                break response;
+                break (response, status);
             }
             redirects += 1;
             if redirects > self.max_redirects {
@@ -311,15 +305,14 @@ impl Fetcher<'_> {
                 return Err(FileHostError::new(vendor, kind, &url).status(status).into());
             }
             let location = header(response.headers(), "location").unwrap_or_default();
-            url = follow(&url, &location).map_err(|why| {
+            url = follow(&url, location).map_err(|why| {
                 FileHostError::new(vendor, FileHostKind::BadRedirect, &url)
                     .status(status)
                     .with_note(why)
             })?;
         };
-        let status = response.status().as_u16();
         let headers = response.headers().clone();
-        let validator = meta::validator(&headers);
+        let validator = validator(&headers);
         // The same version of the object as the bytes kept (or the last reply).
         let same_object = validator.is_some() && validator == job.validator;
         match status {
@@ -344,7 +337,7 @@ impl Fetcher<'_> {
                 job.encoded = encoded;
             }
             206 => {
-                let range = header(&headers, "content-range").and_then(|v| parse_content_range(&v));
+                let range = header(&headers, "content-range").and_then(parse_content_range);
                 let why = match range {
                     None => Some("206 without a usable Content-Range"),
                     Some(_) if job.offset == 0 => Some("206 to a request without Range"),
@@ -359,31 +352,25 @@ impl Fetcher<'_> {
                 };
                 if let Some(why) = why {
                     job.restart(&url)?;
-                    return Err(Failure::Retry(Box::new(
-                        FileHostError::new(vendor, FileHostKind::Io, &url)
-                            .status(206)
-                            .with_note(format!("{why}; starting over")),
-                    )));
+                    let e = FileHostError::new(vendor, FileHostKind::Io, &url).status(206);
+                    let note = format!("{why}; starting over");
+                    return Err(Failure::Retry(Box::new(e.with_note(note))));
                 }
                 job.out.ranges += 1;
-                if let Some((_, _, Some(total))) = range {
-                    job.total = Some(total);
-                }
+                job.total = range.and_then(|(_, _, total)| total).or(job.total);
             }
             416 => {
-                let range = header(&headers, "content-range");
-                let stated =
-                    range.and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok());
-                let total = stated.or(job.total);
+                let total = header(&headers, "content-range")
+                    .and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok())
+                    .or(job.total);
                 let other = validator.is_some() && !same_object;
                 if total == Some(job.offset) && job.offset > 0 && !other {
                     job.total = total;
                     return Ok(());
                 }
                 job.restart(&url)?;
-                return Err(Failure::Retry(Box::new(
-                    FileHostError::new(vendor, FileHostKind::Status, &url).status(416),
-                )));
+                let e = FileHostError::new(vendor, FileHostKind::Status, &url).status(416);
+                return Err(Failure::Retry(Box::new(e)));
             }
             _ => {
                 let excerpt = read_excerpt(&mut response);
@@ -403,7 +390,7 @@ impl Fetcher<'_> {
         // The name, when the link did not give one.
         if let (Some(slot), None) = (job.slot, &job.name) {
             let name = header(&headers, "content-disposition")
-                .and_then(|v| names::content_disposition_name(&v))
+                .and_then(names::content_disposition_name)
                 .and_then(|n| names::sanitize_file_name(&n))
                 .or_else(|| names::url_file_name(&url))
                 .unwrap_or_else(|| "download".to_owned());
@@ -465,27 +452,20 @@ impl Fetcher<'_> {
                 digest.update(chunk);
             }
             job.offset += chunk.len() as u64;
-            (self.progress)(Progress {
-                done: job.offset,
-                total: job.total,
-            });
+            let (done, total) = (job.offset, job.total);
+            (self.progress)(Progress { done, total });
         }
         // Whatever length is known must be met: a short body is a broken
         // transfer (resumed), never a complete file.
         if let Some(total) = job.total.or(self.expected_size) {
             if job.offset < total {
-                return Err(Failure::Retry(Box::new(
-                    FileHostError::new(vendor, FileHostKind::Io, url).with_note(format!(
-                        "connection closed at {} of {total} bytes",
-                        job.offset
-                    )),
-                )));
+                let note = format!("connection closed at {} of {total} bytes", job.offset);
+                let e = FileHostError::new(vendor, FileHostKind::Io, url).with_note(note);
+                return Err(Failure::Retry(Box::new(e)));
             }
             if job.offset > total {
-                let kind = FileHostKind::LengthMismatch {
-                    expected: total,
-                    actual: job.offset,
-                };
+                let (expected, actual) = (total, job.offset);
+                let kind = FileHostKind::LengthMismatch { expected, actual };
                 return Err(job.discard(FileHostError::new(vendor, kind, url)).into());
             }
         }
@@ -523,24 +503,29 @@ fn transfer_failure(vendor: Vendor, url: &str, status: Option<u16>, err: ureq::E
     }
 }
 
-fn header(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get(name)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
+fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// What `If-Range` carries: a strong ETag, else — only when the host sent no
+/// ETag at all — a `Last-Modified` date. A weak ETag allows no resume. An ETag
+/// is quoted and a date is not: the meta keeps them apart by that.
+fn validator(headers: &HeaderMap) -> Option<String> {
+    if let Some(etag) = header(headers, "etag") {
+        let etag = etag.trim();
+        // RFC 9110 13.1.5: never a date when an entity tag exists.
+        return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
+            .then(|| etag.to_owned());
+    }
+    header(headers, "last-modified").map(|d| d.trim().to_owned())
 }
 
 fn read_excerpt(response: &mut ureq::http::Response<ureq::Body>) -> String {
+    let limit = crate::EXCERPT_LIMIT;
     let mut body = Vec::new();
-    let _ = response
-        .body_mut()
-        .as_reader()
-        .take(crate::EXCERPT_LIMIT as u64)
-        .read_to_end(&mut body);
-    one_line(
-        &redact_url_queries(&String::from_utf8_lossy(&body)),
-        crate::EXCERPT_LIMIT,
-    )
+    let reader = response.body_mut().as_reader();
+    let _ = reader.take(limit as u64).read_to_end(&mut body);
+    one_line(&redact_url_queries(&String::from_utf8_lossy(&body)), limit)
 }
 
 /// Whether a reply means "this link no longer works": 401, 403, 410, or S3's
@@ -665,18 +650,18 @@ mod tests {
         };
         let date = "Wed, 01 Jan 2025 00:00:00 GMT";
         assert_eq!(
-            meta::validator(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
+            validator(&headers(&[("etag", "\"a\""), ("last-modified", date)])),
             Some("\"a\"".into())
         );
         // A weak ETag: no resume, and never the date instead.
         assert_eq!(
-            meta::validator(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
+            validator(&headers(&[("etag", "W/\"a\""), ("last-modified", date)])),
             None
         );
         assert_eq!(
-            meta::validator(&headers(&[("last-modified", date)])),
+            validator(&headers(&[("last-modified", date)])),
             Some(date.into())
         );
-        assert_eq!(meta::validator(&headers(&[])), None);
+        assert_eq!(validator(&headers(&[])), None);
     }
 }
