@@ -21,6 +21,9 @@ use std::time::{Duration, Instant};
 #[cfg(unix)]
 use std::os::unix::fs::{MetadataExt, OpenOptionsExt, PermissionsExt};
 
+/// The buffer of one read and write (a transfer, a hash of a kept part, a copy).
+pub(super) const BUFFER: usize = 256 * 1024;
+
 /// How many slots a run tries before giving up.
 const SLOTS: u32 = 8;
 
@@ -206,7 +209,7 @@ pub(super) fn copy_hashing(
     to: &mut impl Write,
     digest: &mut ring::digest::Context,
 ) -> io::Result<u64> {
-    let mut buf = vec![0u8; super::transfer::BUFFER];
+    let mut buf = vec![0u8; BUFFER];
     let mut len = 0;
     loop {
         let n = match from.read(&mut buf) {

@@ -9,13 +9,11 @@ use std::path::PathBuf;
 use ring::digest::{Context, SHA256};
 use ureq::http::HeaderMap;
 
-use super::disk::{self, Meta, Slot};
+use super::disk::{self, Meta, Slot, BUFFER};
 use super::{names, Fetched, Fetcher, Progress};
 use crate::url::{one_line, redact_url_queries};
 use crate::{DownloadLink, Error, FileHostError, FileHostKind, Vendor};
 
-/// The buffer of one read and write.
-pub(super) const BUFFER: usize = 256 * 1024;
 /// ureq's input buffer for a new connection of the fetcher (its default is 128 KiB).
 const INPUT_BUFFER: usize = 512 * 1024;
 
