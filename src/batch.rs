@@ -241,7 +241,7 @@ fn cut(range: Range<usize>, size: usize) -> impl DoubleEndedIterator<Item = Rang
         .map(move |start| start..end.min(start + size))
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
