@@ -123,8 +123,7 @@ impl Chunks<'_> {
         F: Fn(&[T]) -> Result<Batch, Error>,
     {
         // Without a policy, one attempt.
-        let once = RetryPolicy::none();
-        crate::retry(self.retry.unwrap_or(&once), |_| call(items))
+        crate::retry(self.retry.unwrap_or(&RetryPolicy::none()), |_| call(items))
     }
 
     fn run_chunks<T, F>(&self, items: &[T], size: usize, call: &F) -> Result<Batch, Error>
