@@ -218,17 +218,15 @@ pub(crate) fn call_failed(vendor: Vendor, item: &str, err: &Error) -> ItemFailur
 /// The next chunk to call, waiting while calls under way may still add some;
 /// `None` once there is nothing left (or a fatal error cleared the queue).
 fn next(work: &Mutex<Work>, changed: &Condvar) -> Option<Range<usize>> {
-    let mut state = lock(work);
-    loop {
-        if let Some(range) = state.queue.pop_front() {
-            state.running += 1;
-            return Some(range);
-        }
-        if state.running == 0 || state.fatal.is_some() {
-            return None;
-        }
-        state = changed.wait(state).unwrap_or_else(PoisonError::into_inner);
-    }
+    // Nothing to take yet, but calls under way may still add some.
+    let waiting =
+        |state: &mut Work| state.queue.is_empty() && state.running > 0 && state.fatal.is_none();
+    let mut state = changed
+        .wait_while(lock(work), waiting)
+        .unwrap_or_else(PoisonError::into_inner);
+    let range = state.queue.pop_front()?;
+    state.running += 1;
+    Some(range)
 }
 
 /// `range` cut into pieces of at most `size` (at least 1), in order.

@@ -772,8 +772,8 @@ fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     let retryable_status = crate::error::retryable_status(reply.status);
     if let Some(gateway) = reply.try_json::<WireGatewayError>() {
         let detail = detail(None, Some(reply.redact(&gateway.error_code)));
-        let (message, request_id) = (&gateway.error_msg, gateway.request_id);
-        return Err(reply.api_error(None, message, request_id, retryable_status, detail));
+        let message = &gateway.error_msg;
+        return Err(reply.api_error(None, message, gateway.request_id, retryable_status, detail));
     }
     let envelope: WireEnvelope = reply.json()?;
     if envelope.code != 0 {
