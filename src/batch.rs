@@ -209,9 +209,8 @@ impl Chunks<'_> {
 
 /// The [`FailureReason::CallFailed`] of `item`, whose call failed with `err`.
 pub(crate) fn call_failed(vendor: Vendor, item: &str, err: &Error) -> ItemFailure {
-    let reason = FailureReason::CallFailed {
-        message: err.to_string(),
-    };
+    let message = err.to_string();
+    let reason = FailureReason::CallFailed { message };
     ItemFailure::new(vendor, item, reason, err.is_retryable())
 }
 

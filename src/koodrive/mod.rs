@@ -497,12 +497,12 @@ fn file_refused(reply: &Reply, failure: ItemFailure) -> Error {
         FailureReason::Refused { code, message } => (number(code), message.as_str()),
         _ => (None, ""),
     };
-    let detail = detail(number.map(Code::from_code), None);
+    let detail = api_detail(number.map(Code::from_code), None);
     reply.api_error(number, message, None, failure.is_retryable(), detail)
 }
 
 /// KooDrive's part of an [`Error::Api`].
-fn detail(code: Option<Code>, gateway_code: Option<String>) -> ApiDetail {
+fn api_detail(code: Option<Code>, gateway_code: Option<String>) -> ApiDetail {
     ApiDetail::KooDrive(ErrorDetail { code, gateway_code })
 }
 
@@ -771,7 +771,7 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
 fn refusal(reply: &Reply) -> Result<WireReply, Error> {
     let retryable_status = crate::error::retryable_status(reply.status);
     if let Some(gateway) = reply.try_json::<WireGatewayError>() {
-        let detail = detail(None, Some(reply.redact(&gateway.error_code)));
+        let detail = api_detail(None, Some(reply.redact(&gateway.error_code)));
         let message = &gateway.error_msg;
         return Err(reply.api_error(None, message, gateway.request_id, retryable_status, detail));
     }
@@ -780,7 +780,7 @@ fn refusal(reply: &Reply) -> Result<WireReply, Error> {
         let code = Code::from_code(envelope.code);
         let retryable = code.is_retryable() || retryable_status;
         let message = envelope.msg.as_deref().unwrap_or("");
-        let detail = detail(Some(code), None);
+        let detail = api_detail(Some(code), None);
         return Err(reply.api_error(Some(envelope.code), message, None, retryable, detail));
     }
     if !reply.is_success() {
