@@ -123,8 +123,7 @@ impl Chunks<'_> {
         F: Fn(&[T]) -> Result<Batch, Error>,
     {
         // Without a policy, one attempt.
-        let once = RetryPolicy::none();
-        crate::retry(self.retry.unwrap_or(&once), |_| call(items))
+        crate::retry(self.retry.unwrap_or(&RetryPolicy::none()), |_| call(items))
     }
 
     fn run_chunks<T, F>(&self, items: &[T], size: usize, call: &F) -> Result<Batch, Error>
@@ -210,26 +209,23 @@ impl Chunks<'_> {
 
 /// The [`FailureReason::CallFailed`] of `item`, whose call failed with `err`.
 pub(crate) fn call_failed(vendor: Vendor, item: &str, err: &Error) -> ItemFailure {
-    let reason = FailureReason::CallFailed {
-        message: err.to_string(),
-    };
+    let message = err.to_string();
+    let reason = FailureReason::CallFailed { message };
     ItemFailure::new(vendor, item, reason, err.is_retryable())
 }
 
 /// The next chunk to call, waiting while calls under way may still add some;
 /// `None` once there is nothing left (or a fatal error cleared the queue).
 fn next(work: &Mutex<Work>, changed: &Condvar) -> Option<Range<usize>> {
-    let mut state = lock(work);
-    loop {
-        if let Some(range) = state.queue.pop_front() {
-            state.running += 1;
-            return Some(range);
-        }
-        if state.running == 0 || state.fatal.is_some() {
-            return None;
-        }
-        state = changed.wait(state).unwrap_or_else(PoisonError::into_inner);
-    }
+    // Nothing to take yet, but calls under way may still add some.
+    let waiting =
+        |state: &mut Work| state.queue.is_empty() && state.running > 0 && state.fatal.is_none();
+    let mut state = changed
+        .wait_while(lock(work), waiting)
+        .unwrap_or_else(PoisonError::into_inner);
+    let range = state.queue.pop_front()?;
+    state.running += 1;
+    Some(range)
 }
 
 /// `range` cut into pieces of at most `size` (at least 1), in order.
@@ -241,7 +237,7 @@ fn cut(range: Range<usize>, size: usize) -> impl DoubleEndedIterator<Item = Rang
         .map(move |start| start..end.min(start + size))
 }
 
-fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 

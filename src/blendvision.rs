@@ -50,8 +50,7 @@ pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
 use crate::error::{ApiDetail, Error};
 use crate::expiry::Expiry;
 use crate::http::{Call, Method, Reply};
-use crate::link::{attribute, ItemAnswer};
-use crate::link::{Batch, DownloadLink, FailureReason};
+use crate::link::{attribute, Batch, DownloadLink, FailureReason, ItemAnswer};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
 
@@ -271,21 +270,18 @@ pub fn download_links<S: AsRef<str>>(
 pub(crate) fn decode_batch<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, Error> {
     check_status(reply)?;
     let batch: WireBatch = reply.json()?;
-    let answers = batch
-        .download_files
-        .into_iter()
-        .map(|file| {
-            let id = file.id.clone();
-            let answer = match crate::url::check_link(&file.download_uri) {
-                Ok(_) => ItemAnswer::Link(link(&id, file)),
-                Err(why) => {
-                    let why = format!("`download_uri` {why}");
-                    ItemAnswer::Failed(FailureReason::UnusableLink { why }, false)
-                }
-            };
-            (id, answer)
-        })
-        .collect();
+    let answer = |file: WireFile| {
+        let id = file.id.clone();
+        let answer = match crate::url::check_link(&file.download_uri) {
+            Ok(_) => ItemAnswer::Link(link(&id, file)),
+            Err(why) => {
+                let why = format!("`download_uri` {why}");
+                ItemAnswer::Failed(FailureReason::UnusableLink { why }, false)
+            }
+        };
+        (id, answer)
+    };
+    let answers = batch.download_files.into_iter().map(answer).collect();
     Ok(attribute(Vendor::BlendVision, ids, answers))
 }
 
@@ -318,10 +314,8 @@ fn call(config: &Config, path: &[&str]) -> Result<Call, Error> {
     // An empty token is refused by `Call::credential`, before anything is sent.
     let org_id = config.org_id.trim();
     if org_id.is_empty() && config.token_kind == TokenKind::ApiToken {
-        return Err(invalid(
-            "org_id",
-            "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)",
-        ));
+        let why = "is required with an API token (sent as x-bv-org-id); a login access token needs none (Config::login)";
+        return Err(invalid("org_id", why));
     }
     let base = config.base_url.parsed(Vendor::BlendVision)?;
     let call = Call::new(Vendor::BlendVision, Method::Post, base, path);
@@ -353,36 +347,26 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
     let later = [GrpcCode::Unavailable, GrpcCode::ResourceExhausted].contains(&grpc_code);
     let retryable = later
         || (crate::error::retryable_status(reply.status) && grpc_code != GrpcCode::Unimplemented);
-    let details = status
-        .details
-        .into_iter()
-        .map(|mut fields| {
-            let type_url = match fields.remove("@type") {
-                Some(serde_json::Value::String(t)) => reply.redact(&t),
-                Some(other) => {
-                    fields.insert("@type".to_owned(), other);
-                    String::new()
-                }
-                None => String::new(),
-            };
-            let fields = fields
-                .into_iter()
-                .map(|(name, value)| (reply.redact(&name), reply.redact_json(value)))
-                .collect();
-            Detail { type_url, fields }
-        })
-        .collect();
-    Err(reply.api_error(
-        Some(status.code),
-        &status.message,
-        None,
-        retryable,
-        ApiDetail::BlendVision(ErrorDetail {
-            grpc_code,
-            details,
-            label,
-        }),
-    ))
+    let detail = |mut fields: serde_json::Map<String, serde_json::Value>| {
+        // An `@type` that is not a string stays among the fields.
+        let text = fields.get("@type").and_then(serde_json::Value::as_str);
+        let type_url = text.map(|t| reply.redact(t)).unwrap_or_default();
+        if text.is_some() {
+            fields.remove("@type");
+        }
+        let fields = fields
+            .into_iter()
+            .map(|(name, value)| (reply.redact(&name), reply.redact_json(value)))
+            .collect();
+        Detail { type_url, fields }
+    };
+    let details = status.details.into_iter().map(detail).collect();
+    let detail = ApiDetail::BlendVision(ErrorDetail {
+        grpc_code,
+        details,
+        label,
+    });
+    Err(reply.api_error(Some(status.code), &status.message, None, retryable, detail))
 }
 
 #[cfg(test)]

@@ -36,7 +36,6 @@
 //! ```
 
 use std::fmt;
-use std::ops::RangeInclusive;
 
 use serde::Deserialize;
 
@@ -52,7 +51,7 @@ use crate::vendor::Vendor;
 /// Datalab's public API host.
 pub const DEFAULT_BASE_URL: &str = "https://www.datalab.to";
 /// The `expires_in` values Datalab accepts, in seconds (1 minute to 24 hours).
-pub const EXPIRES_IN_RANGE: RangeInclusive<u32> = 60..=86_400;
+pub const EXPIRES_IN_RANGE: std::ops::RangeInclusive<u32> = 60..=86_400;
 
 /// Connection settings for Datalab. `Debug` hides the key and the base URL's
 /// user info and query.
@@ -239,10 +238,8 @@ pub fn download_link(
     if let Some(team) = &config.team {
         crate::config::check_input(Vendor::Datalab, "team", team, crate::config::MAX_HEADER_LEN)?;
         // A cookie value: no separators, quotes, whitespace or controls.
-        if team
-            .bytes()
-            .any(|b| !b.is_ascii_graphic() || matches!(b, b';' | b',' | b'"' | b'\\'))
-        {
+        let cookie_byte = |b: u8| b.is_ascii_graphic() && !matches!(b, b';' | b',' | b'"' | b'\\');
+        if !team.bytes().all(cookie_byte) {
             let why = "must be visible ASCII without `;`, `,`, `\"` or `\\`";
             return Err(Error::invalid(Vendor::Datalab, "team", why));
         }
@@ -276,35 +273,23 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
             }
             (None, Some(e)) => Detail::Error(reply.redact(&e)),
             (None, None) => {
-                return Err(reply.unexpected(
-                    UnexpectedReason::WrongShape,
-                    Some("error body without `detail` or `error`".to_owned()),
-                ))
+                let note = "error body without `detail` or `error`".to_owned();
+                return Err(reply.unexpected(UnexpectedReason::WrongShape, Some(note)));
             }
+        };
+        let line = |v: &ValidationError| {
+            let loc: Vec<String> = v.loc.iter().map(ToString::to_string).collect();
+            format!("{}: {}", loc.join("."), v.msg)
         };
         let message = match &detail {
             Detail::Message(m) | Detail::Error(m) => m.clone(),
-            Detail::Validation(items) => items
-                .iter()
-                .map(|v| {
-                    let loc: Vec<String> = v.loc.iter().map(ToString::to_string).collect();
-                    format!("{}: {}", loc.join("."), v.msg)
-                })
-                .collect::<Vec<_>>()
-                .join("; "),
+            Detail::Validation(items) => items.iter().map(line).collect::<Vec<_>>().join("; "),
         };
         let status = reply.status;
         let retryable = status == 408 || crate::error::retryable_status(status);
-        return Err(reply.api_error(
-            None,
-            &message,
-            None,
-            retryable,
-            ApiDetail::Datalab(ErrorDetail {
-                detail,
-                label: status_label(status),
-            }),
-        ));
+        let label = status_label(status);
+        let detail = ApiDetail::Datalab(ErrorDetail { detail, label });
+        return Err(reply.api_error(None, &message, None, retryable, detail));
     }
     let wire: WireDownload = reply.json()?;
     let url = reply.link("download_url", &wire.download_url)?;
@@ -317,13 +302,8 @@ pub(crate) fn decode(reply: &Reply, file_id: impl Into<String>) -> Result<Downlo
         Some(name) => (!name.is_empty()).then_some(name),
         None => crate::url::path_file_name(url),
     };
-    Ok(DownloadLink::new(
-        Vendor::Datalab,
-        file_id,
-        url,
-        name,
-        expiry,
-    ))
+    let link = DownloadLink::new(Vendor::Datalab, file_id, url, name, expiry);
+    Ok(link)
 }
 
 fn status_label(status: u16) -> &'static str {

@@ -178,19 +178,13 @@ fn refusal(reply: &Reply) -> Result<Success, Error> {
         // The status first (429 and every 5xx but 501); the body code may only
         // add (455 maintenance, 429 and 500 under HTTP 200).
         let retryable = crate::error::retryable_status(reply.status) || code.is_retryable();
-        return Err(reply.api_error(
-            Some(envelope.code),
-            envelope.msg.as_deref().unwrap_or(""),
-            None,
-            retryable,
-            ApiDetail::Kie(code),
-        ));
+        let message = envelope.msg.as_deref().unwrap_or("");
+        let detail = ApiDetail::Kie(code);
+        return Err(reply.api_error(Some(envelope.code), message, None, retryable, detail));
     }
     if !reply.is_success() {
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some("body code 200 under a non-2xx status".to_owned()),
-        ));
+        let note = "body code 200 under a non-2xx status".to_owned();
+        return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
     }
     reply.json::<Success>()
 }

@@ -38,9 +38,7 @@ impl Code {
     /// This is what the body code adds: an error is also retryable when its HTTP
     /// status is 429 or a 5xx but 501, whatever the code.
     pub fn is_retryable(self) -> bool {
-        matches!(
-            self,
-            Code::RateLimited | Code::Maintenance | Code::ServerError
-        )
+        let later = [Code::RateLimited, Code::Maintenance, Code::ServerError];
+        later.contains(&self)
     }
 }

@@ -82,7 +82,6 @@ use crate::link::{attribute, ItemAnswer};
 use crate::link::{Batch, DownloadLink, FailureReason, ItemFailure, Unattributed, VendorCode};
 use crate::secret::Secret;
 use crate::vendor::Vendor;
-use sign::request_target;
 pub use sign::{
     authorization, canonical_query, canonical_request, canonical_uri, hashed_payload, signature,
     signed_headers, string_to_sign,
@@ -222,30 +221,23 @@ impl Config {
     pub fn from_env() -> Result<Self, Error> {
         use crate::config::{env_optional, env_required};
         let user_id = env_required(Vendor::KooDrive, "KOODRIVE_USER_ID")?;
+        let both = "set either KOODRIVE_TOKEN or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET, not both";
         let token = env_optional("KOODRIVE_TOKEN");
-        let app_id = env_optional("KOODRIVE_APP_ID");
-        let auth =
-            match (token, app_id) {
-                (Some(_), Some(_)) => return Err(invalid(
-                    "KOODRIVE_TOKEN",
-                    "set either KOODRIVE_TOKEN or KOODRIVE_APP_ID + KOODRIVE_APP_SECRET, not both",
-                )),
-                (Some(token), None) => Auth::token_with_prefix(
-                    token,
-                    std::env::var("KOODRIVE_TOKEN_PREFIX")
-                        .unwrap_or_else(|_| DEFAULT_TOKEN_PREFIX.to_owned()),
-                ),
-                (None, Some(app_id)) => Auth::app_signature(
-                    app_id,
-                    env_required(Vendor::KooDrive, "KOODRIVE_APP_SECRET")?,
-                ),
-                (None, None) => {
-                    return Err(invalid(
-                        "KOODRIVE_TOKEN",
-                        "is not set (nor KOODRIVE_APP_ID + KOODRIVE_APP_SECRET)",
-                    ))
-                }
-            };
+        let auth = match (token, env_optional("KOODRIVE_APP_ID")) {
+            (Some(_), Some(_)) => return Err(invalid("KOODRIVE_TOKEN", both)),
+            (Some(token), None) => {
+                let prefix = std::env::var("KOODRIVE_TOKEN_PREFIX");
+                Auth::token_with_prefix(token, prefix.as_deref().unwrap_or(DEFAULT_TOKEN_PREFIX))
+            }
+            (None, Some(app_id)) => {
+                let app_secret = env_required(Vendor::KooDrive, "KOODRIVE_APP_SECRET")?;
+                Auth::app_signature(app_id, app_secret)
+            }
+            (None, None) => {
+                let why = "is not set (nor KOODRIVE_APP_ID + KOODRIVE_APP_SECRET)";
+                return Err(invalid("KOODRIVE_TOKEN", why));
+            }
+        };
         let mut config = Config::new(user_id, auth);
         crate::config::env_base_url(&mut config.base_url, "KOODRIVE_BASE_URL");
         Ok(config)
@@ -382,12 +374,11 @@ fn optional_integer<'de, D: Deserializer<'de>>(de: D) -> Result<Option<i64>, D::
 /// A per-file code exactly as it arrived (a string on the wire in the vendor's
 /// examples, a number in some replies), or `null`.
 fn code<'de, D: Deserializer<'de>>(de: D) -> Result<Option<VendorCode>, D::Error> {
-    Ok(
-        Option::<IntegerOrText>::deserialize(de)?.map(|code| match code {
-            IntegerOrText::Integer(n) => VendorCode::Number(n),
-            IntegerOrText::Text(text) => VendorCode::Text(text),
-        }),
-    )
+    let code = Option::<IntegerOrText>::deserialize(de)?;
+    Ok(code.map(|code| match code {
+        IntegerOrText::Integer(n) => VendorCode::Number(n),
+        IntegerOrText::Text(text) => VendorCode::Text(text),
+    }))
 }
 
 // ---------------------------------------------------------------------------
@@ -506,17 +497,13 @@ fn file_refused(reply: &Reply, failure: ItemFailure) -> Error {
         FailureReason::Refused { code, message } => (number(code), message.as_str()),
         _ => (None, ""),
     };
-    let code = number.map(Code::from_code);
-    reply.api_error(
-        number,
-        message,
-        None,
-        failure.is_retryable(),
-        ApiDetail::KooDrive(ErrorDetail {
-            code,
-            gateway_code: None,
-        }),
-    )
+    let detail = api_detail(number.map(Code::from_code), None);
+    reply.api_error(number, message, None, failure.is_retryable(), detail)
+}
+
+/// KooDrive's part of an [`Error::Api`].
+fn api_detail(code: Option<Code>, gateway_code: Option<String>) -> ApiDetail {
+    ApiDetail::KooDrive(ErrorDetail { code, gateway_code })
 }
 
 /// A per-file code as a number, when it is one or a string of digits.
@@ -588,12 +575,6 @@ pub const X_DATE_BACKDATE: time::Duration = time::Duration::seconds(30);
 /// agent cannot carry it, and every later call to that gateway needs it.
 static CLOCK_OFFSETS: Mutex<BTreeMap<String, time::Duration>> = Mutex::new(BTreeMap::new());
 
-fn clock_offsets() -> std::sync::MutexGuard<'static, BTreeMap<String, time::Duration>> {
-    CLOCK_OFFSETS
-        .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
-}
-
 /// Sends one call. `X-Date` is the local time, corrected by the offset learned
 /// for this base URL (if any), less [`X_DATE_BACKDATE`]. When the gateway still
 /// refuses the date (`APIG.0303` or `APIGW.0303`, "signature expired"), the
@@ -610,13 +591,13 @@ fn send(
 ) -> Result<Reply, Error> {
     // The gateway: scheme and host (with a port other than the scheme's).
     let key = [base.scheme, "://", &base.host_header].concat();
-    let offset = clock_offsets().get(&key).copied().unwrap_or_default();
-    let now = OffsetDateTime::now_utc() + offset;
+    let offset = crate::batch::lock(&CLOCK_OFFSETS).get(&key).copied();
+    let now = OffsetDateTime::now_utc() + offset.unwrap_or_default();
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
     let Some(server_now) = refused_date_correction(&reply, now) else {
         return Ok(reply);
     };
-    clock_offsets().insert(key, server_now - OffsetDateTime::now_utc());
+    crate::batch::lock(&CLOCK_OFFSETS).insert(key, server_now - OffsetDateTime::now_utc());
     send_dated(agent, config, base, container_id, ids, server_now)
 }
 
@@ -686,7 +667,7 @@ fn send_dated(
                 ("x-date", x_date.as_str()),
                 ("x-user-id", config.user_id.as_str()),
             ];
-            let (path, query) = request_target(call.url());
+            let (path, query) = sign::request_target(call.url());
             let canonical = canonical_request("POST", path, query, &headers, call.body());
             let signed = signature(app_secret, &string_to_sign(&canonical));
             let value = authorization(app_id, &signed_headers(&headers), &signed);
@@ -788,37 +769,23 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
 /// A reply that is not a plain success: the gateway's or the vendor's refusal, or
 /// the reason it does not decode.
 fn refusal(reply: &Reply) -> Result<WireReply, Error> {
+    let retryable_status = crate::error::retryable_status(reply.status);
     if let Some(gateway) = reply.try_json::<WireGatewayError>() {
-        return Err(reply.api_error(
-            None,
-            &gateway.error_msg,
-            gateway.request_id,
-            crate::error::retryable_status(reply.status),
-            ApiDetail::KooDrive(ErrorDetail {
-                code: None,
-                gateway_code: Some(reply.redact(&gateway.error_code)),
-            }),
-        ));
+        let detail = api_detail(None, Some(reply.redact(&gateway.error_code)));
+        let message = &gateway.error_msg;
+        return Err(reply.api_error(None, message, gateway.request_id, retryable_status, detail));
     }
     let envelope: WireEnvelope = reply.json()?;
     if envelope.code != 0 {
         let code = Code::from_code(envelope.code);
-        return Err(reply.api_error(
-            Some(envelope.code),
-            envelope.msg.as_deref().unwrap_or(""),
-            None,
-            code.is_retryable() || crate::error::retryable_status(reply.status),
-            ApiDetail::KooDrive(ErrorDetail {
-                code: Some(code),
-                gateway_code: None,
-            }),
-        ));
+        let retryable = code.is_retryable() || retryable_status;
+        let message = envelope.msg.as_deref().unwrap_or("");
+        let detail = api_detail(Some(code), None);
+        return Err(reply.api_error(Some(envelope.code), message, None, retryable, detail));
     }
     if !reply.is_success() {
-        return Err(reply.unexpected(
-            UnexpectedReason::Status,
-            Some("code 0 under a non-2xx status".to_owned()),
-        ));
+        let note = "code 0 under a non-2xx status".to_owned();
+        return Err(reply.unexpected(UnexpectedReason::Status, Some(note)));
     }
     reply.json::<WireReply>()
 }

@@ -38,12 +38,10 @@ fn reencoded(text: &str) -> String {
 pub fn canonical_uri(path: &str) -> String {
     let mut segments: Vec<&str> = Vec::new();
     for segment in path.split('/') {
-        match segment {
-            "" | "." => {}
-            ".." => {
-                segments.pop();
-            }
-            other => segments.push(other),
+        if segment == ".." {
+            segments.pop();
+        } else if !matches!(segment, "" | ".") {
+            segments.push(segment);
         }
     }
     let reencoded: String = segments.iter().map(|s| reencoded(s) + "/").collect();
@@ -93,10 +91,8 @@ fn sorted_headers(headers: &[(&str, &str)]) -> Vec<(String, String)> {
 /// assert_eq!(signed_headers(&[("X-User-Id", "1"), ("Host", "h"), ("X-Date", "d")]), "host;x-date;x-user-id");
 /// ```
 pub fn signed_headers(headers: &[(&str, &str)]) -> String {
-    let names: Vec<String> = sorted_headers(headers)
-        .into_iter()
-        .map(|(name, _)| name)
-        .collect();
+    let sorted = sorted_headers(headers);
+    let names: Vec<&str> = sorted.iter().map(|(name, _)| name.as_str()).collect();
     names.join(";")
 }
 
@@ -133,10 +129,8 @@ pub fn canonical_request(
 
 /// `HMAC-SHA256\n` + lowercase hex SHA-256 of the canonical request.
 pub fn string_to_sign(canonical_request: &str) -> String {
-    format!(
-        "{ALGORITHM}\n{}",
-        hashed_payload(canonical_request.as_bytes())
-    )
+    let hashed = hashed_payload(canonical_request.as_bytes());
+    format!("{ALGORITHM}\n{hashed}")
 }
 
 /// Lowercase hex HMAC-SHA256 of `string_to_sign`, keyed with the app secret itself.
