@@ -43,7 +43,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::BaseUrl;
 pub use crate::error::blendvision::{Detail, ErrorDetail, GrpcCode};
@@ -164,6 +164,12 @@ struct WireBatch {
     download_files: Vec<WireFile>,
 }
 
+/// The batch request body.
+#[derive(Serialize)]
+struct BatchBody<'a> {
+    ids: Vec<&'a str>,
+}
+
 /// Gets the download link of one library file.
 ///
 /// The link's [`item`](DownloadLink::item) is `id`, its `file_name` the file's
@@ -259,7 +265,9 @@ pub fn download_links<S: AsRef<str>>(
     for id in ids {
         validate_id("ids", id.as_ref())?;
     }
-    let body = serde_json::json!({ "ids": ids.iter().map(AsRef::as_ref).collect::<Vec<&str>>() });
+    let body = BatchBody {
+        ids: ids.iter().map(AsRef::as_ref).collect(),
+    };
     let reply = call(config, &[FILES_PATH, ":download"])?
         .json(crate::encode::json_body(&body))
         .send(agent)?;

@@ -68,7 +68,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use serde::{Deserialize, Deserializer};
+use serde::{Deserialize, Deserializer, Serialize};
 use time::OffsetDateTime;
 
 use crate::config::{check_input, is_blank, BaseUrl, ParsedBase, MAX_ID_LEN};
@@ -308,6 +308,14 @@ impl BatchCode {
 
 // ---------------------------------------------------------------------------
 // Wire types
+
+/// The request body.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WireRequest<'a> {
+    container_id: &'a str,
+    file_ids: &'a [String],
+}
 
 /// Huawei API gateway refusal (`APIGW.xxxx`).
 #[derive(Deserialize)]
@@ -651,7 +659,10 @@ fn send_dated(
     if let Some(trace_id) = &config.trace_id {
         call = call.header("x-traceid", "trace_id", trace_id)?;
     }
-    let body = serde_json::json!({ "containerId": container_id, "fileIds": ids });
+    let body = WireRequest {
+        container_id,
+        file_ids: ids,
+    };
     let call = call.json(crate::encode::json_body(&body));
     let call = match &config.auth {
         Auth::Token { token, prefix } => {
