@@ -27,12 +27,14 @@ pub(crate) fn percent_decode(text: &str) -> String {
 
 /// [`percent_decode`], borrowed when there is nothing to decode.
 pub(crate) fn percent_decoded(text: &str) -> Cow<'_, str> {
-    if !text.contains('%') {
+    let Some(first) = text.find('%') else {
         return Cow::Borrowed(text);
-    }
-    // Decoded bytes are never more than the text's: one allocation.
+    };
+    // Decoded bytes are never more than the text's: one allocation. What comes
+    // before the first `%` is copied as it is.
     let mut bytes = Vec::with_capacity(text.len());
-    bytes.extend(percent_decode_str(text));
+    bytes.extend_from_slice(&text.as_bytes()[..first]);
+    bytes.extend(percent_decode_str(&text[first..]));
     match String::from_utf8(bytes) {
         Ok(text) => Cow::Owned(text),
         Err(e) => Cow::Owned(String::from_utf8_lossy(e.as_bytes()).into_owned()),
