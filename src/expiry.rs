@@ -32,7 +32,6 @@
 //! Every number is checked: a value that does not fit, a date that does not
 //! exist, an overflowing sum is no expiry, never a panic.
 
-use std::borrow::Cow;
 use std::fmt;
 
 use time::{Date, Duration, Month, OffsetDateTime, PrimitiveDateTime, Time, UtcOffset};
@@ -262,7 +261,7 @@ pub(crate) fn recognise(url: &str) -> Expiry {
         .filter_map(|dialect| dialect(&params))
         .map(Expiry::at)
         .fold(Expiry::Unknown, Expiry::earliest);
-    if let Some(sign) = params.get("sign") {
+    if let Some(sign) = params.sign.map(decoded) {
         // COS with its authorization merged into `sign`.
         if let Some(at) = cos_merged(&sign) {
             expiry = expiry.earliest(Expiry::at(at));
@@ -280,17 +279,17 @@ pub(crate) fn recognise(url: &str) -> Expiry {
 /// A dialect's reading of a query.
 type Dialect = fn(&Params<'_>) -> Option<OffsetDateTime>;
 
-/// Expiry of an S3-style presigned URL, from its raw query: `X-Amz-Date` + `X-Amz-Expires`, the first
-/// pair of each named exactly so (the name as sent, not decoded); the values
-/// decoded and trimmed, the seconds a `u32`.
+/// Expiry of an S3-style presigned URL, from its raw query: `X-Amz-Date` +
+/// `X-Amz-Expires`, the first pair of each named exactly so (the name as sent,
+/// not decoded); the values decoded and trimmed, the seconds a `u32`.
 pub(crate) fn amz_expiry(query: &str) -> Option<OffsetDateTime> {
-    // One pass over the query (a presigned URL runs to hundreds of bytes); the
-    // first occurrence of each name counts.
+    // Its own pass, which ends once both are found: most links are S3's, and
+    // their queries run to hundreds of bytes.
     let (mut date, mut expires) = (None, None);
     for (name, value) in query_pairs(query) {
         match name {
-            "X-Amz-Date" if date.is_none() => date = Some(value),
-            "X-Amz-Expires" if expires.is_none() => expires = Some(value),
+            "X-Amz-Date" => date = date.or(Some(value)),
+            "X-Amz-Expires" => expires = expires.or(Some(value)),
             _ => continue,
         }
         if date.is_some() && expires.is_some() {
@@ -354,43 +353,75 @@ fn cloudreve_sign(sign: &str) -> Option<Option<OffsetDateTime>> {
     OffsetDateTime::from_unix_timestamp(seconds).ok().map(Some)
 }
 
-/// A raw query, read pair by pair as each lookup needs it. Names are compared
-/// after percent-decoding; the first occurrence counts.
-struct Params<'q>(Vec<(Cow<'q, str>, &'q str)>);
+/// The first raw (still encoded) value of each parameter a dialect below reads,
+/// from one pass over a raw query. Names are compared after percent-decoding,
+/// as the SDKs write them, except GCS's (in any case).
+#[derive(Default)]
+struct Params<'q> {
+    oss_signature: Option<&'q str>,
+    oss_date: Option<&'q str>,
+    oss_expires: Option<&'q str>,
+    goog_signature: Option<&'q str>,
+    goog_date: Option<&'q str>,
+    goog_expires: Option<&'q str>,
+    q_ak: Option<&'q str>,
+    q_signature: Option<&'q str>,
+    q_sign_time: Option<&'q str>,
+    q_key_time: Option<&'q str>,
+    signature: Option<&'q str>,
+    expires: Option<&'q str>,
+    oss_access_key_id: Option<&'q str>,
+    access_key_id: Option<&'q str>,
+    aws_access_key_id: Option<&'q str>,
+    google_access_id: Option<&'q str>,
+    token: Option<&'q str>,
+    e: Option<&'q str>,
+    upt: Option<&'q str>,
+    sig: Option<&'q str>,
+    se: Option<&'q str>,
+    sign: Option<&'q str>,
+}
 
 impl<'q> Params<'q> {
-    /// The pairs of `query`, names decoded once (every dialect looks here).
     fn new(query: &'q str) -> Params<'q> {
-        Params(
-            query_pairs(query)
-                .map(|(name, value)| (decoded(name), value))
-                .collect(),
-        )
+        let mut params = Params::default();
+        for (raw_name, value) in query_pairs(query) {
+            let name = decoded(raw_name);
+            let any_case = |goog: &str| name.eq_ignore_ascii_case(goog);
+            let slot = match name.as_ref() {
+                "x-oss-signature" => &mut params.oss_signature,
+                "x-oss-date" => &mut params.oss_date,
+                "x-oss-expires" => &mut params.oss_expires,
+                _ if any_case("X-Goog-Signature") => &mut params.goog_signature,
+                _ if any_case("X-Goog-Date") => &mut params.goog_date,
+                _ if any_case("X-Goog-Expires") => &mut params.goog_expires,
+                "q-ak" => &mut params.q_ak,
+                "q-signature" => &mut params.q_signature,
+                "q-sign-time" => &mut params.q_sign_time,
+                "q-key-time" => &mut params.q_key_time,
+                "Signature" => &mut params.signature,
+                "Expires" => &mut params.expires,
+                "OSSAccessKeyId" => &mut params.oss_access_key_id,
+                "AccessKeyId" => &mut params.access_key_id,
+                "AWSAccessKeyId" => &mut params.aws_access_key_id,
+                "GoogleAccessId" => &mut params.google_access_id,
+                "token" => &mut params.token,
+                "e" => &mut params.e,
+                "_upt" => &mut params.upt,
+                "sig" => &mut params.sig,
+                "se" => &mut params.se,
+                "sign" => &mut params.sign,
+                _ => continue,
+            };
+            slot.get_or_insert(value);
+        }
+        params
     }
+}
 
-    /// The raw (still encoded) value of the first pair whose decoded name
-    /// satisfies `matches`.
-    fn find(&self, matches: impl Fn(&str) -> bool) -> Option<&'q str> {
-        self.0
-            .iter()
-            .find(|(name, _)| matches(name))
-            .map(|(_, value)| *value)
-    }
-
-    /// The decoded value of the first parameter named exactly `name`.
-    fn get(&self, name: &str) -> Option<Cow<'q, str>> {
-        self.find(|n| n == name).map(decoded)
-    }
-
-    /// Whether a parameter named `name` is present with a non-empty value.
-    fn has(&self, name: &str) -> bool {
-        self.get(name).is_some_and(|v| !crate::config::is_blank(&v))
-    }
-
-    /// [`get`](Self::get) with `name` compared in any ASCII case.
-    fn get_any_case(&self, name: &str) -> Option<Cow<'q, str>> {
-        self.find(|n| n.eq_ignore_ascii_case(name)).map(decoded)
-    }
+/// Whether a parameter is present with a value that is not blank once decoded.
+fn has(value: Option<&str>) -> bool {
+    value.is_some_and(|v| !crate::config::is_blank(&decoded(v)))
 }
 
 /// Aliyun OSS v4: `x-oss-date` (`yyyyMMdd'T'HHmmss'Z'`) + `x-oss-expires`
@@ -399,10 +430,10 @@ impl<'q> Params<'q> {
 /// `x-oss-credential` and `x-oss-signature-version`; Cloudreve's
 /// `driver/oss/oss.go` deletes them all together for a public bucket).
 fn oss_v4(params: &Params<'_>) -> Option<OffsetDateTime> {
-    if !params.has("x-oss-signature") {
+    if !has(params.oss_signature) {
         return None;
     }
-    date_plus_seconds(&params.get("x-oss-date")?, &params.get("x-oss-expires")?)
+    date_plus_seconds(&decoded(params.oss_date?), &decoded(params.oss_expires?))
 }
 
 /// Google Cloud Storage V4: `X-Goog-Date` + `X-Goog-Expires`, signed by
@@ -411,14 +442,10 @@ fn oss_v4(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// case: the Go, Node and Ruby clients write `X-Goog-*`, the .NET one
 /// `x-goog-*` (google-cloud-dotnet `Google.Cloud.Storage.V1` `V4SignerTest`).
 fn goog_v4(params: &Params<'_>) -> Option<OffsetDateTime> {
-    let signature = params.get_any_case("X-Goog-Signature")?;
-    if crate::config::is_blank(&signature) {
+    if !has(params.goog_signature) {
         return None;
     }
-    date_plus_seconds(
-        &params.get_any_case("X-Goog-Date")?,
-        &params.get_any_case("X-Goog-Expires")?,
-    )
+    date_plus_seconds(&decoded(params.goog_date?), &decoded(params.goog_expires?))
 }
 
 /// `yyyyMMdd'T'HHmmss'Z'` plus a number of seconds.
@@ -434,11 +461,11 @@ fn date_plus_seconds(date: &str, seconds: &str) -> Option<OffsetDateTime> {
 /// `GetPresignedURL`, puts them in the query). The signing key is only valid
 /// within `q-key-time` too: the earlier end counts.
 fn cos(params: &Params<'_>) -> Option<OffsetDateTime> {
-    if !params.has("q-ak") || !params.has("q-signature") {
+    if !has(params.q_ak) || !has(params.q_signature) {
         return None;
     }
-    let sign_end = time_range_end(&params.get("q-sign-time")?)?;
-    let key_end = params.get("q-key-time").and_then(|t| time_range_end(&t));
+    let sign_end = time_range_end(&decoded(params.q_sign_time?))?;
+    let key_end = params.q_key_time.and_then(|t| time_range_end(&decoded(t)));
     Some(key_end.map_or(sign_end, |key_end| sign_end.min(key_end)))
 }
 
@@ -476,30 +503,27 @@ fn time_range_end(range: &str) -> Option<OffsetDateTime> {
 ///   `aws/config.go` `SignerVersion: "V2"`), and OBS in V2 mode;
 /// - `GoogleAccessId`: Google Cloud Storage V2 signing.
 fn expires_v1(params: &Params<'_>) -> Option<OffsetDateTime> {
-    if !params.has("Signature") {
-        return None;
-    }
-    let key = [
-        "OSSAccessKeyId",
-        "AccessKeyId",
-        "AWSAccessKeyId",
-        "GoogleAccessId",
+    let keys = [
+        params.oss_access_key_id,
+        params.access_key_id,
+        params.aws_access_key_id,
+        params.google_access_id,
     ];
-    if !key.into_iter().any(|name| params.has(name)) {
+    if !has(params.signature) || !keys.into_iter().any(has) {
         return None;
     }
-    unix(&params.get("Expires")?)
+    unix(&decoded(params.expires?))
 }
 
 /// Qiniu: `e=<unix seconds>` then `token=<access key>:<signature>` (qiniu/go-sdk
 /// `storage/bucket.go`, `makePrivateURLv2WithRawQuery`, and `auth` `Sign`).
 fn qiniu(params: &Params<'_>) -> Option<OffsetDateTime> {
-    let token = params.get("token")?;
+    let token = decoded(params.token?);
     let (key, signature) = token.split_once(':')?;
     if key.is_empty() || signature.is_empty() {
         return None;
     }
-    unix(&params.get("e")?)
+    unix(&decoded(params.e?))
 }
 
 /// Upyun token anti-leech: `_upt` is 8 hex digits of an MD5 then the unix expiry
@@ -507,7 +531,7 @@ fn qiniu(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// `signMd5[12:20] + strconv.FormatInt(etime, 10)`). The expiry is everything
 /// after those 8 characters: the last 10 until the year 2286.
 fn upyun(params: &Params<'_>) -> Option<OffsetDateTime> {
-    let upt = params.get("_upt")?;
+    let upt = decoded(params.upt?);
     let upt = upt.trim();
     let (hash, seconds) = (upt.get(..8)?, upt.get(8..)?);
     if !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -521,10 +545,10 @@ fn upyun(params: &Params<'_>) -> Option<OffsetDateTime> {
 /// `2006-01-02T15:04:05.0000000Z`, `2006-01-02T15:04:05Z`, `2006-01-02T15:04Z`,
 /// `2006-01-02`; the REST docs allow a `±hh:mm` offset for the `Z`).
 fn azure(params: &Params<'_>) -> Option<OffsetDateTime> {
-    if !params.has("sig") {
+    if !has(params.sig) {
         return None;
     }
-    iso8601(&params.get("se")?)
+    iso8601(&decoded(params.se?))
 }
 
 /// `YYYY-MM-DD` (midnight UTC) or `YYYY-MM-DDThh:mm[:ss[.fraction]]` followed by
@@ -691,6 +715,30 @@ mod tests {
 
     fn unknown(url: &str) {
         assert_eq!(recognise(url), Expiry::Unknown, "{url}");
+    }
+
+    /// One pass over the query keeps the first value of each name: a later
+    /// pair never makes good (or spoils) an earlier one.
+    #[test]
+    fn the_first_pair_of_each_name_counts() {
+        let one = datetime!(2024-01-01 01:00 UTC);
+        unknown("https://h/a?OSSAccessKeyId=&OSSAccessKeyId=k&Signature=s&Expires=1704070800");
+        unknown("https://h/a?OSSAccessKeyId=k&Signature=&Signature=s&Expires=1704070800");
+        assert_eq!(
+            at("https://h/a?AccessKeyId=k&Signature=s&Expires=1704070800&Expires=1"),
+            one
+        );
+        assert_eq!(
+            at("https://h/a?X-Amz-Date=20240101T000000Z&X-Amz-Expires=3600&X-Amz-Expires=1"),
+            one
+        );
+        // S3's names as sent, GCS's in any case, the others decoded.
+        unknown("https://h/a?X-Amz-Dat%65=20240101T000000Z&X-Amz-Expires=3600");
+        assert_eq!(
+            at("https://h/a?x-goog-signature=s&X-GOOG-DATE=20240101T000000Z&x-goog-expires=3600"),
+            one
+        );
+        assert_eq!(at("https://h/a?%73ig=s&s%65=2024-01-01T01:00:00Z"), one);
     }
 
     /// A deterministic generator (xorshift64*): the same inputs on every run.
