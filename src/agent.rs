@@ -63,8 +63,9 @@ pub(crate) use crate::http::policy::clamp;
 
 /// A [`ureq::Agent`] with the crate's defaults: each phase of a call bounded by
 /// [`DEFAULT_TIMEOUT`](crate::DEFAULT_TIMEOUT) (connect by
-/// [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT)), user agent `download-url/<version>`, the compiled-in TLS provider (see below), HTTP error
-/// statuses returned as replies, redirects not followed, and up to
+/// [`CONNECT_TIMEOUT`](crate::CONNECT_TIMEOUT)), user agent
+/// `download-url/<version>`, the compiled-in TLS provider (see below), HTTP
+/// error statuses returned as replies, redirects not followed, and up to
 /// [`DEFAULT_CONCURRENCY`](crate::DEFAULT_CONCURRENCY) (4) idle keep-alive
 /// connections per host (ureq's default is 3), so that a batch's concurrent
 /// calls find their connections again.

@@ -757,8 +757,14 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
     let missing: Vec<usize> = (0..batch.failures.len())
         .filter(|&at| batch.failures[at].reason == FailureReason::Missing)
         .collect();
-    let matched = unattributed.len() == missing.len();
-    let mut missing = missing.into_iter().filter(|_| matched);
+    // Failures without a file id fill the left-out ids in order, and only when
+    // there are exactly as many of each; otherwise none is attributed.
+    let fill = if unattributed.len() == missing.len() {
+        missing
+    } else {
+        Vec::new()
+    };
+    let mut missing = fill.into_iter();
     for answer in unattributed {
         match (answer, missing.next()) {
             (ItemAnswer::Failed(reason, retryable), Some(at)) => {
