@@ -165,8 +165,10 @@ impl Reply {
     pub fn redact(&self, text: &str) -> String {
         let mut out = redact_url_queries(text);
         // Very short values would blank ordinary text; credentials are longer.
-        for secret in self.secrets.iter().filter(|s| s.expose().len() >= 4) {
-            out = out.replace(secret.expose(), "[redacted]");
+        for secret in self.secrets.iter().map(Secret::expose) {
+            if secret.len() >= 4 && out.contains(secret) {
+                out = out.replace(secret, "[redacted]");
+            }
         }
         out
     }
