@@ -126,7 +126,7 @@ impl Cache {
         else {
             return Ok(false);
         };
-        let tmp = super::parent_dir(target).join(format!(".dlurl-place-{:016x}", disk::random()));
+        let tmp = disk::parent_dir(target).join(format!(".dlurl-place-{:016x}", disk::random()));
         let mut out = disk::create_new(&tmp).map_err(|e| local(vendor, &tmp, "creating", e))?;
         let mut digest = ring::digest::Context::new(&ring::digest::SHA256);
         let placed = match disk::copy_hashing(&mut file, &mut out, &mut digest) {

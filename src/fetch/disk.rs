@@ -190,11 +190,18 @@ pub(super) fn create_new(path: &Path) -> io::Result<File> {
     options.open(path)
 }
 
+/// The folder of `path` (`.` for a bare name).
+pub(super) fn parent_dir(path: &Path) -> &Path {
+    path.parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."))
+}
+
 /// An existing regular file of the user running, with one name, opened without
 /// following a symlink and checked to be the file inspected; `None` for
 /// anything else.
 pub(super) fn open_own(path: &Path, write: bool) -> io::Result<Option<File>> {
-    let uid = current_uid(path.parent().unwrap_or(Path::new(".")))?;
+    let uid = current_uid(parent_dir(path))?;
     match inspect(path, uid)? {
         Existing::Ours(seen) => open_seen(path, &seen, write),
         _ => Ok(None),

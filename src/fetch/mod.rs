@@ -449,7 +449,7 @@ impl<'a> Fetcher<'a> {
         } else {
             format!(".{name}")
         };
-        self.save_file(link, parent_dir(path), &stem, Some(name))
+        self.save_file(link, disk::parent_dir(path), &stem, Some(name))
     }
 
     /// Fetches `link` into directory `dir` under the name the link gives, else
@@ -596,13 +596,6 @@ fn check_link(link: &DownloadLink) -> Result<(), Error> {
         Err(why) => why,
     };
     Err(Error::invalid(link.vendor, "url", why))
-}
-
-/// The folder of `path` (`.` for a bare name).
-fn parent_dir(path: &Path) -> &Path {
-    path.parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."))
 }
 
 /// The hash of a link's vendor and item that names and keys its files.
