@@ -1969,3 +1969,34 @@ fn skip_error_with_an_expired_token_gives_no_reason() {
     let err = call(&expired, &request).unwrap_err();
     assert!(api_detail(&err).is_signed_out(), "{err:?}");
 }
+
+/// Each `aggregated_error` entry is read with the envelope's own shape, so a
+/// nested one is read too; a hostile server nesting them thousands deep gets
+/// an `UnexpectedResponse` (serde_json's depth limit), never a stack overflow,
+/// and one nesting level keeps the vendor's code.
+#[test]
+fn nested_aggregated_errors_are_bounded() {
+    use download_url::decode::{self, RawReply};
+    let request = Request::new([my_uri("a")]);
+    let uri = my_uri("a");
+    let nested = json!({"code": 40081, "msg": "x", "aggregated_error": {
+        uri.clone(): {"code": 40016, "msg": "Path not exist",
+                      "aggregated_error": {uri.clone(): {"code": 50000, "msg": "inner"}}}
+    }})
+    .to_string();
+    let err = decode::cloudreve(&RawReply::new(200, nested.as_bytes()), &request).unwrap_err();
+    assert_eq!(err.code(), Some(40081), "{err:?}");
+
+    let depth = 100_000;
+    let mut deep = String::new();
+    for _ in 0..depth {
+        deep.push_str(r#"{"code":40081,"msg":"x","aggregated_error":{"k":"#);
+    }
+    deep.push_str(r#"{"code":1,"msg":"x"}"#);
+    for _ in 0..depth {
+        deep.push_str("}}");
+    }
+    let err = decode::cloudreve(&RawReply::new(200, deep.as_bytes()), &request).unwrap_err();
+    assert!(matches!(err, Error::UnexpectedResponse(_)), "{err:?}");
+    assert_eq!(err.http_status(), Some(200));
+}
