@@ -24,12 +24,14 @@
 //!   before and after each block, summed per side, divided by the calls. With the
 //!   server out of process the calling thread is the only busy thread for
 //!   `crate` and `defaults`;
-//! - process CPU: `utime + stime` of `/proc/self/stat` (every thread, exited ones
-//!   included, so `previous`' resolver threads count), read around each block.
-//!   Its unit is the clock tick (10 ms), so each reading is off by up to a tick:
-//!   over 3000 calls per side it is good to a few percent only; give more calls
-//!   (`-- 20000`) for a finer figure. (`CLOCK_PROCESS_CPUTIME_ID` would be exact
-//!   but needs `libc`, which the crate does not depend on.)
+//! - process CPU: `CLOCK_PROCESS_CPUTIME_ID` (every thread, exited ones
+//!   included, so `previous`' resolver threads count), read around each block,
+//!   summed per side, divided by the calls.
+//!
+//! The client and the fake run on CPUs of their own: `DLURL_BENCH_PIN` is
+//! `apart` (the default: client on the first allowed CPU, fake on the last, as a
+//! vendor's server is another machine), `same` (both on one) or `none` (see
+//! `common::placement` for why unpinned runs are not comparable).
 //!
 //! Run: `cargo bench --all-features --bench ratio` (optionally followed by
 //! `-- <calls per side>`, default 3000). `-- io [calls]` compares the crate's
@@ -80,10 +82,11 @@ fn main() {
     // A bare number is the call count per side.
     let calls: usize = args.iter().find_map(|a| a.parse().ok()).unwrap_or(3000);
     println!(
-        "interleaved in blocks of {BLOCK}, {calls} calls per side, keep-alive, fake in a child process"
+        "interleaved in blocks of {BLOCK}, {calls} calls per side, keep-alive, fake in a child process; {}",
+        common::placement_text()
     );
     println!(
-        "{:<12} {:>9} {:>9} {:>9} {:>7} {:>7} | {:>9} {:>9} {:>9} {:>7} {:>7} | {:>9} {:>9} {:>9}",
+        "{:<12} {:>9} {:>9} {:>9} {:>7} {:>7} | {:>9} {:>9} {:>9} {:>7} {:>7} | {:>9} {:>9} {:>9} {:>7} {:>7}",
         "wall/CPU",
         "crate",
         "defaults",
@@ -98,6 +101,8 @@ fn main() {
         "proc crate",
         "proc dflt",
         "proc prev",
+        "c/d",
+        "p/d",
     );
     // `DLURL_BENCH_VENDORS=datalab,cloudreve` measures only those.
     let only = std::env::var("DLURL_BENCH_VENDORS").unwrap_or_default();
@@ -118,7 +123,7 @@ fn main() {
             unreachable!()
         };
         println!(
-            "{vendor:<12} {:>9} {:>9} {:>9} {:>7.3} {:>7.3} | {:>9} {:>9} {:>9} {:>7.3} {:>7.3} | {:>9} {:>9} {:>9}",
+            "{vendor:<12} {:>9} {:>9} {:>9} {:>7.3} {:>7.3} | {:>9} {:>9} {:>9} {:>7.3} {:>7.3} | {:>9} {:>9} {:>9} {:>7.3} {:>7.3}",
             us(k.wall.median),
             us(d.wall.median),
             us(p.wall.median),
@@ -132,6 +137,8 @@ fn main() {
             us(k.process_cpu),
             us(d.process_cpu),
             us(p.process_cpu),
+            ratio(k.process_cpu, d.process_cpu),
+            ratio(p.process_cpu, d.process_cpu),
         );
         println!(
             "{:<12} p10..p90: {} | {} | {}",

@@ -70,6 +70,13 @@ pub fn serve_if_asked() {
     }
     let number =
         |at: usize, default: u64| args.get(at).and_then(|a| a.parse().ok()).unwrap_or(default);
+    // Set by `server_from_env_or_spawn` from `placement()`.
+    if let Some(cpu) = std::env::var("DLURL_BENCH_SERVER_CPU")
+        .ok()
+        .and_then(|cpu| cpu.parse().ok())
+    {
+        pin_to(cpu);
+    }
     let server = start_server(number(1, 250) as usize, Duration::from_millis(number(2, 0)));
     println!("{}", server.base_url());
     let _ = std::io::stdin().read_to_end(&mut Vec::new());
@@ -84,8 +91,12 @@ pub struct ServerProcess {
     pub base_url: String,
 }
 
-pub fn spawn_server(koodrive_files: usize, reply_delay: Duration) -> ServerProcess {
-    let mut child = Command::new(std::env::current_exe().expect("bench path"))
+pub fn spawn_server(koodrive_files: usize, reply_delay: Duration, cpu: Option<usize>) -> ServerProcess {
+    let mut command = Command::new(std::env::current_exe().expect("bench path"));
+    if let Some(cpu) = cpu {
+        command.env("DLURL_BENCH_SERVER_CPU", cpu.to_string());
+    }
+    let mut child = command
         .args([
             "serve".to_owned(),
             koodrive_files.to_string(),
@@ -108,16 +119,22 @@ pub fn spawn_server(koodrive_files: usize, reply_delay: Duration) -> ServerProce
 /// The fake for a bench binary: the one at `DLURL_BENCH_SERVER` (a `serve`
 /// started beforehand, so that a timing of the whole process is the client's
 /// alone), else one spawned in a child process (kept alive by the returned
-/// handle). Also makes it the server [`env`] uses.
+/// handle). Also makes it the server [`env`] uses, and pins this process and
+/// the child as [`placement`] says (a server at `DLURL_BENCH_SERVER` is left
+/// where it runs).
 pub fn server_from_env_or_spawn() -> (Option<ServerProcess>, String) {
+    let placement = placement();
     let (server, url) = match std::env::var("DLURL_BENCH_SERVER") {
         Ok(url) => (None, url),
         Err(_) => {
-            let server = spawn_server(250, Duration::ZERO);
+            let server = spawn_server(250, Duration::ZERO, placement.map(|(_, cpu)| cpu));
             let url = server.base_url.clone();
             (Some(server), url)
         }
     };
+    if let Some((cpu, _)) = placement {
+        pin_to(cpu);
+    }
     use_server(url.clone());
     (server, url)
 }
@@ -541,7 +558,7 @@ pub fn interleave(mut sides: Vec<Call>, calls: usize) -> Vec<SideResult> {
     let n = sides.len();
     let mut walls: Vec<Vec<Duration>> = vec![Vec::with_capacity(calls); n];
     let mut thread = vec![Duration::ZERO; n];
-    let mut process = vec![0u64; n];
+    let mut process = vec![Duration::ZERO; n];
     let rounds = calls.div_ceil(BLOCK);
     for round in 0..rounds {
         let block = BLOCK.min(calls - round * BLOCK);
@@ -552,25 +569,24 @@ pub fn interleave(mut sides: Vec<Call>, calls: usize) -> Vec<SideResult> {
         }
         for side in order {
             let call = &mut sides[side];
-            let (t0, p0) = (thread_cpu(), process_ticks());
+            let (t0, p0) = (thread_cpu(), process_cpu());
             for _ in 0..block {
                 let start = Instant::now();
                 black_box(call());
                 walls[side].push(start.elapsed());
             }
             thread[side] += thread_cpu() - t0;
-            process[side] += process_ticks() - p0;
+            process[side] += process_cpu() - p0;
         }
     }
-    let tick = Duration::from_secs(1) / ticks_per_second();
     walls
         .into_iter()
         .zip(thread)
         .zip(process)
-        .map(|((wall, thread), ticks)| SideResult {
+        .map(|((wall, thread), process)| SideResult {
             wall: Stats::of(wall),
             thread_cpu: thread / calls as u32,
-            process_cpu: tick * ticks as u32 / calls as u32,
+            process_cpu: process / calls as u32,
         })
         .collect()
 }
@@ -586,19 +602,90 @@ pub fn thread_cpu() -> Duration {
     Duration::from_nanos(ns)
 }
 
-/// This process's `utime + stime` in clock ticks (`/proc/self/stat`).
-pub fn process_ticks() -> u64 {
-    let text = std::fs::read_to_string("/proc/self/stat").expect("stat");
-    // After the command name in parentheses: state is field 3; utime 14, stime 15.
-    let rest = &text[text.rfind(')').expect("comm") + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let field = |n: usize| fields[n - 3].parse::<u64>().expect("a tick count");
-    field(14) + field(15)
+/// This process's CPU time, every thread included, exited ones too
+/// (`CLOCK_PROCESS_CPUTIME_ID`, exact to the nanosecond; `/proc/self/stat`'s
+/// `utime + stime` counts 10 ms ticks).
+pub fn process_cpu() -> Duration {
+    let mut t = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
+    // SAFETY: `t` is a valid, writable timespec; the clock id is a constant.
+    let rc = unsafe { libc::clock_gettime(libc::CLOCK_PROCESS_CPUTIME_ID, &mut t) };
+    assert_eq!(rc, 0, "clock_gettime(CLOCK_PROCESS_CPUTIME_ID)");
+    Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
-/// `USER_HZ`: 100 on every Linux architecture the crate is tested on.
-pub fn ticks_per_second() -> u32 {
-    100
+// ---------------------------------------------------------------------------
+// Where the client and the fake run
+
+/// The CPUs of the client and of the fake server in a child process, from
+/// `DLURL_BENCH_PIN`:
+///
+/// - `apart` (the default): the client on the first CPU this process may use,
+///   the server on the last, as a vendor's server is another machine;
+/// - `same`: both on the first (every wake-up stays on one core, and the
+///   server's work and cache traffic share it with the client's);
+/// - `none`: wherever the scheduler puts them.
+///
+/// Unpinned, the scheduler places the server's per-connection threads anew in
+/// every run: on this 2-core VM a reply is about 25 µs slower when it crosses
+/// cores, so each side of a run landed on one core or on two by chance, and
+/// the same call measured 0.48× to 2.55× against itself (see benches/README).
+/// Pinned, each side of a run gets the same placement. `None` when unpinned,
+/// or when only one CPU is allowed and `apart` is asked for.
+pub fn placement() -> Option<(usize, usize)> {
+    // Decided once: pinning this process changes what it may use.
+    static PLACEMENT: OnceLock<Option<(usize, usize)>> = OnceLock::new();
+    *PLACEMENT.get_or_init(decide_placement)
+}
+
+fn decide_placement() -> Option<(usize, usize)> {
+    let cpus = allowed_cpus();
+    let (first, last) = (*cpus.first()?, *cpus.last()?);
+    match std::env::var("DLURL_BENCH_PIN").as_deref() {
+        Ok("none") => None,
+        Ok("same") => Some((first, first)),
+        Ok("apart") | Err(_) if first != last => Some((first, last)),
+        Ok("apart") | Err(_) => None,
+        Ok(other) => panic!("DLURL_BENCH_PIN={other}: use apart, same or none"),
+    }
+}
+
+/// The CPUs this process may run on, in order.
+fn allowed_cpus() -> Vec<usize> {
+    // SAFETY: a zeroed cpu_set_t is a valid empty set; the size is its own.
+    unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        if libc::sched_getaffinity(0, std::mem::size_of_val(&set), &mut set) != 0 {
+            return Vec::new();
+        }
+        (0..libc::CPU_SETSIZE as usize)
+            .filter(|&cpu| libc::CPU_ISSET(cpu, &set))
+            .collect()
+    }
+}
+
+/// Keeps this process (its threads, and any it starts later) on `cpu`.
+pub fn pin_to(cpu: usize) {
+    // SAFETY: as in `allowed_cpus`; `cpu` is below CPU_SETSIZE (it came from it).
+    let rc = unsafe {
+        let mut set: libc::cpu_set_t = std::mem::zeroed();
+        libc::CPU_SET(cpu, &mut set);
+        libc::sched_setaffinity(0, std::mem::size_of_val(&set), &set)
+    };
+    assert_eq!(rc, 0, "sched_setaffinity to CPU {cpu}");
+}
+
+/// What [`placement`] chose, for a bench's header line.
+pub fn placement_text() -> String {
+    match placement() {
+        Some((client, server)) if client == server => {
+            format!("client and fake both on CPU {client}")
+        }
+        Some((client, server)) => format!("client on CPU {client}, fake on CPU {server}"),
+        None => "unpinned".to_owned(),
+    }
 }
 
 pub struct Stats {
