@@ -838,3 +838,78 @@ fn kie_and_datalab_config_debug_hides_base_url_secrets() {
     assert_clean("config Debug", &configs);
     assert!(!configs.contains("user:"), "{configs}");
 }
+
+/// A credential the server echoes into a field of the wrong type: serde_json
+/// quotes the value in its message, which is the error's `source()`. That text
+/// is scrubbed like the note and the excerpt, for every vendor and credential.
+#[test]
+fn a_credential_echoed_into_a_wrongly_typed_field_is_scrubbed_from_the_source() {
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| {
+        s.kie.api_key = KIE_KEY.into();
+        s.datalab.api_key = DATALAB_KEY.into();
+        s.cloudreve.access_token = CR_TOKEN.into();
+        let mut share = FakeShare::new("Priv", &["a.txt"]);
+        share.password = Some(CR_SHARE_PASSWORD.into());
+        s.cloudreve.shares.push(share);
+        s.blendvision.api_token = BV_TOKEN.into();
+        s.koodrive.token = KD_TOKEN.into();
+        s.koodrive.app_secret = KD_SECRET.into();
+    });
+    let agent = common::quick_agent();
+    let mut errors = Vec::new();
+
+    let mut kie_config = kie::Config::new(KIE_KEY);
+    kie_config.base_url = server.base_url();
+    server.push(Vendor::Kie, FakeReply::json(200, json!({"code": KIE_KEY})));
+    errors.push(kie::download_link(&agent, &kie_config, "https://tempfile.x/a").unwrap_err());
+
+    let mut dl = datalab::Config::new(DATALAB_KEY);
+    dl.base_url = server.base_url();
+    let body = json!({"download_url": "https://h/a", "expires_in": DATALAB_KEY});
+    server.push(Vendor::Datalab, FakeReply::json(200, body));
+    errors.push(datalab::download_link(&agent, &dl, &datalab::Request::new(42)).unwrap_err());
+
+    let mut cr = cloudreve::Config::new(server.base_url());
+    cr.access_token = Some(CR_TOKEN.into());
+    let request = cloudreve::Request::new([cloudreve::share_uri(
+        "Priv",
+        Some(CR_SHARE_PASSWORD),
+        "a.txt",
+    )]);
+    for echoed in [CR_TOKEN, CR_SHARE_PASSWORD] {
+        let body = json!({"code": 0, "data": {"urls": echoed, "expires": null}});
+        server.push(Vendor::Cloudreve, FakeReply::json(200, body));
+        errors.push(cloudreve::download_links(&agent, &cr, &request).unwrap_err());
+    }
+
+    let mut bv = blendvision::Config::new(BV_TOKEN, fake::BLENDVISION_ORG_ID);
+    bv.base_url = server.base_url();
+    let body = json!({"code": BV_TOKEN, "message": "x"});
+    server.push(Vendor::BlendVision, FakeReply::json(403, body));
+    errors.push(blendvision::download_link(&agent, &bv, "x").unwrap_err());
+
+    let kd_request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ["f"]);
+    for (auth, echoed) in [
+        (koodrive::Auth::token(KD_TOKEN), KD_TOKEN),
+        (
+            koodrive::Auth::app_signature(fake::KOODRIVE_APP_ID, KD_SECRET),
+            KD_SECRET,
+        ),
+    ] {
+        let mut kd = koodrive::Config::new(fake::KOODRIVE_USER_ID, auth);
+        kd.base_url = server.base_url();
+        let body = json!({"code": 0, "batchCode": 1, "downloads": echoed});
+        server.push(Vendor::KooDrive, FakeReply::json(200, body));
+        errors.push(koodrive::download_links(&agent, &kd, &kd_request).unwrap_err());
+    }
+
+    for err in &errors {
+        assert!(
+            matches!(err, Error::UnexpectedResponse(_)),
+            "expected a wrong shape: {err:?}"
+        );
+        assert!(std::error::Error::source(err).is_some(), "{err:?}");
+        check_error("credential in a wrongly typed field", err);
+    }
+}

@@ -124,7 +124,7 @@ impl Reply {
 
     /// The error for a body that failed to decode.
     pub fn decode_failure(&self, err: &serde_json::Error) -> Error {
-        let source = DecodeError::from_serde(err);
+        let source = DecodeError::from_serde(err, |text| self.redact(text));
         let (reason, note) = if (300..400).contains(&self.status) {
             (UnexpectedReason::Status, Some(self.redirect_note()))
         } else if self.body.iter().all(u8::is_ascii_whitespace) {
