@@ -274,3 +274,26 @@ fn the_kie_policy_waits_the_kie_retry_after() {
     assert!(start.elapsed() >= Duration::from_secs(1));
     assert_eq!(server.request_count(), 2);
 }
+
+/// A `Retry-After` of more seconds than a u64 holds is still "wait longer than
+/// the cap" (RFC 9111 §1.2.2: a delta-seconds too large to represent counts as
+/// the greatest value), never "no Retry-After": the error comes back at once,
+/// as for 3600 s, instead of being retried after a short backoff.
+#[test]
+fn a_retry_after_beyond_u64_is_not_retried_at_once() {
+    for value in ["18446744073709551616", "99999999999999999999999999999999"] {
+        let (server, config) = setup();
+        server.push_fault(Vendor::Kie, Fault::RateLimited(value.into()));
+        let agent = common::quick_agent();
+        let err = retry(&fast_policy(5), |_| {
+            kie::download_link(&agent, &config, FILE)
+        })
+        .unwrap_err();
+        assert_eq!(
+            err.retry_after(),
+            Some(Duration::from_secs(u64::MAX)),
+            "{value}"
+        );
+        assert_eq!(server.request_count(), 1, "{value}");
+    }
+}

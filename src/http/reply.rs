@@ -271,6 +271,10 @@ pub(crate) fn parse_retry_after(value: &str, now: OffsetDateTime) -> Option<Dura
     if let Ok(secs) = value.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
+    // More seconds than a u64 holds: the most there is (RFC 9111 §1.2.2).
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(Duration::from_secs(u64::MAX));
+    }
     let at = OffsetDateTime::parse(value, &time::format_description::well_known::Rfc2822).ok()?;
     // A date in the past (a negative wait) means now.
     Some(Duration::try_from(at - now).unwrap_or(Duration::ZERO))
