@@ -1523,3 +1523,25 @@ fn apig_0303_is_corrected_by_the_server_time_in_its_message() {
     assert_eq!(batch.links.len(), 1);
     assert_eq!(server.request_count(), 2);
 }
+
+/// A gateway stating a server time at the very end of what a date can hold
+/// (year 9999): the offset learned from it must not make a later call panic
+/// when the local clock has moved on by a second (`now + offset` out of range).
+/// The call fails or succeeds, but it returns.
+#[test]
+fn a_server_time_at_year_9999_does_not_panic_a_later_call() {
+    let server = FakeServer::start().unwrap();
+    let end = time::macros::datetime!(9999-12-31 23:59:59 UTC);
+    server.push(
+        Vendor::KooDrive,
+        preset::signature_expired("20240101T000000Z", end),
+    );
+    // The first call learns the offset (and is refused again by the fake).
+    let first = links(&app_config(&server), &default_request());
+    assert!(first.is_err(), "{first:?}");
+    // A second later, the same base URL: `now + offset` is past year 9999.
+    std::thread::sleep(Duration::from_millis(1100));
+    let config = app_config(&server);
+    let later = std::thread::spawn(move || links(&config, &default_request()).is_ok()).join();
+    assert!(later.is_ok(), "the later call panicked");
+}

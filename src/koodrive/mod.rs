@@ -600,7 +600,11 @@ fn send(
     // The gateway: scheme and host (with a port other than the scheme's).
     let key = [base.scheme, "://", &base.host_header].concat();
     let offset = crate::batch::lock(&CLOCK_OFFSETS).get(&key).copied();
-    let now = OffsetDateTime::now_utc() + offset.unwrap_or_default();
+    // Checked: a server time near year 9999 must not make a later call panic.
+    let local = OffsetDateTime::now_utc();
+    let now = local
+        .checked_add(offset.unwrap_or_default())
+        .unwrap_or(local);
     let reply = send_dated(agent, config, base, container_id, ids, now)?;
     let Some(server_now) = refused_date_correction(&reply, now) else {
         return Ok(reply);
