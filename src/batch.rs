@@ -169,6 +169,8 @@ impl Chunks<'_> {
                 state.running -= 1;
                 match outcome {
                     Ok(batch) => lock(&answers).push((range.start, batch)),
+                    // Nothing more is started once the batch is doomed.
+                    Err(None) if state.fatal.is_some() => {}
                     Err(None) => {
                         // In front, in order: request order stays roughly the call order.
                         for piece in cut(range, limit.load(Ordering::Relaxed)).rev() {

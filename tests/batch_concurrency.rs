@@ -384,3 +384,33 @@ fn cloudreve_archive_is_never_split() {
     assert_eq!(batch.links.len(), 1);
     assert_eq!(server.request_count(), 1);
 }
+
+/// Once a call dooms the batch (a 401), no further call is started — not even
+/// the re-cut pieces of a call that learned a smaller limit (40074) meanwhile.
+#[test]
+fn cloudreve_a_late_40074_starts_no_call_after_the_batch_is_doomed() {
+    let server = FakeServer::start().unwrap();
+    let uris = cloudreve_files(&server, 8);
+    server.configure(|s| s.cloudreve.max_batch = 2);
+    // The first call to arrive gets the site's own 40074, slowly; the other a
+    // top-level 401 at once.
+    server.push_fault(Vendor::Cloudreve, Fault::Drip(Duration::from_millis(5)));
+    server.push(
+        Vendor::Cloudreve,
+        FakeReply::json(
+            200,
+            serde_json::json!({"code": 401, "msg": "Login required"}),
+        ),
+    );
+    let mut config = cloudreve_config(&server);
+    config.max_uris_per_call = 4;
+    config.concurrency = 2;
+    let request = cloudreve::Request::new(uris);
+    let err = cloudreve::download_links(&agent(), &config, &request).unwrap_err();
+    assert_eq!(err.code(), Some(401), "{err:?}");
+    assert_eq!(
+        server.request_count(),
+        2,
+        "a call was started after the 401"
+    );
+}
