@@ -2000,3 +2000,48 @@ fn nested_aggregated_errors_are_bounded() {
     assert!(matches!(err, Error::UnexpectedResponse(_)), "{err:?}");
     assert_eq!(err.http_status(), Some(200));
 }
+
+/// An `aggregated_error` key is the server's text too: one that names none of
+/// the URIs asked for (a resource id, or a hostile echo) must not carry the
+/// access token or the purchase ticket into the error; a key naming a URI of
+/// the request is still found, share password and all.
+#[test]
+fn an_aggregated_error_key_echoing_a_credential_is_redacted() {
+    const TOKEN: &str = "crtoken-MARKER-k1";
+    const TICKET: &str = "crticket-MARKER-k2";
+    const PASSWORD: &str = "crsharepw-MARKER-k3";
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| {
+        s.cloudreve.access_token = TOKEN.into();
+        let mut share = FakeShare::new("Priv", &["a.txt"]);
+        share.password = Some(PASSWORD.into());
+        share.purchase_ticket = Some(TICKET.into());
+        s.cloudreve.shares.push(share);
+    });
+    let mut config = Config::new(server.base_url());
+    config.access_token = Some(TOKEN.into());
+    config.purchase_ticket = Some(TICKET.into());
+    let asked = share_uri("Priv", Some(PASSWORD), "a.txt");
+    let request = Request::new([asked.clone()]);
+    push(
+        &server,
+        json!({"code": 40081, "msg": "x", "aggregated_error": {
+            asked.clone(): {"code": 40016, "msg": "Path not exist"},
+            format!("cloudreve://my/{TOKEN}"): {"code": 40016, "msg": "a"},
+            format!("{TICKET}"): {"code": 40016, "msg": "b"},
+        }}),
+    );
+    let err = one(&config, &request).unwrap_err();
+    let detail = api_detail(&err);
+    assert_eq!(
+        detail.uri_error(&asked).map(|e| e.code),
+        Some(Code::ParentNotExist)
+    );
+    assert_eq!(detail.aggregated_error.len(), 3);
+    for marker in [TOKEN, TICKET, PASSWORD] {
+        common::assert_no_marker(&err, marker);
+    }
+    for key in detail.aggregated_error.keys().filter(|k| **k != asked) {
+        assert!(!key.contains(TOKEN) && !key.contains(TICKET), "{key}");
+    }
+}

@@ -610,7 +610,7 @@ pub(crate) fn decode(reply: &Reply, request: &Request) -> Result<Batch, Error> {
             _ => {
                 let envelope: Envelope = reply.json()?;
                 if envelope.code != 0 {
-                    return Err(api_error(reply, envelope));
+                    return Err(api_error(reply, envelope, request));
                 }
                 if !reply.is_success() {
                     let note = "code 0 under a non-2xx status".to_owned();
@@ -712,8 +712,19 @@ fn is_uuid(text: &str) -> bool {
         && text.chars().all(|c| c == '-' || c.is_ascii_hexdigit())
 }
 
-fn api_error(reply: &Reply, envelope: Envelope) -> Error {
+fn api_error(reply: &Reply, envelope: Envelope, request: &Request) -> Error {
     let redact = |text: Option<String>| text.map(|t| reply.redact(&t));
+    // A key naming a URI asked for is the caller's own (`Debug` hides its share
+    // password); any other key is server text, redacted like the rest.
+    let asked: std::collections::HashSet<String> =
+        request.uris.iter().map(|u| comparable(u)).collect();
+    let key = |uri: String| {
+        if asked.contains(&comparable(&uri)) {
+            uri
+        } else {
+            reply.redact(&uri)
+        }
+    };
     let uri_error = |e: Envelope| UriError {
         code: Code::from_code(e.code),
         msg: reply.redact(&e.msg),
@@ -724,7 +735,9 @@ fn api_error(reply: &Reply, envelope: Envelope) -> Error {
     let detail = ErrorDetail {
         code: Code::from_code(envelope.code),
         error: redact(envelope.error),
-        aggregated_error: aggregated.map(|(uri, e)| (uri, uri_error(e))).collect(),
+        aggregated_error: aggregated
+            .map(|(uri, e)| (key(uri), uri_error(e)))
+            .collect(),
     };
     let retryable = detail.code.is_retryable()
         || detail.every_uri(Code::is_retryable)

@@ -108,7 +108,8 @@ pub struct ErrorDetail {
     /// Per-URI errors of a batch (code 40081), keyed by the URI as the server
     /// printed it: that is Go's `url.URL.String()` of the parsed URI, which may
     /// differ cosmetically from the URI sent (a trailing `/` is trimmed, for one);
-    /// [`ErrorDetail::uri_error`] looks an input URI up with that in mind.
+    /// [`ErrorDetail::uri_error`] looks an input URI up with that in mind. A key
+    /// naming none of the URIs sent has URL queries and credentials redacted.
     pub aggregated_error: BTreeMap<String, UriError>,
 }
 
