@@ -1031,6 +1031,13 @@ fn invalid_input_is_rejected_before_sending() {
     let mut config = good.clone();
     config.auth = Auth::app_signature("a", "");
     cases.push((config, default_request(), "app_secret"));
+    // An app id that cannot go into the header is the app id's fault, not the
+    // app secret's.
+    for app_id in ["app\u{e9}", "app\tid", "app\nid"] {
+        let mut config = good.clone();
+        config.auth = Auth::app_signature(app_id, "s");
+        cases.push((config, default_request(), "app_id"));
+    }
     let mut config = good.clone();
     config.base_url = "ftp://x".into();
     cases.push((config, default_request(), "base_url"));

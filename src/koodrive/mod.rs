@@ -534,8 +534,11 @@ fn validate<'c>(config: &'c Config, request: &Request) -> Result<&'c ParsedBase,
         if is_blank(app_id) {
             return Err(invalid("app_id", "must not be empty"));
         }
-        if app_id.contains([',', ' ']) {
-            return Err(invalid("app_id", "must not contain `,` or spaces"));
+        if app_id.contains([',', ' ']) || !crate::url::is_ascii_text(app_id) {
+            return Err(invalid(
+                "app_id",
+                "must be visible ASCII without `,` or spaces",
+            ));
         }
         if app_secret.is_empty() {
             return Err(invalid("app_secret", "must not be empty"));
