@@ -1552,3 +1552,46 @@ fn a_server_time_at_year_9999_does_not_panic_a_later_call() {
     let later = std::thread::spawn(move || links(&config, &default_request()).is_ok()).join();
     assert!(later.is_ok(), "the later call panicked");
 }
+
+/// A failure without `fileId` takes a left-out id only when the answers
+/// without `fileId` are failures, exactly as many as the ids left out: beside
+/// a link without `fileId`, any left-out id may be the link's as well as the
+/// failure's. Two ids left out, one id-less link and one id-less failure:
+/// neither id is named; both stay missing and the failure stays unattributed.
+#[test]
+fn an_id_less_link_does_not_make_an_id_less_failure_attributable() {
+    let server = FakeServer::start().unwrap();
+    let batch = batch_for(
+        &server,
+        &[fake::KOODRIVE_FILE_ID, "b", "c"],
+        json!({"code": 0, "batchCode": 0, "downloads": [
+            ok_item(fake::KOODRIVE_FILE_ID, "a"),
+            {"code": "0", "url": "https://obs.example/x", "fileName": "x"},
+            {"code": "13000302", "msg": "file not in specified container"}
+        ]}),
+    );
+    assert_eq!(items(&batch.failures), ["b", "c"]);
+    assert!(
+        batch
+            .failures
+            .iter()
+            .all(|f| f.reason == FailureReason::Missing),
+        "{batch:?}"
+    );
+    assert_eq!(batch.unattributed.len(), 2, "{batch:?}");
+
+    // One id left out, one id-less failure, one id-less link: the left-out id
+    // may be either's, so it stays missing.
+    let batch = batch_for(
+        &server,
+        &[fake::KOODRIVE_FILE_ID, "b"],
+        json!({"code": 0, "batchCode": 0, "downloads": [
+            ok_item(fake::KOODRIVE_FILE_ID, "a"),
+            {"code": "0", "url": "https://obs.example/x", "fileName": "x"},
+            {"code": "13000302", "msg": "file not in specified container"}
+        ]}),
+    );
+    assert_eq!(items(&batch.failures), ["b"]);
+    assert_eq!(batch.failures[0].reason, FailureReason::Missing);
+    assert_eq!(batch.unattributed.len(), 2, "{batch:?}");
+}

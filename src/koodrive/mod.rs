@@ -30,7 +30,7 @@
 //! |---|---|---|
 //! | HTTP 2xx, `code` 0, `downloads` | `Ok(Batch)`: a link or an [`ItemFailure`] per asked id, in request order | a failure: only code 13000201, or a file left out |
 //! | an entry for an id not asked for (or more often than asked) | that entry in [`Batch::unattributed`]; the asked links are kept | — |
-//! | a failure entry without `fileId` | the failure of the one id the reply left out when the counts agree, else in [`Batch::unattributed`] with its code and message | — |
+//! | a failure entry without `fileId` | the failure of the one id the reply left out when the counts agree and no link lacks its `fileId`, else in [`Batch::unattributed`] with its code and message | — |
 //! | a link entry without `fileId` | in [`Batch::unattributed`] (it cannot be trusted to be the left-out file's); that file is [`FailureReason::Missing`] | — |
 //! | a success entry whose `url` is null, empty or not a link | that file's [`FailureReason::UnusableLink`] (`url` carries the link: strict) | no |
 //! | `batchCode` contradicting the per-file codes, or not 0, 1 or 2 | [`Error::UnexpectedResponse`] | no |
@@ -765,8 +765,10 @@ pub(crate) fn decode<S: AsRef<str>>(reply: &Reply, ids: &[S]) -> Result<Batch, E
         .filter(|&at| batch.failures[at].reason == FailureReason::Missing)
         .collect();
     // Failures without a file id fill the left-out ids in order, and only when
-    // there are exactly as many of each; otherwise none is attributed.
-    let fill = if unattributed.len() == missing.len() {
+    // there are exactly as many of each and no link without a file id (which
+    // could be any left-out id's as well); otherwise none is attributed.
+    let is_failure = |answer: &ItemAnswer| matches!(answer, ItemAnswer::Failed(..));
+    let fill = if unattributed.len() == missing.len() && unattributed.iter().all(is_failure) {
         missing
     } else {
         Vec::new()
