@@ -414,3 +414,30 @@ fn cloudreve_a_late_40074_starts_no_call_after_the_batch_is_doomed() {
         "a call was started after the 401"
     );
 }
+
+/// Cloudreve's default per-call limit, at the edge: exactly
+/// [`cloudreve::DEFAULT_MAX_URIS_PER_CALL`] URIs (each file asked twice) are one
+/// call, one more is two calls (the limit, then 1), and the links come back in
+/// request order, duplicates included.
+#[test]
+fn cloudreve_the_default_limit_is_one_call_and_one_more_is_two() {
+    let server = FakeServer::start().unwrap();
+    let limit = cloudreve::DEFAULT_MAX_URIS_PER_CALL;
+    let files = cloudreve_files(&server, limit / 2 + 1);
+    let twice: Vec<String> = files.iter().flat_map(|u| [u.clone(), u.clone()]).collect();
+    let config = cloudreve_config(&server);
+    for (count, sizes) in [(limit, vec![limit]), (limit + 1, vec![limit, 1])] {
+        let before = server.request_count();
+        let uris = twice[..count].to_vec();
+        let request = cloudreve::Request::new(uris.clone());
+        let batch = cloudreve::download_links(&agent(), &config, &request).unwrap();
+        assert!(batch.is_complete(), "{count}");
+        assert_eq!(link_items(&batch), strs(&uris), "{count}");
+        let mut calls: Vec<usize> = server.requests()[before..]
+            .iter()
+            .map(|r| asked(r).len())
+            .collect();
+        calls.sort_unstable_by(|a, b| b.cmp(a));
+        assert_eq!(calls, sizes, "{count}");
+    }
+}
