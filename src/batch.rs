@@ -9,8 +9,8 @@
 //! # What one chunk's error does
 //!
 //! Only an error that would doom every chunk stops the batch; it is returned and
-//! no further chunk is started (calls already under way finish, their answers are
-//! dropped):
+//! no further chunk is started or retried (calls already under way finish, their
+//! answers are dropped):
 //!
 //! - [`Error::InvalidInput`]: the configuration or the request, nothing sent;
 //! - a transport error of kind [`Dns`](TransportKind::Dns) or
@@ -109,21 +109,34 @@ impl Chunks<'_> {
             return self.run_chunks(items, size, &call);
         }
         // One call: no thread, and its error is the batch's.
-        self.attempt(&call, items)
-            .or_else(|err| match (self.smaller)(&err, items.len()) {
+        self.attempt(&call, items, &|| false).or_else(|err| {
+            match (self.smaller)(&err, items.len()) {
                 Some(limit) if (1..items.len()).contains(&limit) => {
                     self.run_chunks(items, limit, &call)
                 }
                 _ => Err(err),
-            })
+            }
+        })
     }
 
-    fn attempt<T, F>(&self, call: &F, items: &[T]) -> Result<Batch, Error>
+    /// `call` on `items` under the retry policy; no attempt once `stopped` (the
+    /// batch is doomed: the error returned then is dropped with the batch).
+    fn attempt<T, F>(
+        &self,
+        call: &F,
+        items: &[T],
+        stopped: &dyn Fn() -> bool,
+    ) -> Result<Batch, Error>
     where
         F: Fn(&[T]) -> Result<Batch, Error>,
     {
         // Without a policy, one attempt.
-        crate::retry(self.retry.unwrap_or(&RetryPolicy::none()), |_| call(items))
+        crate::retry(self.retry.unwrap_or(&RetryPolicy::none()), |_| {
+            if stopped() {
+                return Err(Error::invalid(self.vendor, "batch", "stopped"));
+            }
+            call(items)
+        })
     }
 
     fn run_chunks<T, F>(&self, items: &[T], size: usize, call: &F) -> Result<Batch, Error>
@@ -148,7 +161,8 @@ impl Chunks<'_> {
                     // A limit learned since this chunk was cut: cut it again.
                     Err(None)
                 } else {
-                    match self.attempt(call, &items[range.clone()]) {
+                    let doomed = || lock(&work).fatal.is_some();
+                    match self.attempt(call, &items[range.clone()], &doomed) {
                         Ok(batch) => Ok(batch),
                         Err(err) if dooms_every_call(&err, self.dooms) => Err(Some(err)),
                         Err(err) => match (self.smaller)(&err, range.len()) {

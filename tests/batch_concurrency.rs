@@ -441,3 +441,35 @@ fn cloudreve_the_default_limit_is_one_call_and_one_more_is_two() {
         assert_eq!(calls, sizes, "{count}");
     }
 }
+
+/// KooDrive's promise: once an error dooms every call (the gateway's 401), "no
+/// further call is started" — a chunk waiting out its backoff after a 502 is
+/// not sent again under the retry policy.
+#[test]
+fn no_retry_is_sent_once_another_call_doomed_the_batch() {
+    let server = FakeServer::start().unwrap();
+    let ids = koodrive_files(&server, 150);
+    // The first call to arrive gets a 502 (retryable), the other a 401 at once.
+    server.push(Vendor::KooDrive, FakeReply::Fault(Fault::Html502));
+    server.push(
+        Vendor::KooDrive,
+        FakeReply::json(
+            401,
+            serde_json::json!({"error_code": "APIG.0301", "error_msg": "Incorrect IAM authentication information", "request_id": "r1"}),
+        ),
+    );
+    let mut config = koodrive_config(&server);
+    config.concurrency = 2;
+    let mut policy = RetryPolicy::with_retries(2);
+    policy.base_delay = Duration::from_millis(300);
+    policy.max_delay = Duration::from_millis(300);
+    config.retry = Some(policy);
+    let request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ids);
+    let err = koodrive::download_links(&agent(), &config, &request).unwrap_err();
+    assert_eq!(err.http_status(), Some(401), "{err:?}");
+    assert_eq!(
+        server.request_count(),
+        2,
+        "a call was retried after the 401"
+    );
+}
