@@ -913,3 +913,46 @@ fn a_credential_echoed_into_a_wrongly_typed_field_is_scrubbed_from_the_source() 
         check_error("credential in a wrongly typed field", err);
     }
 }
+
+/// The `Content-Type` of a reply outside the contract is server text too: a
+/// credential echoed there is scrubbed from the error's `Display` and `Debug`.
+#[test]
+fn a_credential_echoed_in_the_content_type_is_scrubbed() {
+    let server = FakeServer::start().unwrap();
+    server.configure(|s| {
+        s.kie.api_key = KIE_KEY.into();
+        s.cloudreve.access_token = CR_TOKEN.into();
+        s.koodrive.token = KD_TOKEN.into();
+    });
+    let agent = common::quick_agent();
+    let echo = |vendor: Vendor, secret: &str| {
+        let content_type = format!("text/html; charset=utf-8; session={secret}");
+        server.push(
+            vendor,
+            FakeReply::raw(502, &content_type, "<html>Bad Gateway</html>"),
+        );
+    };
+    let mut errors = Vec::new();
+
+    let mut kie_config = kie::Config::new(KIE_KEY);
+    kie_config.base_url = server.base_url();
+    echo(Vendor::Kie, KIE_KEY);
+    errors.push(kie::download_link(&agent, &kie_config, "https://tempfile.x/a").unwrap_err());
+
+    let mut cr = cloudreve::Config::new(server.base_url());
+    cr.access_token = Some(CR_TOKEN.into());
+    echo(Vendor::Cloudreve, CR_TOKEN);
+    let request = cloudreve::Request::new([cloudreve::my_uri("The Man.mp3")]);
+    errors.push(cloudreve::download_links(&agent, &cr, &request).unwrap_err());
+
+    let mut kd = koodrive::Config::new(fake::KOODRIVE_USER_ID, koodrive::Auth::token(KD_TOKEN));
+    kd.base_url = server.base_url();
+    echo(Vendor::KooDrive, KD_TOKEN);
+    let kd_request = koodrive::Request::new(fake::KOODRIVE_CONTAINER_ID, ["f"]);
+    errors.push(koodrive::download_links(&agent, &kd, &kd_request).unwrap_err());
+
+    for err in &errors {
+        assert_eq!(err.http_status(), Some(502), "{err:?}");
+        check_error("credential in the content type", err);
+    }
+}

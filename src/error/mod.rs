@@ -232,7 +232,7 @@ pub struct UnexpectedResponse {
     pub vendor: Vendor,
     /// The HTTP status of the reply.
     pub http_status: u16,
-    /// The reply's `Content-Type`, if any.
+    /// The reply's `Content-Type`, if any (URL queries and credentials redacted).
     pub content_type: Option<String>,
     /// The first bytes of the body (at most [`EXCERPT_LIMIT`](crate::EXCERPT_LIMIT)),
     /// lossily decoded, with URL queries redacted.
