@@ -1595,3 +1595,29 @@ fn an_id_less_link_does_not_make_an_id_less_failure_attributable() {
     assert_eq!(batch.failures[0].reason, FailureReason::Missing);
     assert_eq!(batch.unattributed.len(), 2, "{batch:?}");
 }
+
+/// A top-level `code` sent as a string (as some KooDrive APIs type it) is the
+/// same code: "13000301" (space not found) is an `Api` error with that number,
+/// a string code "0" is success, and a per-file code "0" with spaces around it
+/// is a link.
+#[test]
+fn a_top_level_code_as_a_string_is_the_same_code() {
+    let server = FakeServer::start().unwrap();
+    let err = error_for(
+        &server,
+        FakeReply::json(
+            400,
+            json!({"code": "13000301", "msg": "container not exist"}),
+        ),
+    );
+    assert_eq!(err.code(), Some(13_000_301), "{err:?}");
+    assert_eq!(detail(&err).code, Some(Code::ContainerNotFound));
+    let batch = batch_for(
+        &server,
+        &[fake::KOODRIVE_FILE_ID],
+        json!({"code": "0", "batchCode": "1", "downloads": [
+            {"fileId": fake::KOODRIVE_FILE_ID, "code": " 0 ", "url": "https://obs.example/a", "fileName": "a"}
+        ]}),
+    );
+    assert_eq!(batch.links.len(), 1, "{batch:?}");
+}
