@@ -692,3 +692,39 @@ fn a_body_longer_than_a_length_stated_earlier_is_not_published() {
     );
     assert!(!dir.join("l.bin").exists());
 }
+
+/// A complete part kept from an earlier run (its publish failed: the target
+/// appeared meanwhile) is still held to the bounds of the run that finds it:
+/// the host answers the resume with `416` (nothing left to send), and a file
+/// larger than `max_size` is refused and removed, not published.
+#[test]
+fn a_complete_part_from_an_earlier_run_is_held_to_max_size() {
+    let (host, _) = host_with("c.bin", 300_000, 20);
+    let link = host.link(Vendor::Kie, "i", "c.bin", HOUR);
+    let dir = TempDir::new("complete-part");
+    let target = dir.join("c.bin");
+    let appears = target.clone();
+    let err = fetcher()
+        .progress(move |p| {
+            if p.done == 300_000 {
+                fs::write(&appears, VICTIM).unwrap();
+            }
+        })
+        .save_as(&link, &target)
+        .unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Exists, "{err:?}");
+    assert_eq!(temporaries(&dir.0).len(), 2, "{:?}", temporaries(&dir.0));
+    fs::remove_file(&target).unwrap();
+    let err = fetcher()
+        .max_size(1000)
+        .save_as(&link, &target)
+        .unwrap_err();
+    assert_eq!(
+        kind(&err),
+        FileHostKind::TooLarge { limit: 1000 },
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+    assert!(!target.exists());
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+}

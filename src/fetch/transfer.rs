@@ -234,6 +234,13 @@ impl Fetcher<'_> {
 
     fn verify(&self, job: &mut Job<'_, '_>) -> Result<(), Error> {
         let actual = job.offset;
+        // Bytes kept from an earlier run (a `416`: nothing left) were never
+        // streamed past the bound of this run.
+        if let Some(limit) = self.limit().filter(|limit| actual > *limit) {
+            let kind = FileHostKind::TooLarge { limit };
+            let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
+            return Err(job.discard(e.with_note(format!("{actual} bytes kept"))));
+        }
         if let Some(expected) = self.expected_size.filter(|e| *e != actual) {
             let kind = FileHostKind::LengthMismatch { expected, actual };
             let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
