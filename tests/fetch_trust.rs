@@ -728,3 +728,35 @@ fn a_complete_part_from_an_earlier_run_is_held_to_max_size() {
     assert!(!target.exists());
     assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
 }
+
+/// `FileHostError::bytes_kept` is "bytes kept in `partial` (or already written
+/// to a writer)": a writer told how a transfer failed is told how much of it
+/// it already holds — after a transfer broken off for good, and after a check
+/// that fails at the end.
+#[test]
+fn a_writer_is_told_how_many_bytes_it_already_got() {
+    let (host, bytes) = host_with("k.bin", 300_000, 21);
+    let link = host.link(Vendor::Kie, "i", "k.bin", HOUR);
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    let mut out = Vec::new();
+    let err = Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .write_to(&link, &mut out)
+        .unwrap_err();
+    assert_eq!(out.len(), 100_000);
+    let Error::FileHost(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((e.bytes_kept, &e.partial), (100_000, &None), "{err:?}");
+    let mut out = Vec::new();
+    let err = fetcher()
+        .sha256(Vendor::Kie, &"00".repeat(32))
+        .unwrap()
+        .write_to(&link, &mut out)
+        .unwrap_err();
+    assert!(out == bytes);
+    let Error::FileHost(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.bytes_kept, 300_000, "{err:?}");
+}

@@ -484,7 +484,13 @@ impl<'a> Fetcher<'a> {
     pub fn write_to(&mut self, link: &DownloadLink, out: &mut dyn Write) -> Result<Fetched, Error> {
         check_link(link)?;
         let mut job = self.job(link, Sink::Writer(&mut *out));
-        self.run(&mut job)?;
+        if let Err(mut err) = self.run(&mut job) {
+            // What the writer already got (`bytes_kept`).
+            if let Error::FileHost(e) = &mut err {
+                e.bytes_kept = job.offset;
+            }
+            return Err(err);
+        }
         let fetched = job.fetched(None);
         out.flush()
             .map_err(|e| local(link, "flushing the output", e))?;
