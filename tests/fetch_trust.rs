@@ -760,3 +760,29 @@ fn a_writer_is_told_how_many_bytes_it_already_got() {
     };
     assert_eq!(e.bytes_kept, 300_000, "{err:?}");
 }
+
+/// Bytes that no later run can resume — the host gave no validator a resume
+/// could send (here: only a weak ETag) — are not kept: a failed run leaves no
+/// part file behind, and the error names none for a resume.
+#[test]
+fn bytes_no_run_can_resume_are_not_kept() {
+    let (host, bytes) = host_with("u.bin", 300_000, 22);
+    host.set_weak_etag("u.bin");
+    let link = host.link(Vendor::Kie, "i", "u.bin", HOUR);
+    let dir = TempDir::new("unresumable");
+    let target = dir.join("u.bin");
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    let err = Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .save_as(&link, &target)
+        .unwrap_err();
+    let Error::FileHost(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((&e.partial, e.bytes_kept), (&None, 0), "{err:?}");
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+    // The next run starts from the beginning either way.
+    let fetched = fetcher().save_as(&link, &target).unwrap();
+    assert_eq!((fetched.resumed_from, fetched.bytes), (0, 300_000));
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+}

@@ -555,12 +555,13 @@ impl<'a> Fetcher<'a> {
                 .map_err(on_disk)?;
             Ok(job.fetched(Some(target)))
         });
-        // Whatever failed: bytes kept stay for a resume; an empty temporary file
-        // (nothing to resume) goes.
+        // Whatever failed: bytes kept stay for a resume; an empty temporary file,
+        // or one without a meta (no validator: nothing to resume), goes.
         let part = &slot.part;
         let kept = std::fs::symlink_metadata(part).map(|m| m.len());
+        let described = std::fs::symlink_metadata(&slot.meta).is_ok();
         match (&mut result, kept) {
-            (Err(_), Ok(0)) => slot.discard(),
+            (Err(_), Ok(bytes)) if bytes == 0 || !described => slot.discard(),
             (Err(Error::FileHost(e)), Ok(bytes)) => {
                 e.partial = Some(part.clone());
                 e.bytes_kept = bytes;
