@@ -786,3 +786,28 @@ fn bytes_no_run_can_resume_are_not_kept() {
     assert_eq!((fetched.resumed_from, fetched.bytes), (0, 300_000));
     assert_eq!(fs::read(&target).unwrap(), bytes);
 }
+
+/// `save_as` fetches "to exactly `path`", however often one fetcher is used:
+/// the ` (2)` numbering is for names `save_in` learns, not for a path given
+/// whole (here: the same name in two folders, then the same path again with
+/// overwrite).
+#[test]
+fn save_as_writes_exactly_the_path_given_every_time() {
+    let (host, bytes) = host_with("x.bin", 1000, 23);
+    let link = host.link(Vendor::Kie, "i", "x.bin", HOUR);
+    let (a, b) = (TempDir::new("exact-a"), TempDir::new("exact-b"));
+    let mut f = fetcher().overwrite(true);
+    for target in [a.join("x.bin"), b.join("x.bin"), b.join("x.bin")] {
+        let fetched = f.save_as(&link, &target).unwrap();
+        assert_eq!(fetched.path.as_deref(), Some(target.as_path()));
+        assert_eq!(fs::read(&target).unwrap(), bytes);
+    }
+    let names = |dir: &TempDir| fs::read_dir(&dir.0).unwrap().count();
+    assert_eq!((names(&a), names(&b)), (1, 1));
+    // A name given whole is a name used: a link of that name saved in the
+    // folder gets ` (2)`, it does not overwrite the file.
+    let mut named = link.clone();
+    named.file_name = Some("x.bin".into());
+    let fetched = f.save_in(&named, &b.0).unwrap();
+    assert_eq!(fetched.path.unwrap(), b.join("x (2).bin"));
+}

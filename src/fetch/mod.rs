@@ -449,7 +449,11 @@ impl<'a> Fetcher<'a> {
         } else {
             format!(".{name}")
         };
-        self.save_file(link, disk::parent_dir(path), &stem, Some(name))
+        // Exactly this name (used, for `save_in`): the ` (2)` is `save_in`'s.
+        let dir = disk::parent_dir(path);
+        self.check_target(&dir.join(&name), link)?;
+        self.taken.mark(&name);
+        self.save_file(link, dir, &stem, Some(name))
     }
 
     /// Fetches `link` into directory `dir` under the name the link gives, else
@@ -469,7 +473,9 @@ impl<'a> Fetcher<'a> {
         check_link(link)?;
         let stem = format!(".dlurl-{}", key_of(link));
         let name = link.file_name.as_deref().and_then(sanitize_file_name);
-        self.save_file(link, dir.as_ref(), &stem, name)
+        let dir = dir.as_ref();
+        let name = name.map(|n| self.claim(dir, &n, link)).transpose()?;
+        self.save_file(link, dir, &stem, name)
     }
 
     /// Streams `link` into `out` (e.g. standard output). Nothing is kept for a
@@ -502,11 +508,10 @@ impl<'a> Fetcher<'a> {
         link: &DownloadLink,
         dir: &Path,
         stem: &str,
-        name: Option<String>,
+        claimed: Option<String>,
     ) -> Result<Fetched, Error> {
         let on_disk = |e| disk_error(link.vendor, &link.url, e);
-        // A target known by name is checked before the lock and any request.
-        let claimed = name.map(|name| self.claim(dir, &name, link)).transpose()?;
+        // A target known by name was checked before the lock and any request.
         let slot = disk::Slot::take(dir, stem, self.lock_wait).map_err(on_disk)?;
         // Again under the lock: a run waited for may have published it.
         if let Some(name) = &claimed {

@@ -153,6 +153,11 @@ pub(super) struct Taken {
 }
 
 impl Taken {
+    /// Marks `name` as used, as it is (a path given whole).
+    pub(super) fn mark(&mut self, name: &str) {
+        self.used.insert(name.to_owned());
+    }
+
     /// `name`, or the first free `name (n)`, marked as used.
     pub(super) fn claim(&mut self, name: &str) -> String {
         if self.used.insert(name.to_owned()) {
