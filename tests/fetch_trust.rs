@@ -811,3 +811,34 @@ fn save_as_writes_exactly_the_path_given_every_time() {
     let fetched = f.save_in(&named, &b.0).unwrap();
     assert_eq!(fetched.path.unwrap(), b.join("x (2).bin"));
 }
+
+/// A target whose name is not UTF-8 (a legal name on Unix) is never written
+/// under another name: `save_as` either writes exactly that path or refuses
+/// before any request — here it used to publish `caf\u{FFFD}.bin` instead,
+/// after checking (and with overwrite replacing) that other file.
+#[test]
+fn a_target_name_that_is_not_utf8_is_never_replaced_by_another_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let (host, bytes) = host_with("n.bin", 1000, 24);
+    let link = host.link(Vendor::Kie, "i", "n.bin", HOUR);
+    let dir = TempDir::new("non-utf8");
+    let target = dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.bin"));
+    let other = dir.join("caf\u{FFFD}.bin");
+    fs::write(&other, VICTIM).unwrap();
+    match fetcher().overwrite(true).save_as(&link, &target) {
+        Ok(fetched) => {
+            assert_eq!(fetched.path.as_deref(), Some(target.as_path()));
+            assert_eq!(fs::read(&target).unwrap(), bytes);
+        }
+        Err(err) => {
+            assert!(!err.is_retryable(), "{err:?}");
+            assert_eq!(host.request_count(), 0, "{err:?}");
+        }
+    }
+    assert_eq!(
+        fs::read(&other).unwrap(),
+        VICTIM,
+        "another file was replaced"
+    );
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+}

@@ -430,7 +430,9 @@ impl<'a> Fetcher<'a> {
     /// # Errors
     ///
     /// [`Error::FileHost`] for every failure of the host, the transfer or the
-    /// local file; the refresher's own error when it fails.
+    /// local file (a `path` without a file name in UTF-8 is
+    /// [`FileHostKind::Local`], before any request); the refresher's own error
+    /// when it fails.
     pub fn save_as(
         &mut self,
         link: &DownloadLink,
@@ -438,11 +440,12 @@ impl<'a> Fetcher<'a> {
     ) -> Result<Fetched, Error> {
         let path = path.as_ref();
         check_link(link)?;
-        let name = path.file_name().ok_or_else(|| {
+        // A name not in UTF-8 is refused, never replaced by another name.
+        let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
             FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
-                .with_note("the target has no file name")
+                .with_note("the target has no file name in UTF-8")
         })?;
-        let name = name.to_string_lossy().into_owned();
+        let name = name.to_owned();
         // `.name` + `~N` + `.dlurl-part` must fit in 255 bytes.
         let stem = if name.len() > names::MAX_NAME {
             format!(".dlurl-{:016x}", fnv1a(name.as_bytes()))
