@@ -842,3 +842,32 @@ fn a_target_name_that_is_not_utf8_is_never_replaced_by_another_name() {
     );
     assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
 }
+
+/// `save_in`: "A name this fetcher already used gets ` (2)`". A name is used
+/// once a file was saved under it: trying a link again with the same fetcher
+/// after a retryable failure saves it under its own name — not as ` (2)`,
+/// beside a first name that holds nothing — and resumes what the failed try
+/// kept.
+#[test]
+fn a_retry_with_the_same_fetcher_keeps_the_name() {
+    let (host, bytes) = host_with("r.bin", 300_000, 25);
+    let dir = TempDir::new("retry-name");
+    let mut named = host.link(Vendor::Kie, "named", "r.bin", HOUR);
+    named.file_name = Some("given.bin".into());
+    let learnt = host.link(Vendor::Kie, "learnt", "r.bin", HOUR);
+    let mut f = Fetcher::new().max_retries(0, Duration::ZERO);
+    for (link, name) in [(&named, "given.bin"), (&learnt, "r.bin")] {
+        host.push_fault(FileFault::DisconnectAfter(100_000));
+        let err = f.save_in(link, &dir.0).unwrap_err();
+        assert!(err.is_retryable(), "{err:?}");
+        let fetched = f.save_in(link, &dir.0).unwrap();
+        assert_eq!(fetched.path.unwrap(), dir.join(name));
+        assert_eq!(fetched.resumed_from, 100_000);
+        assert_eq!(fs::read(dir.join(name)).unwrap(), bytes);
+    }
+    // Used now: the same name again is numbered.
+    let mut again = host.link(Vendor::Kie, "again", "r.bin", HOUR);
+    again.file_name = Some("given.bin".into());
+    let fetched = f.save_in(&again, &dir.0).unwrap();
+    assert_eq!(fetched.path.unwrap(), dir.join("given (2).bin"));
+}

@@ -153,23 +153,24 @@ pub(super) struct Taken {
 }
 
 impl Taken {
-    /// Marks `name` as used, as it is (a path given whole).
+    /// Marks `name` as used (a file was saved under it).
     pub(super) fn mark(&mut self, name: &str) {
         self.used.insert(name.to_owned());
     }
 
-    /// `name`, or the first free `name (n)`, marked as used.
+    /// `name`, or the first `name (n)` not used yet ([`mark`](Self::mark)
+    /// it once used).
     pub(super) fn claim(&mut self, name: &str) -> String {
-        if self.used.insert(name.to_owned()) {
+        if !self.used.contains(name) {
             return name.to_owned();
         }
         let n = self.next.entry(name.to_owned()).or_insert(2);
         loop {
             let candidate = fit(name, &format!(" ({n})"), MAX_NAME);
-            *n += 1;
-            if self.used.insert(candidate.clone()) {
+            if !self.used.contains(&candidate) {
                 return candidate;
             }
+            *n += 1;
         }
     }
 }
@@ -216,6 +217,7 @@ mod tests {
         assert_eq!(name.len(), MAX_NAME);
         let mut taken = Taken::default();
         let a = taken.claim(&"x".repeat(240));
+        taken.mark(&a);
         let b = taken.claim(&"x".repeat(240));
         assert_eq!(a.len(), 240);
         assert!(b.ends_with(" (2)") && b.len() == 240, "{b}");
@@ -226,7 +228,11 @@ mod tests {
         let mut taken = Taken::default();
         let names: Vec<String> = ["a.pdf", "a.pdf", "a (2).pdf", "a.pdf", "b"]
             .iter()
-            .map(|n| taken.claim(n))
+            .map(|n| {
+                let name = taken.claim(n);
+                taken.mark(&name);
+                name
+            })
             .collect();
         assert_eq!(
             names,
