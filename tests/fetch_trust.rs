@@ -871,3 +871,85 @@ fn a_retry_with_the_same_fetcher_keeps_the_name() {
     let fetched = f.save_in(&again, &dir.0).unwrap();
     assert_eq!(fetched.path.unwrap(), dir.join("given (2).bin"));
 }
+
+/// A FIFO (which would block an open), a folder, or a lock file of another
+/// user at the part, meta or lock name is left alone, never opened: the run
+/// uses the next set of names and fetches the file.
+#[test]
+fn a_fifo_folder_or_foreign_lock_at_a_temporary_name_is_left_alone() {
+    let (host, bytes) = host_with("t.bin", 300_000, 26);
+    let link = host.link(Vendor::Kie, "i", "t.bin", HOUR);
+    for name in [
+        ".t.bin.dlurl-part",
+        ".t.bin.dlurl-meta",
+        ".t.bin.dlurl-lock",
+    ] {
+        for what in ["fifo", "folder", "foreign"] {
+            let dir = TempDir::new("planted");
+            let planted = dir.join(name);
+            match what {
+                "fifo" => {
+                    let c = std::ffi::CString::new(planted.to_str().unwrap()).unwrap();
+                    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o666) }, 0);
+                }
+                "folder" => fs::create_dir(&planted).unwrap(),
+                _ if is_root() => {
+                    fs::write(&planted, VICTIM).unwrap();
+                    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+                }
+                _ => continue,
+            }
+            let seen = fs::symlink_metadata(&planted).unwrap();
+            let fetched = fetcher().save_as(&link, dir.join("t.bin")).unwrap();
+            assert_eq!(fetched.bytes, 300_000, "{what} at {name}");
+            assert_eq!(
+                fs::read(dir.join("t.bin")).unwrap(),
+                bytes,
+                "{what} at {name}"
+            );
+            let now = fs::symlink_metadata(&planted).unwrap();
+            assert_eq!(
+                (now.ino(), now.file_type(), now.uid()),
+                (seen.ino(), seen.file_type(), seen.uid()),
+                "{what} at {name}"
+            );
+            assert_eq!(temporaries(&dir.0), [name], "{what} at {name}");
+        }
+    }
+}
+
+/// Kept bytes that are not the object's (the part was changed on disk, same
+/// file, same meta) fail the SHA-256 after the resume: nothing is published,
+/// the part and its meta go, and the next run starts over and succeeds.
+#[test]
+fn a_checksum_failing_after_a_resume_discards_the_part() {
+    let (host, bytes) = host_with("s.bin", 300_000, 27);
+    let link = host.link(Vendor::Kie, "i", "s.bin", HOUR);
+    let dir = TempDir::new("sha-resume");
+    let target = dir.join("s.bin");
+    interrupted(&host, &link, Target::As(&target), 100_000);
+    let part = dir.join(".s.bin.dlurl-part");
+    let mut kept = fs::read(&part).unwrap();
+    kept[10] ^= 0xff;
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&part)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &kept))
+        .unwrap();
+    let digest: String = ring::digest::digest(&ring::digest::SHA256, &bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let pinned = || fetcher().sha256(Vendor::Kie, &digest).unwrap();
+    let err = pinned().save_as(&link, &target).unwrap_err();
+    assert!(
+        matches!(kind(&err), FileHostKind::Checksum { .. }),
+        "{err:?}"
+    );
+    assert!(!target.exists());
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+    let fetched = pinned().save_as(&link, &target).unwrap();
+    assert_eq!(fetched.resumed_from, 0);
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+}
