@@ -953,3 +953,42 @@ fn a_checksum_failing_after_a_resume_discards_the_part() {
     assert_eq!(fetched.resumed_from, 0);
     assert_eq!(fs::read(&target).unwrap(), bytes);
 }
+
+/// "Every file the crate creates is … mode 0600": the part, meta and lock
+/// are private while the transfer runs (other users of the folder cannot read
+/// a partial download); the published file gets what a new file gets under
+/// the umask.
+#[test]
+fn temporary_files_are_private_and_the_published_file_gets_the_umask() {
+    let (host, _) = host_with("m.bin", 600_000, 29);
+    let link = host.link(Vendor::Kie, "i", "m.bin", HOUR);
+    let dir = TempDir::new("modes");
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mut seen = Vec::new();
+    fetcher()
+        .progress(|p| {
+            if p.done < 600_000 && seen.is_empty() {
+                for name in temporaries(&dir.0) {
+                    seen.push((mode(&dir.join(&name)), name));
+                }
+            }
+        })
+        .save_as(&link, dir.join("m.bin"))
+        .unwrap();
+    let names: Vec<&str> = seen.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            ".m.bin.dlurl-lock",
+            ".m.bin.dlurl-meta",
+            ".m.bin.dlurl-part"
+        ]
+    );
+    assert!(seen.iter().all(|(m, _)| *m == 0o600), "{seen:?}");
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let umask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Umask:"))
+        .map_or(0o022, |v| u32::from_str_radix(v.trim(), 8).unwrap());
+    assert_eq!(mode(&dir.join("m.bin")), 0o666 & !umask);
+}
