@@ -992,3 +992,73 @@ fn temporary_files_are_private_and_the_published_file_gets_the_umask() {
         .map_or(0o022, |v| u32::from_str_radix(v.trim(), 8).unwrap());
     assert_eq!(mode(&dir.join("m.bin")), 0o666 & !umask);
 }
+
+/// A host answering on loopback with `replies` in order, one per connection
+/// (each read up to the end of the request head, then answered and closed);
+/// the heads it read.
+fn scripted(replies: Vec<Vec<u8>>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/f.bin", listener.local_addr().unwrap());
+    let served = std::thread::spawn(move || {
+        let mut heads = Vec::new();
+        for reply in replies {
+            let (mut conn, _) = listener.accept().unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap() == 1 {
+                head.push(byte[0]);
+            }
+            heads.push(String::from_utf8_lossy(&head).into_owned());
+            let _ = conn.write_all(&reply);
+        }
+        heads
+    });
+    (url, served)
+}
+
+/// "Whenever a length is known — … a length stated earlier for the same strong
+/// validator … — the published file matches it": a `416` to the resume that
+/// says the object is exactly the bytes kept, when the same ETag came with a
+/// larger length, is a lie; the kept bytes are not published as the file.
+#[test]
+fn a_416_contradicting_the_length_stated_earlier_publishes_nothing() {
+    let head = "HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 3000\r\n\r\n";
+    let mut first = head.as_bytes().to_vec();
+    first.extend(vec![b'a'; 2000]);
+    let lie = "HTTP/1.1 416 Range Not Satisfiable\r\nETag: \"e1\"\r\n\
+               Content-Range: bytes */2000\r\nContent-Length: 0\r\n\r\n";
+    let (url, served) = scripted(vec![first, lie.as_bytes().to_vec()]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let dir = TempDir::new("lying-416");
+    let result = Fetcher::new()
+        .max_retries(1, Duration::from_millis(1))
+        .save_as(&link, dir.join("f.bin"));
+    let heads = served.join().unwrap();
+    assert!(heads[1].contains("bytes=2000-"), "{heads:?}");
+    assert!(result.is_err(), "{result:?}");
+    assert!(!dir.join("f.bin").exists());
+    // A true 416: the part kept from a run whose publishing failed (the target
+    // appeared meanwhile) is the whole object, and is published.
+    let mut whole = head.as_bytes().to_vec();
+    whole.extend(vec![b'a'; 3000]);
+    let truth = lie.replace("*/2000", "*/3000");
+    let (url, served) = scripted(vec![whole, truth.into_bytes()]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let target = dir.join("f.bin");
+    let appears = target.clone();
+    let err = Fetcher::new()
+        .progress(move |p| {
+            if p.done == 3000 {
+                fs::write(&appears, VICTIM).unwrap();
+            }
+        })
+        .save_as(&link, &target)
+        .unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Exists, "{err:?}");
+    fs::remove_file(&target).unwrap();
+    let fetched = Fetcher::new().save_as(&link, &target).unwrap();
+    assert_eq!((fetched.resumed_from, fetched.bytes), (3000, 3000));
+    assert_eq!(fs::read(&target).unwrap(), vec![b'a'; 3000]);
+    assert!(served.join().unwrap()[1].contains("bytes=3000-"));
+}

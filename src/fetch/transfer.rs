@@ -368,8 +368,11 @@ impl Fetcher<'_> {
                 let total = header(&headers, "content-range")
                     .and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok())
                     .or(job.total);
+                // The bytes kept are the whole object only when no length
+                // stated for it (earlier, for the same validator) says more.
                 let other = validator.is_some() && !same_object;
-                if total == Some(job.offset) && job.offset > 0 && !other {
+                let whole = job.total.is_none_or(|t| t == job.offset);
+                if total == Some(job.offset) && job.offset > 0 && !other && whole {
                     job.total = total;
                     return Ok(());
                 }
