@@ -1062,3 +1062,29 @@ fn a_416_contradicting_the_length_stated_earlier_publishes_nothing() {
     assert_eq!(fs::read(&target).unwrap(), vec![b'a'; 3000]);
     assert!(served.join().unwrap()[1].contains("bytes=3000-"));
 }
+
+/// A writer cannot take back what it got, so it skips the prefix of a whole
+/// object resent with the same validator — but only of the same object: a
+/// resend stating another length than the one stated for that validator is
+/// not it, and nothing of it is spliced after the bytes already written.
+#[test]
+fn a_writer_never_splices_a_resend_of_another_length() {
+    let mut first = b"HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 3000\r\n\r\n".to_vec();
+    first.extend(vec![b'a'; 2000]);
+    let mut resend = b"HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 2500\r\n\r\n".to_vec();
+    resend.extend(vec![b'b'; 2500]);
+    let (url, served) = scripted(vec![first, resend]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let mut out = Vec::new();
+    let result = Fetcher::new()
+        .max_retries(1, Duration::from_millis(1))
+        .write_to(&link, &mut out);
+    let heads = served.join().unwrap();
+    assert!(heads[1].contains("bytes=2000-"), "{heads:?}");
+    assert!(result.is_err(), "{result:?}");
+    assert!(
+        out.iter().all(|b| *b == b'a'),
+        "{} bytes written",
+        out.len()
+    );
+}

@@ -322,6 +322,12 @@ impl Fetcher<'_> {
         let same_object = validator.is_some() && validator == job.validator;
         match status {
             200 => {
+                let encoded = header(&headers, "content-encoding")
+                    .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
+                let stated = header(&headers, "content-length").and_then(|v| v.trim().parse().ok());
+                let stated = stated.filter(|_| !encoded);
+                // The same object states the same length.
+                let same_object = same_object && stated.zip(job.total).is_none_or(|(s, t)| s == t);
                 let earlier_total = job.total.filter(|_| same_object);
                 if job.offset > 0 {
                     if matches!(job.sink, Sink::File(_)) || !same_object {
@@ -332,12 +338,9 @@ impl Fetcher<'_> {
                         job.skip = job.offset;
                     }
                 }
-                let encoded = header(&headers, "content-encoding")
-                    .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
-                let stated = header(&headers, "content-length").and_then(|v| v.trim().parse().ok());
                 // A reply without a length keeps the length stated earlier for
                 // the same strong validator.
-                job.total = stated.filter(|_| !encoded).or(earlier_total);
+                job.total = stated.or(earlier_total);
                 job.validator = validator.filter(|_| !encoded);
                 job.encoded = encoded;
             }
