@@ -843,11 +843,11 @@ fn a_target_name_that_is_not_utf8_is_never_replaced_by_another_name() {
     assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
 }
 
-/// `save_in`: "A name this fetcher already used gets ` (2)`". A name is used
-/// once a file was saved under it: trying a link again with the same fetcher
-/// after a retryable failure saves it under its own name — not as ` (2)`,
-/// beside a first name that holds nothing — and resumes what the failed try
-/// kept.
+/// `save_in`: "A name this fetcher already used gets ` (2)`… so two links with
+/// one name do not overwrite each other". The same link tried again with the
+/// same fetcher after a retryable failure is not another link: it keeps its
+/// name — not ` (2)` beside a first name that holds nothing — and resumes what
+/// the failed try kept. Another link of that name is still numbered.
 #[test]
 fn a_retry_with_the_same_fetcher_keeps_the_name() {
     let (host, bytes) = host_with("r.bin", 300_000, 25);

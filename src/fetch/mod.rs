@@ -452,9 +452,10 @@ impl<'a> Fetcher<'a> {
         } else {
             format!(".{name}")
         };
-        // Exactly this name: the ` (2)` is `save_in`'s.
+        // Exactly this name (used, for `save_in`): the ` (2)` is `save_in`'s.
         let dir = disk::parent_dir(path);
         self.check_target(&dir.join(&name), link)?;
+        self.taken.mark(&name);
         self.save_file(link, dir, &stem, Some(name))
     }
 
@@ -554,14 +555,12 @@ impl<'a> Fetcher<'a> {
         };
         job.sink = Sink::File(file);
         let mut result = self.run(&mut job).and_then(|()| {
-            let name = job.name.as_deref().unwrap_or("download");
-            let target = dir.join(name);
+            let target = dir.join(job.name.as_deref().unwrap_or("download"));
             let Sink::File(file) = std::mem::replace(&mut job.sink, Sink::None) else {
                 unreachable!("a file job writes to a file")
             };
             slot.publish(file, &target, self.overwrite, self.sync_to_disk)
                 .map_err(on_disk)?;
-            self.taken.mark(name);
             Ok(job.fetched(Some(target)))
         });
         // Whatever failed: bytes kept stay for a resume; an empty temporary file,
@@ -594,10 +593,10 @@ impl<'a> Fetcher<'a> {
             .into())
     }
 
-    /// `name`, made unique among the names this fetcher used, and checked against
-    /// an existing file.
+    /// `name`, made unique among the names this fetcher gave other links, and
+    /// checked against an existing file.
     fn claim(&mut self, dir: &Path, name: &str, link: &DownloadLink) -> Result<String, Error> {
-        let candidate = self.taken.claim(name);
+        let candidate = self.taken.claim(name, &key_of(link));
         self.check_target(&dir.join(&candidate), link)?;
         Ok(candidate)
     }
