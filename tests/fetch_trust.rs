@@ -1088,3 +1088,26 @@ fn a_writer_never_splices_a_resend_of_another_length() {
         out.len()
     );
 }
+
+/// "`If-Range` never carries a date when the host sent an ETag of any kind":
+/// an ETag that is not visible ASCII (a byte of Latin-1 in it) is an ETag
+/// too, unusable, so the transfer starts over rather than resume on the date.
+#[test]
+fn an_etag_that_is_not_ascii_still_forbids_a_date() {
+    let mut first = b"HTTP/1.1 200 OK\r\nETag: \"caf\xe9\"\r\n\
+        Last-Modified: Wed, 01 Jan 2025 00:00:00 GMT\r\nContent-Length: 3000\r\n\r\n"
+        .to_vec();
+    first.extend(vec![b'a'; 2000]);
+    let mut second = b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".to_vec();
+    second.extend(vec![b'a'; 3000]);
+    let (url, served) = scripted(vec![first, second]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let dir = TempDir::new("etag-latin1");
+    let fetched = fetcher().save_as(&link, dir.join("f.bin")).unwrap();
+    let heads = served.join().unwrap();
+    assert!(
+        !heads[1].to_ascii_lowercase().contains("if-range"),
+        "{heads:?}"
+    );
+    assert_eq!((fetched.bytes, fetched.restarts), (3000, 1));
+}

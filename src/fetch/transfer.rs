@@ -522,8 +522,9 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 /// ETag at all — a `Last-Modified` date. A weak ETag allows no resume. An ETag
 /// is quoted and a date is not: the meta keeps them apart by that.
 fn validator(headers: &HeaderMap) -> Option<String> {
-    if let Some(etag) = header(headers, "etag") {
-        let etag = etag.trim();
+    // An ETag that is not visible ASCII is an ETag too (unusable).
+    if let Some(etag) = headers.get("etag") {
+        let etag = etag.to_str().unwrap_or_default().trim();
         // RFC 9110 13.1.5: never a date when an entity tag exists.
         return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
             .then(|| etag.to_owned());
