@@ -995,18 +995,32 @@ fn temporary_files_are_private_and_the_published_file_gets_the_umask() {
 
 /// A host answering on loopback with `replies` in order, one per connection
 /// (each read up to the end of the request head, then answered and closed);
-/// the heads it read.
+/// the heads it read. It stops waiting for a connection after 30 s, so that
+/// a client that asks less than expected fails the test instead of hanging it.
 fn scripted(replies: Vec<Vec<u8>>) -> (String, std::thread::JoinHandle<Vec<String>>) {
     use std::io::{Read, Write};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
     let url = format!("http://{}/f.bin", listener.local_addr().unwrap());
     let served = std::thread::spawn(move || {
         let mut heads = Vec::new();
         for reply in replies {
-            let (mut conn, _) = listener.accept().unwrap();
+            let waited = std::time::Instant::now();
+            let mut conn = loop {
+                match listener.accept() {
+                    Ok((conn, _)) => break conn,
+                    Err(_) if waited.elapsed() < Duration::from_secs(30) => {
+                        std::thread::sleep(Duration::from_millis(5))
+                    }
+                    Err(_) => return heads,
+                }
+            };
+            conn.set_nonblocking(false).unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
             let mut head = Vec::new();
             let mut byte = [0u8; 1];
-            while !head.ends_with(b"\r\n\r\n") && conn.read(&mut byte).unwrap() == 1 {
+            while !head.ends_with(b"\r\n\r\n") && matches!(conn.read(&mut byte), Ok(1)) {
                 head.push(byte[0]);
             }
             heads.push(String::from_utf8_lossy(&head).into_owned());
