@@ -692,3 +692,436 @@ fn a_body_longer_than_a_length_stated_earlier_is_not_published() {
     );
     assert!(!dir.join("l.bin").exists());
 }
+
+/// A complete part kept from an earlier run (its publish failed: the target
+/// appeared meanwhile) is still held to the bounds of the run that finds it:
+/// the host answers the resume with `416` (nothing left to send), and a file
+/// larger than `max_size` is refused and removed, not published.
+#[test]
+fn a_complete_part_from_an_earlier_run_is_held_to_max_size() {
+    let (host, _) = host_with("c.bin", 300_000, 20);
+    let link = host.link(Vendor::Kie, "i", "c.bin", HOUR);
+    let dir = TempDir::new("complete-part");
+    let target = dir.join("c.bin");
+    let appears = target.clone();
+    let err = fetcher()
+        .progress(move |p| {
+            if p.done == 300_000 {
+                fs::write(&appears, VICTIM).unwrap();
+            }
+        })
+        .save_as(&link, &target)
+        .unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Exists, "{err:?}");
+    assert_eq!(temporaries(&dir.0).len(), 2, "{:?}", temporaries(&dir.0));
+    fs::remove_file(&target).unwrap();
+    let err = fetcher()
+        .max_size(1000)
+        .save_as(&link, &target)
+        .unwrap_err();
+    assert_eq!(
+        kind(&err),
+        FileHostKind::TooLarge { limit: 1000 },
+        "{err:?}"
+    );
+    assert!(!err.is_retryable());
+    assert!(!target.exists());
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+}
+
+/// `FileHostError::bytes_kept` is "bytes kept in `partial` (or already written
+/// to a writer)": a writer told how a transfer failed is told how much of it
+/// it already holds — after a transfer broken off for good, and after a check
+/// that fails at the end.
+#[test]
+fn a_writer_is_told_how_many_bytes_it_already_got() {
+    let (host, bytes) = host_with("k.bin", 300_000, 21);
+    let link = host.link(Vendor::Kie, "i", "k.bin", HOUR);
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    let mut out = Vec::new();
+    let err = Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .write_to(&link, &mut out)
+        .unwrap_err();
+    assert_eq!(out.len(), 100_000);
+    let Error::FileHost(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((e.bytes_kept, &e.partial), (100_000, &None), "{err:?}");
+    let mut out = Vec::new();
+    let err = fetcher()
+        .sha256(Vendor::Kie, &"00".repeat(32))
+        .unwrap()
+        .write_to(&link, &mut out)
+        .unwrap_err();
+    assert!(out == bytes);
+    let Error::FileHost(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(e.bytes_kept, 300_000, "{err:?}");
+}
+
+/// Bytes that no later run can resume — the host gave no validator a resume
+/// could send (here: only a weak ETag) — are not kept: a failed run leaves no
+/// part file behind, and the error names none for a resume.
+#[test]
+fn bytes_no_run_can_resume_are_not_kept() {
+    let (host, bytes) = host_with("u.bin", 300_000, 22);
+    host.set_weak_etag("u.bin");
+    let link = host.link(Vendor::Kie, "i", "u.bin", HOUR);
+    let dir = TempDir::new("unresumable");
+    let target = dir.join("u.bin");
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    let err = Fetcher::new()
+        .max_retries(0, Duration::ZERO)
+        .save_as(&link, &target)
+        .unwrap_err();
+    let Error::FileHost(e) = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((&e.partial, e.bytes_kept), (&None, 0), "{err:?}");
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+    // The next run starts from the beginning either way.
+    let fetched = fetcher().save_as(&link, &target).unwrap();
+    assert_eq!((fetched.resumed_from, fetched.bytes), (0, 300_000));
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+}
+
+/// `save_as` fetches "to exactly `path`", however often one fetcher is used:
+/// the ` (2)` numbering is for names `save_in` learns, not for a path given
+/// whole (here: the same name in two folders, then the same path again with
+/// overwrite).
+#[test]
+fn save_as_writes_exactly_the_path_given_every_time() {
+    let (host, bytes) = host_with("x.bin", 1000, 23);
+    let link = host.link(Vendor::Kie, "i", "x.bin", HOUR);
+    let (a, b) = (TempDir::new("exact-a"), TempDir::new("exact-b"));
+    let mut f = fetcher().overwrite(true);
+    for target in [a.join("x.bin"), b.join("x.bin"), b.join("x.bin")] {
+        let fetched = f.save_as(&link, &target).unwrap();
+        assert_eq!(fetched.path.as_deref(), Some(target.as_path()));
+        assert_eq!(fs::read(&target).unwrap(), bytes);
+    }
+    let names = |dir: &TempDir| fs::read_dir(&dir.0).unwrap().count();
+    assert_eq!((names(&a), names(&b)), (1, 1));
+    // A name given whole is a name used: a link of that name saved in the
+    // folder gets ` (2)`, it does not overwrite the file.
+    let mut named = link.clone();
+    named.file_name = Some("x.bin".into());
+    let fetched = f.save_in(&named, &b.0).unwrap();
+    assert_eq!(fetched.path.unwrap(), b.join("x (2).bin"));
+}
+
+/// A target whose name is not UTF-8 (a legal name on Unix) is never written
+/// under another name: `save_as` either writes exactly that path or refuses
+/// before any request — here it used to publish `caf\u{FFFD}.bin` instead,
+/// after checking (and with overwrite replacing) that other file.
+#[test]
+fn a_target_name_that_is_not_utf8_is_never_replaced_by_another_name() {
+    use std::os::unix::ffi::OsStrExt;
+    let (host, bytes) = host_with("n.bin", 1000, 24);
+    let link = host.link(Vendor::Kie, "i", "n.bin", HOUR);
+    let dir = TempDir::new("non-utf8");
+    let target = dir.join(std::ffi::OsStr::from_bytes(b"caf\xe9.bin"));
+    let other = dir.join("caf\u{FFFD}.bin");
+    fs::write(&other, VICTIM).unwrap();
+    match fetcher().overwrite(true).save_as(&link, &target) {
+        Ok(fetched) => {
+            assert_eq!(fetched.path.as_deref(), Some(target.as_path()));
+            assert_eq!(fs::read(&target).unwrap(), bytes);
+        }
+        Err(err) => {
+            assert!(!err.is_retryable(), "{err:?}");
+            assert_eq!(host.request_count(), 0, "{err:?}");
+        }
+    }
+    assert_eq!(
+        fs::read(&other).unwrap(),
+        VICTIM,
+        "another file was replaced"
+    );
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+}
+
+/// `save_in`: "A name this fetcher already used gets ` (2)`… so two links with
+/// one name do not overwrite each other". The same link tried again with the
+/// same fetcher after a retryable failure is not another link: it keeps its
+/// name — not ` (2)` beside a first name that holds nothing — and resumes what
+/// the failed try kept. Another link of that name is still numbered.
+#[test]
+fn a_retry_with_the_same_fetcher_keeps_the_name() {
+    let (host, bytes) = host_with("r.bin", 300_000, 25);
+    let dir = TempDir::new("retry-name");
+    let mut named = host.link(Vendor::Kie, "named", "r.bin", HOUR);
+    named.file_name = Some("given.bin".into());
+    let learnt = host.link(Vendor::Kie, "learnt", "r.bin", HOUR);
+    let mut f = Fetcher::new().max_retries(0, Duration::ZERO);
+    for (link, name) in [(&named, "given.bin"), (&learnt, "r.bin")] {
+        host.push_fault(FileFault::DisconnectAfter(100_000));
+        let err = f.save_in(link, &dir.0).unwrap_err();
+        assert!(err.is_retryable(), "{err:?}");
+        let fetched = f.save_in(link, &dir.0).unwrap();
+        assert_eq!(fetched.path.unwrap(), dir.join(name));
+        assert_eq!(fetched.resumed_from, 100_000);
+        assert_eq!(fs::read(dir.join(name)).unwrap(), bytes);
+    }
+    // Used now: the same name again is numbered.
+    let mut again = host.link(Vendor::Kie, "again", "r.bin", HOUR);
+    again.file_name = Some("given.bin".into());
+    let fetched = f.save_in(&again, &dir.0).unwrap();
+    assert_eq!(fetched.path.unwrap(), dir.join("given (2).bin"));
+}
+
+/// A FIFO (which would block an open), a folder, or a lock file of another
+/// user at the part, meta or lock name is left alone, never opened: the run
+/// uses the next set of names and fetches the file.
+#[test]
+fn a_fifo_folder_or_foreign_lock_at_a_temporary_name_is_left_alone() {
+    let (host, bytes) = host_with("t.bin", 300_000, 26);
+    let link = host.link(Vendor::Kie, "i", "t.bin", HOUR);
+    for name in [
+        ".t.bin.dlurl-part",
+        ".t.bin.dlurl-meta",
+        ".t.bin.dlurl-lock",
+    ] {
+        for what in ["fifo", "folder", "foreign"] {
+            let dir = TempDir::new("planted");
+            let planted = dir.join(name);
+            match what {
+                "fifo" => {
+                    let c = std::ffi::CString::new(planted.to_str().unwrap()).unwrap();
+                    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o666) }, 0);
+                }
+                "folder" => fs::create_dir(&planted).unwrap(),
+                _ if is_root() => {
+                    fs::write(&planted, VICTIM).unwrap();
+                    std::os::unix::fs::chown(&planted, Some(65534), Some(65534)).unwrap();
+                }
+                _ => continue,
+            }
+            let seen = fs::symlink_metadata(&planted).unwrap();
+            let fetched = fetcher().save_as(&link, dir.join("t.bin")).unwrap();
+            assert_eq!(fetched.bytes, 300_000, "{what} at {name}");
+            assert_eq!(
+                fs::read(dir.join("t.bin")).unwrap(),
+                bytes,
+                "{what} at {name}"
+            );
+            let now = fs::symlink_metadata(&planted).unwrap();
+            assert_eq!(
+                (now.ino(), now.file_type(), now.uid()),
+                (seen.ino(), seen.file_type(), seen.uid()),
+                "{what} at {name}"
+            );
+            assert_eq!(temporaries(&dir.0), [name], "{what} at {name}");
+        }
+    }
+}
+
+/// Kept bytes that are not the object's (the part was changed on disk, same
+/// file, same meta) fail the SHA-256 after the resume: nothing is published,
+/// the part and its meta go, and the next run starts over and succeeds.
+#[test]
+fn a_checksum_failing_after_a_resume_discards_the_part() {
+    let (host, bytes) = host_with("s.bin", 300_000, 27);
+    let link = host.link(Vendor::Kie, "i", "s.bin", HOUR);
+    let dir = TempDir::new("sha-resume");
+    let target = dir.join("s.bin");
+    interrupted(&host, &link, Target::As(&target), 100_000);
+    let part = dir.join(".s.bin.dlurl-part");
+    let mut kept = fs::read(&part).unwrap();
+    kept[10] ^= 0xff;
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&part)
+        .and_then(|mut f| std::io::Write::write_all(&mut f, &kept))
+        .unwrap();
+    let digest: String = ring::digest::digest(&ring::digest::SHA256, &bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let pinned = || fetcher().sha256(Vendor::Kie, &digest).unwrap();
+    let err = pinned().save_as(&link, &target).unwrap_err();
+    assert!(
+        matches!(kind(&err), FileHostKind::Checksum { .. }),
+        "{err:?}"
+    );
+    assert!(!target.exists());
+    assert!(temporaries(&dir.0).is_empty(), "{:?}", temporaries(&dir.0));
+    let fetched = pinned().save_as(&link, &target).unwrap();
+    assert_eq!(fetched.resumed_from, 0);
+    assert_eq!(fs::read(&target).unwrap(), bytes);
+}
+
+/// "Every file the crate creates is … mode 0600": the part, meta and lock
+/// are private while the transfer runs (other users of the folder cannot read
+/// a partial download); the published file gets what a new file gets under
+/// the umask.
+#[test]
+fn temporary_files_are_private_and_the_published_file_gets_the_umask() {
+    let (host, _) = host_with("m.bin", 600_000, 29);
+    let link = host.link(Vendor::Kie, "i", "m.bin", HOUR);
+    let dir = TempDir::new("modes");
+    let mode = |path: &Path| fs::metadata(path).unwrap().permissions().mode() & 0o777;
+    let mut seen = Vec::new();
+    fetcher()
+        .progress(|p| {
+            if p.done < 600_000 && seen.is_empty() {
+                for name in temporaries(&dir.0) {
+                    seen.push((mode(&dir.join(&name)), name));
+                }
+            }
+        })
+        .save_as(&link, dir.join("m.bin"))
+        .unwrap();
+    let names: Vec<&str> = seen.iter().map(|(_, n)| n.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            ".m.bin.dlurl-lock",
+            ".m.bin.dlurl-meta",
+            ".m.bin.dlurl-part"
+        ]
+    );
+    assert!(seen.iter().all(|(m, _)| *m == 0o600), "{seen:?}");
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let umask = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Umask:"))
+        .map_or(0o022, |v| u32::from_str_radix(v.trim(), 8).unwrap());
+    assert_eq!(mode(&dir.join("m.bin")), 0o666 & !umask);
+}
+
+/// A host answering on loopback with `replies` in order, one per connection
+/// (each read up to the end of the request head, then answered and closed);
+/// the heads it read. It stops waiting for a connection after 30 s, so that
+/// a client that asks less than expected fails the test instead of hanging it.
+fn scripted(replies: Vec<Vec<u8>>) -> (String, std::thread::JoinHandle<Vec<String>>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let url = format!("http://{}/f.bin", listener.local_addr().unwrap());
+    let served = std::thread::spawn(move || {
+        let mut heads = Vec::new();
+        for reply in replies {
+            let waited = std::time::Instant::now();
+            let mut conn = loop {
+                match listener.accept() {
+                    Ok((conn, _)) => break conn,
+                    Err(_) if waited.elapsed() < Duration::from_secs(30) => {
+                        std::thread::sleep(Duration::from_millis(5))
+                    }
+                    Err(_) => return heads,
+                }
+            };
+            conn.set_nonblocking(false).unwrap();
+            conn.set_read_timeout(Some(Duration::from_secs(30)))
+                .unwrap();
+            let mut head = Vec::new();
+            let mut byte = [0u8; 1];
+            while !head.ends_with(b"\r\n\r\n") && matches!(conn.read(&mut byte), Ok(1)) {
+                head.push(byte[0]);
+            }
+            heads.push(String::from_utf8_lossy(&head).into_owned());
+            let _ = conn.write_all(&reply);
+        }
+        heads
+    });
+    (url, served)
+}
+
+/// "Whenever a length is known — … a length stated earlier for the same strong
+/// validator … — the published file matches it": a `416` to the resume that
+/// says the object is exactly the bytes kept, when the same ETag came with a
+/// larger length, is a lie; the kept bytes are not published as the file.
+#[test]
+fn a_416_contradicting_the_length_stated_earlier_publishes_nothing() {
+    let head = "HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 3000\r\n\r\n";
+    let mut first = head.as_bytes().to_vec();
+    first.extend(vec![b'a'; 2000]);
+    let lie = "HTTP/1.1 416 Range Not Satisfiable\r\nETag: \"e1\"\r\n\
+               Content-Range: bytes */2000\r\nContent-Length: 0\r\n\r\n";
+    let (url, served) = scripted(vec![first, lie.as_bytes().to_vec()]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let dir = TempDir::new("lying-416");
+    let result = Fetcher::new()
+        .max_retries(1, Duration::from_millis(1))
+        .save_as(&link, dir.join("f.bin"));
+    let heads = served.join().unwrap();
+    assert!(heads[1].contains("bytes=2000-"), "{heads:?}");
+    assert!(result.is_err(), "{result:?}");
+    assert!(!dir.join("f.bin").exists());
+    // A true 416: the part kept from a run whose publishing failed (the target
+    // appeared meanwhile) is the whole object, and is published.
+    let mut whole = head.as_bytes().to_vec();
+    whole.extend(vec![b'a'; 3000]);
+    let truth = lie.replace("*/2000", "*/3000");
+    let (url, served) = scripted(vec![whole, truth.into_bytes()]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let target = dir.join("f.bin");
+    let appears = target.clone();
+    let err = Fetcher::new()
+        .progress(move |p| {
+            if p.done == 3000 {
+                fs::write(&appears, VICTIM).unwrap();
+            }
+        })
+        .save_as(&link, &target)
+        .unwrap_err();
+    assert_eq!(kind(&err), FileHostKind::Exists, "{err:?}");
+    fs::remove_file(&target).unwrap();
+    let fetched = Fetcher::new().save_as(&link, &target).unwrap();
+    assert_eq!((fetched.resumed_from, fetched.bytes), (3000, 3000));
+    assert_eq!(fs::read(&target).unwrap(), vec![b'a'; 3000]);
+    assert!(served.join().unwrap()[1].contains("bytes=3000-"));
+}
+
+/// A writer cannot take back what it got, so it skips the prefix of a whole
+/// object resent with the same validator — but only of the same object: a
+/// resend stating another length than the one stated for that validator is
+/// not it, and nothing of it is spliced after the bytes already written.
+#[test]
+fn a_writer_never_splices_a_resend_of_another_length() {
+    let mut first = b"HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 3000\r\n\r\n".to_vec();
+    first.extend(vec![b'a'; 2000]);
+    let mut resend = b"HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 2500\r\n\r\n".to_vec();
+    resend.extend(vec![b'b'; 2500]);
+    let (url, served) = scripted(vec![first, resend]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let mut out = Vec::new();
+    let result = Fetcher::new()
+        .max_retries(1, Duration::from_millis(1))
+        .write_to(&link, &mut out);
+    let heads = served.join().unwrap();
+    assert!(heads[1].contains("bytes=2000-"), "{heads:?}");
+    assert!(result.is_err(), "{result:?}");
+    assert!(
+        out.iter().all(|b| *b == b'a'),
+        "{} bytes written",
+        out.len()
+    );
+}
+
+/// "`If-Range` never carries a date when the host sent an ETag of any kind":
+/// an ETag that is not visible ASCII (a byte of Latin-1 in it) is an ETag
+/// too, unusable, so the transfer starts over rather than resume on the date.
+#[test]
+fn an_etag_that_is_not_ascii_still_forbids_a_date() {
+    let mut first = b"HTTP/1.1 200 OK\r\nETag: \"caf\xe9\"\r\n\
+        Last-Modified: Wed, 01 Jan 2025 00:00:00 GMT\r\nContent-Length: 3000\r\n\r\n"
+        .to_vec();
+    first.extend(vec![b'a'; 2000]);
+    let mut second = b"HTTP/1.1 200 OK\r\nContent-Length: 3000\r\n\r\n".to_vec();
+    second.extend(vec![b'a'; 3000]);
+    let (url, served) = scripted(vec![first, second]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let dir = TempDir::new("etag-latin1");
+    let fetched = fetcher().save_as(&link, dir.join("f.bin")).unwrap();
+    let heads = served.join().unwrap();
+    assert!(
+        !heads[1].to_ascii_lowercase().contains("if-range"),
+        "{heads:?}"
+    );
+    assert_eq!((fetched.bytes, fetched.restarts), (3000, 1));
+}

@@ -297,7 +297,7 @@ fn lock(path: &Path, uid: u32, wait: Duration) -> Result<Option<File>, DiskError
 /// lock file is removed while still locked.
 pub(super) struct Slot {
     pub part: PathBuf,
-    meta: PathBuf,
+    pub meta: PathBuf,
     stem: String,
     /// The folder of the slot (and of the target).
     pub dir: PathBuf,

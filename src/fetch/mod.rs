@@ -430,7 +430,9 @@ impl<'a> Fetcher<'a> {
     /// # Errors
     ///
     /// [`Error::FileHost`] for every failure of the host, the transfer or the
-    /// local file; the refresher's own error when it fails.
+    /// local file (a `path` without a file name in UTF-8 is
+    /// [`FileHostKind::Local`], before any request); the refresher's own error
+    /// when it fails.
     pub fn save_as(
         &mut self,
         link: &DownloadLink,
@@ -438,18 +440,23 @@ impl<'a> Fetcher<'a> {
     ) -> Result<Fetched, Error> {
         let path = path.as_ref();
         check_link(link)?;
-        let name = path.file_name().ok_or_else(|| {
+        // A name not in UTF-8 is refused, never replaced by another name.
+        let name = path.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
             FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
-                .with_note("the target has no file name")
+                .with_note("the target has no file name in UTF-8")
         })?;
-        let name = name.to_string_lossy().into_owned();
+        let name = name.to_owned();
         // `.name` + `~N` + `.dlurl-part` must fit in 255 bytes.
         let stem = if name.len() > names::MAX_NAME {
             format!(".dlurl-{:016x}", fnv1a(name.as_bytes()))
         } else {
             format!(".{name}")
         };
-        self.save_file(link, disk::parent_dir(path), &stem, Some(name))
+        // Exactly this name (used, for `save_in`): the ` (2)` is `save_in`'s.
+        let dir = disk::parent_dir(path);
+        self.check_target(&dir.join(&name), link)?;
+        self.taken.mark(&name);
+        self.save_file(link, dir, &stem, Some(name))
     }
 
     /// Fetches `link` into directory `dir` under the name the link gives, else
@@ -469,7 +476,9 @@ impl<'a> Fetcher<'a> {
         check_link(link)?;
         let stem = format!(".dlurl-{}", key_of(link));
         let name = link.file_name.as_deref().and_then(sanitize_file_name);
-        self.save_file(link, dir.as_ref(), &stem, name)
+        let dir = dir.as_ref();
+        let name = name.map(|n| self.claim(dir, &n, link)).transpose()?;
+        self.save_file(link, dir, &stem, name)
     }
 
     /// Streams `link` into `out` (e.g. standard output). Nothing is kept for a
@@ -484,7 +493,13 @@ impl<'a> Fetcher<'a> {
     pub fn write_to(&mut self, link: &DownloadLink, out: &mut dyn Write) -> Result<Fetched, Error> {
         check_link(link)?;
         let mut job = self.job(link, Sink::Writer(&mut *out));
-        self.run(&mut job)?;
+        if let Err(mut err) = self.run(&mut job) {
+            // What the writer already got (`bytes_kept`).
+            if let Error::FileHost(e) = &mut err {
+                e.bytes_kept = job.offset;
+            }
+            return Err(err);
+        }
         let fetched = job.fetched(None);
         out.flush()
             .map_err(|e| local(link, "flushing the output", e))?;
@@ -496,11 +511,10 @@ impl<'a> Fetcher<'a> {
         link: &DownloadLink,
         dir: &Path,
         stem: &str,
-        name: Option<String>,
+        claimed: Option<String>,
     ) -> Result<Fetched, Error> {
         let on_disk = |e| disk_error(link.vendor, &link.url, e);
-        // A target known by name is checked before the lock and any request.
-        let claimed = name.map(|name| self.claim(dir, &name, link)).transpose()?;
+        // A target known by name was checked before the lock and any request.
         let slot = disk::Slot::take(dir, stem, self.lock_wait).map_err(on_disk)?;
         // Again under the lock: a run waited for may have published it.
         if let Some(name) = &claimed {
@@ -549,12 +563,13 @@ impl<'a> Fetcher<'a> {
                 .map_err(on_disk)?;
             Ok(job.fetched(Some(target)))
         });
-        // Whatever failed: bytes kept stay for a resume; an empty temporary file
-        // (nothing to resume) goes.
+        // Whatever failed: bytes kept stay for a resume; an empty temporary file,
+        // or one without a meta (no validator: nothing to resume), goes.
         let part = &slot.part;
         let kept = std::fs::symlink_metadata(part).map(|m| m.len());
+        let described = std::fs::symlink_metadata(&slot.meta).is_ok();
         match (&mut result, kept) {
-            (Err(_), Ok(0)) => slot.discard(),
+            (Err(_), Ok(bytes)) if bytes == 0 || !described => slot.discard(),
             (Err(Error::FileHost(e)), Ok(bytes)) => {
                 e.partial = Some(part.clone());
                 e.bytes_kept = bytes;
@@ -578,10 +593,10 @@ impl<'a> Fetcher<'a> {
             .into())
     }
 
-    /// `name`, made unique among the names this fetcher used, and checked against
-    /// an existing file.
+    /// `name`, made unique among the names this fetcher gave other links, and
+    /// checked against an existing file.
     fn claim(&mut self, dir: &Path, name: &str, link: &DownloadLink) -> Result<String, Error> {
-        let candidate = self.taken.claim(name);
+        let candidate = self.taken.claim(name, &key_of(link));
         self.check_target(&dir.join(&candidate), link)?;
         Ok(candidate)
     }

@@ -150,22 +150,31 @@ pub(super) fn url_file_name(url: &str) -> Option<String> {
 pub(super) struct Taken {
     used: HashSet<String>,
     next: HashMap<String, u32>,
+    /// What each link (its key) got for each name it asked for.
+    given: HashMap<(String, String), String>,
 }
 
 impl Taken {
-    /// `name`, or the first free `name (n)`, marked as used.
-    pub(super) fn claim(&mut self, name: &str) -> String {
-        if self.used.insert(name.to_owned()) {
-            return name.to_owned();
+    /// Marks `name` as used (a path given whole).
+    pub(super) fn mark(&mut self, name: &str) {
+        self.used.insert(name.to_owned());
+    }
+
+    /// `name`, or the first free `name (n)`, marked as used; the link `key`
+    /// asking again (a retry) gets the same answer.
+    pub(super) fn claim(&mut self, name: &str, key: &str) -> String {
+        let asked = (key.to_owned(), name.to_owned());
+        if let Some(given) = self.given.get(&asked) {
+            return given.clone();
         }
+        let mut candidate = name.to_owned();
         let n = self.next.entry(name.to_owned()).or_insert(2);
-        loop {
-            let candidate = fit(name, &format!(" ({n})"), MAX_NAME);
+        while !self.used.insert(candidate.clone()) {
+            candidate = fit(name, &format!(" ({n})"), MAX_NAME);
             *n += 1;
-            if self.used.insert(candidate.clone()) {
-                return candidate;
-            }
         }
+        self.given.insert(asked, candidate.clone());
+        candidate
     }
 }
 
@@ -210,8 +219,8 @@ mod tests {
         let name = sanitize_file_name(&format!("a.{}", "b".repeat(300))).unwrap();
         assert_eq!(name.len(), MAX_NAME);
         let mut taken = Taken::default();
-        let a = taken.claim(&"x".repeat(240));
-        let b = taken.claim(&"x".repeat(240));
+        let a = taken.claim(&"x".repeat(240), "a");
+        let b = taken.claim(&"x".repeat(240), "b");
         assert_eq!(a.len(), 240);
         assert!(b.ends_with(" (2)") && b.len() == 240, "{b}");
     }
@@ -221,7 +230,8 @@ mod tests {
         let mut taken = Taken::default();
         let names: Vec<String> = ["a.pdf", "a.pdf", "a (2).pdf", "a.pdf", "b"]
             .iter()
-            .map(|n| taken.claim(n))
+            .enumerate()
+            .map(|(key, n)| taken.claim(n, &key.to_string()))
             .collect();
         assert_eq!(
             names,

@@ -234,6 +234,13 @@ impl Fetcher<'_> {
 
     fn verify(&self, job: &mut Job<'_, '_>) -> Result<(), Error> {
         let actual = job.offset;
+        // Bytes kept from an earlier run (a `416`: nothing left) were never
+        // streamed past the bound of this run.
+        if let Some(limit) = self.limit().filter(|limit| actual > *limit) {
+            let kind = FileHostKind::TooLarge { limit };
+            let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
+            return Err(job.discard(e.with_note(format!("{actual} bytes kept"))));
+        }
         if let Some(expected) = self.expected_size.filter(|e| *e != actual) {
             let kind = FileHostKind::LengthMismatch { expected, actual };
             let e = FileHostError::new(job.vendor, kind, &job.out.link.url);
@@ -315,6 +322,12 @@ impl Fetcher<'_> {
         let same_object = validator.is_some() && validator == job.validator;
         match status {
             200 => {
+                let encoded = header(&headers, "content-encoding")
+                    .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
+                let stated = header(&headers, "content-length").and_then(|v| v.trim().parse().ok());
+                let stated = stated.filter(|_| !encoded);
+                // The same object states the same length.
+                let same_object = same_object && stated.zip(job.total).is_none_or(|(s, t)| s == t);
                 let earlier_total = job.total.filter(|_| same_object);
                 if job.offset > 0 {
                     if matches!(job.sink, Sink::File(_)) || !same_object {
@@ -325,12 +338,9 @@ impl Fetcher<'_> {
                         job.skip = job.offset;
                     }
                 }
-                let encoded = header(&headers, "content-encoding")
-                    .is_some_and(|e| !e.trim().eq_ignore_ascii_case("identity"));
-                let stated = header(&headers, "content-length").and_then(|v| v.trim().parse().ok());
                 // A reply without a length keeps the length stated earlier for
                 // the same strong validator.
-                job.total = stated.filter(|_| !encoded).or(earlier_total);
+                job.total = stated.or(earlier_total);
                 job.validator = validator.filter(|_| !encoded);
                 job.encoded = encoded;
             }
@@ -361,8 +371,11 @@ impl Fetcher<'_> {
                 let total = header(&headers, "content-range")
                     .and_then(|v| v.trim().strip_prefix("bytes */")?.trim().parse().ok())
                     .or(job.total);
+                // The bytes kept are the whole object only when no length
+                // stated for it (earlier, for the same validator) says more.
                 let other = validator.is_some() && !same_object;
-                if total == Some(job.offset) && job.offset > 0 && !other {
+                let whole = job.total.is_none_or(|t| t == job.offset);
+                if total == Some(job.offset) && job.offset > 0 && !other && whole {
                     job.total = total;
                     return Ok(());
                 }
@@ -509,8 +522,9 @@ fn header<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
 /// ETag at all — a `Last-Modified` date. A weak ETag allows no resume. An ETag
 /// is quoted and a date is not: the meta keeps them apart by that.
 fn validator(headers: &HeaderMap) -> Option<String> {
-    if let Some(etag) = header(headers, "etag") {
-        let etag = etag.trim();
+    // An ETag that is not visible ASCII is an ETag too (unusable).
+    if let Some(etag) = headers.get("etag") {
+        let etag = etag.to_str().unwrap_or_default().trim();
         // RFC 9110 13.1.5: never a date when an entity tag exists.
         return (etag.starts_with('"') && etag.len() >= 2 && etag.ends_with('"'))
             .then(|| etag.to_owned());
