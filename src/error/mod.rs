@@ -21,7 +21,7 @@ use std::error::Error as StdError;
 use std::fmt;
 use std::time::Duration;
 
-use crate::url::{bounded, one_line, redact_url_queries};
+use crate::url::{bounded, one_line};
 use crate::vendor::Vendor;
 
 #[cfg(feature = "blendvision")]
@@ -249,7 +249,8 @@ pub struct UnexpectedResponse {
 }
 
 /// A JSON decoding failure, kept as the [`source`](StdError::source) of an
-/// [`UnexpectedResponse`]. Its text has URL queries redacted.
+/// [`UnexpectedResponse`]. Its text has URL queries and the request's secrets
+/// redacted.
 #[derive(Debug, Clone)]
 pub struct DecodeError {
     category: DecodeCategory,
@@ -273,7 +274,9 @@ pub enum DecodeCategory {
 }
 
 impl DecodeError {
-    pub(crate) fn from_serde(err: &serde_json::Error) -> Self {
+    /// `redact`: what serde's message (which quotes values of the body) goes
+    /// through, as every text kept from a reply does.
+    pub(crate) fn from_serde(err: &serde_json::Error, redact: impl Fn(&str) -> String) -> Self {
         let category = match err.classify() {
             serde_json::error::Category::Syntax => DecodeCategory::Syntax,
             serde_json::error::Category::Data => DecodeCategory::Data,
@@ -284,7 +287,7 @@ impl DecodeError {
             category,
             line: err.line(),
             column: err.column(),
-            message: bounded(&redact_url_queries(&err.to_string()), 300),
+            message: bounded(&redact(&err.to_string()), 300),
         }
     }
 

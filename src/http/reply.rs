@@ -124,7 +124,7 @@ impl Reply {
 
     /// The error for a body that failed to decode.
     pub fn decode_failure(&self, err: &serde_json::Error) -> Error {
-        let source = DecodeError::from_serde(err);
+        let source = DecodeError::from_serde(err, |text| self.redact(text));
         let (reason, note) = if (300..400).contains(&self.status) {
             (UnexpectedReason::Status, Some(self.redirect_note()))
         } else if self.body.iter().all(u8::is_ascii_whitespace) {
@@ -225,12 +225,23 @@ impl Reply {
         note: Option<String>,
         source: Option<DecodeError>,
     ) -> Error {
-        let cut = &self.body[..self.body.len().min(EXCERPT_LIMIT)];
+        // Redacted before it is cut, so that no part of a secret across the cut
+        // shows; then at most `EXCERPT_LIMIT` bytes, on a char boundary.
+        let longest = self.secrets.iter().map(|s| s.expose().len()).max();
+        let window = EXCERPT_LIMIT + longest.unwrap_or(0);
+        let mut excerpt = self.redact(&String::from_utf8_lossy(
+            &self.body[..self.body.len().min(window)],
+        ));
+        let mut end = excerpt.len().min(EXCERPT_LIMIT);
+        while !excerpt.is_char_boundary(end) {
+            end -= 1;
+        }
+        excerpt.truncate(end);
         Error::UnexpectedResponse(Box::new(UnexpectedResponse {
             vendor: self.vendor,
             http_status: self.status,
             content_type: self.header("content-type").map(|c| bounded(c, 100)),
-            body_excerpt: self.redact(&String::from_utf8_lossy(cut)),
+            body_excerpt: excerpt,
             reason,
             note: note.map(|n| self.redact(&n)),
             retry_after: self.retry_after(),
