@@ -71,3 +71,82 @@ fn the_excerpt_stays_within_its_limit_after_redaction() {
         e.body_excerpt.len()
     );
 }
+
+/// `fetch` shares the vendor calls' proxy policy (README "Vendor calls and
+/// `fetch` share this one policy"): a loopback link goes around the agent's
+/// proxy, and a SOCKS proxy is refused before anything is sent, never a panic.
+#[cfg(feature = "fetch")]
+#[test]
+fn fetch_shares_the_proxy_policy() {
+    let host = download_url::fake::files::FakeFileHost::start().unwrap();
+    host.add_bytes("a.bin", b"hello".to_vec());
+    let link = host.link(
+        Vendor::Kie,
+        "i",
+        "a.bin",
+        std::time::Duration::from_secs(600),
+    );
+    let dir = common::TempDir::new("core-review-proxy");
+    for proxy in ["http://192.0.2.1:3128", "socks5://192.0.2.1:1080"] {
+        let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
+            .proxy(Some(ureq::Proxy::new(proxy).unwrap()))
+            .build()
+            .new_agent();
+        let path = std::path::Path::new(dir.as_str()).join("a.bin");
+        let fetched = download_url::fetch::Fetcher::new()
+            .agent(agent)
+            .overwrite(true)
+            .save_as(&link, &path);
+        fetched.unwrap_or_else(|e| panic!("{proxy}: {e:?}"));
+        assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+    }
+    let remote = download_url::DownloadLink::new(
+        Vendor::Kie,
+        "i",
+        "http://files.example/a.bin",
+        None,
+        download_url::Expiry::Unknown,
+    );
+    let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
+        .proxy(Some(ureq::Proxy::new("socks5://127.0.0.1:9").unwrap()))
+        .build()
+        .new_agent();
+    let path = std::path::Path::new(dir.as_str()).join("b.bin");
+    let err = download_url::fetch::Fetcher::new()
+        .agent(agent)
+        .max_retries(0, std::time::Duration::ZERO)
+        .save_as(&remote, &path)
+        .unwrap_err();
+    assert!(err.to_string().contains("SOCKS"), "{err}");
+}
+
+/// A key echoed as the server's JSON encoder or URL encoder writes it (Gson's
+/// `\u003d` for `=`, PHP's `\/`, `%2B`): redacted like the key itself, in the
+/// excerpt and in the vendor's message. (A base64 token has `+`, `/`, `=`.)
+#[test]
+fn a_key_echoed_escaped_or_percent_encoded_is_redacted() {
+    let server = FakeServer::start().unwrap();
+    let key = "kie+/KeyMARKER7==";
+    server.configure(|s| s.kie.api_key = key.into());
+    let mut config = kie::Config::new(key);
+    config.base_url = server.base_url();
+    let echoes = [
+        r"kie+\/KeyMARKER7\u003d\u003d",
+        r"kie\u002b/KeyMARKER7\u003D\u003D",
+        "kie%2B%2FKeyMARKER7%3D%3D",
+        "kie%2b%2fKey%4dARKER7%3d%3d",
+    ];
+    for echo in echoes {
+        let body = format!(r#"{{"error":"key {echo} is not valid"}}"#);
+        server.push(Vendor::Kie, FakeReply::raw(502, "application/json", body));
+        let err =
+            kie::download_link(&common::quick_agent(), &config, "https://f.example/a").unwrap_err();
+        common::assert_no_marker(&err, "ARKER7");
+        let body = format!(r#"{{"code":401,"msg":"key {echo} is not valid"}}"#);
+        server.push(Vendor::Kie, FakeReply::raw(401, "application/json", body));
+        let err =
+            kie::download_link(&common::quick_agent(), &config, "https://f.example/a").unwrap_err();
+        assert!(matches!(err, download_url::Error::Api(_)), "{err:?}");
+        common::assert_no_marker(&err, "ARKER7");
+    }
+}
