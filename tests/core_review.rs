@@ -150,3 +150,20 @@ fn a_key_echoed_escaped_or_percent_encoded_is_redacted() {
         common::assert_no_marker(&err, "ARKER7");
     }
 }
+
+/// Server text kept in an error goes through the one redaction, the
+/// `Content-Type` it sent too.
+#[test]
+fn a_key_echoed_in_the_content_type_is_redacted() {
+    let server = FakeServer::start().unwrap();
+    let config = kie_config(&server);
+    let content_type = format!("text/plain; key={}", fake::KIE_API_KEY);
+    server.push(Vendor::Kie, FakeReply::raw(502, &content_type, "down"));
+    let err =
+        kie::download_link(&common::quick_agent(), &config, "https://f.example/a").unwrap_err();
+    assert!(
+        matches!(err, download_url::Error::UnexpectedResponse(_)),
+        "{err:?}"
+    );
+    common::assert_no_marker(&err, fake::KIE_API_KEY);
+}

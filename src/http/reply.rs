@@ -241,7 +241,9 @@ impl Reply {
         Error::UnexpectedResponse(Box::new(UnexpectedResponse {
             vendor: self.vendor,
             http_status: self.status,
-            content_type: self.header("content-type").map(|c| bounded(c, 100)),
+            content_type: self
+                .header("content-type")
+                .map(|c| bounded(&self.redact(c), 100)),
             body_excerpt: excerpt,
             reason,
             note: note.map(|n| self.redact(&n)),
