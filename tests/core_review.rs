@@ -167,3 +167,25 @@ fn a_key_echoed_in_the_content_type_is_redacted() {
     );
     common::assert_no_marker(&err, fake::KIE_API_KEY);
 }
+
+/// A base URL the HTTP client cannot parse is the config's fault: refused as
+/// `InvalidInput` naming `base_url` (nothing sent), like every other unusable
+/// base URL, not a "transport failure".
+#[test]
+fn a_base_url_the_client_cannot_parse_is_invalid_input() {
+    for base in [
+        "https://h\\x/",
+        "https://h]/",
+        "https://h/`",
+        "http://h/a`b",
+    ] {
+        let mut config = kie::Config::new(fake::KIE_API_KEY);
+        config.base_url = base.into();
+        let err =
+            kie::download_link(&common::quick_agent(), &config, "https://f.example/a").unwrap_err();
+        match &err {
+            download_url::Error::InvalidInput(e) => assert_eq!(e.field, "base_url", "{base}"),
+            _ => panic!("{base}: {err:?}"),
+        }
+    }
+}
