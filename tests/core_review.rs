@@ -189,3 +189,39 @@ fn a_base_url_the_client_cannot_parse_is_invalid_input() {
         }
     }
 }
+
+/// `fetch` on a caller's agent whose every timeout is `Duration::MAX` (README:
+/// "Any `ureq::Agent` works"; vendor calls pin this in tests/timeouts.rs):
+/// the file arrives, nothing panics.
+#[cfg(feature = "fetch")]
+#[test]
+fn fetch_on_an_agent_with_duration_max_everywhere_does_not_panic() {
+    use std::time::Duration;
+    let host = download_url::fake::files::FakeFileHost::start().unwrap();
+    host.add_bytes("a.bin", b"hello".to_vec());
+    let link = host.link(Vendor::Kie, "i", "a.bin", Duration::from_secs(600));
+    let dir = common::TempDir::new("core-review-max");
+    let max = Some(Duration::MAX);
+    let agent = ureq::Agent::config_builder()
+        .proxy(None)
+        .timeout_global(max)
+        .timeout_per_call(max)
+        .timeout_resolve(max)
+        .timeout_connect(max)
+        .timeout_send_request(max)
+        .timeout_await_100(max)
+        .timeout_send_body(max)
+        .timeout_recv_response(max)
+        .timeout_recv_body(max)
+        .timeout_per_read(max)
+        .timeout_per_write(max)
+        .build()
+        .new_agent();
+    let path = std::path::Path::new(dir.as_str()).join("a.bin");
+    download_url::fetch::Fetcher::new()
+        .agent(agent)
+        .stall_timeout(Duration::MAX)
+        .save_as(&link, &path)
+        .unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), b"hello");
+}
