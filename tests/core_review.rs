@@ -225,3 +225,31 @@ fn fetch_on_an_agent_with_duration_max_everywhere_does_not_panic() {
         .unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), b"hello");
 }
+
+/// `save_as` "fetches `link` to exactly `path`": a file name that is not UTF-8
+/// (`dlurl get -o $'name\xff'`) is that name, or refused, never another file.
+#[cfg(all(unix, feature = "fetch"))]
+#[test]
+fn save_as_never_writes_another_name_than_the_one_given() {
+    use std::os::unix::ffi::OsStrExt;
+    let host = download_url::fake::files::FakeFileHost::start().unwrap();
+    host.add_bytes("a.bin", b"hello".to_vec());
+    let link = host.link(
+        Vendor::Kie,
+        "i",
+        "a.bin",
+        std::time::Duration::from_secs(600),
+    );
+    let dir = common::TempDir::new("core-review-name");
+    let dir = std::path::Path::new(dir.as_str());
+    let path = dir.join(std::ffi::OsStr::from_bytes(b"name\xff.bin"));
+    let result = download_url::fetch::Fetcher::new().save_as(&link, &path);
+    let names: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    match result {
+        Ok(_) => assert_eq!(std::fs::read(&path).unwrap(), b"hello", "{names:?}"),
+        Err(e) => assert!(names.is_empty(), "{e}: {names:?}"),
+    }
+}

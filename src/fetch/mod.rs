@@ -442,7 +442,12 @@ impl<'a> Fetcher<'a> {
             FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
                 .with_note("the target has no file name")
         })?;
-        let name = name.to_string_lossy().into_owned();
+        // Names are kept as text (in the meta file too): one that is not UTF-8 is
+        // refused, never replaced by another (lossy) name.
+        let name = name.to_str().map(str::to_owned).ok_or_else(|| {
+            FileHostError::new(link.vendor, FileHostKind::Local, &link.url)
+                .with_note("the target's name is not valid UTF-8")
+        })?;
         // `.name` + `~N` + `.dlurl-part` must fit in 255 bytes.
         let stem = if name.len() > names::MAX_NAME {
             format!(".dlurl-{:016x}", fnv1a(name.as_bytes()))
