@@ -253,3 +253,31 @@ fn save_as_never_writes_another_name_than_the_one_given() {
         Err(e) => assert!(names.is_empty(), "{e}: {names:?}"),
     }
 }
+
+/// `SSL_CERT_DIR` is read "as OpenSSL does" (`roots::tls_config_from_env`): an
+/// empty entry (`DIR:` from `SSL_CERT_DIR=$DIR:$SSL_CERT_DIR` with the variable
+/// unset) is skipped, not a failure of every https call.
+#[cfg(all(feature = "cli", feature = "rustls"))]
+#[test]
+fn an_empty_entry_in_ssl_cert_dir_is_skipped() {
+    let data = |name: &str| format!("{}/tests/data/tls/{name}", env!("CARGO_MANIFEST_DIR"));
+    let read = |ext: &str| std::fs::read(data(&format!("server.{ext}.pem"))).unwrap();
+    let server = common::tls_server::TlsServer::start(&read("cert"), &read("key"));
+    let dir = data("certdir");
+    for value in [
+        format!("{dir}:"),
+        format!(":{dir}"),
+        format!("{dir}::{dir}"),
+    ] {
+        let run = common::dlurl(
+            &[
+                "--base-url",
+                &server.base_url("localhost"),
+                "kie",
+                "https://tempfile.aiquickdraw.com/a.png",
+            ],
+            &[("KIE_API_KEY", "kie-test-key"), ("SSL_CERT_DIR", &value)],
+        );
+        assert_eq!(run.code, 0, "SSL_CERT_DIR={value}: {run:?}");
+    }
+}
