@@ -281,3 +281,27 @@ fn an_empty_entry_in_ssl_cert_dir_is_skipped() {
         assert_eq!(run.code, 0, "SSL_CERT_DIR={value}: {run:?}");
     }
 }
+
+/// A key with a backslash and a quote, echoed inside a JSON string (so both
+/// escaped): redacted in the excerpt, and in the message serde decodes.
+#[test]
+fn a_key_with_json_special_characters_is_redacted_when_echoed() {
+    let server = FakeServer::start().unwrap();
+    let key = r#"kie\"Key\\MARKER8/x"#;
+    server.configure(|s| s.kie.api_key = key.into());
+    let mut config = kie::Config::new(key);
+    config.base_url = server.base_url();
+    let echo = serde_json::to_string(&format!("key {key} is not valid")).unwrap();
+    for (status, body) in [
+        (502, format!(r#"{{"error":{echo}}}"#)),
+        (401, format!(r#"{{"code":401,"msg":{echo}}}"#)),
+    ] {
+        server.push(
+            Vendor::Kie,
+            FakeReply::raw(status, "application/json", body),
+        );
+        let err =
+            kie::download_link(&common::quick_agent(), &config, "https://f.example/a").unwrap_err();
+        common::assert_no_marker(&err, "MARKER8");
+    }
+}

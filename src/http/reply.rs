@@ -306,15 +306,19 @@ fn replace_secret(text: &str, secret: &str) -> Option<String> {
 /// The length of the start of `text` that spells `secret`, each character as
 /// it is, JSON-escaped or percent-encoded.
 fn escaped_len(text: &str, secret: &str) -> Option<usize> {
+    if text.starts_with(secret) {
+        return Some(secret.len());
+    }
     let mut at = 0;
     for c in secret.chars() {
         let rest = &text[at..];
-        at += if rest.starts_with(c) {
-            c.len_utf8()
-        } else if matches!(c, '"' | '\\' | '/')
+        // `\\` before a lone `\`: a JSON-escaped backslash is two.
+        at += if matches!(c, '"' | '\\' | '/')
             && rest.strip_prefix('\\').is_some_and(|r| r.starts_with(c))
         {
             2
+        } else if rest.starts_with(c) {
+            c.len_utf8()
         } else if let Some(hex) = rest.strip_prefix("\\u") {
             let unit = u32::from_str_radix(hex.get(..4)?, 16).ok()?;
             (unit == c as u32).then_some(6)?
