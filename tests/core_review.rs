@@ -305,3 +305,32 @@ fn a_key_with_json_special_characters_is_redacted_when_echoed() {
         common::assert_no_marker(&err, "MARKER8");
     }
 }
+
+/// Behind a proxy, a refused connection is the proxy's: the CLI names the proxy,
+/// not the vendor host it never reached (README: failures name their cause as
+/// curl does; curl names the proxy).
+#[cfg(feature = "cli")]
+#[test]
+fn a_refused_proxy_is_named_not_the_vendor_host() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let proxy = format!("http://127.0.0.1:{port}");
+    let run = common::dlurl(
+        &[
+            "--base-url",
+            "https://api.example",
+            "kie",
+            "https://tempfile.aiquickdraw.com/a.png",
+        ],
+        &[("KIE_API_KEY", "kie-test-key"), ("HTTPS_PROXY", &proxy)],
+    );
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(
+        run.stderr.contains(&format!("proxy 127.0.0.1:{port}")),
+        "{run:?}"
+    );
+    assert!(!run.stderr.contains("(api.example)"), "{run:?}");
+}
