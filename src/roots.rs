@@ -95,7 +95,9 @@ pub fn tls_config_from_env() -> io::Result<Option<TlsConfig>> {
         let pem = std::fs::read(file).map_err(|e| with_path(e, Path::new(file)))?;
         certs.extend(parse_roots(&pem).map_err(|e| with_path(e, Path::new(file)))?);
     }
-    for dir in dirs.iter().flat_map(std::env::split_paths) {
+    // An empty entry (`DIR:`) names no directory: skipped, as OpenSSL does.
+    let dirs = dirs.iter().flat_map(std::env::split_paths);
+    for dir in dirs.filter(|dir| !dir.as_os_str().is_empty()) {
         for entry in std::fs::read_dir(&dir).map_err(|e| with_path(e, &dir))? {
             let path = entry.map_err(|e| with_path(e, &dir))?.path();
             if !path.is_file() {

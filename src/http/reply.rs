@@ -166,8 +166,8 @@ impl Reply {
         let mut out = redact_url_queries(text);
         // Very short values would blank ordinary text; credentials are longer.
         for secret in self.secrets.iter().map(Secret::expose) {
-            if secret.len() >= 4 && out.contains(secret) {
-                out = out.replace(secret, "[redacted]");
+            if secret.len() >= 4 {
+                out = replace_secret(&out, secret).unwrap_or(out);
             }
         }
         out
@@ -225,14 +225,26 @@ impl Reply {
         note: Option<String>,
         source: Option<DecodeError>,
     ) -> Error {
-        let cut = &self.body[..self.body.len().min(EXCERPT_LIMIT)];
+        // Redacted before it is cut, so that no part of a secret across the cut
+        // shows; then at most `EXCERPT_LIMIT` bytes, on a char boundary.
+        let longest = self.secrets.iter().map(|s| s.expose().len()).max();
+        // (An escaped secret is at most six times as long: `\u0041` for `A`.)
+        let window = EXCERPT_LIMIT + 6 * longest.unwrap_or(0);
+        let mut excerpt = self.redact(&String::from_utf8_lossy(
+            &self.body[..self.body.len().min(window)],
+        ));
+        let mut end = excerpt.len().min(EXCERPT_LIMIT);
+        while !excerpt.is_char_boundary(end) {
+            end -= 1;
+        }
+        excerpt.truncate(end);
         Error::UnexpectedResponse(Box::new(UnexpectedResponse {
             vendor: self.vendor,
             http_status: self.status,
             content_type: self
                 .header("content-type")
                 .map(|c| bounded(&self.redact(c), 100)),
-            body_excerpt: self.redact(&String::from_utf8_lossy(cut)),
+            body_excerpt: excerpt,
             reason,
             note: note.map(|n| self.redact(&n)),
             retry_after: self.retry_after(),
@@ -265,6 +277,63 @@ impl Reply {
             detail,
         }))
     }
+}
+
+/// `text` with each occurrence of `secret` replaced by `[redacted]`, also where
+/// the server wrote some of its characters escaped, as a JSON encoder (`\/`,
+/// `\"`, `\u003d` in any case) or a URL encoder (`%3D`, `%3d`) does; `None` when
+/// there is none.
+fn replace_secret(text: &str, secret: &str) -> Option<String> {
+    if !text.contains(['\\', '%']) {
+        return text
+            .contains(secret)
+            .then(|| text.replace(secret, "[redacted]"));
+    }
+    let (mut out, mut copied, mut at) = (String::new(), 0, 0);
+    while let Some(c) = text[at..].chars().next() {
+        match escaped_len(&text[at..], secret) {
+            Some(len) => {
+                out.extend([&text[copied..at], "[redacted]"]);
+                at += len;
+                copied = at;
+            }
+            None => at += c.len_utf8(),
+        }
+    }
+    (copied > 0).then(|| out + &text[copied..])
+}
+
+/// The length of the start of `text` that spells `secret`, each character as
+/// it is, JSON-escaped or percent-encoded.
+fn escaped_len(text: &str, secret: &str) -> Option<usize> {
+    if text.starts_with(secret) {
+        return Some(secret.len());
+    }
+    let mut at = 0;
+    for c in secret.chars() {
+        let rest = &text[at..];
+        // `\\` before a lone `\`: a JSON-escaped backslash is two.
+        at += if matches!(c, '"' | '\\' | '/')
+            && rest.strip_prefix('\\').is_some_and(|r| r.starts_with(c))
+        {
+            2
+        } else if rest.starts_with(c) {
+            c.len_utf8()
+        } else if let Some(hex) = rest.strip_prefix("\\u") {
+            let unit = u32::from_str_radix(hex.get(..4)?, 16).ok()?;
+            (unit == c as u32).then_some(6)?
+        } else {
+            let mut utf8 = [0; 4];
+            let mut len = 0;
+            for byte in c.encode_utf8(&mut utf8).bytes() {
+                let hex = rest.get(len..len + 3)?.strip_prefix('%')?;
+                (u8::from_str_radix(hex, 16).ok()? == byte).then_some(())?;
+                len += 3;
+            }
+            len
+        };
+    }
+    Some(at)
 }
 
 /// `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 §10.2.3).

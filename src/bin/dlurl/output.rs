@@ -31,6 +31,9 @@ impl From<Error> for Failure {
 pub struct Context {
     pub base_url: String,
     pub timeout: Duration,
+    /// The proxy the calls go through (`host:port`), when one applies: a host
+    /// that does not resolve or refuses is then the proxy.
+    pub proxy: Option<String>,
 }
 
 /// One line on stderr, `dlurl: <text>`. A closed stderr is not worth a panic.
@@ -210,7 +213,9 @@ pub fn cause_text(err: &Error, cx: Option<&Context>) -> Option<String> {
         return None;
     };
     let cause = e.cause();
-    let authority = cx.map(|cx| authority(&cx.base_url).to_owned());
+    let proxy = cx.and_then(|cx| cx.proxy.clone());
+    let via = if proxy.is_some() { "proxy " } else { "" };
+    let authority = proxy.or_else(|| cx.map(|cx| authority(&cx.base_url).to_owned()));
     let host = authority.as_deref().map(|a| {
         a.rsplit_once(':').map_or(a, |(h, p)| {
             if p.bytes().all(|b| b.is_ascii_digit()) {
@@ -222,11 +227,11 @@ pub fn cause_text(err: &Error, cx: Option<&Context>) -> Option<String> {
     });
     Some(match (&cause, cx) {
         (Cause::Dns, _) => match host {
-            Some(host) => format!("could not resolve host {host}"),
+            Some(host) => format!("could not resolve {via}host {host}"),
             None => cause.to_string(),
         },
         (Cause::ConnectionRefused, _) => match &authority {
-            Some(a) => format!("connection refused ({a})"),
+            Some(a) => format!("connection refused ({via}{a})"),
             None => cause.to_string(),
         },
         (Cause::UnknownIssuer, _) => {

@@ -176,6 +176,7 @@ impl Printer {
                 let cx = output::Context {
                     base_url: session.context.base_url.clone(),
                     timeout: session.context.timeout,
+                    proxy: session.context.proxy.clone(),
                 };
                 self.first_error = Some((err, cx));
                 return false;

@@ -61,6 +61,20 @@ fn with_roots(builder: Builder, global: &Global, _tls: bool) -> Result<Builder, 
     }
 }
 
+/// The proxy (`host:port`) a call to `base_url` goes through on `agent`: its
+/// proxy, unless the host is loopback (always reached directly) or in `NO_PROXY`.
+fn proxy_for(agent: &ureq::Agent, base_url: &str) -> Option<String> {
+    let proxy = agent.config().proxy()?;
+    let uri = base_url.trim().parse::<ureq::http::Uri>().ok()?;
+    let host = uri.host()?.trim_start_matches('[').trim_end_matches(']');
+    let loopback = host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    let applies = !loopback && !proxy.is_no_proxy(&uri);
+    applies.then(|| format!("{}:{}", proxy.host(), proxy.port()))
+}
+
 /// An OS error as a person reads it: without std's `(os error N)`.
 pub fn os_reason(e: &dyn std::error::Error) -> String {
     let text = e.to_string();
@@ -266,13 +280,15 @@ impl Session {
         let https = base_url
             .get(..8)
             .is_some_and(|s| s.eq_ignore_ascii_case("https://"));
+        let agent = agent(global, https || files)?;
         Ok(Session {
-            agent: agent(global, https || files)?,
             policy: retry_policy(vendor, global.retries),
             context: Context {
+                proxy: proxy_for(&agent, &base_url),
                 base_url,
                 timeout: global.timeout,
             },
+            agent,
             call,
         })
     }
