@@ -280,12 +280,13 @@ fn find_url_start(text: &str) -> Option<usize> {
         .find(|&i| split_http_scheme(&text[i..]).is_some())
 }
 
-/// At most `max` bytes of `text`, cut on a char boundary, with `…` when cut.
+/// At most `max` bytes of `text`, cut on a char boundary, with `…` when cut
+/// (counted in `max`).
 pub(crate) fn bounded(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max;
+    let mut end = max.saturating_sub('…'.len_utf8());
     while !text.is_char_boundary(end) {
         end -= 1;
     }
@@ -465,7 +466,9 @@ mod tests {
 
     #[test]
     fn bounded_cuts_on_char_boundary() {
-        assert_eq!(bounded("ééé", 3), "é…");
+        // At most `max` bytes, the `…` (three bytes) included.
+        assert_eq!(bounded("ééé", 5), "é…");
+        assert_eq!(bounded("ééé", 4), "…");
         assert_eq!(bounded("abc", 3), "abc");
     }
 }

@@ -671,7 +671,7 @@ fn a_writer_skips_what_it_already_has_when_the_host_resends_everything() {
 
 /// A body longer than the length the host stated earlier for the same object
 /// (same strong ETag, the longer reply stating none) is not that object:
-/// nothing is published.
+/// nothing is published (the transfer stops once it runs past the length).
 #[test]
 fn a_body_longer_than_a_length_stated_earlier_is_not_published() {
     let (host, _) = host_with("l.bin", 300_000, 19);
@@ -685,7 +685,7 @@ fn a_body_longer_than_a_length_stated_earlier_is_not_published() {
             kind(&err),
             FileHostKind::LengthMismatch {
                 expected: 300_000,
-                actual: 400_000
+                actual: 300_001..=400_000
             }
         ),
         "{err:?}"
@@ -1124,4 +1124,39 @@ fn an_etag_that_is_not_ascii_still_forbids_a_date() {
         "{heads:?}"
     );
     assert_eq!((fetched.bytes, fetched.restarts), (3000, 1));
+}
+
+/// A host that never stops: once a length is known for the object (here the
+/// 3000 bytes stated with ETag `e1` before the transfer broke), a resend of the
+/// same object without a length is cut at that length, not written to disk for
+/// as long as the host keeps sending and judged only at its end.
+#[test]
+fn a_resend_without_a_length_is_cut_at_the_length_known() {
+    let mut first = b"HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nContent-Length: 3000\r\n\r\n".to_vec();
+    first.extend(vec![b'a'; 2000]);
+    // Ignores the Range, states no length, and sends 8 MiB before it closes.
+    let mut endless = b"HTTP/1.1 200 OK\r\nETag: \"e1\"\r\nConnection: close\r\n\r\n".to_vec();
+    endless.extend(vec![b'a'; 8 << 20]);
+    let (url, served) = scripted(vec![first, endless]);
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let dir = TempDir::new("endless-resend");
+    let most = std::cell::Cell::new(0);
+    let result = Fetcher::new()
+        .max_retries(1, Duration::from_millis(1))
+        .progress(|p| most.set(most.get().max(p.done)))
+        .save_as(&link, dir.join("f.bin"));
+    let heads = served.join().unwrap();
+    assert!(heads[1].contains("bytes=2000-"), "{heads:?}");
+    match result {
+        Err(Error::FileHost(e)) => {
+            assert!(
+                matches!(e.kind, FileHostKind::LengthMismatch { expected: 3000, .. }),
+                "{e:?}"
+            )
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(most.get() <= 3000, "{} bytes written", most.get());
+    assert!(!dir.join("f.bin").exists());
+    assert_eq!(temporaries(&dir), Vec::<String>::new());
 }

@@ -26,7 +26,8 @@ pub enum FileHostKind {
     LengthMismatch {
         /// The length stated by the host or by [`expected_size`](crate::Fetcher::expected_size).
         expected: u64,
-        /// The length received.
+        /// The length received; when the body ran past `expected`, what had
+        /// arrived when the transfer stopped there.
         actual: u64,
     },
     /// The SHA-256 of the file is not the expected one.

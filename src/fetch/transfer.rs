@@ -442,9 +442,24 @@ impl Fetcher<'_> {
             if chunk.is_empty() {
                 continue;
             }
-            if let Some(limit) = limit.filter(|limit| job.offset + chunk.len() as u64 > *limit) {
+            let end = job.offset + chunk.len() as u64;
+            if let Some(limit) = limit.filter(|limit| end > *limit) {
                 let e = FileHostError::new(vendor, FileHostKind::TooLarge { limit }, url)
                     .with_note(format!("more than {limit} bytes arrived"));
+                return Err(job.discard(e).into());
+            }
+            // A length known for the object ends the transfer as soon as the
+            // body runs past it, however long the host would go on.
+            if let Some(total) = job.total.filter(|total| end > *total) {
+                let (expected, actual) = (total, end);
+                let e = FileHostError::new(
+                    vendor,
+                    FileHostKind::LengthMismatch { expected, actual },
+                    url,
+                )
+                .with_note(format!(
+                    "more than {total} bytes arrived: the transfer stopped"
+                ));
                 return Err(job.discard(e).into());
             }
             let written = match &mut job.sink {
@@ -467,17 +482,13 @@ impl Fetcher<'_> {
             (self.progress)(Progress { done, total });
         }
         // Whatever length is known must be met: a short body is a broken
-        // transfer (resumed), never a complete file.
+        // transfer (resumed), never a complete file. (A longer one ended above:
+        // `expected_size` is part of `limit`.)
         if let Some(total) = job.total.or(self.expected_size) {
             if job.offset < total {
                 let note = format!("connection closed at {} of {total} bytes", job.offset);
                 let e = FileHostError::new(vendor, FileHostKind::Io, url).with_note(note);
                 return Err(Failure::Retry(Box::new(e)));
-            }
-            if job.offset > total {
-                let (expected, actual) = (total, job.offset);
-                let kind = FileHostKind::LengthMismatch { expected, actual };
-                return Err(job.discard(FileHostError::new(vendor, kind, url)).into());
             }
         }
         Ok(())
