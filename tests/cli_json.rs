@@ -206,3 +206,36 @@ fn serve_fake_prints_exports_that_work() {
     assert!(run.stdout.contains("report.pdf"), "{run:?}");
     assert_eq!(run2.code, 0, "{run2:?}");
 }
+
+/// `get --json` whose report cannot be written (stdout is /dev/full): the files
+/// are saved, but a lost report is not success — exit 3, "stdout not
+/// writable", as for the vendor commands.
+#[test]
+fn get_with_a_full_stdout_is_not_success() {
+    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+        return; // no /dev/full here
+    };
+    let api = FakeServer::start().unwrap();
+    let files = FakeFileHost::start().unwrap();
+    files.add("a.bin", FakeContent::Generated { len: 4096, seed: 1 });
+    api.configure(|s| s.kie.link = files.signed_url("a.bin", Duration::from_secs(3600)));
+    let dir = std::env::temp_dir().join(format!("dlurl-json-full-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let base = api.base_url();
+    let d = dir.to_str().unwrap();
+    let out = Command::new(dlurl_path())
+        .args(["--json", "--base-url", &base, "get", "-o", d, "kie", FILE])
+        .env_clear()
+        .env("KIE_API_KEY", KIE_API_KEY)
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cannot write to stdout"), "{stderr}");
+    assert!(dir.join("a.bin").exists());
+    let _ = std::fs::remove_dir_all(&dir);
+}

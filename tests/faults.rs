@@ -500,6 +500,7 @@ fn every_vendor_refuses_a_link_that_is_not_data() {
 
 /// An `Error::Api` with this HTTP status, retryable, keeping the vendor's
 /// `Retry-After` and request id.
+#[cfg(any(feature = "cloudreve", feature = "blendvision", feature = "datalab"))]
 fn vendor_api(
     err: &Error,
     status: u16,

@@ -69,8 +69,7 @@ pub fn run(global: &Global, get: GetArgs, args: &VendorArgs) -> ExitCode {
         report.unattributed(answer);
     }
     if batch.links.is_empty() {
-        report.finish();
-        return ExitCode::from(1);
+        return report.finish().err().unwrap_or(ExitCode::from(1));
     }
     if let Output::Dir(dir) = &get.output {
         if let Err(e) = std::fs::create_dir_all(dir) {
@@ -142,7 +141,9 @@ pub fn run(global: &Global, get: GetArgs, args: &VendorArgs) -> ExitCode {
             }
         }
     }
-    report.finish();
+    if let Err(code) = report.finish() {
+        return code;
+    }
     let item_failures = !batch.failures.is_empty();
     ExitCode::from(match (saved, failed) {
         (_, 0) if !item_failures => 0,
@@ -250,7 +251,9 @@ impl Report {
         self.emit("failure", json!({ "item": link.item, "error": error }));
     }
 
-    fn finish(mut self) {
+    /// Prints the JSON object (with `--json`) and flushes; `Err(3)` when stdout
+    /// was not writable.
+    fn finish(mut self) -> Result<(), ExitCode> {
         if self.format == Format::Json {
             let object = json!({
                 "files": std::mem::take(&mut self.files),
@@ -259,7 +262,7 @@ impl Report {
             });
             self.out.line(&json_line(&object));
         }
-        let _ = self.out.finish();
+        self.out.finish()
     }
 }
 

@@ -254,8 +254,9 @@ const GET_EXIT: &str = "
           call that failed as a whole: {\"error\": error}.
   --jsonl: {\"file\": …}, {\"failure\": …}, {\"unattributed\": …}, {\"error\": …}, one per line.
 exit codes: 0 every file saved (or skipped as existing); 1 the vendor refused or every item
-            failed at the vendor; 2 usage (nothing was sent); 3 every file failed, or a
-            transport failure asking for the links; 4 some files or items failed;
+            failed at the vendor; 2 usage (nothing was sent); 3 every file failed, a
+            transport failure asking for the links, or stdout not writable; 4 some files
+            or items failed;
             unattributed answers change none of them
 ";
 
