@@ -139,13 +139,12 @@ impl Config {
     }
 }
 
+/// `message` and `details` may be missing or `null` (an unset proto3 field).
 #[derive(Deserialize)]
 struct WireStatus {
     code: i64,
-    #[serde(default)]
-    message: String,
-    #[serde(default)]
-    details: Vec<serde_json::Map<String, serde_json::Value>>,
+    message: Option<String>,
+    details: Option<Vec<serde_json::Map<String, serde_json::Value>>>,
 }
 
 #[derive(Clone, Deserialize)]
@@ -368,13 +367,14 @@ fn check_status(reply: &Reply) -> Result<(), Error> {
             .collect();
         Detail { type_url, fields }
     };
-    let details = status.details.into_iter().map(detail).collect();
+    let details = status.details.into_iter().flatten().map(detail).collect();
     let detail = ApiDetail::BlendVision(ErrorDetail {
         grpc_code,
         details,
         label,
     });
-    Err(reply.api_error(Some(status.code), &status.message, None, retryable, detail))
+    let message = status.message.unwrap_or_default();
+    Err(reply.api_error(Some(status.code), &message, None, retryable, detail))
 }
 
 #[cfg(test)]

@@ -646,6 +646,16 @@ fn lenient_error_bodies() {
     assert_eq!(api.message, "");
     assert!(detail.details.is_empty());
     assert_eq!(err.to_string(), "blendvision: not found (code 5, HTTP 404)");
+    // `null` for the message or the details, as a proto3 JSON encoder writes an
+    // unset field: the same.
+    server.push(
+        Vendor::BlendVision,
+        FakeReply::json(404, json!({"code": 5, "message": null, "details": null})),
+    );
+    let err = blendvision::download_link(&agent(), &config(&server), FIRST).unwrap_err();
+    let (api, detail) = parts(&err);
+    assert_eq!((api.code, api.message.as_str()), (Some(5), ""));
+    assert!(detail.details.is_empty());
 
     // A detail without a string `@type` keeps all its fields.
     server.push(
