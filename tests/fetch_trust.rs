@@ -1160,3 +1160,28 @@ fn a_resend_without_a_length_is_cut_at_the_length_known() {
     assert!(!dir.join("f.bin").exists());
     assert_eq!(temporaries(&dir), Vec::<String>::new());
 }
+
+/// A presigned URL's signature is its secret: S3 echoes it back in a
+/// `SignatureDoesNotMatch` body (`<SignatureProvided>`), which a fetch error
+/// keeps as its excerpt; the excerpt shows it redacted.
+#[test]
+fn a_signature_the_host_echoes_stays_out_of_the_error() {
+    let signature = "f00dfacefeedbeef0123456789abcdef";
+    let body = format!(
+        "<Error><Code>SignatureDoesNotMatch</Code><SignatureProvided>{signature}\
+         </SignatureProvided><StringToSign>AWS4-HMAC-SHA256</StringToSign></Error>"
+    );
+    let reply = format!(
+        "HTTP/1.1 403 Forbidden\r\nContent-Type: application/xml\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (url, served) = scripted(vec![reply.into_bytes()]);
+    let url = format!("{url}?X-Amz-Expires=60&X-Amz-Signature={signature}");
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let dir = TempDir::new("echoed-signature");
+    let err = fetcher().save_as(&link, dir.join("f.bin")).unwrap_err();
+    drop(served);
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("SignatureDoesNotMatch"), "{shown}");
+    assert!(!shown.contains(signature), "{shown}");
+}

@@ -384,7 +384,7 @@ impl Fetcher<'_> {
                 return Err(Failure::Retry(Box::new(e)));
             }
             _ => {
-                let excerpt = read_excerpt(&mut response);
+                let excerpt = read_excerpt(&mut response, &url);
                 let mut err = FileHostError::new(vendor, FileHostKind::Status, &url).status(status);
                 err.body_excerpt = Some(excerpt.clone());
                 if is_denial(status, &excerpt) {
@@ -543,12 +543,27 @@ fn validator(headers: &HeaderMap) -> Option<String> {
     header(headers, "last-modified").map(|d| d.trim().to_owned())
 }
 
-fn read_excerpt(response: &mut ureq::http::Response<ureq::Body>) -> String {
+/// The start of an error body, on one line, with URL queries redacted and the
+/// request URL's own query values too (S3 echoes a signature it refuses).
+fn read_excerpt(response: &mut ureq::http::Response<ureq::Body>, url: &str) -> String {
     let limit = crate::EXCERPT_LIMIT;
     let mut body = Vec::new();
     let reader = response.body_mut().as_reader();
-    let _ = reader.take(limit as u64).read_to_end(&mut body);
-    one_line(&redact_url_queries(&String::from_utf8_lossy(&body)), limit)
+    // Read past the limit, so that a value across the cut is still found whole.
+    let _ = reader.take(2 * limit as u64).read_to_end(&mut body);
+    let mut text = redact_url_queries(&String::from_utf8_lossy(&body));
+    for (_, raw) in crate::url::query_of(url)
+        .into_iter()
+        .flat_map(crate::url::query_pairs)
+    {
+        for value in [raw, &crate::encode::percent_decoded(raw)]
+            .into_iter()
+            .filter(|v| v.len() >= 8)
+        {
+            text = text.replace(value, "[redacted]");
+        }
+    }
+    one_line(&text, limit)
 }
 
 /// Whether a reply means "this link no longer works": 401, 403, 410, or S3's
