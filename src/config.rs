@@ -237,14 +237,9 @@ impl ParsedBase {
         } else {
             host.to_owned()
         };
-        let root = [scheme, "://", &authority, path.trim_end_matches('/')].concat();
-        // What the HTTP client would refuse to send is refused here, as the config's.
-        if root.parse::<ureq::http::Uri>().is_err() {
-            return Err("is not a valid URL");
-        }
         Ok(ParsedBase {
             scheme,
-            root,
+            root: [scheme, "://", &authority, path.trim_end_matches('/')].concat(),
             host_header: match port {
                 Some(p) if p != default => format!("{shown}:{p}"),
                 _ => shown,

@@ -200,8 +200,10 @@ impl Call {
             return Err(Error::invalid(vendor, "base_url", why));
         }
         let https = self.url.starts_with("https://");
+        // Path and query were encoded here: a URL the HTTP client refuses has a
+        // base it cannot send (refused before anything is sent).
         let uri = Uri::try_from(self.url)
-            .map_err(|e| transport(vendor, None, https, ureq::Error::Http(e.into())))?;
+            .map_err(|_| Error::invalid(vendor, "base_url", "is not a valid URL"))?;
         let refused = |r: Refusal| Error::invalid(vendor, r.field, r.reason);
         let (headers, timeout) = (self.headers, self.call_timeout);
         let result = match self.method {
