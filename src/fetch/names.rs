@@ -46,7 +46,8 @@ pub fn content_disposition_name(value: &str) -> Option<String> {
             _ => {}
         }
     }
-    extended.or(plain).filter(|n| !n.is_empty())
+    let named = |n: &String| !n.is_empty();
+    extended.filter(named).or(plain.filter(named))
 }
 
 /// The value of a quoted string (its opening quote already taken), backslash
@@ -255,6 +256,11 @@ mod tests {
             Some("€ rates.pdf")
         );
         assert_eq!(n("inline").as_deref(), None);
+        // An empty `filename*` does not hide a usable `filename` (RFC 6266 §4.3).
+        assert_eq!(
+            n("attachment; filename=\"x.pdf\"; filename*=UTF-8''").as_deref(),
+            Some("x.pdf")
+        );
         assert_eq!(
             n("attachment; filename=\"q\\\"uote\"").as_deref(),
             Some("q\"uote")
