@@ -35,7 +35,8 @@
 //! and inode of the part file, and `dir/.name.dlurl-lock` carries the kernel's
 //! lock of the run writing. [`Fetcher::save_in`] uses `.dlurl-<hash of vendor
 //! and item>` instead of `.name`, since it learns the name only from the link
-//! or the reply; so does a target name too long to take the suffixes.
+//! or the reply; a target name too long to take the suffixes uses
+//! `.dlurl-<hash of the name>`.
 //!
 //! In a folder other users can write to:
 //! - Every file the crate creates is created exclusively (`O_CREAT|O_EXCL`: a
