@@ -1185,3 +1185,31 @@ fn a_signature_the_host_echoes_stays_out_of_the_error() {
     assert!(shown.contains("SignatureDoesNotMatch"), "{shown}");
     assert!(!shown.contains(signature), "{shown}");
 }
+
+/// "Never touches a file it did not create": the meta file is written under a
+/// random temporary name first; when every such name is taken (by another
+/// user's files in a shared folder), the meta is not saved, and none of those
+/// files is removed.
+#[test]
+fn files_at_every_temporary_meta_name_are_left_alone() {
+    let (host, _) = host_with("m.bin", 300_000, 23);
+    let link = host.link(Vendor::Kie, "i", "m.bin", HOUR);
+    let dir = TempDir::new("meta-names");
+    for n in 0..=0xffffu32 {
+        fs::write(dir.join(format!(".m.bin.dlurl-m{n:04x}")), b"theirs").unwrap();
+    }
+    host.push_fault(FileFault::DisconnectAfter(100_000));
+    let result = Fetcher::new()
+        .max_retries(0, Duration::from_millis(1))
+        .save_as(&link, dir.join("m.bin"));
+    assert!(result.is_err(), "{result:?}");
+    for n in 0..=0xffffu32 {
+        let planted = dir.join(format!(".m.bin.dlurl-m{n:04x}"));
+        assert_eq!(
+            fs::read(&planted).ok().as_deref(),
+            Some(&b"theirs"[..]),
+            "{}",
+            planted.display()
+        );
+    }
+}

@@ -417,8 +417,13 @@ impl Slot {
         let tmp = self
             .dir
             .join(format!("{}.dlurl-m{:04x}", self.stem, random() & 0xffff));
-        let written = create_new(&tmp).and_then(|mut f| f.write_all(meta.to_json().as_bytes()));
-        if written.is_err() || fs::rename(&tmp, &self.meta).is_err() {
+        // Something already at the name is not ours: left alone, no meta saved.
+        let Ok(mut file) = create_new(&tmp) else {
+            return;
+        };
+        if file.write_all(meta.to_json().as_bytes()).is_err()
+            || fs::rename(&tmp, &self.meta).is_err()
+        {
             let _ = fs::remove_file(&tmp);
         }
     }
