@@ -1184,6 +1184,22 @@ fn a_signature_the_host_echoes_stays_out_of_the_error() {
     let shown = format!("{err} {err:?}");
     assert!(shown.contains("SignatureDoesNotMatch"), "{shown}");
     assert!(!shown.contains(signature), "{shown}");
+
+    // A base64 signature (OSS, v2 S3), percent-encoded in the URL, echoed as
+    // it is decoded and as it was sent.
+    let body = "<Error><SignatureProvided>a1b2c3d4+e5f6/g7h8=</SignatureProvided>                <Sent>a1b2c3d4%2Be5f6%2Fg7h8%3D</Sent></Error>";
+    let reply = format!(
+        "HTTP/1.1 403 Forbidden\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (url, served) = scripted(vec![reply.into_bytes()]);
+    let url = format!("{url}?Expires=1700000000&Signature=a1b2c3d4%2Be5f6%2Fg7h8%3D");
+    let link = DownloadLink::new(Vendor::Kie, "i", url, None, Expiry::Unknown);
+    let err = fetcher().save_as(&link, dir.join("g.bin")).unwrap_err();
+    drop(served);
+    let shown = format!("{err} {err:?}");
+    assert!(shown.contains("<Sent>"), "{shown}");
+    assert!(!shown.contains("e5f6"), "{shown}");
 }
 
 /// "Never touches a file it did not create": the meta file is written under a

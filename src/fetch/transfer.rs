@@ -552,15 +552,15 @@ fn read_excerpt(response: &mut ureq::http::Response<ureq::Body>, url: &str) -> S
     // Read past the limit, so that a value across the cut is still found whole.
     let _ = reader.take(2 * limit as u64).read_to_end(&mut body);
     let mut text = redact_url_queries(&String::from_utf8_lossy(&body));
+    // As a vendor reply's secrets are: written as they are, escaped or
+    // percent-encoded (short values such as `X-Amz-Expires=60` are left).
     for (_, raw) in crate::url::query_of(url)
         .into_iter()
         .flat_map(crate::url::query_pairs)
     {
-        for value in [raw, &crate::encode::percent_decoded(raw)]
-            .into_iter()
-            .filter(|v| v.len() >= 8)
-        {
-            text = text.replace(value, "[redacted]");
+        let value = crate::encode::percent_decoded(raw);
+        if value.len() >= 8 {
+            text = crate::http::replace_secret(&text, &value).unwrap_or(text);
         }
     }
     one_line(&text, limit)

@@ -14,7 +14,7 @@ pub(crate) mod policy;
 mod reply;
 
 #[cfg(feature = "fetch")]
-pub(crate) use call::classify;
+pub(crate) use {call::classify, reply::replace_secret};
 #[allow(unused_imports)]
 // a build without any vendor (fetch or build alone) makes no vendor call
 pub(crate) use {

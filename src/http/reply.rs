@@ -283,7 +283,7 @@ impl Reply {
 /// the server wrote some of its characters escaped, as a JSON encoder (`\/`,
 /// `\"`, `\u003d` in any case) or a URL encoder (`%3D`, `%3d`) does; `None` when
 /// there is none.
-fn replace_secret(text: &str, secret: &str) -> Option<String> {
+pub(crate) fn replace_secret(text: &str, secret: &str) -> Option<String> {
     if !text.contains(['\\', '%']) {
         return text
             .contains(secret)
