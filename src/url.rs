@@ -280,17 +280,23 @@ fn find_url_start(text: &str) -> Option<usize> {
         .find(|&i| split_http_scheme(&text[i..]).is_some())
 }
 
+/// The longest start of `text` of at most `max` bytes that ends on a char
+/// boundary.
+pub(crate) fn cut(text: &str, max: usize) -> &str {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
+}
+
 /// At most `max` bytes of `text`, cut on a char boundary, with `…` when cut
 /// (counted in `max`).
 pub(crate) fn bounded(text: &str, max: usize) -> String {
     if text.len() <= max {
         return text.to_owned();
     }
-    let mut end = max.saturating_sub('…'.len_utf8());
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
+    format!("{}…", cut(text, max.saturating_sub('…'.len_utf8())))
 }
 
 /// `text` on one line (control characters and the Unicode line and paragraph

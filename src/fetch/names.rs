@@ -127,11 +127,7 @@ fn fit(name: &str, suffix: &str, max: usize) -> String {
         _ => (name, ""),
     };
     let room = max.saturating_sub(suffix.len() + ext.len());
-    let mut end = stem.len().min(room);
-    while !stem.is_char_boundary(end) {
-        end -= 1;
-    }
-    let stem = stem[..end].trim_end_matches(['.', ' ']);
+    let stem = crate::url::cut(stem, room).trim_end_matches(['.', ' ']);
     format!("{stem}{suffix}{ext}")
 }
 

@@ -14,7 +14,7 @@ use crate::error::{
     ApiDetail, ApiError, DecodeCategory, DecodeError, Error, UnexpectedReason, UnexpectedResponse,
 };
 use crate::secret::Secret;
-use crate::url::{bounded, redact_url, redact_url_queries};
+use crate::url::{bounded, cut, redact_url, redact_url_queries};
 use crate::vendor::Vendor;
 
 /// A complete reply: status, headers and the whole body.
@@ -230,14 +230,10 @@ impl Reply {
         let longest = self.secrets.iter().map(|s| s.expose().len()).max();
         // (An escaped secret is at most six times as long: `\u0041` for `A`.)
         let window = EXCERPT_LIMIT + 6 * longest.unwrap_or(0);
-        let mut excerpt = self.redact(&String::from_utf8_lossy(
+        let redacted = self.redact(&String::from_utf8_lossy(
             &self.body[..self.body.len().min(window)],
         ));
-        let mut end = excerpt.len().min(EXCERPT_LIMIT);
-        while !excerpt.is_char_boundary(end) {
-            end -= 1;
-        }
-        excerpt.truncate(end);
+        let excerpt = cut(&redacted, EXCERPT_LIMIT).to_owned();
         Error::UnexpectedResponse(Box::new(UnexpectedResponse {
             vendor: self.vendor,
             http_status: self.status,
