@@ -663,17 +663,9 @@ fn a_closed_stderr_does_not_panic() {
 
 #[test]
 fn a_full_stdout_is_an_error_not_a_panic() {
-    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
+    let Some(out) = common::dlurl_to_full_stdout(&["demo"], &[]) else {
         return; // no /dev/full here
     };
-    let out = Command::new(dlurl_path())
-        .arg("demo")
-        .env_clear()
-        .stdin(Stdio::null())
-        .stdout(full)
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_ne!(out.status.code(), Some(101), "{stderr}");
     assert_ne!(

@@ -212,9 +212,6 @@ fn serve_fake_prints_exports_that_work() {
 /// writable", as for the vendor commands.
 #[test]
 fn get_with_a_full_stdout_is_not_success() {
-    let Ok(full) = std::fs::OpenOptions::new().write(true).open("/dev/full") else {
-        return; // no /dev/full here
-    };
     let api = FakeServer::start().unwrap();
     let files = FakeFileHost::start().unwrap();
     files.add("a.bin", FakeContent::Generated { len: 4096, seed: 1 });
@@ -224,15 +221,10 @@ fn get_with_a_full_stdout_is_not_success() {
     std::fs::create_dir_all(&dir).unwrap();
     let base = api.base_url();
     let d = dir.to_str().unwrap();
-    let out = Command::new(dlurl_path())
-        .args(["--json", "--base-url", &base, "get", "-o", d, "kie", FILE])
-        .env_clear()
-        .env("KIE_API_KEY", KIE_API_KEY)
-        .stdin(Stdio::null())
-        .stdout(full)
-        .stderr(Stdio::piped())
-        .output()
-        .unwrap();
+    let args = ["--json", "--base-url", &base, "get", "-o", d, "kie", FILE];
+    let Some(out) = common::dlurl_to_full_stdout(&args, &[("KIE_API_KEY", KIE_API_KEY)]) else {
+        return; // no /dev/full here
+    };
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(3), "{stderr}");
     assert!(stderr.contains("cannot write to stdout"), "{stderr}");

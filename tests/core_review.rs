@@ -72,12 +72,12 @@ fn the_excerpt_stays_within_its_limit_after_redaction() {
     );
 }
 
-/// `fetch` shares the vendor calls' proxy policy (README "Vendor calls and
-/// `fetch` share this one policy"): a loopback link goes around the agent's
-/// proxy, and a SOCKS proxy is refused before anything is sent, never a panic.
+/// The fake file host serving `a.bin` (`hello`), and a kie.ai link to it.
 #[cfg(feature = "fetch")]
-#[test]
-fn fetch_shares_the_proxy_policy() {
+fn hello_link() -> (
+    download_url::fake::files::FakeFileHost,
+    download_url::DownloadLink,
+) {
     let host = download_url::fake::files::FakeFileHost::start().unwrap();
     host.add_bytes("a.bin", b"hello".to_vec());
     let link = host.link(
@@ -86,6 +86,16 @@ fn fetch_shares_the_proxy_policy() {
         "a.bin",
         std::time::Duration::from_secs(600),
     );
+    (host, link)
+}
+
+/// `fetch` shares the vendor calls' proxy policy (README "Vendor calls and
+/// `fetch` share this one policy"): a loopback link goes around the agent's
+/// proxy, and a SOCKS proxy is refused before anything is sent, never a panic.
+#[cfg(feature = "fetch")]
+#[test]
+fn fetch_shares_the_proxy_policy() {
+    let (_host, link) = hello_link();
     let dir = common::TempDir::new("core-review-proxy");
     for proxy in ["http://192.0.2.1:3128", "socks5://192.0.2.1:1080"] {
         let agent = download_url::agent_config(download_url::DEFAULT_TIMEOUT)
@@ -197,26 +207,9 @@ fn a_base_url_the_client_cannot_parse_is_invalid_input() {
 #[test]
 fn fetch_on_an_agent_with_duration_max_everywhere_does_not_panic() {
     use std::time::Duration;
-    let host = download_url::fake::files::FakeFileHost::start().unwrap();
-    host.add_bytes("a.bin", b"hello".to_vec());
-    let link = host.link(Vendor::Kie, "i", "a.bin", Duration::from_secs(600));
+    let (_host, link) = hello_link();
     let dir = common::TempDir::new("core-review-max");
-    let max = Some(Duration::MAX);
-    let agent = ureq::Agent::config_builder()
-        .proxy(None)
-        .timeout_global(max)
-        .timeout_per_call(max)
-        .timeout_resolve(max)
-        .timeout_connect(max)
-        .timeout_send_request(max)
-        .timeout_await_100(max)
-        .timeout_send_body(max)
-        .timeout_recv_response(max)
-        .timeout_recv_body(max)
-        .timeout_per_read(max)
-        .timeout_per_write(max)
-        .build()
-        .new_agent();
+    let agent = common::agent_with_every_timeout(Duration::MAX);
     let path = std::path::Path::new(dir.as_str()).join("a.bin");
     download_url::fetch::Fetcher::new()
         .agent(agent)
@@ -232,14 +225,7 @@ fn fetch_on_an_agent_with_duration_max_everywhere_does_not_panic() {
 #[test]
 fn save_as_never_writes_another_name_than_the_one_given() {
     use std::os::unix::ffi::OsStrExt;
-    let host = download_url::fake::files::FakeFileHost::start().unwrap();
-    host.add_bytes("a.bin", b"hello".to_vec());
-    let link = host.link(
-        Vendor::Kie,
-        "i",
-        "a.bin",
-        std::time::Duration::from_secs(600),
-    );
+    let (_host, link) = hello_link();
     let dir = common::TempDir::new("core-review-name");
     let dir = std::path::Path::new(dir.as_str());
     let path = dir.join(std::ffi::OsStr::from_bytes(b"name\xff.bin"));

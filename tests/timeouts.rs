@@ -5,6 +5,8 @@
 //! How long hostile servers are allowed to take is in `tests/faults.rs`.
 #![cfg(all(feature = "fake", feature = "kie"))]
 
+mod common;
+
 use std::time::Duration;
 
 use download_url::fake::{self, FakeServer};
@@ -34,22 +36,7 @@ fn agent_with_timeout_duration_max_does_not_panic() {
 #[test]
 fn a_caller_agent_with_duration_max_everywhere_does_not_panic() {
     let server = FakeServer::start().unwrap();
-    let max = Some(Duration::MAX);
-    let agent = ureq::Agent::config_builder()
-        .proxy(None)
-        .timeout_global(max)
-        .timeout_per_call(max)
-        .timeout_resolve(max)
-        .timeout_connect(max)
-        .timeout_send_request(max)
-        .timeout_await_100(max)
-        .timeout_send_body(max)
-        .timeout_recv_response(max)
-        .timeout_recv_body(max)
-        .timeout_per_read(max)
-        .timeout_per_write(max)
-        .build()
-        .new_agent();
+    let agent = common::agent_with_every_timeout(Duration::MAX);
     for _ in 0..3 {
         call(&agent, &server).unwrap();
     }

@@ -13,6 +13,45 @@ pub fn quick_agent() -> ureq::Agent {
     download_url::agent_with_timeout(Duration::from_secs(2))
 }
 
+/// An agent with every timeout ureq has set to `d` (and no proxy).
+pub fn agent_with_every_timeout(d: Duration) -> ureq::Agent {
+    let d = Some(d);
+    ureq::Agent::config_builder()
+        .proxy(None)
+        .timeout_global(d)
+        .timeout_per_call(d)
+        .timeout_resolve(d)
+        .timeout_connect(d)
+        .timeout_send_request(d)
+        .timeout_await_100(d)
+        .timeout_send_body(d)
+        .timeout_recv_response(d)
+        .timeout_recv_body(d)
+        .timeout_per_read(d)
+        .timeout_per_write(d)
+        .build()
+        .new_agent()
+}
+
+/// `dlurl args` with only `env`, stdin empty and stdout `/dev/full` (every write
+/// fails: no space left); `None` where there is no `/dev/full`.
+pub fn dlurl_to_full_stdout(args: &[&str], env: &[(&str, &str)]) -> Option<std::process::Output> {
+    let full = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/full")
+        .ok()?;
+    let output = Command::new(dlurl_path())
+        .args(args)
+        .env_clear()
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(full)
+        .stderr(Stdio::piped())
+        .output()
+        .unwrap();
+    Some(output)
+}
+
 /// The `dlurl` binary that cargo built for these tests (feature `cli`).
 pub fn dlurl_path() -> PathBuf {
     match option_env!("CARGO_BIN_EXE_dlurl") {
